@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Serves N statistics through the global recorder, then either runs until killed or returns
+// from main after a delay (to prove that a normal exit removes the pipe).
+//
+//   statvent-recorder-child --pipe-dir DIR [--stats N] [--exit-after MS]
+// Prints "ready <pipe path>" once the pipe is published.
+
+#include <statvent/statvent.h>
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+int main(int argc, char **argv)
+{
+    QString pipeDir;
+    int stats = 10;
+    int exitAfterMs = -1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--pipe-dir"))
+            pipeDir = QString::fromLocal8Bit(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--stats"))
+            stats = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--exit-after"))
+            exitAfterMs = std::atoi(argv[i + 1]);
+    }
+    if (!pipeDir.isEmpty())
+        Statvent::setPipeDir(pipeDir);
+    for (int i = 0; i < stats; ++i)
+        Statvent::set(QByteArray("child.stat.") + QByteArray::number(i), i);
+    if (!Statvent::startRecorder())
+        return 1;
+    std::printf("ready %s\n", qPrintable(Statvent::pipePath()));
+    std::fflush(stdout);
+    if (exitAfterMs >= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(exitAfterMs));
+        return 0; // no QCoreApplication: the std::atexit handler must remove the pipe
+    }
+    for (;;)
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_STATREGISTRY_H
+#define STATVENT_STATREGISTRY_H
+
+#include <statvent/aggregates.h>
+#include <statvent/counter.h>
+#include <statvent/gauge.h>
+#include <statvent/samplewindow.h>
+#include <statvent/statentry.h>
+#include <statvent/statvalue.h>
+
+#include <QAnyStringView>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace Statvent {
+
+class StatRegistryPrivate;
+
+/*!
+ * Holds a set of statistics: plain values (incr(), set()) and sample windows (record()).
+ *
+ * StatRegistry::global() is the process-wide registry behind the free functions in
+ * `<statvent/statvent.h>`; separate instances give tests and libraries isolation.
+ *
+ * Every member is thread-safe. Looking a name up takes no lock: a new name is inserted under
+ * the registry's QMutex, existing ones are found in a table that readers scan without locking.
+ * Updates are atomic operations on the statistic, so no update is ever lost. Statistics live as
+ * long as their registry.
+ *
+ * Names are any string (stored as UTF-8 bytes) that is not empty, has no CR or LF and is at most
+ * PipeFormat::MaxNameLength bytes. A bad name or a NaN/infinite value changes nothing and is
+ * reported once per name with qWarning().
+ *
+ * From QML, use the `Statvent` singleton, which forwards to the global registry.
+ */
+class STATVENT_EXPORT StatRegistry : public QObject
+{
+    Q_OBJECT
+    //! Samples each window keeps; changing it applies to every window, existing ones included.
+    Q_PROPERTY(int windowSize READ windowSize WRITE setWindowSize NOTIFY windowSizeChanged)
+    //! Percentiles reported for each window, each in (0, 100].
+    Q_PROPERTY(QList<double> percentiles READ percentiles WRITE setPercentiles NOTIFY percentilesChanged)
+    Q_PROPERTY(int statCount READ statCount)
+    Q_PROPERTY(int windowCount READ windowCount)
+
+public:
+    static constexpr int DefaultWindowSize = 100;
+    static constexpr int MaxWindowSize = 1 << 20;
+
+    explicit StatRegistry(QObject *parent = nullptr);
+    ~StatRegistry() override;
+
+    //! The process-wide registry. Never destroyed, so handles to it stay valid until exit.
+    static StatRegistry *global();
+
+    //! Adds \a value to the statistic; a missing one starts at 0. int + real gives a real for good.
+    void incr(QAnyStringView name, StatValue value = 1);
+    //! Replaces the statistic's value and type.
+    void set(QAnyStringView name, StatValue value);
+    //! Adds a sample to the window \a name (whose `{0}` marks where aggregate labels go).
+    void record(QAnyStringView name, double value);
+    /*!
+     * As record(), with the formatter that names the window's aggregates. The formatter given
+     * when the window is created is kept; later ones are ignored.
+     */
+    void record(QAnyStringView name, double value, const NameFormatter &formatter);
+
+    //! Lock-free handles for hot paths; invalid (and a warning) for an invalid name.
+    Counter counter(QAnyStringView name);
+    Gauge gauge(QAnyStringView name);
+    SampleWindow sampleWindow(QAnyStringView name, const NameFormatter &formatter = {});
+
+    //! The current value of a plain statistic, if it exists.
+    std::optional<StatValue> value(QAnyStringView name) const;
+
+    /*!
+     * Every statistic, each window turned into its aggregate rows. Takes no lock: the
+     * application's threads keep updating while it runs, and sorting happens on copies.
+     */
+    Snapshot snapshot() const;
+    //! snapshot() as pipe text (see PipeFormat).
+    Q_INVOKABLE QByteArray snapshotText() const;
+
+    int windowSize() const;
+    void setWindowSize(int size);
+    QList<double> percentiles() const;
+    void setPercentiles(const QList<double> &percentiles);
+
+    int statCount() const;
+    int windowCount() const;
+
+Q_SIGNALS:
+    void windowSizeChanged(int windowSize);
+    void percentilesChanged(const QList<double> &percentiles);
+
+private:
+    std::unique_ptr<StatRegistryPrivate> d;
+};
+
+} // namespace Statvent
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "statvent/aggregates.h"
+
+#include "statvent/pipeformat.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <numeric>
+
+namespace Statvent {
+
+namespace {
+
+constexpr QByteArrayView Placeholder = "{0}";
+
+bool isDigit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+
+} // namespace
+
+QByteArray Aggregates::percentileLabel(double percentile)
+{
+    if (percentile == 50.0)
+        return QByteArrayLiteral("median");
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, percentile);
+    QByteArray label(buffer, result.ptr - buffer);
+    if (percentile != std::floor(percentile))
+        return label + "th";
+    const qint64 whole = qint64(percentile);
+    if (whole % 100 >= 11 && whole % 100 <= 13)
+        return label + "th";
+    switch (whole % 10) {
+    case 1:
+        return label + "st";
+    case 2:
+        return label + "nd";
+    case 3:
+        return label + "rd";
+    default:
+        return label + "th";
+    }
+}
+
+bool Aggregates::isLabel(QByteArrayView label) noexcept
+{
+    if (label == "median" || label == "mean")
+        return true;
+    if (label.size() < 3)
+        return false;
+    const QByteArrayView suffix = label.last(2);
+    if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th")
+        return false;
+    const QByteArrayView number = label.chopped(2);
+    // Digits, optionally one '.' followed by more digits: "95", "99.9".
+    const qsizetype dot = number.indexOf('.');
+    const QByteArrayView whole = dot < 0 ? number : number.first(dot);
+    const QByteArrayView fraction = dot < 0 ? QByteArrayView() : number.sliced(dot + 1);
+    if (whole.isEmpty() || (dot >= 0 && fraction.isEmpty()))
+        return false;
+    return std::all_of(whole.begin(), whole.end(), isDigit) && std::all_of(fraction.begin(), fraction.end(), isDigit);
+}
+
+QByteArray Aggregates::formatName(QByteArrayView name, QByteArrayView label)
+{
+    qsizetype at = name.indexOf(Placeholder);
+    if (at < 0)
+        return name.toByteArray() + '.' + label.toByteArray();
+    QByteArray out;
+    out.reserve(name.size() + label.size());
+    qsizetype from = 0;
+    while (at >= 0) {
+        out.append(name.sliced(from, at - from));
+        out.append(label);
+        from = at + Placeholder.size();
+        at = name.indexOf(Placeholder, from);
+    }
+    out.append(name.sliced(from));
+    return out;
+}
+
+double Aggregates::percentile(const QList<double> &sortedSamples, double percentile) noexcept
+{
+    const qsizetype n = sortedSamples.size();
+    if (n == 0)
+        return 0.0;
+    // The original's formula, evaluated in the same order so results match it bit for bit.
+    qsizetype index = qsizetype(std::floor(double(n) * percentile / 100.0)) - 1;
+    index = std::clamp<qsizetype>(index, 0, n - 1);
+    return sortedSamples[index];
+}
+
+bool Aggregates::appendRows(Snapshot &out, QByteArrayView name, QList<double> &samples,
+                            const QList<double> &percentiles, const NameFormatter &formatter)
+{
+    if (samples.isEmpty())
+        return true;
+    const double mean = std::accumulate(samples.cbegin(), samples.cend(), 0.0) / double(samples.size());
+    std::sort(samples.begin(), samples.end());
+    auto nameFor = [&](QByteArrayView label) {
+        return formatter ? formatter(name, label) : formatName(name, label);
+    };
+    bool allNamesValid = true;
+    auto append = [&](QByteArray &&rowName, double value) {
+        if (PipeFormat::isValidName(rowName))
+            out.append(StatEntry{std::move(rowName), value});
+        else
+            allNamesValid = false;
+    };
+    for (double p : percentiles)
+        append(nameFor(percentileLabel(p)), percentile(samples, p));
+    append(nameFor("mean"), mean);
+    return allNamesValid;
+}
+
+} // namespace Statvent

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+#include "pipeacceptor.h"
+
+#include "logging.h"
+#include "snapshotwriter.h"
+
+#include <QDir>
+#include <QFile>
+#include <QThread>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace Statvent::Detail {
+
+namespace {
+
+constexpr uint32_t FifoEvents = IN_OPEN | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF;
+constexpr uint32_t DirectoryEvents = IN_DELETE_SELF | IN_MOVE_SELF;
+constexpr int RetryIntervalMs = 1000;
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+QByteArray procPath(int fd)
+{
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return QByteArray(path);
+}
+
+const char *fileKind(mode_t mode)
+{
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISFIFO(mode))
+        return "a FIFO of another user";
+    return "a device or special file";
+}
+
+/*
+ * Two readers that open the pipe before the swap share one FIFO, and only one of them gets the
+ * snapshot, so the swap must follow a reader's open as closely as possible. Under load the
+ * default scheduler may let this thread wait for a whole time slice (milliseconds) before it
+ * runs; a short slice (Linux >= 6.12, EEVDF, no privilege needed) lets it preempt at once. The
+ * thread only sleeps in poll() and renames a file, so it costs others nothing. Older kernels
+ * refuse the request, which is harmless.
+ */
+void askForPromptWakeUps()
+{
+    struct SchedAttr
+    {
+        uint32_t size;
+        uint32_t policy;
+        uint64_t flags;
+        int32_t nice;
+        uint32_t priority;
+        uint64_t runtime; // for SCHED_OTHER since 6.12: the time slice, at least 100 us
+        uint64_t deadline;
+        uint64_t period;
+    } attributes{};
+    attributes.size = sizeof attributes;
+    attributes.policy = SCHED_OTHER;
+    attributes.runtime = 100 * 1000;
+    ::syscall(SYS_sched_setattr, 0, &attributes, 0);
+}
+
+} // namespace
+
+PipeAcceptor::PipeAcceptor(const QString &directory, SnapshotWriter *writer)
+    : m_directory(directory)
+    , m_name(QByteArray::number(::getpid()) + ".stats")
+    , m_spareName('.' + m_name + ".next")
+    , m_writer(writer)
+{
+}
+
+PipeAcceptor::~PipeAcceptor()
+{
+    stop();
+}
+
+bool PipeAcceptor::start(QString *problem)
+{
+    m_inotifyFd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_inotifyFd < 0 || m_wakeFd < 0) {
+        *problem = QStringLiteral("cannot create inotify or eventfd descriptors: ") + errnoText();
+        stop();
+        return false;
+    }
+    if (!openDirectory(problem) || !makeSpare(problem) || !publishSpare(problem) || !makeSpare(problem)) {
+        stop();
+        return false;
+    }
+    m_stopping = false;
+    m_thread = QThread::create([this] { run(); });
+    m_thread->setObjectName(QStringLiteral("statvent-recorder"));
+    m_thread->start();
+    return true;
+}
+
+void PipeAcceptor::stop()
+{
+    if (m_thread) {
+        m_stopping = true;
+        const quint64 one = 1;
+        [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+    }
+    if (m_directoryFd >= 0) {
+        unlinkIfOurs(m_name, m_current);
+        unlinkIfOurs(m_spareName, m_spare);
+    }
+    discard(m_current);
+    discard(m_spare);
+    for (int *fd : {&m_directoryFd, &m_inotifyFd, &m_wakeFd}) {
+        if (*fd >= 0)
+            ::close(*fd);
+        *fd = -1;
+    }
+    m_directoryWatch = -1;
+}
+
+void PipeAcceptor::run()
+{
+    askForPromptWakeUps();
+    alignas(inotify_event) char events[4096];
+    bool retrying = false;
+    while (!m_stopping) {
+        pollfd polled[2] = {{m_wakeFd, POLLIN, 0}, {m_inotifyFd, POLLIN, 0}};
+        if (::poll(polled, 2, retrying ? RetryIntervalMs : -1) < 0 && errno != EINTR)
+            break;
+        if (m_stopping)
+            break;
+
+        bool readerArrived = false;
+        bool pathMayHaveChanged = retrying;
+        ssize_t length;
+        while ((length = ::read(m_inotifyFd, events, sizeof events)) > 0) {
+            for (char *at = events; at < events + length;) {
+                const auto *event = reinterpret_cast<const inotify_event *>(at);
+                if (event->wd == m_current.watch) {
+                    readerArrived |= (event->mask & IN_OPEN) != 0;
+                    pathMayHaveChanged |= (event->mask & (IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)) != 0;
+                } else if (event->wd == m_directoryWatch) {
+                    pathMayHaveChanged = true;
+                }
+                at += sizeof(inotify_event) + event->len;
+            }
+        }
+        if (length < 0 && errno == EOVERFLOW)
+            pathMayHaveChanged = true;
+
+        if (readerArrived)
+            handOffToWriter();
+        if (pathMayHaveChanged || !m_current.isOpen()) {
+            ensurePublished();
+            retrying = !m_problem.isEmpty();
+        }
+        if (!m_spare.isOpen() && !retrying) {
+            QString problem;
+            if (!makeSpare(&problem))
+                qCWarning(lcStatventRecorder).noquote() << "cannot prepare the next pipe:" << problem;
+        }
+    }
+}
+
+void PipeAcceptor::handOffToWriter()
+{
+    Fifo connected = m_current;
+    m_current = {};
+    // The swap comes first: until it is done, a second reader would share this reader's FIFO.
+    if (m_spare.isOpen() && ::renameat(m_directoryFd, m_spareName.constData(), m_directoryFd, m_name.constData()) == 0) {
+        m_current = m_spare;
+        m_spare = {};
+    }
+    inotify_rm_watch(m_inotifyFd, connected.watch);
+    m_writer->serve(connected.fd);
+}
+
+void PipeAcceptor::ensurePublished()
+{
+    if (m_current.isOpen() && directoryIsCurrent() && pathIsCurrent()) {
+        m_problem.clear();
+        return;
+    }
+    QString problem;
+    if (!directoryIsCurrent()) {
+        discard(m_spare);
+        if (m_directoryWatch >= 0)
+            inotify_rm_watch(m_inotifyFd, m_directoryWatch);
+        ::close(m_directoryFd);
+        m_directoryFd = -1;
+        m_directoryWatch = -1;
+    }
+    const bool published = (m_directoryFd >= 0 || openDirectory(&problem))
+        && (m_spare.isOpen() || makeSpare(&problem)) && publishSpare(&problem);
+    if (published) {
+        if (!m_problem.isEmpty())
+            qCInfo(lcStatventRecorder).noquote() << "serving statistics through" << describePath(m_name) << "again";
+        m_problem.clear();
+        return;
+    }
+    if (problem != m_problem)
+        qCWarning(lcStatventRecorder).noquote() << problem << "- retrying every second";
+    m_problem = problem;
+}
+
+bool PipeAcceptor::openDirectory(QString *problem)
+{
+    const QByteArray path = QFile::encodeName(m_directory);
+    if (::mkdir(path.constData(), 0755) < 0 && errno != EEXIST) {
+        if (errno != ENOENT || !QDir().mkpath(m_directory)) {
+            *problem = QStringLiteral("cannot create the pipe directory %1: %2").arg(m_directory, errnoText());
+            return false;
+        }
+        ::chmod(path.constData(), 0755);
+    }
+    m_directoryFd = ::open(path.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat info;
+    if (m_directoryFd < 0 || ::fstat(m_directoryFd, &info) < 0) {
+        *problem = QStringLiteral("cannot open the pipe directory %1: %2").arg(m_directory, errnoText());
+        return false;
+    }
+    if (::faccessat(m_directoryFd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
+        *problem = QStringLiteral("the pipe directory %1 is not writable: %2").arg(m_directory, errnoText());
+        ::close(m_directoryFd);
+        m_directoryFd = -1;
+        return false;
+    }
+    m_directoryDevice = info.st_dev;
+    m_directoryInode = info.st_ino;
+    m_directoryWatch = inotify_add_watch(m_inotifyFd, procPath(m_directoryFd).constData(), DirectoryEvents);
+    return true;
+}
+
+bool PipeAcceptor::directoryIsCurrent() const
+{
+    struct stat info;
+    return m_directoryFd >= 0 && ::stat(QFile::encodeName(m_directory).constData(), &info) == 0
+        && info.st_dev == m_directoryDevice && info.st_ino == m_directoryInode;
+}
+
+bool PipeAcceptor::pathIsCurrent() const
+{
+    struct stat info;
+    return ::fstatat(m_directoryFd, m_name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+        && info.st_dev == m_current.device && info.st_ino == m_current.inode;
+}
+
+bool PipeAcceptor::makeSpare(QString *problem)
+{
+    struct stat info;
+    // A spare left by an earlier process that had our pid (and was killed) is ours to replace.
+    if (::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid()) {
+            *problem = QStringLiteral("refusing to replace %1: it is %2").arg(describePath(m_spareName), QLatin1StringView(fileKind(info.st_mode)));
+            return false;
+        }
+        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
+    }
+    if (::mkfifoat(m_directoryFd, m_spareName.constData(), 0644) < 0) {
+        *problem = QStringLiteral("cannot create the FIFO %1: %2").arg(describePath(m_spareName), errnoText());
+        return false;
+    }
+    // Read-write, so that this process counts as the FIFO's writer from the start (readers
+    // never block in open()) without blocking itself. O_NOFOLLOW and the checks below make
+    // sure it is the FIFO just made, not something swapped in meanwhile.
+    Fifo fifo;
+    fifo.fd = ::openat(m_directoryFd, m_spareName.constData(), O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fifo.fd < 0 || ::fstat(fifo.fd, &info) < 0 || !S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid()) {
+        *problem = QStringLiteral("cannot open the FIFO just made, %1: %2").arg(describePath(m_spareName), errnoText());
+        discard(fifo);
+        return false;
+    }
+    fifo.device = info.st_dev;
+    fifo.inode = info.st_ino;
+    fifo.watch = inotify_add_watch(m_inotifyFd, procPath(fifo.fd).constData(), FifoEvents);
+    if (fifo.watch < 0) {
+        *problem = QStringLiteral("cannot watch %1 (is /proc mounted? are inotify watches exhausted?): %2").arg(describePath(m_spareName), errnoText());
+        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
+        discard(fifo);
+        return false;
+    }
+    m_spare = fifo;
+    return true;
+}
+
+bool PipeAcceptor::publishSpare(QString *problem)
+{
+    struct stat info;
+    if (::fstatat(m_directoryFd, m_name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+        && (!S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid())) {
+        *problem = QStringLiteral("refusing to replace %1: it is %2, not a FIFO made by this user")
+                       .arg(describePath(m_name), QLatin1StringView(fileKind(info.st_mode)));
+        return false;
+    }
+    if (::renameat(m_directoryFd, m_spareName.constData(), m_directoryFd, m_name.constData()) < 0) {
+        *problem = QStringLiteral("cannot publish %1: %2").arg(describePath(m_name), errnoText());
+        return false;
+    }
+    discard(m_current);
+    m_current = m_spare;
+    m_spare = {};
+    return true;
+}
+
+void PipeAcceptor::discard(Fifo &fifo)
+{
+    if (fifo.watch >= 0 && m_inotifyFd >= 0)
+        inotify_rm_watch(m_inotifyFd, fifo.watch);
+    if (fifo.fd >= 0)
+        ::close(fifo.fd);
+    fifo = {};
+}
+
+void PipeAcceptor::unlinkIfOurs(const QByteArray &name, const Fifo &fifo)
+{
+    struct stat info;
+    if (fifo.isOpen() && ::fstatat(m_directoryFd, name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+        && info.st_dev == fifo.device && info.st_ino == fifo.inode)
+        ::unlinkat(m_directoryFd, name.constData(), 0);
+}
+
+QString PipeAcceptor::describePath(const QByteArray &name) const
+{
+    return m_directory + u'/' + QFile::decodeName(name);
+}
+
+} // namespace Statvent::Detail

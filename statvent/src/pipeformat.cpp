@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include "statvent/pipeformat.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace Statvent {
+
+namespace {
+
+bool isBlank(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+QByteArrayView trimmed(QByteArrayView text) noexcept
+{
+    qsizetype begin = 0;
+    qsizetype end = text.size();
+    while (begin < end && isBlank(text[begin]))
+        ++begin;
+    while (end > begin && isBlank(text[end - 1]))
+        --end;
+    return text.sliced(begin, end - begin);
+}
+
+} // namespace
+
+void PipeFormat::appendValue(QByteArray &out, const StatValue &value)
+{
+    // 32 bytes hold any qint64 and any shortest round-trip double.
+    char buffer[32];
+    std::to_chars_result result;
+    if (value.isInteger()) {
+        result = std::to_chars(buffer, buffer + sizeof buffer, value.toInteger());
+        out.append(buffer, result.ptr - buffer);
+        return;
+    }
+    result = std::to_chars(buffer, buffer + sizeof buffer, value.toReal());
+    const qsizetype length = result.ptr - buffer;
+    out.append(buffer, length);
+    // "3" would read back as an integer: mark reals that print without a point or exponent.
+    if (!std::memchr(buffer, '.', length) && !std::memchr(buffer, 'e', length))
+        out.append(".0", 2);
+}
+
+void PipeFormat::appendLine(QByteArray &out, QByteArrayView name, const StatValue &value)
+{
+    out.append(name.data(), name.size());
+    out.append(": ", 2);
+    appendValue(out, value);
+    out.append('\n');
+}
+
+QByteArray PipeFormat::serialize(const Snapshot &snapshot)
+{
+    qsizetype size = 0;
+    for (const StatEntry &entry : snapshot)
+        size += entry.name.size() + 28;
+    QByteArray out;
+    out.reserve(size);
+    for (const StatEntry &entry : snapshot)
+        appendLine(out, entry.name, entry.value);
+    return out;
+}
+
+std::optional<StatValue> PipeFormat::parseValue(QByteArrayView text, LineError *error)
+{
+    auto fail = [error](LineError e) -> std::optional<StatValue> {
+        if (error)
+            *error = e;
+        return std::nullopt;
+    };
+    QByteArrayView value = trimmed(text);
+    if (value.isEmpty())
+        return fail(LineError::EmptyValue);
+
+    // std::from_chars takes no leading '+'; Python's int() and float() do.
+    QByteArrayView digits = value;
+    if (digits.front() == '+') {
+        digits = digits.sliced(1);
+        if (digits.isEmpty() || digits.front() == '-' || digits.front() == '+')
+            return fail(LineError::NotANumber);
+    }
+    const char *begin = digits.data();
+    const char *end = begin + digits.size();
+
+    qint64 integer = 0;
+    const auto intResult = std::from_chars(begin, end, integer);
+    if (intResult.ec == std::errc() && intResult.ptr == end)
+        return StatValue(integer);
+
+    double real = 0;
+    const auto realResult = std::from_chars(begin, end, real, std::chars_format::general);
+    if (realResult.ptr != end || (realResult.ec != std::errc() && realResult.ec != std::errc::result_out_of_range))
+        return fail(LineError::NotANumber);
+    if (realResult.ec == std::errc::result_out_of_range) {
+        // Too small: from_chars leaves `real` untouched; too large: not representable.
+        return fail(LineError::NonFiniteValue);
+    }
+    if (!std::isfinite(real))
+        return fail(LineError::NonFiniteValue);
+    return StatValue(real);
+}
+
+PipeFormat::ParseResult PipeFormat::parse(QByteArrayView text)
+{
+    ParseResult result;
+    qsizetype lineNumber = 0;
+    auto reject = [&](LineError error) {
+        ++result.rejectedLines;
+        if (result.rejections.size() < MaxReportedRejections)
+            result.rejections.append({lineNumber, error});
+    };
+
+    qsizetype position = 0;
+    while (position < text.size()) {
+        ++lineNumber;
+        const char *start = text.data() + position;
+        const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
+        const qsizetype lineEnd = newline ? static_cast<const char *>(newline) - text.data() : text.size();
+        QByteArrayView line = text.sliced(position, lineEnd - position);
+        position = lineEnd + 1;
+
+        if (!line.isEmpty() && line.back() == '\r')
+            line.chop(1);
+        if (trimmed(line).isEmpty())
+            continue;
+        if (line.size() > MaxLineLength) {
+            reject(LineError::LineTooLong);
+            continue;
+        }
+        const qsizetype colon = line.lastIndexOf(':');
+        if (colon < 0) {
+            reject(LineError::NoSeparator);
+            continue;
+        }
+        if (colon == 0) {
+            reject(LineError::EmptyName);
+            continue;
+        }
+        LineError error;
+        const std::optional<StatValue> value = parseValue(line.sliced(colon + 1), &error);
+        if (!value) {
+            reject(error);
+            continue;
+        }
+        result.stats.append(StatEntry{line.first(colon).toByteArray(), *value});
+    }
+    return result;
+}
+
+bool PipeFormat::isValidName(QByteArrayView name) noexcept
+{
+    if (name.isEmpty() || name.size() > MaxNameLength)
+        return false;
+    return !std::memchr(name.data(), '\n', size_t(name.size())) && !std::memchr(name.data(), '\r', size_t(name.size()));
+}
+
+QLatin1StringView PipeFormat::describe(LineError error) noexcept
+{
+    switch (error) {
+    case LineError::NoSeparator:
+        return QLatin1StringView("no ':' separates a name from a value");
+    case LineError::EmptyName:
+        return QLatin1StringView("the name before ':' is empty");
+    case LineError::EmptyValue:
+        return QLatin1StringView("the value after ':' is empty");
+    case LineError::NotANumber:
+        return QLatin1StringView("the value is not a number");
+    case LineError::NonFiniteValue:
+        return QLatin1StringView("the value is not a finite number");
+    case LineError::LineTooLong:
+        return QLatin1StringView("the line is longer than the limit");
+    }
+    return QLatin1StringView("unknown error");
+}
+
+} // namespace Statvent

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_SAMPLERING_H
+#define STATVENT_SAMPLERING_H
+
+#include <QList>
+
+#include <atomic>
+#include <limits>
+#include <memory>
+
+namespace Statvent::Detail {
+
+/*!
+ * A fixed-size ring of the most recent samples. Writers claim a slot with one fetch_add and
+ * store into it; readers copy the slots without stopping writers. Unwritten slots hold NaN
+ * (which record() never stores) so a reader can skip a slot claimed but not yet written.
+ */
+class SampleRing
+{
+public:
+    explicit SampleRing(quint32 capacity)
+        : m_capacity(capacity)
+        , m_slots(new std::atomic<double>[capacity])
+    {
+        for (quint32 i = 0; i < capacity; ++i)
+            m_slots[i].store(std::numeric_limits<double>::quiet_NaN(), std::memory_order_relaxed);
+    }
+
+    quint32 capacity() const noexcept { return m_capacity; }
+
+    void record(double value) noexcept
+    {
+        const quint64 index = m_written.fetch_add(1, std::memory_order_relaxed);
+        m_slots[index % m_capacity].store(value, std::memory_order_relaxed);
+    }
+
+    int sampleCount() const noexcept
+    {
+        return int(std::min<quint64>(m_written.load(std::memory_order_relaxed), m_capacity));
+    }
+
+    //! Replaces \a out with the samples held now, oldest first.
+    void copySamples(QList<double> &out) const
+    {
+        out.clear();
+        const quint64 written = m_written.load(std::memory_order_relaxed);
+        const quint64 count = std::min<quint64>(written, m_capacity);
+        out.reserve(qsizetype(count));
+        for (quint64 i = written - count; i < written; ++i) {
+            const double value = m_slots[i % m_capacity].load(std::memory_order_relaxed);
+            if (value == value) // not NaN: the slot has been written
+                out.append(value);
+        }
+    }
+
+    //! Starts this (new, empty) ring with the latest samples of \a samples, oldest first.
+    void fill(const QList<double> &samples) noexcept
+    {
+        const qsizetype skip = std::max<qsizetype>(0, samples.size() - qsizetype(m_capacity));
+        quint64 index = 0;
+        for (qsizetype i = skip; i < samples.size(); ++i)
+            m_slots[index++].store(samples[i], std::memory_order_relaxed);
+        m_written.store(index, std::memory_order_relaxed);
+    }
+
+private:
+    const quint32 m_capacity;
+    std::atomic<quint64> m_written{0};
+    std::unique_ptr<std::atomic<double>[]> m_slots;
+};
+
+} // namespace Statvent::Detail
+
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+#include "snapshotwriter.h"
+
+#include "logging.h"
+#include "statvent/statregistry.h"
+
+#include <QMutexLocker>
+#include <QThread>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace Statvent::Detail {
+
+namespace {
+
+// Snapshots above the default 64 KiB pipe buffer get a larger one, so most are written in a
+// single call; 1 MiB is the default limit an unprivileged process may ask for.
+constexpr qsizetype DefaultPipeBuffer = 64 * 1024;
+constexpr qsizetype LargestPipeBuffer = 1024 * 1024;
+
+void consumePendingSigpipe()
+{
+    sigset_t sigpipe;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    const timespec noWait = {0, 0};
+    while (sigtimedwait(&sigpipe, nullptr, &noWait) == SIGPIPE) {
+    }
+}
+
+} // namespace
+
+SnapshotWriter::SnapshotWriter(const StatRegistry *registry)
+    : m_registry(registry)
+{
+}
+
+SnapshotWriter::~SnapshotWriter()
+{
+    stop();
+}
+
+bool SnapshotWriter::start()
+{
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_wakeFd < 0)
+        return false;
+    m_stopping = false;
+    m_thread = QThread::create([this] { run(); });
+    m_thread->setObjectName(QStringLiteral("statvent-writer"));
+    m_thread->start();
+    return true;
+}
+
+void SnapshotWriter::stop()
+{
+    if (!m_thread)
+        return;
+    m_stopping = true;
+    const quint64 one = 1;
+    [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    ::close(m_wakeFd);
+    m_wakeFd = -1;
+    for (int fd : m_queue)
+        ::close(fd);
+    m_queue.clear();
+}
+
+void SnapshotWriter::serve(int readWriteFd)
+{
+    {
+        QMutexLocker locker(&m_queueMutex);
+        m_queue.push_back(readWriteFd);
+    }
+    const quint64 one = 1;
+    [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
+}
+
+void SnapshotWriter::run()
+{
+    sigset_t sigpipe;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
+
+    std::vector<pollfd> polled;
+    while (!m_stopping) {
+        polled.clear();
+        polled.push_back({m_wakeFd, POLLIN, 0});
+        QDeadlineTimer nearestStall = QDeadlineTimer::Forever;
+        for (const Delivery &delivery : m_deliveries) {
+            polled.push_back({delivery.fd, POLLOUT, 0});
+            nearestStall = std::min(nearestStall, delivery.stall);
+        }
+        const int timeout = nearestStall.isForever() ? -1 : int(std::max<qint64>(0, nearestStall.remainingTime()));
+        if (::poll(polled.data(), polled.size(), timeout) < 0 && errno != EINTR)
+            break;
+        if (m_stopping)
+            break;
+
+        // Deliveries first: the polled entries are in m_deliveries' order until it changes.
+        for (size_t i = polled.size(); i-- > 1;) {
+            Delivery &delivery = m_deliveries[i - 1];
+            bool keep = true;
+            if (polled[i].revents)
+                keep = continueDelivery(delivery);
+            else if (delivery.stall.hasExpired()) {
+                qCDebug(lcStatventRecorder) << "dropping a reader that took nothing for" << StallTimeoutMs << "ms";
+                keep = false;
+            }
+            if (!keep) {
+                ::close(delivery.fd);
+                m_deliveries.erase(m_deliveries.begin() + qsizetype(i - 1));
+            }
+        }
+
+        if (polled[0].revents & POLLIN) {
+            quint64 count;
+            [[maybe_unused]] const auto ignored = ::read(m_wakeFd, &count, sizeof count);
+            std::vector<int> connected;
+            {
+                QMutexLocker locker(&m_queueMutex);
+                connected.swap(m_queue);
+            }
+            if (!connected.empty()) {
+                // One snapshot for every reader that arrived together: each still gets a whole one.
+                const QByteArray text = m_registry->snapshotText();
+                for (int fd : connected)
+                    startDelivery(fd, text);
+            }
+        }
+    }
+    for (const Delivery &delivery : m_deliveries)
+        ::close(delivery.fd);
+    m_deliveries.clear();
+}
+
+void SnapshotWriter::startDelivery(int readWriteFd, const QByteArray &text)
+{
+    // Reopen write-only while our read-write descriptor still counts as a reader, so the open
+    // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", readWriteFd);
+    const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    ::close(readWriteFd);
+    if (fd < 0) {
+        qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
+        return;
+    }
+    if (text.size() > DefaultPipeBuffer)
+        ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
+    m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
+    if (!continueDelivery(m_deliveries.back())) {
+        ::close(fd);
+        m_deliveries.pop_back();
+    }
+}
+
+bool SnapshotWriter::continueDelivery(Delivery &delivery)
+{
+    while (delivery.written < delivery.text.size()) {
+        const ssize_t n = ::write(delivery.fd, delivery.text.constData() + delivery.written,
+                                  size_t(delivery.text.size() - delivery.written));
+        if (n > 0) {
+            delivery.written += n;
+            delivery.stall.setRemainingTime(StallTimeoutMs);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return true; // the reader is slower than us: wait for POLLOUT
+        if (n < 0 && errno == EPIPE) {
+            consumePendingSigpipe();
+            qCDebug(lcStatventRecorder) << "a reader hung up after" << delivery.written << "of" << delivery.text.size() << "bytes";
+        } else {
+            qCWarning(lcStatventRecorder) << "writing a snapshot failed:" << std::strerror(errno);
+        }
+        return false;
+    }
+    return false; // complete: closing the descriptor gives the reader its end-of-file
+}
+
+} // namespace Statvent::Detail

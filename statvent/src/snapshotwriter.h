@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_SNAPSHOTWRITER_H
+#define STATVENT_SNAPSHOTWRITER_H
+
+#include <QByteArray>
+#include <QDeadlineTimer>
+#include <QMutex>
+
+#include <atomic>
+#include <vector>
+
+class QThread;
+
+namespace Statvent {
+
+class StatRegistry;
+
+namespace Detail {
+
+/*!
+ * The recorder's second thread: writes a snapshot into each FIFO a reader has connected to.
+ *
+ * PipeAcceptor hands over the FIFO (its read-write descriptor) the moment a reader opens it;
+ * this thread takes one snapshot for every FIFO handed over together, reopens each FIFO
+ * write-only through /proc/self/fd (so that a reader hanging up gives EPIPE instead of a
+ * pipe that never drains), drops the read-write descriptor, and writes without blocking,
+ * waiting in poll() for slow readers. Large snapshots are streamed as the reader drains them.
+ *
+ * SIGPIPE is blocked in this thread only and a pending one is consumed after EPIPE, so a
+ * reader that hangs up early never reaches the application's SIGPIPE disposition.
+ */
+class SnapshotWriter
+{
+public:
+    //! A reader that takes nothing for this long is dropped (e.g. a stopped `cat`).
+    static constexpr int StallTimeoutMs = 10000;
+
+    explicit SnapshotWriter(const StatRegistry *registry);
+    ~SnapshotWriter();
+    SnapshotWriter(const SnapshotWriter &) = delete;
+    SnapshotWriter &operator=(const SnapshotWriter &) = delete;
+
+    bool start();
+    //! Stops the thread; deliveries still in progress are cut short.
+    void stop();
+
+    //! Takes ownership of \a readWriteFd, a FIFO a reader has just opened. Thread-safe.
+    void serve(int readWriteFd);
+
+private:
+    struct Delivery
+    {
+        int fd;
+        QByteArray text;
+        qsizetype written;
+        QDeadlineTimer stall;
+    };
+
+    void run();
+    void startDelivery(int readWriteFd, const QByteArray &text);
+    //! Writes what the pipe takes now; false once the delivery is over (complete or failed).
+    bool continueDelivery(Delivery &delivery);
+
+    const StatRegistry *const m_registry;
+    QThread *m_thread = nullptr;
+    int m_wakeFd = -1;
+    std::atomic<bool> m_stopping{false};
+    QMutex m_queueMutex;
+    std::vector<int> m_queue; // guarded by m_queueMutex
+    std::vector<Delivery> m_deliveries; // used by the writer thread only
+};
+
+} // namespace Detail
+} // namespace Statvent
+
+#endif

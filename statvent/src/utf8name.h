@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_UTF8NAME_H
+#define STATVENT_UTF8NAME_H
+
+#include <QAnyStringView>
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QVarLengthArray>
+
+#include <cstring>
+
+namespace Statvent::Detail {
+
+/*!
+ * A statistic's name as UTF-8 bytes plus its hash, from whatever string type the caller used.
+ * UTF-8 input (string literals, QByteArray) is used in place; ASCII in Latin-1 or UTF-16 is
+ * narrowed on the stack; only non-ASCII Latin-1/UTF-16 names allocate.
+ */
+class Utf8Name
+{
+public:
+    explicit Utf8Name(QAnyStringView name)
+    {
+        name.visit([this](auto view) { assign(view); });
+        m_hash = hashOf(m_bytes);
+    }
+    Utf8Name(const Utf8Name &) = delete;
+    Utf8Name &operator=(const Utf8Name &) = delete;
+
+    QByteArrayView bytes() const noexcept { return m_bytes; }
+    quint32 hash() const noexcept { return m_hash; }
+
+    //! A fast, well-mixed hash for short names (8 bytes per step, then a final avalanche).
+    static quint32 hashOf(QByteArrayView bytes) noexcept
+    {
+        const char *p = bytes.data();
+        size_t n = size_t(bytes.size());
+        quint64 h = 0x9e3779b97f4a7c15ULL ^ (quint64(n) * 0xff51afd7ed558ccdULL);
+        while (n >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 29;
+            p += 8;
+            n -= 8;
+        }
+        if (n) {
+            quint64 word = 0;
+            std::memcpy(&word, p, n);
+            h = (h ^ word) * 0x94d049bb133111ebULL;
+        }
+        h ^= h >> 32;
+        h *= 0xd6e8feb86659fd93ULL;
+        h ^= h >> 32;
+        return quint32(h);
+    }
+
+private:
+    void assign(QUtf8StringView view) noexcept { m_bytes = QByteArrayView(view.data(), view.size()); }
+
+    void assign(QLatin1StringView view)
+    {
+        if (isAscii(view.data(), view.size())) {
+            m_bytes = QByteArrayView(view.data(), view.size());
+        } else {
+            m_converted = QString(view).toUtf8();
+            m_bytes = m_converted;
+        }
+    }
+
+    void assign(QStringView view)
+    {
+        m_narrowed.resize(view.size());
+        for (qsizetype i = 0; i < view.size(); ++i) {
+            const char16_t c = view[i].unicode();
+            if (c >= 0x80) {
+                m_converted = view.toUtf8();
+                m_bytes = m_converted;
+                return;
+            }
+            m_narrowed[i] = char(c);
+        }
+        m_bytes = QByteArrayView(m_narrowed.constData(), m_narrowed.size());
+    }
+
+    static bool isAscii(const char *data, qsizetype size) noexcept
+    {
+        for (qsizetype i = 0; i < size; ++i) {
+            if (uchar(data[i]) >= 0x80)
+                return false;
+        }
+        return true;
+    }
+
+    QByteArrayView m_bytes;
+    quint32 m_hash = 0;
+    QVarLengthArray<char, 128> m_narrowed;
+    QByteArray m_converted;
+};
+
+} // namespace Statvent::Detail
+
+#endif
