@@ -6,7 +6,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QThread>
 
 #include <cerrno>
 #include <cstdio>
@@ -16,7 +15,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/syscall.h>
-#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -101,40 +99,30 @@ PipeAcceptor::~PipeAcceptor()
 bool PipeAcceptor::start(QString *problem)
 {
     m_inotifyFd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_inotifyFd < 0 || m_wakeFd < 0) {
-        *problem = QStringLiteral("cannot create inotify or eventfd descriptors: ") + errnoText();
+    if (m_inotifyFd < 0) {
+        *problem = QStringLiteral("cannot create an inotify descriptor: ") + errnoText();
+        return false;
+    }
+    if (!openDirectory(problem) || !makeSpare(problem) || !publishSpare(problem) || !makeSpare(problem)
+        || !m_thread.start(QStringLiteral("statvent-recorder"), [this] { run(); })) {
+        if (problem->isEmpty())
+            *problem = QStringLiteral("cannot create an eventfd descriptor: ") + errnoText();
         stop();
         return false;
     }
-    if (!openDirectory(problem) || !makeSpare(problem) || !publishSpare(problem) || !makeSpare(problem)) {
-        stop();
-        return false;
-    }
-    m_stopping = false;
-    m_thread = QThread::create([this] { run(); });
-    m_thread->setObjectName(QStringLiteral("statvent-recorder"));
-    m_thread->start();
     return true;
 }
 
 void PipeAcceptor::stop()
 {
-    if (m_thread) {
-        m_stopping = true;
-        const quint64 one = 1;
-        [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-    }
+    m_thread.stop();
     if (m_directoryFd >= 0) {
         unlinkIfOurs(m_name, m_current);
         unlinkIfOurs(m_spareName, m_spare);
     }
     discard(m_current);
     discard(m_spare);
-    for (int *fd : {&m_directoryFd, &m_inotifyFd, &m_wakeFd}) {
+    for (int *fd : {&m_directoryFd, &m_inotifyFd}) {
         if (*fd >= 0)
             ::close(*fd);
         *fd = -1;
@@ -147,11 +135,11 @@ void PipeAcceptor::run()
     askForPromptWakeUps();
     alignas(inotify_event) char events[4096];
     bool retrying = false;
-    while (!m_stopping) {
-        pollfd polled[2] = {{m_wakeFd, POLLIN, 0}, {m_inotifyFd, POLLIN, 0}};
+    while (!m_thread.stopRequested()) {
+        pollfd polled[2] = {{m_thread.wakeFd(), POLLIN, 0}, {m_inotifyFd, POLLIN, 0}};
         if (::poll(polled, 2, retrying ? RetryIntervalMs : -1) < 0 && errno != EINTR)
             break;
-        if (m_stopping)
+        if (m_thread.stopRequested())
             break;
 
         bool readerArrived = false;

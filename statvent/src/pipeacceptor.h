@@ -2,14 +2,12 @@
 #ifndef STATVENT_PIPEACCEPTOR_H
 #define STATVENT_PIPEACCEPTOR_H
 
+#include "recorderthread.h"
+
 #include <QByteArray>
 #include <QString>
 
-#include <atomic>
-
 #include <sys/types.h>
-
-class QThread;
 
 namespace Statvent::Detail {
 
@@ -70,14 +68,12 @@ private:
     const QByteArray m_name; // "<pid>.stats"
     const QByteArray m_spareName; // ".<pid>.stats.next": a dotfile, which readers skip
     SnapshotWriter *const m_writer;
-    QThread *m_thread = nullptr;
+    RecorderThread m_thread;
     int m_directoryFd = -1;
     int m_directoryWatch = -1;
     dev_t m_directoryDevice = 0;
     ino_t m_directoryInode = 0;
     int m_inotifyFd = -1;
-    int m_wakeFd = -1;
-    std::atomic<bool> m_stopping{false};
     Fifo m_current;
     Fifo m_spare;
     QString m_problem; // the last problem reported, so a retry loop warns once

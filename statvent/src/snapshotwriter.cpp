@@ -5,7 +5,6 @@
 #include "statvent/statregistry.h"
 
 #include <QMutexLocker>
-#include <QThread>
 
 #include <cerrno>
 #include <csignal>
@@ -14,7 +13,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace Statvent::Detail {
@@ -50,28 +48,13 @@ SnapshotWriter::~SnapshotWriter()
 
 bool SnapshotWriter::start()
 {
-    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_wakeFd < 0)
-        return false;
-    m_stopping = false;
-    m_thread = QThread::create([this] { run(); });
-    m_thread->setObjectName(QStringLiteral("statvent-writer"));
-    m_thread->start();
-    return true;
+    return m_thread.start(QStringLiteral("statvent-writer"), [this] { run(); });
 }
 
 void SnapshotWriter::stop()
 {
-    if (!m_thread)
-        return;
-    m_stopping = true;
-    const quint64 one = 1;
-    [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    ::close(m_wakeFd);
-    m_wakeFd = -1;
+    m_thread.stop();
+    QMutexLocker locker(&m_queueMutex);
     for (int fd : m_queue)
         ::close(fd);
     m_queue.clear();
@@ -83,8 +66,7 @@ void SnapshotWriter::serve(int readWriteFd)
         QMutexLocker locker(&m_queueMutex);
         m_queue.push_back(readWriteFd);
     }
-    const quint64 one = 1;
-    [[maybe_unused]] const auto ignored = ::write(m_wakeFd, &one, sizeof one);
+    m_thread.wake();
 }
 
 void SnapshotWriter::run()
@@ -95,9 +77,9 @@ void SnapshotWriter::run()
     pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
 
     std::vector<pollfd> polled;
-    while (!m_stopping) {
+    while (!m_thread.stopRequested()) {
         polled.clear();
-        polled.push_back({m_wakeFd, POLLIN, 0});
+        polled.push_back({m_thread.wakeFd(), POLLIN, 0});
         QDeadlineTimer nearestStall = QDeadlineTimer::Forever;
         for (const Delivery &delivery : m_deliveries) {
             polled.push_back({delivery.fd, POLLOUT, 0});
@@ -106,7 +88,7 @@ void SnapshotWriter::run()
         const int timeout = nearestStall.isForever() ? -1 : int(std::max<qint64>(0, nearestStall.remainingTime()));
         if (::poll(polled.data(), polled.size(), timeout) < 0 && errno != EINTR)
             break;
-        if (m_stopping)
+        if (m_thread.stopRequested())
             break;
 
         // Deliveries first: the polled entries are in m_deliveries' order until it changes.
@@ -126,8 +108,7 @@ void SnapshotWriter::run()
         }
 
         if (polled[0].revents & POLLIN) {
-            quint64 count;
-            [[maybe_unused]] const auto ignored = ::read(m_wakeFd, &count, sizeof count);
+            m_thread.consumeWakeUps();
             std::vector<int> connected;
             {
                 QMutexLocker locker(&m_queueMutex);

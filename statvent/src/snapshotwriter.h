@@ -2,14 +2,13 @@
 #ifndef STATVENT_SNAPSHOTWRITER_H
 #define STATVENT_SNAPSHOTWRITER_H
 
+#include "recorderthread.h"
+
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QMutex>
 
-#include <atomic>
 #include <vector>
-
-class QThread;
 
 namespace Statvent {
 
@@ -62,9 +61,7 @@ private:
     bool continueDelivery(Delivery &delivery);
 
     const StatRegistry *const m_registry;
-    QThread *m_thread = nullptr;
-    int m_wakeFd = -1;
-    std::atomic<bool> m_stopping{false};
+    RecorderThread m_thread;
     QMutex m_queueMutex;
     std::vector<int> m_queue; // guarded by m_queueMutex
     std::vector<Delivery> m_deliveries; // used by the writer thread only
