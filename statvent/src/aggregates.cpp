@@ -93,27 +93,51 @@ double Aggregates::percentile(const QList<double> &sortedSamples, double percent
     return sortedSamples[index];
 }
 
+QList<QByteArray> Aggregates::percentileLabels(const QList<double> &percentiles)
+{
+    QList<QByteArray> labels;
+    labels.reserve(percentiles.size());
+    for (double p : percentiles)
+        labels.append(percentileLabel(p));
+    return labels;
+}
+
 bool Aggregates::appendRows(Snapshot &out, QByteArrayView name, QList<double> &samples,
                             const QList<double> &percentiles, const NameFormatter &formatter)
 {
+    const QList<QByteArray> names = rowNames(name, percentileLabels(percentiles), formatter);
+    appendNamedRows(out, names, samples, percentiles);
+    return !names.contains(QByteArray());
+}
+
+QList<QByteArray> Aggregates::rowNames(QByteArrayView name, const QList<QByteArray> &labels, const NameFormatter &formatter)
+{
+    QList<QByteArray> names;
+    names.reserve(labels.size() + 1);
+    auto append = [&](QByteArrayView label) {
+        QByteArray rowName = formatter ? formatter(name, label) : formatName(name, label);
+        names.append(PipeFormat::isValidName(rowName) ? std::move(rowName) : QByteArray());
+    };
+    for (const QByteArray &label : labels)
+        append(label);
+    append("mean");
+    return names;
+}
+
+void Aggregates::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
+                                 const QList<double> &percentiles)
+{
+    Q_ASSERT(rowNames.size() == percentiles.size() + 1);
     if (samples.isEmpty())
-        return true;
+        return;
     const double mean = std::accumulate(samples.cbegin(), samples.cend(), 0.0) / double(samples.size());
     std::sort(samples.begin(), samples.end());
-    auto nameFor = [&](QByteArrayView label) {
-        return formatter ? formatter(name, label) : formatName(name, label);
-    };
-    bool allNamesValid = true;
-    auto append = [&](QByteArray &&rowName, double value) {
-        if (PipeFormat::isValidName(rowName))
-            out.append(StatEntry{std::move(rowName), value});
-        else
-            allNamesValid = false;
-    };
-    for (double p : percentiles)
-        append(nameFor(percentileLabel(p)), percentile(samples, p));
-    append(nameFor("mean"), mean);
-    return allNamesValid;
+    for (qsizetype i = 0; i < percentiles.size(); ++i) {
+        if (!rowNames[i].isEmpty())
+            out.append(StatEntry{rowNames[i], percentile(samples, percentiles[i])});
+    }
+    if (!rowNames.back().isEmpty())
+        out.append(StatEntry{rowNames.back(), mean});
 }
 
 } // namespace Statvent

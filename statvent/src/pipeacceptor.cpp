@@ -13,8 +13,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/syscall.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,33 +50,6 @@ const char *fileKind(mode_t mode)
     if (S_ISFIFO(mode))
         return "a FIFO of another user";
     return "a device or special file";
-}
-
-/*
- * Two readers that open the pipe before the swap share one FIFO, and only one of them gets the
- * snapshot, so the swap must follow a reader's open as closely as possible. Under load the
- * default scheduler may let this thread wait for a whole time slice (milliseconds) before it
- * runs; a short slice (Linux >= 6.12, EEVDF, no privilege needed) lets it preempt at once. The
- * thread only sleeps in poll() and renames a file, so it costs others nothing. Older kernels
- * refuse the request, which is harmless.
- */
-void askForPromptWakeUps()
-{
-    struct SchedAttr
-    {
-        uint32_t size;
-        uint32_t policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime; // for SCHED_OTHER since 6.12: the time slice, at least 100 us
-        uint64_t deadline;
-        uint64_t period;
-    } attributes{};
-    attributes.size = sizeof attributes;
-    attributes.policy = SCHED_OTHER;
-    attributes.runtime = 100 * 1000;
-    ::syscall(SYS_sched_setattr, 0, &attributes, 0);
 }
 
 } // namespace
@@ -132,7 +103,6 @@ void PipeAcceptor::stop()
 
 void PipeAcceptor::run()
 {
-    askForPromptWakeUps();
     alignas(inotify_event) char events[4096];
     bool retrying = false;
     while (!m_thread.stopRequested()) {

@@ -27,41 +27,62 @@ QByteArrayView trimmed(QByteArrayView text) noexcept
 
 } // namespace
 
+namespace {
+
+// 32 bytes hold any qint64 and any shortest round-trip double, plus ".0".
+constexpr qsizetype MaxValueLength = 32;
+
+// Writes the value at \a at (room for MaxValueLength bytes); returns the end.
+char *writeValue(char *at, const StatValue &value) noexcept
+{
+    if (value.isInteger())
+        return std::to_chars(at, at + MaxValueLength, value.toInteger()).ptr;
+    char *end = std::to_chars(at, at + MaxValueLength, value.toReal()).ptr;
+    // "3" would read back as an integer: mark reals that print without a point or exponent.
+    if (!std::memchr(at, '.', size_t(end - at)) && !std::memchr(at, 'e', size_t(end - at))) {
+        *end++ = '.';
+        *end++ = '0';
+    }
+    return end;
+}
+
+} // namespace
+
 void PipeFormat::appendValue(QByteArray &out, const StatValue &value)
 {
-    // 32 bytes hold any qint64 and any shortest round-trip double.
-    char buffer[32];
-    std::to_chars_result result;
-    if (value.isInteger()) {
-        result = std::to_chars(buffer, buffer + sizeof buffer, value.toInteger());
-        out.append(buffer, result.ptr - buffer);
-        return;
-    }
-    result = std::to_chars(buffer, buffer + sizeof buffer, value.toReal());
-    const qsizetype length = result.ptr - buffer;
-    out.append(buffer, length);
-    // "3" would read back as an integer: mark reals that print without a point or exponent.
-    if (!std::memchr(buffer, '.', length) && !std::memchr(buffer, 'e', length))
-        out.append(".0", 2);
+    char buffer[MaxValueLength];
+    out.append(buffer, writeValue(buffer, value) - buffer);
 }
 
 void PipeFormat::appendLine(QByteArray &out, QByteArrayView name, const StatValue &value)
 {
-    out.append(name.data(), name.size());
-    out.append(": ", 2);
-    appendValue(out, value);
-    out.append('\n');
+    const qsizetype start = out.size();
+    out.resize(start + name.size() + MaxValueLength + 3);
+    out.resize(writeLine(out.data() + start, name, value) - out.constData());
+}
+
+char *PipeFormat::writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept
+{
+    std::memcpy(at, name.data(), size_t(name.size()));
+    at += name.size();
+    *at++ = ':';
+    *at++ = ' ';
+    at = writeValue(at, value);
+    *at++ = '\n';
+    return at;
 }
 
 QByteArray PipeFormat::serialize(const Snapshot &snapshot)
 {
+    // One allocation for the worst case, then plain stores: no per-line capacity checks.
     qsizetype size = 0;
     for (const StatEntry &entry : snapshot)
-        size += entry.name.size() + 28;
-    QByteArray out;
-    out.reserve(size);
+        size += entry.name.size() + MaxValueLength + 3;
+    QByteArray out(size, Qt::Uninitialized);
+    char *at = out.data();
     for (const StatEntry &entry : snapshot)
-        appendLine(out, entry.name, entry.value);
+        at = writeLine(at, entry.name, entry.value);
+    out.truncate(at - out.constData());
     return out;
 }
 

@@ -3,10 +3,44 @@
 
 #include <QThread>
 
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace Statvent::Detail {
+
+namespace {
+
+/*
+ * Two readers that open the pipe before the swap share one FIFO, and only one of them gets the
+ * snapshot, so the swap must follow a reader's open as closely as possible; and a reader waits
+ * for the writer thread's wake-up too. Under load the
+ * default scheduler may let this thread wait for a whole time slice (milliseconds) before it
+ * runs; a short slice (Linux >= 6.12, EEVDF, no privilege needed) lets it preempt at once. The
+ * thread only sleeps in poll() and renames a file, so it costs others nothing. Older kernels
+ * refuse the request, which is harmless.
+ */
+void askForPromptWakeUps()
+{
+    struct SchedAttr
+    {
+        uint32_t size;
+        uint32_t policy;
+        uint64_t flags;
+        int32_t nice;
+        uint32_t priority;
+        uint64_t runtime; // for SCHED_OTHER since 6.12: the time slice, at least 100 us
+        uint64_t deadline;
+        uint64_t period;
+    } attributes{};
+    attributes.size = sizeof attributes;
+    attributes.policy = SCHED_OTHER;
+    attributes.runtime = 100 * 1000;
+    ::syscall(SYS_sched_setattr, 0, &attributes, 0);
+}
+
+} // namespace
 
 RecorderThread::RecorderThread() = default;
 
@@ -26,6 +60,7 @@ bool RecorderThread::start(const QString &name, std::function<void()> loop)
     m_stopRequested.store(false, std::memory_order_release);
     m_finished.store(false, std::memory_order_relaxed);
     m_thread = QThread::create([this, loop = std::move(loop)] {
+        askForPromptWakeUps();
         loop();
         m_finished.store(true, std::memory_order_release);
     });

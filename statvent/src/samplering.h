@@ -10,6 +10,8 @@
 
 namespace Statvent::Detail {
 
+__extension__ typedef unsigned __int128 Uint128; // GCC and Clang; -Wpedantic knows no 128-bit type
+
 /*!
  * A fixed-size ring of the most recent samples. Writers claim a slot with one fetch_add and
  * store into it; readers copy the slots without stopping writers. Unwritten slots hold NaN
@@ -20,6 +22,7 @@ class SampleRing
 public:
     explicit SampleRing(quint32 capacity)
         : m_capacity(capacity)
+        , m_reciprocal(~Uint128(0) / capacity + 1)
         , m_slots(new std::atomic<double>[capacity])
     {
         for (quint32 i = 0; i < capacity; ++i)
@@ -31,7 +34,7 @@ public:
     void record(double value) noexcept
     {
         const quint64 index = m_written.fetch_add(1, std::memory_order_relaxed);
-        m_slots[index % m_capacity].store(value, std::memory_order_relaxed);
+        m_slots[slotOf(index)].store(value, std::memory_order_relaxed);
     }
 
     int sampleCount() const noexcept
@@ -46,10 +49,13 @@ public:
         const quint64 written = m_written.load(std::memory_order_relaxed);
         const quint64 count = std::min<quint64>(written, m_capacity);
         out.reserve(qsizetype(count));
-        for (quint64 i = written - count; i < written; ++i) {
-            const double value = m_slots[i % m_capacity].load(std::memory_order_relaxed);
+        quint64 slot = slotOf(written - count);
+        for (quint64 i = 0; i < count; ++i) {
+            const double value = m_slots[slot].load(std::memory_order_relaxed);
             if (value == value) // not NaN: the slot has been written
                 out.append(value);
+            if (++slot == m_capacity)
+                slot = 0;
         }
     }
 
@@ -64,7 +70,20 @@ public:
     }
 
 private:
+    /*!
+     * index % capacity without a division (tens of cycles on the record() path): Lemire's
+     * "faster remainder by direct computation", exact for every 64-bit index and 32-bit divisor.
+     */
+    quint64 slotOf(quint64 index) const noexcept
+    {
+        const Uint128 lowBits = m_reciprocal * index;
+        const Uint128 bottom = (Uint128(quint64(lowBits)) * m_capacity) >> 64;
+        const Uint128 top = (lowBits >> 64) * m_capacity;
+        return quint64((bottom + top) >> 64);
+    }
+
     const quint32 m_capacity;
+    const Uint128 m_reciprocal;
     std::atomic<quint64> m_written{0};
     std::unique_ptr<std::atomic<double>[]> m_slots;
 };

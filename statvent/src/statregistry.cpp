@@ -72,6 +72,24 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
     return windows.insert(name.toByteArray(), hash, formatter, rings.back().get(), values.size());
 }
 
+const Detail::RowNames &StatRegistryPrivate::rowNamesFor(const Detail::WindowCell &cell, const QList<double> &wanted,
+                                                        const QList<QByteArray> &labels)
+{
+    if (const Detail::RowNames *cached = cell.rowNames.load(std::memory_order_acquire); cached && cached->percentiles == wanted)
+        return *cached;
+    // Formatting happens outside the lock; the lock only keeps the result alive.
+    auto made = std::make_unique<Detail::RowNames>(Detail::RowNames{wanted, Aggregates::rowNames(cell.name, labels, cell.formatter)});
+    if (made->names.contains(QByteArray()))
+        warnOnce(cell.name, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
+    const Detail::RowNames *published = made.get();
+    {
+        QMutexLocker locker(&mutex);
+        rowNameSets.push_back(std::move(made));
+    }
+    cell.rowNames.store(published, std::memory_order_release);
+    return *published;
+}
+
 StatRegistry::StatRegistry(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<StatRegistryPrivate>())
@@ -160,6 +178,7 @@ std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
 Snapshot StatRegistry::snapshot() const
 {
     const QList<double> percentiles = this->percentiles();
+    const QList<QByteArray> labels = Aggregates::percentileLabels(percentiles);
     // Windows first: every window counted here was made when at most valueCount values existed,
     // so each one's valuesBefore is within this snapshot.
     const qsizetype windowCount = d->windows.size();
@@ -179,8 +198,7 @@ Snapshot StatRegistry::snapshot() const
         const Detail::WindowCell &cell = d->windows.at(i);
         appendValuesUpTo(cell.valuesBefore);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
-        if (!Aggregates::appendRows(snapshot, cell.name, samples, percentiles, cell.formatter))
-            d->warnOnce(cell.name, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
+        Aggregates::appendNamedRows(snapshot, d->rowNamesFor(cell, percentiles, labels).names, samples, percentiles);
     }
     appendValuesUpTo(valueCount);
     return snapshot;

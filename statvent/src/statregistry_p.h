@@ -32,8 +32,14 @@ public:
     mutable QMutex mutex;
     Detail::CellTable<Detail::ValueCell> values;
     Detail::CellTable<Detail::WindowCell> windows;
+    //! The window's row names for \a wanted percentiles, from its cache or made and cached now.
+    const Detail::RowNames &rowNamesFor(const Detail::WindowCell &cell, const QList<double> &wanted,
+                                        const QList<QByteArray> &labels);
+
     // Every ring ever made, the replaced ones included (see WindowCell).
     std::vector<std::unique_ptr<Detail::SampleRing>> rings;
+    // Every set of row names ever made: a snapshot may still read one just replaced.
+    std::vector<std::unique_ptr<Detail::RowNames>> rowNameSets;
     int windowSize = 100;
     QList<double> percentiles = {50, 95, 99, 100};
     QSet<QByteArray> warnedNames;

@@ -17,6 +17,13 @@ namespace Statvent::Detail {
  * so a record() that loaded the old ring pointer just before the swap writes into valid memory
  * (that one sample is lost, which a window of recent samples can afford).
  */
+//! A window's row names for one list of percentiles (see Aggregates::rowNames()).
+struct RowNames
+{
+    QList<double> percentiles;
+    QList<QByteArray> names;
+};
+
 struct WindowCell
 {
     WindowCell(QByteArray statName, quint32 nameHash, NameFormatter nameFormatter, SampleRing *initialRing,
@@ -38,6 +45,8 @@ struct WindowCell
     std::atomic<bool> warned{false};
     const NameFormatter formatter;
     std::atomic<SampleRing *> ring;
+    //! Cached by snapshots, made again when the percentiles change; owned by the registry.
+    mutable std::atomic<const RowNames *> rowNames{nullptr};
     //! How many plain statistics existed when this window was made: where its rows go in a
     //! snapshot, which lists statistics in the order they were created.
     const qsizetype valuesBefore;
