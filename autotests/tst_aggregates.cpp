@@ -94,6 +94,7 @@ void tst_Aggregates::percentileLabel_data()
     QTest::newRow("99.99") << 99.99 << QByteArray("99.99th");
     QTest::newRow("0.5") << 0.5 << QByteArray("0.5th");
     QTest::newRow("12.5") << 12.5 << QByteArray("12.5th");
+    QTest::newRow("tiny, no exponent") << 0.00001 << QByteArray("0.00001th"); // found by fuzz-aggregates
 }
 
 void tst_Aggregates::percentileLabel()

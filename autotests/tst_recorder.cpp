@@ -313,6 +313,8 @@ private Q_SLOTS:
         QFETCH(bool, terminate);
         QProcess child;
         if (terminate) {
+            if (!QFileInfo::exists(QStringLiteral(STATVENT_BIN_DIR "/statvent-example")))
+                QSKIP("built without the examples (STATVENT_BUILD_EXAMPLES=OFF)");
             child.start(QStringLiteral(STATVENT_BIN_DIR "/statvent-example"), {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--interval"), QStringLiteral("10")});
         } else {
             child.start(childProgram(), QStringList{QStringLiteral("--pipe-dir"), m_pipeDir} + extraArguments);

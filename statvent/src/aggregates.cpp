@@ -25,8 +25,10 @@ QByteArray Aggregates::percentileLabel(double percentile)
 {
     if (percentile == 50.0)
         return QByteArrayLiteral("median");
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, percentile);
+    // Fixed notation, as isLabel() reads it: 0.00001 is "0.00001th", never "1e-05th". The
+    // shortest fixed form of a double in (0, 100] takes at most 330 characters (a subnormal).
+    char buffer[400];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, percentile, std::chars_format::fixed);
     QByteArray label(buffer, result.ptr - buffer);
     if (percentile != std::floor(percentile))
         return label + "th";
@@ -130,7 +132,13 @@ void Aggregates::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowName
     Q_ASSERT(rowNames.size() == percentiles.size() + 1);
     if (samples.isEmpty())
         return;
-    const double mean = std::accumulate(samples.cbegin(), samples.cend(), 0.0) / double(samples.size());
+    double mean = std::accumulate(samples.cbegin(), samples.cend(), 0.0) / double(samples.size());
+    if (!std::isfinite(mean)) {
+        // The sum overflowed although every sample, hence the mean, is finite: a pipe cannot carry
+        // "inf". Sum again in long double's wider range (only then: it would change the last bits
+        // of ordinary means, which match the original's).
+        mean = double(std::accumulate(samples.cbegin(), samples.cend(), 0.0L) / double(samples.size()));
+    }
     std::sort(samples.begin(), samples.end());
     for (qsizetype i = 0; i < percentiles.size(); ++i) {
         if (!rowNames[i].isEmpty())
