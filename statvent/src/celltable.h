@@ -5,7 +5,6 @@
 #include <QByteArrayView>
 
 #include <atomic>
-#include <bit>
 #include <memory>
 #include <new>
 #include <vector>
@@ -16,10 +15,13 @@ namespace Statvent::Detail {
  * The cells of a registry: an append-only arena that keeps insertion order and never moves a
  * cell, plus an open-addressing hash index over it.
  *
+ * The arena is a directory of fixed-size chunks, so at most one partly used chunk is ever
+ * wasted (doubling segments would waste up to half of the last one).
+ *
  * Readers (find(), size(), at()) take no lock. Writers (insert()) must hold the registry's
- * mutex. When the index grows, a new one is built and published with one atomic store; old
- * indexes stay allocated until the table is destroyed, because a reader may still be probing
- * one (together they take less memory than the current index).
+ * mutex. When the index or the chunk directory grows, a new one is built and published with
+ * one atomic store; old ones stay allocated until the table is destroyed, because a reader may
+ * still be using one (together they take less memory than the current one).
  */
 template<typename Cell>
 class CellTable
@@ -29,6 +31,8 @@ public:
     {
         m_indexes.push_back(std::make_unique<Index>(InitialIndexSize));
         m_index.store(m_indexes.back().get(), std::memory_order_relaxed);
+        m_directories.push_back(std::make_unique<Directory>(InitialDirectorySize));
+        m_directory.store(m_directories.back().get(), std::memory_order_relaxed);
     }
 
     ~CellTable()
@@ -36,8 +40,9 @@ public:
         const qsizetype count = size();
         for (qsizetype i = 0; i < count; ++i)
             at(i).~Cell();
-        for (int segment = 0; segment < MaxSegments; ++segment) {
-            if (Cell *cells = m_segments[segment].load(std::memory_order_relaxed))
+        const Directory *directory = m_directory.load(std::memory_order_relaxed);
+        for (qsizetype chunk = 0; chunk < directory->size; ++chunk) {
+            if (Cell *cells = directory->chunks[chunk].load(std::memory_order_relaxed))
                 ::operator delete(cells, std::align_val_t(alignof(Cell)));
         }
     }
@@ -84,14 +89,28 @@ public:
     //! The cell inserted \a i-th; \a i < size().
     Cell &at(qsizetype i) const noexcept
     {
-        const Location location = locate(i);
-        return m_segments[location.segment].load(std::memory_order_acquire)[location.offset];
+        const Directory *directory = m_directory.load(std::memory_order_acquire);
+        return directory->chunks[i >> ChunkBits].load(std::memory_order_acquire)[i & (ChunkSize - 1)];
     }
 
 private:
     static constexpr quint64 InitialIndexSize = 64;
-    static constexpr int FirstSegmentBits = 6; // the first segment holds 64 cells, each next one twice as many
-    static constexpr int MaxSegments = 40;
+    static constexpr int ChunkBits = 7;
+    static constexpr qsizetype ChunkSize = qsizetype(1) << ChunkBits; // cells per chunk
+    static constexpr qsizetype InitialDirectorySize = 8; // chunk pointers
+
+    struct Directory
+    {
+        explicit Directory(qsizetype chunkCount)
+            : size(chunkCount)
+            , chunks(new std::atomic<Cell *>[size_t(chunkCount)])
+        {
+            for (qsizetype i = 0; i < chunkCount; ++i)
+                chunks[i].store(nullptr, std::memory_order_relaxed);
+        }
+        const qsizetype size;
+        std::unique_ptr<std::atomic<Cell *>[]> chunks;
+    };
 
     struct Index
     {
@@ -113,34 +132,30 @@ private:
         std::unique_ptr<std::atomic<Cell *>[]> entries;
     };
 
-    struct Location
-    {
-        int segment;
-        quint64 offset;
-    };
-    static Location locate(qsizetype i) noexcept
-    {
-        // Segment k holds cells [64 * (2^k - 1), 64 * (2^(k+1) - 1)).
-        const int segment = std::bit_width((quint64(i) >> FirstSegmentBits) + 1) - 1;
-        const quint64 first = ((quint64(1) << segment) - 1) << FirstSegmentBits;
-        return {segment, quint64(i) - first};
-    }
-
     void *slotFor(qsizetype i)
     {
-        const Location location = locate(i);
-        Cell *cells = m_segments[location.segment].load(std::memory_order_relaxed);
-        if (!cells) {
-            const size_t capacity = size_t(1) << (location.segment + FirstSegmentBits);
-            cells = static_cast<Cell *>(::operator new(capacity * sizeof(Cell), std::align_val_t(alignof(Cell))));
-            m_segments[location.segment].store(cells, std::memory_order_release);
+        const qsizetype chunk = i >> ChunkBits;
+        Directory *directory = m_directory.load(std::memory_order_relaxed);
+        if (chunk >= directory->size) {
+            auto grown = std::make_unique<Directory>(directory->size * 2);
+            for (qsizetype c = 0; c < directory->size; ++c)
+                grown->chunks[c].store(directory->chunks[c].load(std::memory_order_relaxed), std::memory_order_relaxed);
+            directory = grown.get();
+            m_directory.store(directory, std::memory_order_release);
+            m_directories.push_back(std::move(grown));
         }
-        return cells + location.offset;
+        Cell *cells = directory->chunks[chunk].load(std::memory_order_relaxed);
+        if (!cells) {
+            cells = static_cast<Cell *>(::operator new(size_t(ChunkSize) * sizeof(Cell), std::align_val_t(alignof(Cell))));
+            directory->chunks[chunk].store(cells, std::memory_order_release);
+        }
+        return cells + (i & (ChunkSize - 1));
     }
 
     std::atomic<Index *> m_index{nullptr};
     std::vector<std::unique_ptr<Index>> m_indexes;
-    std::atomic<Cell *> m_segments[MaxSegments] = {};
+    std::atomic<Directory *> m_directory{nullptr};
+    std::vector<std::unique_ptr<Directory>> m_directories;
     std::atomic<qsizetype> m_count{0};
 };
 
