@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// PipeCollector: sweeps off the caller's thread, shared by concurrent requests, findings logged once.
+
+#include "pipecollector.h"
+#include "pipesweep.h"
+#include "webservice-writers/fifofeeder.h"
+#include "webservice-writers/writerprocess.h"
+
+#include <statvent/recorder.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Statvent;
+
+namespace {
+
+std::shared_ptr<const SweepResult> resultOf(const QSignalSpy &spy, qsizetype index = 0)
+{
+    return spy.at(index).first().value<std::shared_ptr<const SweepResult>>();
+}
+
+} // namespace
+
+class tst_PipeCollector : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void defaults();
+    void sweepsOnAWorkerThread();
+    void concurrentRequestsShareOneSweep();
+    void optionsApplyToTheNextSweep();
+    void findingsAreWarnedOnceWhileTheyLast();
+    void malformedLinesAreWarned();
+    void truncatedPipeIsWarned();
+    void missingDirectoryIsWarned();
+    void destroyedDuringASweep();
+};
+
+void tst_PipeCollector::initTestCase()
+{
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void tst_PipeCollector::defaults()
+{
+    PipeCollector collector;
+    QCOMPARE(collector.pipeDir(), Recorder::defaultPipeDir());
+    QCOMPARE(collector.timeout(), PipeSweep::DefaultTimeoutMs);
+    QCOMPARE(collector.maxBytesPerPipe(), qint64(64) * 1024 * 1024);
+    QVERIFY(!collector.isSweeping());
+    QVERIFY(!collector.lastResult());
+}
+
+void tst_PipeCollector::sweepsOnAWorkerThread()
+{
+    QTemporaryDir dir;
+    WriterProcess silent;
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    WriterProcess answering;
+    QVERIFY(answering.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    collector.setTimeout(500);
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+    QSignalSpy sweeping(&collector, &PipeCollector::sweepingChanged);
+
+    QElapsedTimer clock;
+    clock.start();
+    collector.requestSweep();
+    // requestSweep() returns at once: the 500 ms wait for the silent writer happens elsewhere.
+    QVERIFY(clock.elapsed() < 250);
+    QVERIFY(collector.isSweeping());
+    QCOMPARE(sweeping.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    QVERIFY(!collector.isSweeping());
+    QCOMPARE(sweeping.size(), 2);
+    QCOMPARE(sweeping.at(1).first().toBool(), false);
+
+    const auto result = resultOf(finished);
+    QCOMPARE(result->processes.size(), 1);
+    QCOMPARE(result->processes.first().pid, answering.pid());
+    QCOMPARE(result->unanswered, QList<qint64>{silent.pid()});
+    QCOMPARE(collector.lastResult(), result);
+}
+
+void tst_PipeCollector::concurrentRequestsShareOneSweep()
+{
+    QTemporaryDir dir;
+    WriterProcess silent;
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    collector.setTimeout(300);
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    for (int i = 0; i < 5; ++i)
+        collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    QTest::qWait(400); // no second sweep follows
+    QCOMPARE(finished.size(), 1);
+
+    // Once finished, a request starts a new sweep.
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
+    QVERIFY(resultOf(finished, 1) != resultOf(finished, 0));
+}
+
+void tst_PipeCollector::optionsApplyToTheNextSweep()
+{
+    QTemporaryDir first;
+    QTemporaryDir second;
+    WriterProcess writer;
+    QVERIFY(writer.start(second.path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    PipeCollector collector;
+    QSignalSpy dirChanged(&collector, &PipeCollector::pipeDirChanged);
+    QSignalSpy timeoutChanged(&collector, &PipeCollector::timeoutChanged);
+    QSignalSpy maxBytesChanged(&collector, &PipeCollector::maxBytesPerPipeChanged);
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+    collector.setPipeDir(first.path());
+    collector.requestSweep();
+    collector.setPipeDir(second.path()); // while the first sweep runs
+    collector.setTimeout(250);
+    collector.setTimeout(250);
+    collector.setMaxBytesPerPipe(4096);
+    QCOMPARE(dirChanged.size(), 2);
+    QCOMPARE(timeoutChanged.size(), 1);
+    QCOMPARE(maxBytesChanged.size(), 1);
+    QCOMPARE(collector.maxBytesPerPipe(), 4096);
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    QVERIFY(resultOf(finished)->processes.isEmpty());
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
+    QCOMPARE(resultOf(finished, 1)->processes.size(), 1);
+}
+
+void tst_PipeCollector::findingsAreWarnedOnceWhileTheyLast()
+{
+    QTemporaryDir dir;
+    QFile notes(dir.filePath(QStringLiteral("notes.txt")));
+    QVERIFY(notes.open(QIODevice::WriteOnly));
+    notes.close();
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    const QString warning = QStringLiteral("skipping %1/notes.txt: not named <pid>.stats (a regular file)").arg(dir.path());
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(warning));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 1);
+
+    // Still there: not warned again.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("notes\\.txt")));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 2);
+    QCOMPARE(resultOf(finished, 1)->skipped.size(), 1);
+}
+
+void tst_PipeCollector::malformedLinesAreWarned()
+{
+    QTemporaryDir dir;
+    const qint64 pid = QCoreApplication::applicationPid();
+    FifoFeeder feeder(dir.filePath(QStringLiteral("%1.stats").arg(pid)), "good: 1\nno separator\nbad: x\n");
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    QTest::ignoreMessage(QtWarningMsg,
+                         qPrintable(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the "
+                                                   "first, line 2: no ':' separates a name from a value")
+                                        .arg(pid)));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(resultOf(finished)->processes.first().rejectedLines, 2);
+}
+
+void tst_PipeCollector::truncatedPipeIsWarned()
+{
+    QTemporaryDir dir;
+    WriterProcess flood;
+    QVERIFY(flood.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    collector.setMaxBytesPerPipe(10000);
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("process %1 sent more than 10000 bytes: only the complete "
+                                                                 "lines within them were read")
+                                                      .arg(flood.pid())));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(resultOf(finished)->processes.first().truncated);
+}
+
+void tst_PipeCollector::missingDirectoryIsWarned()
+{
+    QTemporaryDir dir;
+    PipeCollector collector;
+    collector.setPipeDir(dir.filePath(QStringLiteral("nothing-here")));
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("pipe directory %1 does not exist (yet): no process has "
+                                                                 "started a recorder there")
+                                                      .arg(collector.pipeDir())));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(resultOf(finished)->processes.isEmpty());
+}
+
+void tst_PipeCollector::destroyedDuringASweep()
+{
+    QTemporaryDir dir;
+    WriterProcess silent;
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    auto collector = std::make_unique<PipeCollector>();
+    collector->setPipeDir(dir.path());
+    collector->setTimeout(300);
+    collector->requestSweep();
+    QElapsedTimer clock;
+    clock.start();
+    collector.reset(); // waits for the sweep, which then reports to nobody
+    QVERIFY(clock.elapsed() < 2000);
+    QTest::qWait(50);
+}
+
+QTEST_GUILESS_MAIN(tst_PipeCollector)
+#include "tst_pipecollector.moc"

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// ProcessInfo: liveness and start times from the kernel, for telling stale pipes from slow ones.
+
+#include "processinfo.h"
+
+#include <QDateTime>
+#include <QProcess>
+#include <QTest>
+
+using namespace Statvent;
+
+namespace {
+
+qint64 nowNs()
+{
+    return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+}
+
+constexpr qint64 HourNs = qint64(3600) * 1'000'000'000;
+
+} // namespace
+
+class tst_ProcessInfo : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void exists();
+    void startTime();
+    void startedAfter();
+};
+
+void tst_ProcessInfo::exists()
+{
+    QVERIFY(ProcessInfo::exists(QCoreApplication::applicationPid()));
+    QVERIFY(ProcessInfo::exists(1)); // pid 1 exists even if it is not ours to signal
+    QProcess process;
+    process.start(QStringLiteral("/bin/true"));
+    const qint64 pid = process.processId();
+    QVERIFY(process.waitForFinished());
+    QVERIFY(!ProcessInfo::exists(pid));
+    QVERIFY(!ProcessInfo::exists(0));
+    QVERIFY(!ProcessInfo::exists(-1));
+}
+
+void tst_ProcessInfo::startTime()
+{
+    const std::optional<qint64> ours = ProcessInfo::startTimeNs(QCoreApplication::applicationPid());
+    QVERIFY(ours);
+    // Up to a second early (btime is whole seconds), never late.
+    QVERIFY(*ours <= nowNs());
+    QVERIFY(*ours > nowNs() - HourNs);
+
+    QTest::qWait(1100); // more than the start time's granularity
+    QProcess child;
+    child.start(QStringLiteral("/bin/sleep"), {QStringLiteral("10")});
+    QVERIFY(child.waitForStarted());
+    const std::optional<qint64> childStart = ProcessInfo::startTimeNs(child.processId());
+    child.kill();
+    child.waitForFinished();
+    QVERIFY(childStart);
+    QVERIFY(*childStart > *ours);
+    QVERIFY(!ProcessInfo::startTimeNs(child.processId()));
+}
+
+void tst_ProcessInfo::startedAfter()
+{
+    const qint64 pid = QCoreApplication::applicationPid();
+    // A pipe an hour older than this process: its pid was reused.
+    QVERIFY(ProcessInfo::startedAfter(pid, nowNs() - HourNs));
+    // A pipe made now, after this process started: its own.
+    QVERIFY(!ProcessInfo::startedAfter(pid, nowNs()));
+    // Within the second of slack: never called reuse.
+    QVERIFY(!ProcessInfo::startedAfter(pid, *ProcessInfo::startTimeNs(pid) - 500'000'000));
+    QVERIFY(!ProcessInfo::startedAfter(0, 0));
+}
+
+QTEST_GUILESS_MAIN(tst_ProcessInfo)
+#include "tst_processinfo.moc"

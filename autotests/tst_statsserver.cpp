@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+// StatsServer: statvent-web's HTTP routes on a real loopback port, with real writer processes.
+
+#include "pipecollector.h"
+#include "statsserver.h"
+#include "webservice-writers/writerprocess.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <vector>
+
+using namespace Statvent;
+
+namespace {
+
+struct Answer
+{
+    int status = 0;
+    QByteArray contentType;
+    QByteArray allow;
+    QByteArray body;
+};
+
+Answer answerOf(QNetworkReply *reply)
+{
+    Answer answer;
+    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    answer.contentType = reply->rawHeader("Content-Type");
+    answer.allow = reply->rawHeader("Allow");
+    answer.body = reply->readAll();
+    return answer;
+}
+
+QJsonObject jsonOf(const Answer &answer)
+{
+    return QJsonDocument::fromJson(answer.body).object();
+}
+
+} // namespace
+
+class tst_StatsServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void routes_data();
+    void routes();
+    void customStatsPath();
+    void statsPathChecks_data();
+    void statsPathChecks();
+    void sumsIntegersExactlyAndOverflowsToReal();
+    void aggregates_data();
+    void aggregates();
+    void byProcessReportsUnansweredAndRemoved();
+    void metricsServesTheSameData();
+    void healthzAnswersWhileASweepWaits();
+    void concurrentRequestsShareOneSweep();
+    void clientsThatHangUpMidSweepAreDropped();
+    void portInUse();
+
+private:
+    //! Sends a request to the server under test and waits for the answer.
+    Answer request(const QString &pathAndQuery, const QByteArray &method = "GET");
+    QNetworkReply *send(const QString &pathAndQuery, const QByteArray &method = "GET");
+    QUrl url(const QString &pathAndQuery) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<PipeCollector> m_collector;
+    std::unique_ptr<StatsServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+};
+
+void tst_StatsServer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_collector = std::make_unique<PipeCollector>();
+    m_collector->setPipeDir(m_dir->path());
+    m_collector->setTimeout(300);
+    m_server = std::make_unique<StatsServer>(m_collector.get());
+    QVERIFY(m_server->startListening(QHostAddress::LocalHost, 0));
+    QVERIFY(m_server->port() != 0);
+    m_network = std::make_unique<QNetworkAccessManager>();
+}
+
+void tst_StatsServer::cleanup()
+{
+    m_network.reset();
+    m_server.reset();
+    m_collector.reset();
+    m_dir.reset();
+}
+
+QUrl tst_StatsServer::url(const QString &pathAndQuery) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server->port()).arg(pathAndQuery));
+}
+
+QNetworkReply *tst_StatsServer::send(const QString &pathAndQuery, const QByteArray &method)
+{
+    QNetworkRequest request(url(pathAndQuery));
+    request.setTransferTimeout(10000);
+    return m_network->sendCustomRequest(request, method);
+}
+
+Answer tst_StatsServer::request(const QString &pathAndQuery, const QByteArray &method)
+{
+    std::unique_ptr<QNetworkReply> reply(send(pathAndQuery, method));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(15000))
+        return {};
+    return answerOf(reply.get());
+}
+
+void tst_StatsServer::routes_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body"); // empty: not checked
+
+    const QByteArray json("application/json");
+    QTest::newRow("stats") << QStringLiteral("/stats") << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("stats max") << QStringLiteral("/stats?aggregate=max") << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("stats by process") << QStringLiteral("/stats?by=process") << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("metrics") << QStringLiteral("/metrics") << QByteArray("GET") << 200
+                             << QByteArray("text/plain; version=0.0.4; charset=utf-8") << QByteArray();
+    QTest::newRow("metrics by process") << QStringLiteral("/metrics?by=process") << QByteArray("GET") << 200
+                                        << QByteArray("text/plain; version=0.0.4; charset=utf-8") << QByteArray();
+    QTest::newRow("healthz") << QStringLiteral("/healthz") << QByteArray("GET") << 200 << json
+                             << QByteArray("{\"status\":\"ok\"}");
+    QTest::newRow("unknown path") << QStringLiteral("/nope") << QByteArray("GET") << 404 << json
+                                  << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/nope\"}");
+    QTest::newRow("trailing slash") << QStringLiteral("/stats/") << QByteArray("GET") << 404 << json
+                                    << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/stats/\"}");
+    QTest::newRow("root") << QStringLiteral("/") << QByteArray("GET") << 404 << json
+                          << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/\"}");
+    QTest::newRow("POST stats") << QStringLiteral("/stats") << QByteArray("POST") << 405 << json
+                                << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/stats\"}");
+    QTest::newRow("DELETE metrics") << QStringLiteral("/metrics") << QByteArray("DELETE") << 405 << json
+                                    << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/metrics\"}");
+    QTest::newRow("PUT healthz") << QStringLiteral("/healthz") << QByteArray("PUT") << 405 << json
+                                 << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/healthz\"}");
+    QTest::newRow("POST unknown path") << QStringLiteral("/nope") << QByteArray("POST") << 404 << json << QByteArray();
+    QTest::newRow("unknown aggregate")
+        << QStringLiteral("/stats?aggregate=median") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown aggregate \\\"median\\\": use sum, max, min or avg\",\"path\":\"/stats\"}");
+    QTest::newRow("unknown view")
+        << QStringLiteral("/stats?by=host") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown view by=\\\"host\\\": the only one is by=process\",\"path\":\"/stats\"}");
+    QTest::newRow("unknown parameter")
+        << QStringLiteral("/metrics?agregate=max") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown query parameter \\\"agregate\\\": use aggregate=sum|max|min|avg or "
+                      "by=process\",\"path\":\"/metrics\"}");
+    QTest::newRow("aggregate twice") << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400
+                                     << json
+                                     << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
+    QTest::newRow("by process with an aggregate")
+        << QStringLiteral("/stats?by=process&aggregate=max") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"by=process shows each process's own values: it takes no aggregate\",\"path\":\"/stats\"}");
+}
+
+void tst_StatsServer::routes()
+{
+    QFETCH(QString, path);
+    QFETCH(QByteArray, method);
+    QFETCH(int, status);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+
+    const Answer answer = request(path, method);
+    QCOMPARE(answer.status, status);
+    QCOMPARE(answer.contentType, contentType);
+    if (!body.isEmpty())
+        QCOMPARE(answer.body, body);
+    QCOMPARE(answer.allow, status == 405 ? QByteArray("GET") : QByteArray());
+    if (contentType == "application/json") {
+        QJsonParseError error;
+        QJsonDocument::fromJson(answer.body, &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+    }
+}
+
+void tst_StatsServer::customStatsPath()
+{
+    QVERIFY(m_server->setStatsPath(QStringLiteral("/custom/stats")));
+    QCOMPARE(m_server->statsPath(), QStringLiteral("/custom/stats"));
+    QCOMPARE(request(QStringLiteral("/custom/stats")).status, 200);
+    QCOMPARE(request(QStringLiteral("/stats")).status, 404);
+}
+
+void tst_StatsServer::statsPathChecks_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("fine") << QStringLiteral("/api/stats") << QString();
+    QTest::newRow("relative") << QStringLiteral("stats") << QStringLiteral("the path must start with '/'");
+    QTest::newRow("query") << QStringLiteral("/stats?x") << QStringLiteral("the path must not contain '?' or '#'");
+    QTest::newRow("metrics") << QStringLiteral("/metrics") << QStringLiteral("/metrics is taken by another route");
+    QTest::newRow("healthz") << QStringLiteral("/healthz") << QStringLiteral("/healthz is taken by another route");
+}
+
+void tst_StatsServer::statsPathChecks()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, problem);
+    QCOMPARE(StatsServer::checkStatsPath(path), problem);
+    QCOMPARE(m_server->setStatsPath(path), problem.isEmpty());
+    QCOMPARE(m_server->statsPath(), problem.isEmpty() ? path : QStringLiteral("/stats"));
+}
+
+void tst_StatsServer::sumsIntegersExactlyAndOverflowsToReal()
+{
+    WriterProcess first;
+    WriterProcess second;
+    QVERIFY(first.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("big=9223372036854775807"),
+                                        QStringLiteral("--stat"), QStringLiteral("exact=9223372036854775806"),
+                                        QStringLiteral("--stat"), QStringLiteral("ratio=0.25")}));
+    QVERIFY(second.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("big=1"), QStringLiteral("--stat"),
+                                         QStringLiteral("exact=1"), QStringLiteral("--stat"), QStringLiteral("ratio=0.75")}));
+
+    const Answer answer = request(QStringLiteral("/stats"));
+    QCOMPARE(answer.status, 200);
+    QVERIFY2(answer.body.contains("\"exact\":9223372036854775807,"), answer.body.constData());
+    QVERIFY2(answer.body.contains("\"big\":9223372036854775808.0,"), answer.body.constData());
+    QVERIFY2(answer.body.contains("\"ratio\":1.0}"), answer.body.constData());
+    const QJsonObject document = jsonOf(answer);
+    QCOMPARE(document.value(u"stats").toObject().value(u"exact").toInteger(), std::numeric_limits<qint64>::max());
+    QCOMPARE(document.value(u"processes").toInteger(), 2);
+    QCOMPARE(document.value(u"unanswered").toInteger(), 0);
+    QCOMPARE(document.value(u"aggregate").toString(), QStringLiteral("sum"));
+    const double now = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    QVERIFY(qAbs(document.value(u"timestamp").toDouble() - now) < 60);
+}
+
+void tst_StatsServer::aggregates_data()
+{
+    QTest::addColumn<QString>("aggregate");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("sum") << QStringLiteral("sum") << QByteArray("\"latency.100th\":130.0");
+    QTest::newRow("max") << QStringLiteral("max") << QByteArray("\"latency.100th\":90.0");
+    QTest::newRow("min") << QStringLiteral("min") << QByteArray("\"latency.100th\":40.0");
+    QTest::newRow("avg") << QStringLiteral("avg") << QByteArray("\"latency.100th\":65.0");
+}
+
+void tst_StatsServer::aggregates()
+{
+    QFETCH(QString, aggregate);
+    QFETCH(QByteArray, expected);
+    WriterProcess first;
+    WriterProcess second;
+    QVERIFY(first.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("latency.100th=40.0")}));
+    QVERIFY(second.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("latency.100th=90.0")}));
+
+    const Answer answer = request(QStringLiteral("/stats?aggregate=") + aggregate);
+    QCOMPARE(answer.status, 200);
+    QVERIFY2(answer.body.contains(expected), answer.body.constData());
+    QCOMPARE(jsonOf(answer).value(u"aggregate").toString(), aggregate);
+}
+
+void tst_StatsServer::byProcessReportsUnansweredAndRemoved()
+{
+    WriterProcess answering;
+    QVERIFY(answering.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    WriterProcess silent;
+    QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    WriterProcess killed;
+    QVERIFY(killed.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("x=2")}));
+    killed.kill();
+
+    QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("removed stale pipe .*/%1.stats").arg(killed.pid())));
+    const Answer answer = request(QStringLiteral("/stats?by=process"));
+    QCOMPARE(answer.status, 200);
+    const QJsonObject document = jsonOf(answer);
+    const QJsonObject processes = document.value(u"processes").toObject();
+    QCOMPARE(processes.keys(), QStringList{QString::number(answering.pid())});
+    const QJsonObject own = processes.value(QString::number(answering.pid())).toObject();
+    QCOMPARE(own.value(u"stats").toObject().value(u"x").toInteger(), 1);
+    QCOMPARE(own.value(u"rejectedLines").toInteger(), 0);
+    QCOMPARE(document.value(u"unanswered").toArray(), QJsonArray{silent.pid()});
+    QCOMPARE(document.value(u"removed").toArray(), QJsonArray{killed.pid()});
+    QVERIFY(document.value(u"timestamp").toDouble() > 0);
+
+    // The silent process's pipe stays and is tried again; the dead one is gone for good.
+    const QJsonObject again = jsonOf(request(QStringLiteral("/stats?by=process")));
+    QCOMPARE(again.value(u"unanswered").toArray(), QJsonArray{silent.pid()});
+    QCOMPARE(again.value(u"removed").toArray(), QJsonArray());
+}
+
+void tst_StatsServer::metricsServesTheSameData()
+{
+    WriterProcess writer;
+    QVERIFY(writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("requests=42"), QStringLiteral("--stat-hex"),
+                                         QStringLiteral("636166e9=7")})); // "caf\xe9": not UTF-8
+    const Answer combined = request(QStringLiteral("/metrics?aggregate=max"));
+    QCOMPARE(combined.status, 200);
+    QVERIFY(combined.body.contains("statvent_stat{name=\"requests\",aggregate=\"max\"} 42\n"));
+    QVERIFY(combined.body.contains("statvent_stat{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"max\"} 7\n"));
+    QVERIFY(combined.body.contains("statvent_processes 1\n"));
+    const Answer perProcess = request(QStringLiteral("/metrics?by=process"));
+    QVERIFY(perProcess.body.contains(QStringLiteral("statvent_stat{name=\"requests\",pid=\"%1\"} 42\n").arg(writer.pid()).toUtf8()));
+
+    // And JSON carries the same name losslessly.
+    QVERIFY(request(QStringLiteral("/stats")).body.contains("\"caf\\udce9\":7"));
+}
+
+void tst_StatsServer::healthzAnswersWhileASweepWaits()
+{
+    WriterProcess silent;
+    QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    m_collector->setTimeout(3000);
+
+    std::unique_ptr<QNetworkReply> stats(send(QStringLiteral("/stats")));
+    QTRY_VERIFY(m_collector->isSweeping());
+    const Answer health = request(QStringLiteral("/healthz"));
+    QCOMPARE(health.status, 200);
+    // Answered while the statistics still wait for the silent writer.
+    QVERIFY(m_collector->isSweeping());
+    QVERIFY(!stats->isFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(stats->isFinished(), 10000);
+    const Answer answer = answerOf(stats.get());
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(jsonOf(answer).value(u"unanswered").toInteger(), 1);
+}
+
+void tst_StatsServer::concurrentRequestsShareOneSweep()
+{
+    WriterProcess writer;
+    QVERIFY(writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    WriterProcess silent; // keeps the sweep in flight for the whole timeout
+    QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    QSignalSpy sweeps(m_collector.get(), &PipeCollector::sweepFinished);
+
+    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?aggregate=max"), QStringLiteral("/stats?by=process"),
+                            QStringLiteral("/metrics"), QStringLiteral("/stats")};
+    for (const QString &path : paths)
+        replies.emplace_back(send(path));
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](const auto &reply) { return reply->isFinished(); }),
+                             10000);
+    QCOMPARE(sweeps.size(), 1);
+    for (const auto &reply : replies)
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    // The two identical requests got the same document, rendered once from the one sweep.
+    QCOMPARE(replies.front()->readAll(), replies.back()->readAll());
+}
+
+void tst_StatsServer::clientsThatHangUpMidSweepAreDropped()
+{
+    WriterProcess silent;
+    QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    QSignalSpy sweeps(m_collector.get(), &PipeCollector::sweepFinished);
+
+    // Clients that ask, then go away before the sweep ends: some abort, some close politely.
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 6; ++i) {
+        auto client = std::make_unique<QTcpSocket>();
+        client->connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(client->waitForConnected(5000));
+        client->write("GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QVERIFY(client->waitForBytesWritten(5000));
+        clients.push_back(std::move(client));
+    }
+    QTRY_VERIFY(m_collector->isSweeping());
+    QTest::qWait(50); // let the server read the requests
+    for (size_t i = 0; i < clients.size(); ++i) {
+        if (i % 2)
+            clients[i]->abort();
+        else
+            clients[i]->disconnectFromHost();
+    }
+    clients.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(sweeps.size(), 1, 5000);
+    QTest::qWait(50);
+
+    // Still serving, statistics included.
+    QCOMPARE(request(QStringLiteral("/healthz")).status, 200);
+    QCOMPARE(request(QStringLiteral("/stats")).status, 200);
+}
+
+void tst_StatsServer::portInUse()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    StatsServer second(m_collector.get());
+    QVERIFY(!second.startListening(QHostAddress::LocalHost, occupant.serverPort()));
+    QCOMPARE(second.errorString(), QStringLiteral("The bound address is already in use"));
+}
+
+QTEST_GUILESS_MAIN(tst_StatsServer)
+#include "tst_statsserver.moc"

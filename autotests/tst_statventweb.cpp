@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+// statvent-web, the program: command line, --once, listening, clean shutdown on signals.
+
+#include "webservice-writers/writerprocess.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+const QString Program = QStringLiteral(STATVENT_BIN_DIR "/statvent-web");
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(Program, arguments);
+    Run result;
+    if (!process.waitForFinished(20000)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+//! A statvent-web serving in the background; start() returns the port it announced.
+class Service
+{
+public:
+    ~Service()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+
+    quint16 start(const QStringList &arguments)
+    {
+        m_process.setReadChannel(QProcess::StandardError);
+        m_process.start(Program, arguments);
+        static const QRegularExpression announcement(QStringLiteral("serving http://([^ ]+):(\\d+)/"));
+        QRegularExpressionMatch match;
+        QByteArray err;
+        while (!(match = announcement.match(QString::fromUtf8(err))).hasMatch()) {
+            if (!m_process.waitForReadyRead(10000))
+                return 0;
+            err += m_process.readAllStandardError();
+        }
+        m_announcement = err;
+        return quint16(match.captured(2).toUInt());
+    }
+
+    QProcess &process() { return m_process; }
+    QByteArray announcement() const { return m_announcement; }
+
+private:
+    QProcess m_process;
+    QByteArray m_announcement;
+};
+
+int httpStatus(quint16 port, const QString &path)
+{
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(10000))
+        return 0;
+    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+}
+
+} // namespace
+
+class tst_StatventWeb : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void help();
+    void version();
+    void badCommandLines_data();
+    void badCommandLines();
+    void onceSweepsAndPrintsJson();
+    void onceWithoutDirectory();
+    void servesOnLoopbackByDefault();
+    void portInUse();
+    void signalsShutDownCleanly_data();
+    void signalsShutDownCleanly();
+};
+
+void tst_StatventWeb::help()
+{
+    const Run result = run({QStringLiteral("--help")});
+    QCOMPARE(result.exitCode, 0);
+    for (const char *option : {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--once"})
+        QVERIFY2(result.out.contains(option), option);
+}
+
+void tst_StatventWeb::version()
+{
+    const Run result = run({QStringLiteral("--version")});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.out.startsWith("statvent-web "));
+}
+
+void tst_StatventWeb::badCommandLines_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QByteArray("Unknown option 'bogus'.");
+    QTest::newRow("missing value") << QStringList{QStringLiteral("--port")} << QByteArray("Missing value after '--port'.");
+    QTest::newRow("port not a number") << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
+                                       << QByteArray("invalid --port \"http\": expected an integer from 0 to 65535");
+    QTest::newRow("port too large") << QStringList{QStringLiteral("--port"), QStringLiteral("65536")}
+                                    << QByteArray("invalid --port \"65536\": expected an integer from 0 to 65535");
+    QTest::newRow("bad address") << QStringList{QStringLiteral("--ip"), QStringLiteral("localhost.example")}
+                                 << QByteArray("invalid --ip \"localhost.example\": expected an IPv4 or IPv6 address");
+    QTest::newRow("zero timeout") << QStringList{QStringLiteral("--timeout"), QStringLiteral("0")}
+                                  << QByteArray("invalid --timeout \"0\": expected an integer from 1 to 60000");
+    QTest::newRow("tiny byte limit") << QStringList{QStringLiteral("--max-pipe-bytes"), QStringLiteral("10")}
+                                     << QByteArray("invalid --max-pipe-bytes \"10\": expected an integer from 4160 to");
+    QTest::newRow("relative path") << QStringList{QStringLiteral("--path"), QStringLiteral("stats")}
+                                   << QByteArray("invalid --path \"stats\": the path must start with '/'");
+    QTest::newRow("path taken") << QStringList{QStringLiteral("--path"), QStringLiteral("/metrics")}
+                                << QByteArray("invalid --path \"/metrics\": /metrics is taken by another route");
+    QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray("unexpected argument \"extra\"");
+}
+
+void tst_StatventWeb::badCommandLines()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, message);
+    const Run result = run(arguments);
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY2(result.err.startsWith(QByteArray(QByteArray("statvent-web: ") + message)), result.err.constData());
+    QVERIFY(result.err.contains("Try 'statvent-web --help'"));
+    QVERIFY(result.out.isEmpty());
+}
+
+void tst_StatventWeb::onceSweepsAndPrintsJson()
+{
+    QTemporaryDir dir;
+    WriterProcess first;
+    WriterProcess second;
+    QVERIFY(first.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("x=2")}));
+    QVERIFY(second.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("x=3")}));
+
+    const Run result = run({QStringLiteral("--once"), QStringLiteral("--pipe-dir"), dir.path()});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.out.endsWith("}\n"));
+    const QJsonObject document = QJsonDocument::fromJson(result.out).object();
+    QCOMPARE(document.value(u"stats").toObject().value(u"x").toInteger(), 5);
+    QCOMPARE(document.value(u"processes").toInteger(), 2);
+    QVERIFY(result.err.isEmpty());
+}
+
+void tst_StatventWeb::onceWithoutDirectory()
+{
+    QTemporaryDir dir;
+    const QString missing = dir.filePath(QStringLiteral("missing"));
+    // The directory comes from the environment when --pipe-dir is not given.
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("STATVENT_PIPE_DIR"), missing);
+    process.setProcessEnvironment(environment);
+    process.start(Program, {QStringLiteral("--once")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QJsonDocument::fromJson(process.readAllStandardOutput()).object().value(u"processes").toInteger(), 0);
+    QVERIFY(process.readAllStandardError().contains(
+        QStringLiteral("pipe directory %1 does not exist (yet)").arg(missing).toUtf8()));
+}
+
+void tst_StatventWeb::servesOnLoopbackByDefault()
+{
+    QTemporaryDir dir;
+    Service service;
+    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path()});
+    QVERIFY(port);
+    QVERIFY2(service.announcement().contains(QStringLiteral("serving http://127.0.0.1:%1/stats (and /metrics, /healthz) from %2")
+                                                 .arg(port)
+                                                 .arg(dir.path())
+                                                 .toUtf8()),
+             service.announcement().constData());
+    QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
+    QCOMPARE(httpStatus(port, QStringLiteral("/stats")), 200);
+}
+
+void tst_StatventWeb::portInUse()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    const Run result = run({QStringLiteral("--port"), QString::number(occupant.serverPort())});
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(result.err, QStringLiteral("statvent-web: cannot listen on 127.0.0.1 port %1: The bound address is already in use\n")
+                             .arg(occupant.serverPort())
+                             .toUtf8());
+}
+
+void tst_StatventWeb::signalsShutDownCleanly_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QByteArray("statvent-web: SIGTERM received, shutting down\n");
+    QTest::newRow("SIGINT") << int(SIGINT) << QByteArray("statvent-web: SIGINT received, shutting down\n");
+}
+
+void tst_StatventWeb::signalsShutDownCleanly()
+{
+    QFETCH(int, signalNumber);
+    QFETCH(QByteArray, message);
+    QTemporaryDir dir;
+    WriterProcess silent; // a sweep in flight when the signal comes
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    Service service;
+    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
+                                        QStringLiteral("--timeout"), QStringLiteral("1000")});
+    QVERIFY(port);
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> pending(network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/stats").arg(port)))));
+    QTest::qWait(100);
+
+    QCOMPARE(::kill(pid_t(service.process().processId()), signalNumber), 0);
+    QVERIFY(service.process().waitForFinished(5000));
+    QCOMPARE(service.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(service.process().exitCode(), 0);
+    QCOMPARE(service.process().readAllStandardError(), message);
+}
+
+QTEST_GUILESS_MAIN(tst_StatventWeb)
+#include "tst_statventweb.moc"

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_TESTS_FIFOFEEDER_H
+#define STATVENT_TESTS_FIFOFEEDER_H
+
+#include <QByteArray>
+#include <QString>
+
+#include <atomic>
+#include <thread>
+
+/*!
+ * A FIFO that hands given text to its first reader, as the original statvent's writer does:
+ * a thread waits for a reader to open the FIFO, writes everything, closes. Lets a test feed
+ * exact bytes (the original's pipe samples, malformed or non-UTF-8 text) through a real FIFO,
+ * and tell whether anybody ever opened it.
+ *
+ * The thread polls a non-blocking open() every millisecond rather than block in open(), so
+ * that the destructor can stop it even when no reader ever comes.
+ */
+class FifoFeeder
+{
+public:
+    FifoFeeder(const QString &path, const QByteArray &text);
+    //! Stops the thread if no reader ever came, and waits for it.
+    ~FifoFeeder();
+    FifoFeeder(const FifoFeeder &) = delete;
+    FifoFeeder &operator=(const FifoFeeder &) = delete;
+
+    bool isValid() const { return m_valid; }
+    //! A reader has opened the FIFO.
+    bool readerCame() const { return m_readerCame; }
+    //! All the text went out and the FIFO was closed.
+    bool done() const { return m_done; }
+
+private:
+    const QByteArray m_path;
+    bool m_valid = false;
+    std::atomic<bool> m_readerCame{false};
+    std::atomic<bool> m_done{false};
+    std::atomic<bool> m_stopping{false};
+    std::thread m_thread;
+};
+
+#endif

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+#include "jsonwriter.h"
+
+#include <statvent/pipeformat.h>
+
+#include <cmath>
+#include <limits>
+
+namespace Statvent {
+
+namespace {
+
+constexpr char HexDigits[] = "0123456789abcdef";
+
+bool isContinuation(uchar c) noexcept
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/*!
+ * The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF) that starts \a text; 0 if none does.
+ */
+qsizetype validSequenceLength(QByteArrayView text) noexcept
+{
+    const auto byte = [&text](qsizetype i) { return uchar(text[i]); };
+    const uchar lead = byte(0);
+    if (lead < 0x80)
+        return 1;
+    qsizetype length;
+    uchar secondLow = 0x80;
+    uchar secondHigh = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0)
+            secondLow = 0xA0; // overlong below
+        else if (lead == 0xED)
+            secondHigh = 0x9F; // U+D800..U+DFFF are surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0)
+            secondLow = 0x90; // overlong below
+        else if (lead == 0xF4)
+            secondHigh = 0x8F; // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < secondLow || byte(1) > secondHigh)
+        return 0;
+    for (qsizetype i = 2; i < length; ++i) {
+        if (!isContinuation(byte(i)))
+            return 0;
+    }
+    return length;
+}
+
+void appendEscape(QByteArray &out, uchar c)
+{
+    switch (c) {
+    case '"':
+        out.append("\\\"", 2);
+        return;
+    case '\\':
+        out.append("\\\\", 2);
+        return;
+    case '\n':
+        out.append("\\n", 2);
+        return;
+    case '\r':
+        out.append("\\r", 2);
+        return;
+    case '\t':
+        out.append("\\t", 2);
+        return;
+    default:
+        // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
+        const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+        out.append(escape, sizeof escape);
+        return;
+    }
+}
+
+void appendStatsObject(QByteArray &out, const Snapshot &stats)
+{
+    out.append('{');
+    bool first = true;
+    for (const StatEntry &entry : stats) {
+        if (!first)
+            out.append(',');
+        first = false;
+        JsonWriter::appendString(out, entry.name);
+        out.append(':');
+        JsonWriter::appendNumber(out, entry.value);
+    }
+    out.append('}');
+}
+
+void appendPidArray(QByteArray &out, const QList<qint64> &pids)
+{
+    out.append('[');
+    for (qsizetype i = 0; i < pids.size(); ++i) {
+        if (i)
+            out.append(',');
+        out.append(QByteArray::number(pids.at(i)));
+    }
+    out.append(']');
+}
+
+void appendTimestamp(QByteArray &out, const SweepResult &result)
+{
+    out.append("\"timestamp\":");
+    JsonWriter::appendNumber(out, result.timestamp);
+}
+
+//! A generous first guess at a document's size, so that it is rarely reallocated.
+qsizetype estimatedSize(const Snapshot &stats)
+{
+    return 128 + stats.size() * 48;
+}
+
+} // namespace
+
+void JsonWriter::appendString(QByteArray &out, QByteArrayView bytes)
+{
+    out.append('"');
+    qsizetype runStart = 0;
+    qsizetype i = 0;
+    while (i < bytes.size()) {
+        const uchar c = uchar(bytes[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x80) {
+            const qsizetype length = validSequenceLength(bytes.sliced(i));
+            if (length) {
+                i += length;
+                continue;
+            }
+        }
+        out.append(bytes.data() + runStart, i - runStart);
+        appendEscape(out, c);
+        runStart = ++i;
+    }
+    out.append(bytes.data() + runStart, i - runStart);
+    out.append('"');
+}
+
+void JsonWriter::appendNumber(QByteArray &out, const StatValue &value)
+{
+    if (value.isFinite()) {
+        PipeFormat::appendValue(out, value);
+        return;
+    }
+    // JSON has no infinity; the nearest number keeps the sign and the magnitude's meaning.
+    const double largest = std::numeric_limits<double>::max();
+    PipeFormat::appendValue(out, StatValue(std::signbit(value.toReal()) ? -largest : largest));
+}
+
+QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate aggregate)
+{
+    const Snapshot combined = StatCombiner::combine(result.processes, aggregate);
+    QByteArray out;
+    out.reserve(estimatedSize(combined));
+    out.append("{\"stats\":");
+    appendStatsObject(out, combined);
+    out.append(',');
+    appendTimestamp(out, result);
+    out.append(",\"aggregate\":\"");
+    out.append(StatCombiner::name(aggregate));
+    out.append("\",\"processes\":");
+    out.append(QByteArray::number(result.processes.size()));
+    out.append(",\"unanswered\":");
+    out.append(QByteArray::number(result.unanswered.size()));
+    out.append('}');
+    return out;
+}
+
+QByteArray JsonWriter::byProcess(const SweepResult &result)
+{
+    qsizetype size = 256;
+    for (const ProcessStats &process : result.processes)
+        size += estimatedSize(process.stats);
+    QByteArray out;
+    out.reserve(size);
+    out.append("{\"processes\":{");
+    for (qsizetype i = 0; i < result.processes.size(); ++i) {
+        const ProcessStats &process = result.processes.at(i);
+        if (i)
+            out.append(',');
+        out.append('"');
+        out.append(QByteArray::number(process.pid));
+        out.append("\":{\"stats\":");
+        appendStatsObject(out, process.stats);
+        out.append(",\"rejectedLines\":");
+        out.append(QByteArray::number(process.rejectedLines));
+        out.append(",\"truncated\":");
+        out.append(process.truncated ? "true" : "false");
+        out.append('}');
+    }
+    out.append("},\"unanswered\":");
+    appendPidArray(out, result.unanswered);
+    out.append(",\"removed\":");
+    appendPidArray(out, result.removed);
+    out.append(',');
+    appendTimestamp(out, result);
+    out.append('}');
+    return out;
+}
+
+QByteArray JsonWriter::message(QStringView message, QStringView path)
+{
+    QByteArray out("{\"message\":");
+    appendString(out, message.toUtf8());
+    out.append(",\"path\":");
+    appendString(out, path.toUtf8());
+    out.append('}');
+    return out;
+}
+
+} // namespace Statvent

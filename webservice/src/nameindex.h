@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_NAMEINDEX_H
+#define STATVENT_NAMEINDEX_H
+
+#include <QByteArrayView>
+
+#include <vector>
+
+namespace Statvent {
+
+/*!
+ * Finds rows by statistic name: an open-addressing hash table of views into names that the
+ * caller keeps alive. Built for the hot paths of a sweep (a repeated name within one pipe) and of
+ * combining (a name across processes), where QHash's seeded hashing of byte arrays dominated
+ * the cost of a request: one flat array, std::hash's 8-bytes-at-a-time hash, no allocation per
+ * name.
+ */
+class NameIndex
+{
+public:
+    explicit NameIndex(qsizetype expectedNames = 0);
+
+    //! The row of \a name if it is in the index; otherwise adds it with \a row and returns -1.
+    qsizetype findOrInsert(QByteArrayView name, qsizetype row);
+
+private:
+    struct Slot
+    {
+        QByteArrayView name;
+        size_t hash = 0;
+        qsizetype row = -1; //!< -1: empty
+    };
+
+    void grow();
+    size_t slotFor(QByteArrayView name, size_t hash) const;
+
+    std::vector<Slot> m_slots;
+    qsizetype m_count = 0;
+};
+
+} // namespace Statvent
+
+#endif

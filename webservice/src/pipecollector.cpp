@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#include "pipecollector.h"
+
+#include "pipesweep.h"
+#include "weblogging.h"
+
+#include <statvent/recorder.h>
+
+#include <QFile>
+#include <QFutureWatcher>
+#include <QSet>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace Statvent {
+
+class PipeCollectorPrivate
+{
+public:
+    explicit PipeCollectorPrivate(PipeCollector *collector)
+        : q(collector)
+    {
+        options.directory = Recorder::defaultPipeDir();
+    }
+
+    void sweepDone();
+    //! Logs what is new in \a result: each finding once, when it first appears.
+    void reportFindings(const SweepResult &result);
+
+    PipeCollector *const q;
+    PipeSweep::Options options;
+    QFutureWatcher<SweepResult> watcher;
+    //! Set from the start of a sweep until its sweepFinished(): the future alone turns false
+    //! in the worker thread, before the result has been delivered here.
+    bool sweeping = false;
+    std::shared_ptr<const SweepResult> lastResult;
+    //! What the previous sweep reported, so that a lasting condition is logged once.
+    QSet<QString> previousFindings;
+};
+
+void PipeCollectorPrivate::sweepDone()
+{
+    auto result = std::make_shared<const SweepResult>(watcher.result());
+    reportFindings(*result);
+    lastResult = result;
+    sweeping = false;
+    Q_EMIT q->sweepingChanged(false);
+    Q_EMIT q->sweepFinished(result);
+}
+
+void PipeCollectorPrivate::reportFindings(const SweepResult &result)
+{
+    QSet<QString> findings;
+    auto report = [&](const QString &finding) {
+        findings.insert(finding);
+        if (!previousFindings.contains(finding))
+            qCWarning(lcStatventWeb).noquote() << finding;
+    };
+    for (const QString &problem : result.problems)
+        report(problem);
+    for (const SkippedEntry &entry : result.skipped)
+        report(QStringLiteral("skipping %1/%2: %3").arg(options.directory, QFile::decodeName(entry.name), entry.reason));
+    for (const ProcessStats &process : result.processes) {
+        if (process.truncated) {
+            report(QStringLiteral("process %1 sent more than %2 bytes: only the complete lines within them were read")
+                       .arg(process.pid)
+                       .arg(options.maxBytesPerPipe));
+        }
+        if (!process.rejections.isEmpty()) {
+            const PipeFormat::Rejection &first = process.rejections.first();
+            report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the first, line %2: %3")
+                       .arg(process.pid)
+                       .arg(first.lineNumber)
+                       .arg(PipeFormat::describe(first.error)));
+        }
+    }
+    previousFindings = std::move(findings);
+}
+
+PipeCollector::PipeCollector(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<PipeCollectorPrivate>(this))
+{
+    connect(&d->watcher, &QFutureWatcherBase::finished, this, [this] { d->sweepDone(); });
+}
+
+PipeCollector::~PipeCollector()
+{
+    d->watcher.disconnect(this);
+    d->watcher.waitForFinished();
+}
+
+QString PipeCollector::pipeDir() const
+{
+    return d->options.directory;
+}
+
+void PipeCollector::setPipeDir(const QString &directory)
+{
+    if (d->options.directory == directory)
+        return;
+    d->options.directory = directory;
+    Q_EMIT pipeDirChanged(directory);
+}
+
+int PipeCollector::timeout() const
+{
+    return d->options.timeoutMs;
+}
+
+void PipeCollector::setTimeout(int milliseconds)
+{
+    if (d->options.timeoutMs == milliseconds)
+        return;
+    d->options.timeoutMs = milliseconds;
+    Q_EMIT timeoutChanged(milliseconds);
+}
+
+qint64 PipeCollector::maxBytesPerPipe() const
+{
+    return d->options.maxBytesPerPipe;
+}
+
+void PipeCollector::setMaxBytesPerPipe(qint64 bytes)
+{
+    if (d->options.maxBytesPerPipe == bytes)
+        return;
+    d->options.maxBytesPerPipe = bytes;
+    Q_EMIT maxBytesPerPipeChanged(bytes);
+}
+
+bool PipeCollector::isSweeping() const
+{
+    return d->sweeping;
+}
+
+std::shared_ptr<const SweepResult> PipeCollector::lastResult() const
+{
+    return d->lastResult;
+}
+
+void PipeCollector::requestSweep()
+{
+    if (d->sweeping)
+        return;
+    d->sweeping = true;
+    // The sweep works on its own copy of the options: changing them affects the next sweep.
+    d->watcher.setFuture(QtConcurrent::run(&PipeSweep::run, d->options));
+    Q_EMIT sweepingChanged(true);
+}
+
+} // namespace Statvent

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_PROCESSINFO_H
+#define STATVENT_PROCESSINFO_H
+
+#include <QtGlobal>
+
+#include <optional>
+
+namespace Statvent {
+
+/*!
+ * What the kernel says about a pid: whether it exists, and when the process holding it started.
+ * Used to tell a stale pipe (its process is gone, or its pid now names another process) from
+ * the pipe of a live process that is merely slow.
+ */
+class ProcessInfo
+{
+public:
+    //! False only when the pid names no process at all (kill(pid, 0) fails with ESRCH).
+    static bool exists(qint64 pid) noexcept;
+
+    /*!
+     * When the process holding \a pid started, in nanoseconds since the epoch: /proc/<pid>/stat
+     * field 22 (clock ticks since boot) plus /proc/stat's `btime`. Since `btime` is truncated to
+     * whole seconds the result may be up to a second early, never late. Empty when the process
+     * is gone or /proc cannot be read.
+     */
+    static std::optional<qint64> startTimeNs(qint64 pid);
+
+    /*!
+     * True when \a pid now names a process that started more than a second after \a fileTimeNs
+     * (a pipe's modification time): the pipe belonged to an earlier process with the same pid.
+     * The second of slack covers the truncated boot time and small clock adjustments, so a live
+     * process's own pipe is never taken for a stale one.
+     */
+    static bool startedAfter(qint64 pid, qint64 fileTimeNs);
+};
+
+} // namespace Statvent
+
+#endif

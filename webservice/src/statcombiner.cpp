@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#include "statcombiner.h"
+
+#include "nameindex.h"
+
+namespace Statvent {
+
+Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate aggregate)
+{
+    Snapshot combined;
+    QList<qsizetype> reporters; // for avg: how many processes report each row
+    NameIndex rowOf(processes.isEmpty() ? 0 : processes.first().stats.size()); // views into `processes`
+
+    for (const ProcessStats &process : processes) {
+        // Processes of one program list the same names in the same order: try the row after the
+        // last one found before looking the name up.
+        qsizetype nextRow = 0;
+        for (const StatEntry &entry : process.stats) {
+            qsizetype row = nextRow < combined.size() && combined.at(nextRow).name == entry.name
+                ? nextRow
+                : rowOf.findOrInsert(entry.name, combined.size());
+            if (row < 0) {
+                nextRow = combined.size() + 1;
+                combined.append(entry);
+                reporters.append(1);
+                continue;
+            }
+            nextRow = row + 1;
+            StatValue &value = combined[row].value;
+            switch (aggregate) {
+            case Aggregate::Sum:
+            case Aggregate::Avg:
+                value += entry.value;
+                break;
+            case Aggregate::Max:
+                if (StatValue::lessThan(value, entry.value))
+                    value = entry.value;
+                break;
+            case Aggregate::Min:
+                if (StatValue::lessThan(entry.value, value))
+                    value = entry.value;
+                break;
+            }
+            ++reporters[row];
+        }
+    }
+
+    if (aggregate == Aggregate::Avg) {
+        for (qsizetype row = 0; row < combined.size(); ++row) {
+            StatValue &value = combined[row].value;
+            value = StatValue(value.toReal() / double(reporters.at(row)));
+        }
+    }
+    return combined;
+}
+
+std::optional<StatCombiner::Aggregate> StatCombiner::aggregateFromName(QStringView name)
+{
+    for (Aggregate aggregate : {Aggregate::Sum, Aggregate::Max, Aggregate::Min, Aggregate::Avg}) {
+        if (name == StatCombiner::name(aggregate))
+            return aggregate;
+    }
+    return std::nullopt;
+}
+
+QLatin1StringView StatCombiner::name(Aggregate aggregate) noexcept
+{
+    switch (aggregate) {
+    case Aggregate::Sum:
+        return QLatin1StringView("sum");
+    case Aggregate::Max:
+        return QLatin1StringView("max");
+    case Aggregate::Min:
+        return QLatin1StringView("min");
+    case Aggregate::Avg:
+        return QLatin1StringView("avg");
+    }
+    return QLatin1StringView("sum");
+}
+
+} // namespace Statvent

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+#include "statsserver.h"
+
+#include "jsonwriter.h"
+#include "pipecollector.h"
+#include "prometheuswriter.h"
+#include "statcombiner.h"
+
+#include <QHash>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <optional>
+#include <vector>
+
+namespace Statvent {
+
+namespace {
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+constexpr char JsonType[] = "application/json";
+
+enum class Route : quint8 { Stats, Metrics, Health };
+
+//! What a request for statistics asks for.
+struct View
+{
+    Route route = Route::Stats;
+    bool byProcess = false;
+    StatCombiner::Aggregate aggregate = StatCombiner::Aggregate::Sum;
+
+    //! Tells apart the documents rendered from one sweep.
+    int cacheKey() const { return int(route) << 4 | int(byProcess) << 3 | int(aggregate); }
+};
+
+//! The view a query asks for, or the reason it is refused.
+struct ParsedQuery
+{
+    View view;
+    QString error;
+};
+
+ParsedQuery parseQuery(const QUrlQuery &query, Route route)
+{
+    ParsedQuery parsed;
+    parsed.view.route = route;
+    bool aggregateGiven = false;
+    bool byGiven = false;
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (key == u"aggregate") {
+            const std::optional<StatCombiner::Aggregate> aggregate = StatCombiner::aggregateFromName(value);
+            if (aggregateGiven || !aggregate) {
+                parsed.error = aggregateGiven ? QStringLiteral("aggregate is given more than once")
+                                              : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg").arg(value);
+                return parsed;
+            }
+            aggregateGiven = true;
+            parsed.view.aggregate = *aggregate;
+        } else if (key == u"by") {
+            if (byGiven || value != u"process") {
+                parsed.error = byGiven ? QStringLiteral("by is given more than once")
+                                       : QStringLiteral("unknown view by=\"%1\": the only one is by=process").arg(value);
+                return parsed;
+            }
+            byGiven = true;
+            parsed.view.byProcess = true;
+        } else {
+            parsed.error = QStringLiteral("unknown query parameter \"%1\": use aggregate=sum|max|min|avg or by=process").arg(key);
+            return parsed;
+        }
+    }
+    if (aggregateGiven && byGiven)
+        parsed.error = QStringLiteral("by=process shows each process's own values: it takes no aggregate");
+    return parsed;
+}
+
+void writeJson(QHttpServerResponder &responder, const QByteArray &body, StatusCode status = StatusCode::Ok)
+{
+    responder.write(body, {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}}, status);
+}
+
+void writeMessage(QHttpServerResponder &responder, StatusCode status, QStringView message, QStringView path)
+{
+    writeJson(responder, JsonWriter::message(message, path), status);
+}
+
+} // namespace
+
+class StatsServerPrivate
+{
+public:
+    //! A request for statistics that waits for the sweep.
+    struct Pending
+    {
+        QPointer<QTcpSocket> socket;
+        QHttpServerResponder responder;
+        View view;
+    };
+
+    void answerPending(const std::shared_ptr<const SweepResult> &result);
+    const QByteArray &render(const View &view, const std::shared_ptr<const SweepResult> &result);
+
+    PipeCollector *collector = nullptr;
+    QString statsPath = StatsServer::DefaultStatsPath;
+    QString errorString;
+    quint16 port = 0;
+    std::vector<Pending> pending;
+    //! Documents rendered from the last sweep: requests that share a sweep share its documents.
+    std::shared_ptr<const SweepResult> renderedResult;
+    QHash<int, QByteArray> rendered;
+};
+
+void StatsServerPrivate::answerPending(const std::shared_ptr<const SweepResult> &result)
+{
+    std::vector<Pending> waiting;
+    waiting.swap(pending);
+    for (Pending &request : waiting) {
+        // The client may have hung up while the sweep ran: its socket is then gone or closing,
+        // and writing through the responder would use a dangling pointer.
+        if (!request.socket || request.socket->state() != QAbstractSocket::ConnectedState)
+            continue;
+        const QByteArray &body = render(request.view, result);
+        if (request.view.route == Route::Metrics) {
+            request.responder.write(body, {{"Content-Type", PrometheusWriter::ContentType.toByteArray()}, {"Cache-Control", "no-store"}},
+                                    StatusCode::Ok);
+        } else {
+            writeJson(request.responder, body);
+        }
+    }
+}
+
+const QByteArray &StatsServerPrivate::render(const View &view, const std::shared_ptr<const SweepResult> &result)
+{
+    if (renderedResult != result) {
+        rendered.clear();
+        renderedResult = result;
+    }
+    const auto found = rendered.constFind(view.cacheKey());
+    if (found != rendered.constEnd())
+        return *found;
+    QByteArray body;
+    if (view.route == Route::Metrics)
+        body = view.byProcess ? PrometheusWriter::byProcess(*result) : PrometheusWriter::combined(*result, view.aggregate);
+    else
+        body = view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.aggregate);
+    return *rendered.insert(view.cacheKey(), body);
+}
+
+StatsServer::StatsServer(PipeCollector *collector, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , d(std::make_unique<StatsServerPrivate>())
+{
+    d->collector = collector;
+    connect(collector, &PipeCollector::sweepFinished, this,
+            [this](const std::shared_ptr<const SweepResult> &result) { d->answerPending(result); });
+}
+
+StatsServer::~StatsServer() = default;
+
+QString StatsServer::statsPath() const
+{
+    return d->statsPath;
+}
+
+bool StatsServer::setStatsPath(const QString &path)
+{
+    if (!checkStatsPath(path).isEmpty())
+        return false;
+    d->statsPath = path;
+    return true;
+}
+
+QString StatsServer::checkStatsPath(const QString &path)
+{
+    if (!path.startsWith(u'/'))
+        return QStringLiteral("the path must start with '/'");
+    if (path.contains(u'?') || path.contains(u'#'))
+        return QStringLiteral("the path must not contain '?' or '#'");
+    if (path == MetricsPath || path == HealthPath)
+        return QStringLiteral("%1 is taken by another route").arg(path);
+    return {};
+}
+
+bool StatsServer::startListening(const QHostAddress &address, quint16 port)
+{
+    auto *server = new QTcpServer(this);
+    if (!server->listen(address, port)) {
+        d->errorString = server->errorString();
+        delete server;
+        return false;
+    }
+    d->port = server->serverPort();
+    bind(server);
+    return true;
+}
+
+quint16 StatsServer::port() const
+{
+    return d->port;
+}
+
+QString StatsServer::errorString() const
+{
+    return d->errorString;
+}
+
+bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const QString path = request.url().path();
+    Route route;
+    if (path == d->statsPath)
+        route = Route::Stats;
+    else if (path == MetricsPath)
+        route = Route::Metrics;
+    else if (path == HealthPath)
+        route = Route::Health;
+    else
+        return false; // missingHandler() answers 404
+
+    QHttpServerResponder responder = makeResponder(request, socket);
+    if (request.method() != QHttpServerRequest::Method::Get) {
+        responder.write(JsonWriter::message(u"Method not allowed", path),
+                        {{"Content-Type", JsonType}, {"Allow", "GET"}, {"Cache-Control", "no-store"}},
+                        StatusCode::MethodNotAllowed);
+        return true;
+    }
+    if (route == Route::Health) {
+        writeJson(responder, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return true;
+    }
+    const ParsedQuery parsed = parseQuery(request.query(), route);
+    if (!parsed.error.isEmpty()) {
+        writeMessage(responder, StatusCode::BadRequest, parsed.error, path);
+        return true;
+    }
+    // The request object is reused once this returns: everything needed later is copied now.
+    d->pending.push_back(StatsServerPrivate::Pending{socket, std::move(responder), parsed.view});
+    d->collector->requestSweep();
+    return true;
+}
+
+void StatsServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    writeMessage(responder, StatusCode::NotFound, u"The requested resource was not found", request.url().path());
+}
+
+} // namespace Statvent

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_STATSSERVER_H
+#define STATVENT_STATSSERVER_H
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+#include <QString>
+
+#include <memory>
+
+namespace Statvent {
+
+class PipeCollector;
+class StatsServerPrivate;
+
+/*!
+ * statvent-web's HTTP interface (docs/HTTP-API.md): `GET <statsPath>` (JSON, `?aggregate=`,
+ * `?by=process`), `GET /metrics` (Prometheus text, same queries), `GET /healthz`; 404 for any
+ * other path, 405 for another method on one of these, 400 for a bad query.
+ *
+ * Requests for statistics are answered when the collector's sweep finishes; requests that arrive
+ * while a sweep is in flight share it, and /healthz is answered at once meanwhile. An answer is
+ * written only if its client is still connected (QHttpServerResponder keeps a raw socket pointer
+ * that a disconnect leaves dangling), so a client that gives up early costs nothing.
+ */
+class StatsServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    static constexpr QLatin1StringView DefaultStatsPath{"/stats"};
+    static constexpr QLatin1StringView MetricsPath{"/metrics"};
+    static constexpr QLatin1StringView HealthPath{"/healthz"};
+
+    //! Serves what \a collector sweeps; the collector must outlive the server.
+    explicit StatsServer(PipeCollector *collector, QObject *parent = nullptr);
+    ~StatsServer() override;
+
+    QString statsPath() const;
+    //! Takes \a path if checkStatsPath() has nothing against it; returns whether it did.
+    bool setStatsPath(const QString &path);
+    //! Why \a path cannot serve the statistics, or an empty string if it can.
+    static QString checkStatsPath(const QString &path);
+
+    /*!
+     * Listens on \a address and \a port (0: any free port); may be called again for more
+     * addresses. False when that fails, with the reason in errorString().
+     */
+    bool startListening(const QHostAddress &address, quint16 port);
+    //! The port of the last successful startListening().
+    quint16 port() const;
+    QString errorString() const;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    std::unique_ptr<StatsServerPrivate> d;
+};
+
+} // namespace Statvent
+
+#endif

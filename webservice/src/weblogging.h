@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_WEBLOGGING_H
+#define STATVENT_WEBLOGGING_H
+
+#include <QLoggingCategory>
+
+//! statvent-web's messages: what was skipped, removed or refused, and why.
+Q_DECLARE_LOGGING_CATEGORY(lcStatventWeb)
+
+#endif
