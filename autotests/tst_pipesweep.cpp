@@ -459,9 +459,12 @@ void tst_PipeSweep::killedRecorderPipeIsRemoved()
     QTest::ignoreMessage(QtInfoMsg, qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
                                                    .arg(dir.path(), pipeName(pid))
                                                    .arg(pid)));
+    const QString spare = QLatin1Char('.') + pipeName(pid) + QStringLiteral(".next");
+    QVERIFY(QFile::exists(dir.filePath(spare))); // the recorder's next FIFO, left behind too
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QCOMPARE(result.removed, QList<qint64>{pid});
     QVERIFY(!QFile::exists(dir.filePath(pipeName(pid))));
+    QVERIFY(!QFile::exists(dir.filePath(spare)));
 }
 
 void tst_PipeSweep::silentLiveProcessIsUnansweredAndKept_data()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/pipeformat.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -128,6 +129,8 @@ std::optional<StatValue> PipeFormat::parseValue(QByteArrayView text, LineError *
 PipeFormat::ParseResult PipeFormat::parse(QByteArrayView text)
 {
     ParseResult result;
+    // One allocation for the rows: a line per statistic is the common case.
+    result.stats.reserve(std::count(text.begin(), text.end(), '\n') + 1);
     qsizetype lineNumber = 0;
     auto reject = [&](LineError error) {
         ++result.rejectedLines;

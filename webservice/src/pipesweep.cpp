@@ -163,14 +163,16 @@ private:
 
     void considerEntry(const QByteArray &name, unsigned char type)
     {
-        // `.`, `..` and dotfiles such as a recorder's spare `.<pid>.stats.next`.
-        if (name.startsWith('.'))
-            return;
         if (type == DT_UNKNOWN) {
             struct stat status;
             if (::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0)
                 return; // gone already
             type = IFTODT(status.st_mode);
+        }
+        // `.`, `..` and dotfiles such as a recorder's spare `.<pid>.stats.next` are never read.
+        if (name.startsWith('.')) {
+            removeOrphanedSpare(name, type);
+            return;
         }
         const qint64 pid = PipeSweep::pidFromName(name);
         if (!pid) {
@@ -185,6 +187,22 @@ private:
         pipe.pid = pid;
         pipe.name = name;
         m_pipes.push_back(std::move(pipe));
+    }
+
+    /*!
+     * A recorder keeps its next FIFO ready as `.<pid>.stats.next`; a process killed with
+     * SIGKILL leaves it behind. Once that pid is gone, nobody else will remove it.
+     */
+    void removeOrphanedSpare(const QByteArray &name, unsigned char type)
+    {
+        constexpr QByteArrayView SpareSuffix(".next");
+        if (type != DT_FIFO || !name.endsWith(SpareSuffix))
+            return;
+        const qint64 pid = PipeSweep::pidFromName(name.sliced(1, name.size() - 1 - SpareSuffix.size()));
+        if (!pid || ProcessInfo::exists(pid))
+            return;
+        if (::unlinkat(m_directoryFd, name.constData(), 0) == 0)
+            qCDebug(lcStatventWeb).noquote() << "removed the spare pipe" << QString::fromUtf8(name) << "of process" << pid << "which no longer exists";
     }
 
     void skip(const QByteArray &name, const QString &reason) { m_result.skipped.append(SkippedEntry{name, reason}); }
