@@ -18,9 +18,10 @@ namespace Statvent::Detail {
  * moves the wrapped-around 2^64 into `realPart`, so the sum stays right and becomes a real,
  * exactly as the original promotes int + float. Real adds go to `realPart`.
  *
- * set() stores each part; an incr racing with a set on the same statistic from another thread
- * may land before or after it, and a real incr racing with an integer set may be dropped
- * (documented in docs/ARCHITECTURE.md: counters and gauges are different uses of a name).
+ * set() of the same type is one store; a set that changes the type stores each part. An incr
+ * racing with a set on the same statistic from another thread may land before or after it, and
+ * a real incr racing with an integer set may be dropped (documented in docs/ARCHITECTURE.md:
+ * counters and gauges are different uses of a name).
  */
 struct ValueCell
 {
@@ -49,11 +50,19 @@ struct ValueCell
 
     void set(const StatValue &value) noexcept
     {
+        // A gauge keeps its type from one set() to the next: then one store replaces the value
+        // and a concurrent reader sees the old or the new one. Only a change of type takes
+        // several stores, during which a reader may see a mix (documented in ARCHITECTURE.md).
+        const bool real = isReal.load(std::memory_order_relaxed);
         if (value.isInteger()) {
+            if (!real && realPart.load(std::memory_order_relaxed) == 0.0)
+                return integer.store(value.toInteger(), std::memory_order_relaxed);
             isReal.store(false, std::memory_order_relaxed);
             realPart.store(0.0, std::memory_order_relaxed);
             integer.store(value.toInteger(), std::memory_order_relaxed);
         } else {
+            if (real && integer.load(std::memory_order_relaxed) == 0)
+                return realPart.store(value.toReal(), std::memory_order_relaxed);
             integer.store(0, std::memory_order_relaxed);
             realPart.store(value.toReal(), std::memory_order_relaxed);
             isReal.store(true, std::memory_order_relaxed);
