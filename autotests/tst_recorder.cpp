@@ -342,8 +342,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isFifo(recorder.pipePath()), 1000);
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
 
-        // The whole directory removed under the running recorder.
-        QVERIFY(QDir(m_pipeDir).removeRecursively());
+        // The whole directory removed under the running recorder. Moved away first, as
+        // `rm -rf` on a live directory races with the recorder publishing into it again.
+        const QString gone = m_pipeDir + QStringLiteral(".removed");
+        QVERIFY(QDir().rename(m_pipeDir, gone));
+        QTRY_VERIFY(QDir(gone).removeRecursively());
         QTRY_VERIFY_WITH_TIMEOUT(isFifo(recorder.pipePath()), 1000);
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
     }
