@@ -270,6 +270,7 @@ private Q_SLOTS:
                 }
             });
         }
+        QTRY_VERIFY(registry.statCount() > 0); // an empty registry's snapshot is empty text
         qsizetype previousCount = 0;
         for (int i = 0; i < 100; ++i) {
             const PipeRead read = readPipe(recorder.pipePath());
