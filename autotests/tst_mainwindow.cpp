@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+#include "chartpanel.h"
+#include "dashboardtest.h"
+#include "mainwindow.h"
+#include "percentilegroups.h"
+#include "scriptedstatsserver.h"
+#include "stathistory.h"
+#include "statspoller.h"
+#include "stattablemodel.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QStatusBar>
+#include <QTableView>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using Answer = ScriptedStatsServer::Answer;
+using DashboardTest::distinctColours;
+using DashboardTest::ys;
+Q_DECLARE_METATYPE(ScriptedStatsServer::Answer)
+
+namespace {
+
+constexpr double T0 = 1'764'057'600.0;
+
+// Two processes of one service at poll `poll`: a latency window, a counter and a gauge each.
+QVariantMap processStats(qint64 pid, int poll)
+{
+    const int base = pid == 101 ? 10 : 20;
+    return {{u"http.latency_ms.median"_s, base + poll},
+            {u"http.latency_ms.99th"_s, 5 * base + poll},
+            {u"http.requests"_s, (pid == 101 ? 100 : 10) * poll},
+            {u"queue.depth"_s, pid == 101 ? 5 - poll % 2 : 1},
+            {u"median.requests"_s, 1}};
+}
+
+Answer sweep(int poll, const QList<qint64> &pids = {101, 102})
+{
+    QMap<qint64, QVariantMap> processes;
+    for (qint64 pid : pids)
+        processes.insert(pid, processStats(pid, poll));
+    return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
+}
+
+ChartPanel *chartTitled(MainWindow &window, const QString &start)
+{
+    for (ChartPanel *chart : window.charts()) {
+        if (chart->title().startsWith(start))
+            return chart;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void percentileGroupsBecomeCharts();
+    void seriesValuesAfterSeveralPolls();
+    void tableShowsRatesAndValues();
+    void filterBox();
+    void statusBar();
+    void badUrlInTheWindow();
+    void summedViewWarnsAboutPercentiles();
+    void perProcessView();
+    void processThatGoesAway();
+    void errorsKeepTheHistoryAndRecover_data();
+    void errorsKeepTheHistoryAndRecover();
+    void pauseAndResume();
+    void selectedStatsArePlotted();
+    void exportCharts();
+    void screenshotIsNotBlank();
+    void settingsAreRemembered();
+    void anotherServiceStartsAfresh();
+
+private:
+    void startWindow();
+    void waitForPolls(int polls);
+
+    std::unique_ptr<ScriptedStatsServer> m_server;
+    std::unique_ptr<MainWindow> m_window;
+    QTemporaryDir m_dir;
+};
+
+void tst_MainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+}
+
+void tst_MainWindow::init()
+{
+    m_server = std::make_unique<ScriptedStatsServer>();
+    QVERIFY(m_server->listen());
+    m_window = std::make_unique<MainWindow>();
+    m_window->setUrl(m_server->url());
+    m_window->setInterval(20ms);
+    m_window->poller()->setMaxBackoff(80ms);
+}
+
+void tst_MainWindow::cleanup()
+{
+    m_window.reset();
+    m_server.reset();
+}
+
+void tst_MainWindow::startWindow()
+{
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->start();
+}
+
+void tst_MainWindow::waitForPolls(int polls)
+{
+    QTRY_COMPARE(m_window->shownHistory().pollCount(), polls);
+}
+
+void tst_MainWindow::percentileGroupsBecomeCharts()
+{
+    for (int poll = 0; poll < 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    waitForPolls(3);
+    QCOMPARE(m_window->groups().groups().size(), 1);
+    QCOMPARE(m_window->groups().groups().constFirst().pattern, u"http.latency_ms.{0}"_s);
+    QCOMPARE(m_window->charts().size(), 1);
+    ChartPanel *chart = m_window->charts().constFirst();
+    QCOMPARE(chart->title(), u"http.latency_ms.{0} — all processes, summed"_s);
+    QCOMPARE(chart->unit(), u"milliseconds"_s);
+    QCOMPARE(chart->lines().size(), 2);
+    QCOMPARE(chart->lines()[0].label, u"median"_s);
+    QCOMPARE(chart->lines()[1].label, u"99th"_s);
+    QVERIFY(chart->lines()[0].color != chart->lines()[1].color);
+    QVERIFY(m_window->connectionStatus().startsWith(u"Connected to 127.0.0.1:"_s));
+}
+
+void tst_MainWindow::seriesValuesAfterSeveralPolls()
+{
+    for (int poll = 0; poll < 4; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    waitForPolls(4);
+    ChartPanel *chart = m_window->charts().constFirst();
+    // Summed over both processes: (10 + poll) + (20 + poll) and (50 + poll) + (100 + poll).
+    QTRY_COMPARE(ys(chart->plottedPoints(0)), (QList<double>{30, 32, 34, 36}));
+    QCOMPARE(ys(chart->plottedPoints(1)), (QList<double>{150, 152, 154, 156}));
+    QCOMPARE(chart->plottedPoints(0).constLast().x(), (T0 + 3) * 1000);
+}
+
+void tst_MainWindow::tableShowsRatesAndValues()
+{
+    for (int poll = 0; poll < 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    waitForPolls(3);
+    StatTableModel *model = m_window->tableModel();
+    QCOMPARE(model->rowCount(), 5);
+    const int requests = model->rowOf(u"http.requests"_s);
+    QCOMPARE(model->index(requests, StatTableModel::ValueColumn).data().toString(), u"220"_s);
+    QCOMPARE(model->index(requests, StatTableModel::RateColumn).data().toString(), u"110/s"_s);
+    const int queue = model->rowOf(u"queue.depth"_s);
+    QCOMPARE(model->index(queue, StatTableModel::RateColumn).data().toString(), QString());
+    QVERIFY(!model->isCounter(u"median.requests"_s)); // a label word in a name, no group, no counter
+    QVERIFY(!m_window->groups().contains(u"median.requests"_s));
+}
+
+void tst_MainWindow::filterBox()
+{
+    m_server->answerAlways(sweep(0));
+    startWindow();
+    waitForPolls(1);
+    auto *filter = m_window->findChild<QLineEdit *>(u"statFilter"_s);
+    auto *table = m_window->findChild<QTableView *>(u"statTable"_s);
+    QVERIFY(filter && table);
+    QCOMPARE(table->model()->rowCount(), 5);
+    filter->setText(u"LATENCY"_s); // case does not matter
+    QCOMPARE(table->model()->rowCount(), 2);
+    QCOMPARE(table->model()->index(0, 0).data().toString(), u"http.latency_ms.99th"_s);
+    filter->clear();
+    QCOMPARE(table->model()->rowCount(), 5);
+}
+
+void tst_MainWindow::statusBar()
+{
+    m_server->answerAlways({ScriptedStatsServer::perProcessDocument({{101, processStats(101, 0)}, {102, processStats(102, 0)}}, T0, {103})});
+    auto *processes = m_window->findChild<QLabel *>(u"processCount"_s);
+    auto *updated = m_window->findChild<QLabel *>(u"lastUpdate"_s);
+    QVERIFY(processes && updated);
+    QCOMPARE(updated->text(), u"No update yet"_s);
+    startWindow();
+    waitForPolls(1);
+    QCOMPARE(processes->text(), u"2 processes, 1 not answering"_s);
+    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d$"_s).match(updated->text()).hasMatch(), qPrintable(updated->text()));
+}
+
+void tst_MainWindow::badUrlInTheWindow()
+{
+    auto *edit = m_window->findChild<QLineEdit *>(u"urlEdit"_s);
+    QVERIFY(edit);
+    edit->setText(u"ftp://example.org/stats"_s);
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(m_window->statusBar()->currentMessage(), u"\"ftp://example.org/stats\" is not an http:// or https:// URL"_s);
+    QCOMPARE(m_window->url(), m_server->url()); // still the service it had
+    edit->setText(u"127.0.0.1:%1/other"_s.arg(m_server->url().port()));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(m_window->url(), QUrl(u"http://127.0.0.1:%1/other"_s.arg(m_server->url().port())));
+}
+
+void tst_MainWindow::summedViewWarnsAboutPercentiles()
+{
+    m_server->answerAlways(sweep(0));
+    startWindow();
+    waitForPolls(1);
+    QCOMPARE(m_window->shownProcess(), 0);
+    QVERIFY2(m_window->viewNote().contains(u"A sum of percentiles is not a percentile"_s), qPrintable(m_window->viewNote()));
+    QVERIFY(m_window->viewNote().contains(u"All 2 processes, summed"_s));
+}
+
+void tst_MainWindow::perProcessView()
+{
+    for (int poll = 0; poll < 6; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    QTRY_COMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
+    const int pollsBefore = m_window->shownHistory().pollCount();
+    const double switchedAt = m_window->shownHistory().latestTime();
+    m_window->showProcess(101);
+    QCOMPARE(m_window->shownProcess(), 101);
+    // Its history starts with the last sweep seen.
+    QCOMPARE(m_window->shownHistory().oldestTime(), switchedAt);
+    const QString since = QDateTime::fromSecsSinceEpoch(qint64(switchedAt)).toString(u"HH:mm:ss"_s);
+    QCOMPARE(m_window->viewNote(), u"Process 101 only: its own values and true percentiles (history since %1)."_s.arg(since));
+    QTRY_VERIFY(m_window->shownHistory().pollCount() >= 2);
+    ChartPanel *chart = m_window->charts().constFirst();
+    QCOMPARE(chart->title(), u"http.latency_ms.{0} — process 101"_s);
+    // Process 101's own median: 10 + poll, never the sum of both processes.
+    const QList<double> median = ys(chart->plottedPoints(0));
+    QVERIFY(!median.isEmpty());
+    for (double value : median)
+        QVERIFY2(value >= 10 && value <= 15, qPrintable(QString::number(value)));
+    m_window->showProcess(0);
+    QCOMPARE(m_window->charts().constFirst()->title(), u"http.latency_ms.{0} — all processes, summed"_s);
+    QVERIFY(m_window->shownHistory().pollCount() >= pollsBefore); // the summed history went on
+}
+
+void tst_MainWindow::processThatGoesAway()
+{
+    m_server->enqueue(sweep(0));
+    m_server->enqueue(sweep(1));
+    startWindow();
+    QTRY_COMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
+    m_window->showProcess(102);
+    for (int poll = 2; poll < 5; ++poll)
+        m_server->enqueue(sweep(poll, {101}));
+    QTRY_VERIFY2(m_window->viewNote().contains(u"Process 102 is not in the last sweep"_s), qPrintable(m_window->viewNote()));
+    // It stays offered, marked, so the operator sees what happened to the process they watched.
+    QCOMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
+    auto *chooser = m_window->findChild<QComboBox *>(u"processChooser"_s);
+    QVERIFY(chooser);
+    QCOMPARE(chooser->currentText(), u"Process 102 (gone)"_s);
+    QVERIFY(!m_window->shownHistory().latestValue(u"http.requests"_s));
+}
+
+void tst_MainWindow::errorsKeepTheHistoryAndRecover_data()
+{
+    QTest::addColumn<Answer>("garbage");
+    QTest::addColumn<QString>("status");
+    QTest::newRow("not JSON") << Answer{"Service Unavailable", 200, "text/plain"} << u"unusable answer: not JSON"_s;
+    QTest::newRow("wrong shape") << Answer{R"({"stats": [1, 2], "timestamp": 5})"} << u"unusable answer: \"stats\" is an array"_s;
+    QTest::newRow("huge") << Answer{QByteArray(300'000, '[')} << u"the answer is larger than 100000 bytes"_s;
+    QTest::newRow("HTTP error") << Answer{R"({"message": "boom"})", 503} << u"HTTP 503 Service Unavailable: boom"_s;
+}
+
+void tst_MainWindow::errorsKeepTheHistoryAndRecover()
+{
+    QFETCH(Answer, garbage);
+    QFETCH(QString, status);
+    m_window->poller()->setMaxResponseSize(100'000);
+    m_server->enqueue(sweep(0));
+    m_server->enqueue(sweep(1));
+    for (int failure = 0; failure < 3; ++failure)
+        m_server->enqueue(garbage);
+    m_server->enqueue(sweep(2));
+    QSignalSpy refreshed(m_window.get(), &MainWindow::refreshed);
+    startWindow();
+    QTRY_VERIFY(m_window->connectionStatus().startsWith(status));
+    QVERIFY2(m_window->connectionStatus().contains(u" — retrying in "_s), qPrintable(m_window->connectionStatus()));
+    // The charts still show what came before the errors.
+    QCOMPARE(m_window->shownHistory().pollCount(), 2);
+    QCOMPARE(ys(m_window->charts().constFirst()->plottedPoints(0)), (QList<double>{30, 32}));
+    waitForPolls(3);
+    QVERIFY(m_window->connectionStatus().startsWith(u"Connected to"_s));
+    QCOMPARE(m_window->poller()->consecutiveFailures(), 0);
+    QTRY_COMPARE(ys(m_window->charts().constFirst()->plottedPoints(0)), (QList<double>{30, 32, 34}));
+    QVERIFY(refreshed.size() >= 6);
+}
+
+void tst_MainWindow::pauseAndResume()
+{
+    for (int poll = 0; poll < 100; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    QTRY_VERIFY(m_window->shownHistory().pollCount() >= 2);
+    m_window->setPaused(true);
+    QVERIFY(m_window->isPaused());
+    QVERIFY(!m_window->poller()->isRunning());
+    QVERIFY(m_window->connectionStatus().startsWith(u"Paused"_s));
+    const int polls = m_window->shownHistory().pollCount();
+    // A request already sent when pausing may still reach the server; none may follow it.
+    QTest::qWait(100);
+    const int requests = m_server->requestCount();
+    QTest::qWait(200); // ten intervals
+    QCOMPARE(m_server->requestCount(), requests);
+    QCOMPARE(m_window->shownHistory().pollCount(), polls); // the abandoned answer is never shown
+    m_window->setPaused(false);
+    QTRY_VERIFY(m_window->shownHistory().pollCount() > polls);
+    QVERIFY(m_window->connectionStatus().startsWith(u"Connected"_s));
+}
+
+void tst_MainWindow::selectedStatsArePlotted()
+{
+    for (int poll = 0; poll < 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    waitForPolls(3);
+    m_window->selectStats({u"http.requests"_s, u"queue.depth"_s});
+    QCOMPARE(m_window->selectedStats(), (QStringList{u"http.requests"_s, u"queue.depth"_s}));
+    ChartPanel *counters = chartTitled(*m_window, u"Selected counters"_s);
+    ChartPanel *gauges = chartTitled(*m_window, u"Selected gauges"_s);
+    QVERIFY(counters && gauges);
+    QCOMPARE(counters->unit(), u"per second"_s);
+    QCOMPARE(counters->lines().constFirst().plot, ChartPanel::Plot::Rates);
+    QTRY_COMPARE(ys(counters->plottedPoints(0)), (QList<double>{110, 110})); // (100 + 10) per second
+    QCOMPARE(gauges->lines().constFirst().name, u"queue.depth"_s);
+    QCOMPARE(ys(gauges->plottedPoints(0)), (QList<double>{6, 5, 6}));
+    QCOMPARE(m_window->charts().size(), 3);
+    m_window->selectStats({});
+    QCOMPARE(m_window->charts().size(), 1);
+}
+
+void tst_MainWindow::exportCharts()
+{
+    QString error;
+    QVERIFY(!m_window->exportCharts(m_dir.filePath(u"none.png"_s), &error));
+    QCOMPARE(error, u"there are no charts to export"_s);
+    m_server->answerAlways(sweep(0));
+    startWindow();
+    waitForPolls(1);
+    const QString file = m_dir.filePath(u"charts.png"_s);
+    QVERIFY2(m_window->exportCharts(file, &error), qPrintable(error));
+    const QImage image(file);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 300 && image.height() > 200);
+    QVERIFY(!m_window->exportCharts(m_dir.filePath(u"no/such/dir/charts.png"_s), &error));
+    QVERIFY2(error.startsWith(u"cannot write "_s), qPrintable(error));
+}
+
+void tst_MainWindow::screenshotIsNotBlank()
+{
+    for (int poll = 0; poll < 8; ++poll)
+        m_server->enqueue(sweep(poll));
+    const QString file = m_dir.filePath(u"window.png"_s);
+    m_window->saveScreenshotAfter(8, file);
+    QSignalSpy saved(m_window.get(), &MainWindow::screenshotSaved);
+    startWindow();
+    QTRY_COMPARE(saved.size(), 1);
+    QCOMPARE(saved.at(0).at(0).toString(), file);
+    QVERIFY2(saved.at(0).at(1).toBool(), qPrintable(saved.at(0).at(2).toString()));
+    const QImage image(file);
+    QCOMPARE(image.size(), m_window->size());
+    // Text, lines, legend and table: a rendered window has hundreds of colours, a blank one one.
+    QVERIFY2(distinctColours(image) > 100, qPrintable(QString::number(distinctColours(image))));
+    QCOMPARE(m_window->shownHistory().pollCount(), 8);
+}
+
+void tst_MainWindow::settingsAreRemembered()
+{
+    const QString file = m_dir.filePath(u"dashboard.ini"_s);
+    for (int poll = 0; poll < 3; ++poll) // a counter shows itself by growing
+        m_server->enqueue(sweep(poll));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        MainWindow window(&settings);
+        window.setUrl(m_server->url());
+        window.setInterval(750ms);
+        window.setWindowMinutes(15);
+        window.selectStats({u"http.requests"_s}); // not in the table yet: remembered anyway
+        window.resize(1000, 700);
+        window.saveSettings();
+    }
+    QSettings settings(file, QSettings::IniFormat);
+    MainWindow window(&settings);
+    QCOMPARE(window.url(), m_server->url());
+    QCOMPARE(window.interval(), 750ms);
+    QCOMPARE(window.windowMinutes(), 15);
+    QCOMPARE(window.selectedStats(), QStringList{u"http.requests"_s});
+    QCOMPARE(window.size(), QSize(1000, 700));
+    window.show();
+    window.start();
+    QTRY_VERIFY(chartTitled(window, u"Selected counters"_s)); // applied once the stat arrives
+}
+
+void tst_MainWindow::anotherServiceStartsAfresh()
+{
+    for (int poll = 0; poll < 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    startWindow();
+    waitForPolls(3);
+    ScriptedStatsServer other;
+    QVERIFY(other.listen());
+    other.answerAlways({ScriptedStatsServer::summedDocument({{u"other.stat"_s, 7}}, T0 - 1000)});
+    m_window->setUrl(other.url());
+    QCOMPARE(m_window->url(), other.url());
+    QTRY_COMPARE(m_window->shownHistory().pollCount(), 1); // an older clock is fine: a new history
+    QVERIFY(m_window->shownHistory().contains(u"other.stat"_s));
+    QVERIFY(!m_window->shownHistory().contains(u"http.requests"_s));
+    QVERIFY(m_window->charts().isEmpty());
+    QCOMPARE(m_window->viewNote(), u"This service offers no per-process view (?by=process): showing its sums."_s);
+    QVERIFY(m_window->windowTitle().endsWith(other.url().authority()));
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#include "statsdocument.h"
+#include "statventtest.h"
+
+#include <QTest>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+using Statvent::StatValue;
+
+class tst_StatsDocument : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void perProcessDocument();
+    void totalsAreSummedLikeTheService();
+    void integersStayExact();
+    void summedDocument();
+    void summedDocumentOfTheOriginalService();
+    void emptyProcessList();
+    void refusesBadDocuments_data();
+    void refusesBadDocuments();
+};
+
+void tst_StatsDocument::perProcessDocument()
+{
+    const QByteArray json = R"({"processes": {
+        "4243": {"stats": {"requests": 7, "latency.median": 2.5}, "rejectedLines": 2},
+        "17":   {"stats": {"requests": 3}, "rejectedLines": 0}},
+        "unanswered": [99, 100], "removed": [5], "timestamp": 1764057600.25})";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+    QVERIFY(document.hasProcesses());
+    QCOMPARE(document.timestamp(), 1764057600.25);
+    QCOMPARE(document.processCount(), 2);
+    QCOMPARE(document.unansweredCount(), 2);
+    QCOMPARE(document.processes().size(), 2);
+    QCOMPARE(document.processes()[0].pid, 17); // ordered by pid, not by text
+    QCOMPARE(document.processes()[1].pid, 4243);
+    QCOMPARE(document.processes()[1].rejectedLines, 2);
+    QVERIFY(document.process(4243));
+    QCOMPARE(document.process(4243)->stats.value(u"latency.median"_s), StatValue(2.5));
+    QCOMPARE(document.process(4242), nullptr);
+}
+
+void tst_StatsDocument::totalsAreSummedLikeTheService()
+{
+    const QByteArray json = R"({"processes": {
+        "1": {"stats": {"requests": 7, "load": 0.5, "only.here": 1}},
+        "2": {"stats": {"requests": 3, "load": 1}}}, "timestamp": 10})";
+    const StatsDocument document = StatsDocument::parse(json);
+    QVERIFY(document.isValid());
+    QCOMPARE(document.totals().size(), 3);
+    QCOMPARE(document.totals().value(u"requests"_s), StatValue(10));
+    QCOMPARE(document.totals().value(u"load"_s), StatValue(1.5)); // int + real = real
+    QCOMPARE(document.totals().value(u"only.here"_s), StatValue(1));
+}
+
+void tst_StatsDocument::integersStayExact()
+{
+    // 2^63 - 1 survives as an integer; summed with 1 it overflows into a real, as the service does.
+    const QByteArray json = R"({"processes": {
+        "1": {"stats": {"big": 9223372036854775807}},
+        "2": {"stats": {"big": 1}}}, "timestamp": 10})";
+    const StatsDocument document = StatsDocument::parse(json);
+    QVERIFY(document.isValid());
+    QCOMPARE(document.process(1)->stats.value(u"big"_s), StatValue(std::numeric_limits<qint64>::max()));
+    QCOMPARE(document.totals().value(u"big"_s), StatValue(9223372036854775808.0));
+}
+
+void tst_StatsDocument::summedDocument()
+{
+    const QByteArray json = R"({"stats": {"a": 1, "b": 2.5}, "timestamp": 12.5, "aggregate": "sum",
+                                "processes": 3, "unanswered": 1})";
+    const StatsDocument document = StatsDocument::parse(json);
+    QVERIFY(document.isValid());
+    QVERIFY(!document.hasProcesses());
+    QVERIFY(document.processes().isEmpty());
+    QCOMPARE(document.processCount(), 3);
+    QCOMPARE(document.unansweredCount(), 1);
+    QCOMPARE(document.totals().value(u"b"_s), StatValue(2.5));
+}
+
+void tst_StatsDocument::summedDocumentOfTheOriginalService()
+{
+    // The Python statvent.web ignores ?by=process and says nothing about processes.
+    const StatsDocument document = StatsDocument::parse(R"({"stats": {"a.b.c.d": 42}, "timestamp": 1.5})");
+    QVERIFY(document.isValid());
+    QCOMPARE(document.processCount(), -1);
+    QCOMPARE(document.totals().value(u"a.b.c.d"_s), StatValue(42));
+}
+
+void tst_StatsDocument::emptyProcessList()
+{
+    const StatsDocument document = StatsDocument::parse(R"({"processes": {}, "unanswered": [], "timestamp": 3})");
+    QVERIFY(document.isValid());
+    QCOMPARE(document.processCount(), 0);
+    QVERIFY(document.totals().isEmpty());
+}
+
+void tst_StatsDocument::refusesBadDocuments_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("empty") << QByteArray() << u"not JSON"_s;
+    QTest::newRow("html") << QByteArray("<html><body>502 Bad Gateway</body></html>") << u"not JSON: "_s;
+    QTest::newRow("truncated") << QByteArray(R"({"stats": {"a": 1)") << u"not JSON: "_s;
+    QTest::newRow("array") << QByteArray("[1, 2]") << u"the document is an array, not an object"_s;
+    QTest::newRow("number") << QByteArray("42") << u"not JSON"_s;
+    QTest::newRow("no timestamp") << QByteArray(R"({"stats": {}})") << u"\"timestamp\" is missing, not a number"_s;
+    QTest::newRow("string timestamp") << QByteArray(R"({"stats": {}, "timestamp": "now"})")
+                                      << u"\"timestamp\" is a string, not a number"_s;
+    QTest::newRow("negative timestamp") << QByteArray(R"({"stats": {}, "timestamp": -1})")
+                                        << u"\"timestamp\" is -1, not a time after 1970"_s;
+    QTest::newRow("neither") << QByteArray(R"({"timestamp": 1})")
+                             << u"the document has neither \"stats\" nor \"processes\""_s;
+    QTest::newRow("stats array") << QByteArray(R"({"stats": [1], "timestamp": 1})")
+                                 << u"\"stats\" is an array, not an object"_s;
+    QTest::newRow("string value") << QByteArray(R"({"stats": {"a": "12"}, "timestamp": 1})")
+                                  << u"stat \"a\" in \"stats\" is a string, not a number"_s;
+    QTest::newRow("null value") << QByteArray(R"({"stats": {"a": null}, "timestamp": 1})")
+                                << u"stat \"a\" in \"stats\" is null, not a number"_s;
+    QTest::newRow("processes array") << QByteArray(R"({"processes": [], "timestamp": 1})")
+                                     << u"\"processes\" is an array, not an object"_s;
+    QTest::newRow("summed processes string") << QByteArray(R"({"stats": {}, "processes": "3", "timestamp": 1})")
+                                             << u"\"processes\" is a string, not a number or an object"_s;
+    QTest::newRow("pid not a number") << QByteArray(R"({"processes": {"abc": {"stats": {}}}, "timestamp": 1})")
+                                      << u"process \"abc\" is not named by a pid"_s;
+    QTest::newRow("pid zero") << QByteArray(R"({"processes": {"0": {"stats": {}}}, "timestamp": 1})")
+                              << u"process \"0\" is not named by a pid"_s;
+    QTest::newRow("process not object") << QByteArray(R"({"processes": {"12": 5}, "timestamp": 1})")
+                                        << u"process \"12\" is a number, not an object"_s;
+    QTest::newRow("process without stats") << QByteArray(R"({"processes": {"12": {}}, "timestamp": 1})")
+                                           << u"\"stats\" of process \"12\" is missing, not an object"_s;
+    QTest::newRow("process bad value") << QByteArray(R"({"processes": {"12": {"stats": {"x": true}}}, "timestamp": 1})")
+                                       << u"stat \"x\" in \"stats\" of process \"12\" is a boolean, not a number"_s;
+    QTest::newRow("unanswered not array") << QByteArray(R"({"processes": {}, "unanswered": 3, "timestamp": 1})")
+                                          << u"\"unanswered\" is a number, not an array of pids"_s;
+}
+
+void tst_StatsDocument::refusesBadDocuments()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    QString reported;
+    const StatsDocument document = StatsDocument::parse(json, &reported);
+    QVERIFY(!document.isValid());
+    QVERIFY2(reported.startsWith(error), qPrintable(u"reported: "_s + reported));
+    QVERIFY(document.totals().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_StatsDocument)
+#include "tst_statsdocument.moc"

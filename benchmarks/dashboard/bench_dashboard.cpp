@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+// How long statvent-dashboard takes from a poll's answer to repainted charts, with 50 percentile
+// charts of 5 lines x 3,600 points (60 minutes at 1 Hz), and whether its memory stays flat.
+// The baseline, measured in the same run: the same 50 charts drawn the stock Qt Charts way
+// (one QLineSeries per line, replace() with the window's points).
+//
+// Run: build/bin/bench_dashboard   (sets QT_QPA_PLATFORM=offscreen unless already set)
+#include "chartpanel.h"
+#include "mainwindow.h"
+#include "statsdocument.h"
+#include "stathistory.h"
+#include "statspoller.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QFile>
+#include <QGridLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineSeries>
+#include <QSplitter>
+#include <QStyleFactory>
+#include <QValueAxis>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int Charts = 50;
+constexpr int PointsPerLine = 3600; // 60 minutes at one poll a second
+constexpr int Counters = 50;
+constexpr int Processes = 2;
+const QStringList Labels = {u"median"_s, u"95th"_s, u"99th"_s, u"100th"_s, u"mean"_s};
+constexpr double Start = 1'764'057'600.0;
+constexpr int ChartRowHeight = 300;
+
+QString statName(int chart, int label)
+{
+    return u"service.g%1.latency_ms.%2"_s.arg(chart).arg(Labels[label]);
+}
+
+// One `?by=process` answer, as statvent-web serves it, for poll number `poll`: 50 windows of
+// 5 aggregates and 50 counters per process.
+QByteArray answer(int poll)
+{
+    QJsonObject processes;
+    for (int p = 0; p < Processes; ++p) {
+        QJsonObject stats;
+        for (int chart = 0; chart < Charts; ++chart) {
+            const double base = 5 + chart + 3 * std::sin(poll / 60.0 + chart) + (poll * 7 % 11) / 10.0;
+            for (int label = 0; label < Labels.size(); ++label)
+                stats.insert(statName(chart, label), base * (1 + label) + p);
+        }
+        for (int counter = 0; counter < Counters; ++counter)
+            stats.insert(u"service.c%1.requests"_s.arg(counter), qint64(poll) * (counter + 1));
+        processes.insert(QString::number(1000 + p), QJsonObject{{u"stats"_s, stats}});
+    }
+    const QJsonObject root{{u"processes"_s, processes}, {u"timestamp"_s, Start + poll}};
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+double residentMiB()
+{
+    QFile statm(u"/proc/self/statm"_s);
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toDouble() * 4096.0 / (1024.0 * 1024.0) : 0;
+}
+
+// CPU time of the calling thread (the GUI thread), in seconds: unlike wall time, it does not
+// count the waits for a core when other programs load the machine.
+double threadSeconds()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The dashboard as a user runs it, with 60 minutes of history, fed answers straight from the
+// poller's signal: everything but the network round trip.
+class Dashboard
+{
+public:
+    Dashboard(int height, bool withTable)
+    {
+        for (int poll = 0; poll < PointsPerLine; ++poll) // hidden: charts wait until shown
+            feed(poll);
+        window.setWindowMinutes(60);
+        if (!withTable)
+            window.findChild<QSplitter *>(u"splitter"_s)->setSizes({0, 1});
+        window.resize(1280, height);
+        window.show();
+        QCoreApplication::processEvents();
+    }
+
+    void feed(int poll) { Q_EMIT window.poller()->documentReceived(StatsDocument::parse(answer(poll))); }
+
+    MainWindow window;
+    int nextPoll = PointsPerLine;
+};
+
+// Poll to repaint: parse the answer, record it, refresh the table and the charts, and let Qt
+// repaint what changed (the posted update requests), exactly as after a real poll.
+void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
+{
+    Dashboard dashboard(windowHeight, withTable);
+    const double rssBefore = residentMiB();
+    double parsing = 0;
+    double updating = 0;
+    double painting = 0;
+    double guiThread = 0;
+    for (auto _ : state) {
+        const QByteArray json = answer(dashboard.nextPoll++);
+        const double threadStart = threadSeconds();
+        const auto start = std::chrono::steady_clock::now();
+        const StatsDocument document = StatsDocument::parse(json);
+        const auto parsed = std::chrono::steady_clock::now();
+        Q_EMIT dashboard.window.poller()->documentReceived(document); // history, table, charts
+        const auto updated = std::chrono::steady_clock::now();
+        QCoreApplication::sendPostedEvents(); // the repaint Qt has scheduled
+        state.SetIterationTime(secondsSince(start));
+        guiThread += threadSeconds() - threadStart;
+        parsing += std::chrono::duration<double>(parsed - start).count();
+        updating += std::chrono::duration<double>(updated - parsed).count();
+        painting += secondsSince(updated);
+    }
+    // Where a cycle's time goes, in milliseconds per poll.
+    const double polls = double(state.iterations());
+    state.counters["parse_ms"] = 1000 * parsing / polls;
+    state.counters["update_ms"] = 1000 * updating / polls;
+    state.counters["paint_ms"] = 1000 * painting / polls;
+    state.counters["gui_thread_cpu_ms"] = 1000 * guiThread / polls;
+    int inView = 0;
+    qint64 points = 0;
+    for (ChartPanel *chart : dashboard.window.charts()) {
+        inView += chart->viewport()->visibleRegion().isEmpty() ? 0 : 1;
+        for (int line = 0; line < chart->lines().size(); ++line)
+            points += chart->plottedPoints(line).size();
+    }
+    state.counters["charts"] = double(dashboard.window.charts().size());
+    state.counters["charts_in_view"] = inView;
+    state.counters["history_polls"] = dashboard.window.shownHistory().pollCount();
+    state.counters["plotted_points"] = double(points);
+    state.counters["rss_MiB"] = residentMiB();
+    state.counters["rss_growth_MiB"] = residentMiB() - rssBefore;
+}
+
+// A 1280 x 820 window: the table and the charts that fit, as on a desktop.
+void BM_PollToRepaint_Window(benchmark::State &state)
+{
+    pollToRepaint(state, 820, true);
+}
+BENCHMARK(BM_PollToRepaint_Window)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(300);
+
+// A window tall enough for all 50 charts at once, the table folded away (a wall screen):
+// every chart repaints at every poll.
+void BM_PollToRepaint_All50InView(benchmark::State &state)
+{
+    pollToRepaint(state, 200 + (Charts / 2) * ChartRowHeight, false);
+}
+BENCHMARK(BM_PollToRepaint_All50InView)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(100);
+
+// Baseline: the same 50 charts the stock Qt Charts way, all in view: one QLineSeries per line,
+// replace() with the 3,600 points of the window, a QDateTimeAxis sliding with time.
+void BM_Baseline_StockQLineSeries(benchmark::State &state)
+{
+    StatHistory history;
+    for (int poll = 0; poll < PointsPerLine; ++poll)
+        history.append(Start + poll, StatsDocument::parse(answer(poll)).totals());
+    QWidget area;
+    auto *grid = new QGridLayout(&area);
+    QList<std::pair<QLineSeries *, QString>> lines;
+    QList<QChart *> charts;
+    for (int chart = 0; chart < Charts; ++chart) {
+        auto *view = new QChartView;
+        auto *qchart = view->chart();
+        qchart->setAnimationOptions(QChart::NoAnimation);
+        auto *time = new QDateTimeAxis;
+        auto *value = new QValueAxis;
+        qchart->addAxis(time, Qt::AlignBottom);
+        qchart->addAxis(value, Qt::AlignLeft);
+        for (int label = 0; label < Labels.size(); ++label) {
+            auto *series = new QLineSeries;
+            series->setName(Labels[label]);
+            qchart->addSeries(series);
+            series->attachAxis(time);
+            series->attachAxis(value);
+            lines.append({series, statName(chart, label)});
+        }
+        view->setMinimumHeight(ChartRowHeight - 20);
+        grid->addWidget(view, chart / 2, chart % 2);
+        charts.append(qchart);
+    }
+    area.resize(880, (Charts / 2) * ChartRowHeight);
+    area.show();
+    QCoreApplication::processEvents();
+
+    int poll = PointsPerLine;
+    for (auto _ : state) {
+        const QByteArray json = answer(poll);
+        const auto start = std::chrono::steady_clock::now();
+        history.append(Start + poll, StatsDocument::parse(json).totals());
+        const double end = Start + poll;
+        for (const auto &[series, name] : std::as_const(lines))
+            series->replace(history.values(name, end - 3600));
+        for (QChart *chart : std::as_const(charts)) {
+            chart->axes(Qt::Horizontal).constFirst()->setRange(QDateTime::fromSecsSinceEpoch(qint64(end) - 3600),
+                                                               QDateTime::fromSecsSinceEpoch(qint64(end)));
+            chart->axes(Qt::Vertical).constFirst()->setRange(0, 400);
+        }
+        QCoreApplication::sendPostedEvents();
+        state.SetIterationTime(secondsSince(start));
+        ++poll;
+    }
+}
+BENCHMARK(BM_Baseline_StockQLineSeries)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

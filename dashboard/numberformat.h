@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_NUMBERFORMAT_H
+#define STATVENT_NUMBERFORMAT_H
+
+#include <QString>
+
+//! Values as operators read them: grouped thousands, a few significant digits, no exponent soup.
+namespace NumberFormat {
+
+//! `1,234,567`, `12.35`, `0.00123`, `1.5E+18`.
+QString number(double value);
+//! An exact integer with grouped thousands: `9,223,372,036,854,775,807`.
+QString integer(qint64 value);
+//! number() followed by `/s`.
+QString rate(double perSecond);
+
+} // namespace NumberFormat
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include "plotlinesitem.h"
+
+#include "numberformat.h"
+
+#include <QDateTime>
+#include <QGraphicsSceneHoverEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// How close, in pixels, the mouse must be to a line for its tool tip.
+constexpr double HoverDistance = 10;
+
+} // namespace
+
+PlotLinesItem::PlotLinesItem(QGraphicsItem *parent)
+    : QGraphicsItem(parent)
+{
+    setAcceptHoverEvents(true);
+    setZValue(10); // above the grid and the series Qt Charts draws
+}
+
+void PlotLinesItem::setPlotArea(const QRectF &area)
+{
+    if (area == m_area)
+        return;
+    prepareGeometryChange();
+    m_area = area;
+}
+
+void PlotLinesItem::setRanges(double xMin, double xMax, double yMin, double yMax)
+{
+    m_xMin = xMin;
+    m_xMax = xMax > xMin ? xMax : xMin + 1;
+    m_yMin = yMin;
+    m_yMax = yMax > yMin ? yMax : yMin + 1;
+    update();
+}
+
+QRectF PlotLinesItem::boundingRect() const
+{
+    return m_area;
+}
+
+QPointF PlotLinesItem::toPixels(const QPointF &value) const
+{
+    return {m_area.left() + (value.x() - m_xMin) / (m_xMax - m_xMin) * m_area.width(),
+            m_area.bottom() - (value.y() - m_yMin) / (m_yMax - m_yMin) * m_area.height()};
+}
+
+void PlotLinesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    if (m_area.isEmpty()) // the chart has not been laid out yet
+        return;
+    painter->save();
+    painter->setClipRect(m_area.adjusted(-1, -1, 1, 1));
+    painter->setRenderHint(QPainter::Antialiasing);
+    for (const Line &line : std::as_const(m_lines)) {
+        m_polyline.resize(line.points.size());
+        std::transform(line.points.cbegin(), line.points.cend(), m_polyline.begin(),
+                       [this](const QPointF &point) { return toPixels(point); });
+        // A one-pixel pen keeps QPainter on its fast path: a wider one costs ten times more.
+        painter->setPen(QPen(line.color, 1));
+        painter->drawPolyline(m_polyline);
+    }
+    painter->restore();
+}
+
+void PlotLinesItem::hoverMoveEvent(QGraphicsSceneHoverEvent *event)
+{
+    const QPointF mouse = event->pos();
+    const double x = m_xMin + (mouse.x() - m_area.left()) / m_area.width() * (m_xMax - m_xMin);
+    const Line *nearestLine = nullptr;
+    QPointF nearest;
+    double nearestDistance = HoverDistance;
+    for (const Line &line : std::as_const(m_lines)) {
+        auto it = std::lower_bound(line.points.cbegin(), line.points.cend(), x,
+                                   [](const QPointF &point, double value) { return point.x() < value; });
+        // The point on either side of the mouse, whichever is nearer.
+        for (auto candidate : {it, it == line.points.cbegin() ? it : it - 1}) {
+            if (candidate == line.points.cend())
+                continue;
+            const double distance = QLineF(toPixels(*candidate), mouse).length();
+            if (distance < nearestDistance) {
+                nearestDistance = distance;
+                nearestLine = &line;
+                nearest = *candidate;
+            }
+        }
+    }
+    if (!nearestLine) {
+        QToolTip::hideText();
+        return;
+    }
+    const QString time = QDateTime::fromMSecsSinceEpoch(qint64(nearest.x())).toString(u"HH:mm:ss"_s);
+    const QString value = nearestLine->rate ? NumberFormat::rate(nearest.y()) : NumberFormat::number(nearest.y());
+    QToolTip::showText(event->screenPos(), nearestLine->label + u'\n' + time + u"   "_s + value);
+}
+
+void PlotLinesItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *)
+{
+    QToolTip::hideText();
+}

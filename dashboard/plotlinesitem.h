@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_PLOTLINESITEM_H
+#define STATVENT_PLOTLINESITEM_H
+
+#include <QColor>
+#include <QGraphicsItem>
+#include <QList>
+#include <QPointF>
+#include <QString>
+
+/*!
+ * The lines of a ChartPanel, drawn straight onto its plot area.
+ *
+ * Qt Charts' own QLineSeries recomputes a stroked outline of every line each time its points or
+ * its axes change, and relays the chart out: about 50 ms per five-line chart on our machines,
+ * far too slow for fifty live charts. This item only stores the points and maps them to pixels
+ * when painted, with a one-pixel pen that QPainter draws on its fast path.
+ */
+class PlotLinesItem : public QGraphicsItem
+{
+public:
+    struct Line
+    {
+        QString label;
+        QColor color;
+        bool rate = false; //!< shown as "/s" in the tool tip
+        QList<QPointF> points; //!< x in ms since the epoch, in time order
+    };
+
+    explicit PlotLinesItem(QGraphicsItem *parent = nullptr);
+
+    //! Where to draw, in scene coordinates: the chart's plot area.
+    void setPlotArea(const QRectF &area);
+    //! The data range the plot area shows: x in ms since the epoch.
+    void setRanges(double xMin, double xMax, double yMin, double yMax);
+    const QList<Line> &lines() const { return m_lines; }
+    QList<Line> &lines() { return m_lines; }
+    //! To call after changing lines(): repaints.
+    void linesChanged() { update(); }
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+protected:
+    void hoverMoveEvent(QGraphicsSceneHoverEvent *event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
+
+private:
+    QPointF toPixels(const QPointF &value) const;
+
+    QRectF m_area;
+    double m_xMin = 0;
+    double m_xMax = 1;
+    double m_yMin = 0;
+    double m_yMax = 1;
+    QList<Line> m_lines;
+    QPolygonF m_polyline; // reused by paint()
+};
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_STATHISTORY_H
+#define STATVENT_STATHISTORY_H
+
+#include "statsdocument.h"
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+/*!
+ * The last polls of every stat, in fixed-size ring buffers: memory stays bounded however long
+ * the dashboard runs (capacity x series x 8 bytes, plus the names).
+ *
+ * All series share one ring of sweep timestamps; a stat missing from a poll holds a gap (NaN)
+ * there. A stat absent from every poll held is forgotten, so processes that come and go do not
+ * leave series behind. At most maxSeries stats are kept; more are refused with a warning.
+ *
+ * A stat is a *counter* while it has grown at least once and never decreased over the polls
+ * held: the dashboard then shows its rate per second. Anything else is a gauge.
+ */
+class StatHistory
+{
+public:
+    //! 60 minutes, the longest window, at the default interval of one second.
+    static constexpr int DefaultCapacity = 3600;
+    static constexpr int DefaultMaxSeries = 5000;
+
+    explicit StatHistory(int capacity = DefaultCapacity, int maxSeries = DefaultMaxSeries);
+
+    /*!
+     * Records the sweep taken at \a timestamp (seconds since the epoch). A sweep that is not
+     * newer than the last one is not recorded: the same timestamp again is the same sweep; an
+     * older one (the service's clock went back) is refused with a warning. Returns true when
+     * recorded.
+     */
+    bool append(double timestamp, const StatsDocument::Stats &values);
+    void clear();
+
+    int capacity() const { return m_capacity; }
+    int maxSeries() const { return m_maxSeries; }
+    //! Polls held, at most capacity().
+    int pollCount() const;
+    //! The newest and oldest sweep held (0 when empty).
+    double latestTime() const;
+    double oldestTime() const;
+
+    //! Stats with a history, in no particular order.
+    QStringList names() const;
+    int seriesCount() const { return int(m_series.size()); }
+    bool contains(const QString &name) const { return m_indexOfName.contains(name); }
+    //! Changes whenever a series is added or forgotten, so views know when to regroup.
+    quint64 namesRevision() const { return m_namesRevision; }
+    //! Stats left without a history at the last poll because maxSeries was reached.
+    int refusedSeries() const { return m_refusedSeries; }
+
+    //! The value at the latest poll, if the stat was in it.
+    std::optional<double> latestValue(const QString &name) const;
+    //! Change per second between the two latest polls, if the stat was in both.
+    std::optional<double> latestRate(const QString &name) const;
+    bool isCounter(const QString &name) const;
+
+    /*!
+     * The values since \a since (epoch seconds) as chart points: x in milliseconds since the
+     * epoch, gaps left out. With \a maxPoints > 0 and more points than that, the points are
+     * thinned to the lowest and highest of each run of polls, so spikes stay visible.
+     */
+    QList<QPointF> values(const QString &name, double since, int maxPoints = 0) const;
+    //! Like values(), for the change per second between consecutive polls.
+    QList<QPointF> rates(const QString &name, double since, int maxPoints = 0) const;
+
+private:
+    struct Series
+    {
+        QString name;
+        std::vector<double> values; // ring, indexed like m_times
+        double lastValue; // the last finite value, to tell counters from gauges
+        qint64 lastSeen = -1; // poll numbers (counted since the first poll)
+        qint64 lastIncrease = -1;
+        qint64 lastDecrease = -1;
+    };
+    enum class Kind { Values, Rates };
+
+    qint64 oldestPoll() const;
+    int slotOf(qint64 poll) const { return int(poll % m_capacity); }
+    QList<QPointF> points(const QString &name, double since, int maxPoints, Kind kind) const;
+    void forgetAbsentSeries();
+
+    int m_capacity;
+    int m_maxSeries;
+    std::vector<double> m_times;
+    qint64 m_polls = 0; // polls recorded since the start (or the last clear())
+    std::vector<Series> m_series;
+    QHash<QString, int> m_indexOfName;
+    quint64 m_namesRevision = 0;
+    int m_refusedSeries = 0;
+};
+
+#endif

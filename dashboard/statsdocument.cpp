@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include "statsdocument.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QVariant>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString describeType(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"missing"_s;
+}
+
+QString wrongType(const QString &what, const QJsonValue &value, const QString &expected)
+{
+    return what + u" is "_s + describeType(value) + u", not "_s + expected;
+}
+
+// QJsonDocument keeps integers that fit in 64 bits as integers (exact up to 2^63 - 1) and
+// everything else as doubles; StatValue keeps that distinction for exact counters and sums.
+Statvent::StatValue toStatValue(const QJsonValue &number)
+{
+    const QVariant variant = number.toVariant();
+    if (variant.typeId() == QMetaType::LongLong)
+        return variant.toLongLong();
+    return number.toDouble();
+}
+
+bool readStats(const QJsonValue &json, const QString &where, StatsDocument::Stats &out, QString &error)
+{
+    if (!json.isObject()) {
+        error = wrongType(where, json, u"an object"_s);
+        return false;
+    }
+    const QJsonObject object = json.toObject();
+    out.reserve(object.size());
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!it.value().isDouble()) {
+            error = wrongType(u"stat \""_s + it.key() + u"\" in "_s + where, it.value(), u"a number"_s);
+            return false;
+        }
+        out.insert(it.key(), toStatValue(it.value()));
+    }
+    return true;
+}
+
+} // namespace
+
+const StatsDocument::Process *StatsDocument::process(qint64 pid) const
+{
+    const auto it = std::lower_bound(m_processes.cbegin(), m_processes.cend(), pid,
+                                     [](const Process &p, qint64 wanted) { return p.pid < wanted; });
+    return it != m_processes.cend() && it->pid == pid ? &*it : nullptr;
+}
+
+StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
+{
+    StatsDocument document;
+    QString problem;
+    auto fail = [&](const QString &reason) {
+        if (error)
+            *error = reason;
+        return StatsDocument();
+    };
+
+    QJsonParseError parseError;
+    const QJsonDocument parsed = QJsonDocument::fromJson(json.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(u"not JSON: "_s + parseError.errorString() + u" at byte "_s + QString::number(parseError.offset));
+    if (!parsed.isObject())
+        return fail(parsed.isArray() ? u"the document is an array, not an object"_s
+                                     : u"the document is not an object"_s);
+    const QJsonObject root = parsed.object();
+
+    const QJsonValue timestamp = root.value("timestamp"_L1);
+    if (!timestamp.isDouble())
+        return fail(wrongType(u"\"timestamp\""_s, timestamp, u"a number"_s));
+    document.m_timestamp = timestamp.toDouble();
+    if (!(document.m_timestamp > 0))
+        return fail(u"\"timestamp\" is "_s + QString::number(document.m_timestamp) + u", not a time after 1970"_s);
+
+    const QJsonValue processes = root.value("processes"_L1);
+    if (processes.isObject()) {
+        document.m_hasProcesses = true;
+        const QJsonObject byPid = processes.toObject();
+        document.m_processes.reserve(byPid.size());
+        for (auto it = byPid.constBegin(); it != byPid.constEnd(); ++it) {
+            const QString where = u"process \""_s + it.key() + u'"';
+            Process process;
+            bool isNumber = false;
+            process.pid = it.key().toLongLong(&isNumber);
+            if (!isNumber || process.pid <= 0)
+                return fail(where + u" is not named by a pid"_s);
+            if (!it.value().isObject())
+                return fail(wrongType(where, it.value(), u"an object"_s));
+            const QJsonObject entry = it.value().toObject();
+            if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, process.stats, problem))
+                return fail(problem);
+            process.rejectedLines = entry.value("rejectedLines"_L1).toInteger();
+            for (auto stat = process.stats.constBegin(); stat != process.stats.constEnd(); ++stat)
+                document.m_totals[stat.key()] += stat.value();
+            document.m_processes.append(std::move(process));
+        }
+        std::sort(document.m_processes.begin(), document.m_processes.end(),
+                  [](const Process &a, const Process &b) { return a.pid < b.pid; });
+        document.m_processCount = int(document.m_processes.size());
+        const QJsonValue unanswered = root.value("unanswered"_L1);
+        if (!unanswered.isUndefined() && !unanswered.isArray())
+            return fail(wrongType(u"\"unanswered\""_s, unanswered, u"an array of pids"_s));
+        document.m_unansweredCount = int(unanswered.toArray().size());
+    } else if (root.contains("stats"_L1)) {
+        if (!readStats(root.value("stats"_L1), u"\"stats\""_s, document.m_totals, problem))
+            return fail(problem);
+        const QJsonValue count = root.value("processes"_L1);
+        if (!count.isUndefined() && !count.isDouble())
+            return fail(wrongType(u"\"processes\""_s, count, u"a number or an object"_s));
+        document.m_processCount = count.isDouble() ? count.toInt(-1) : -1;
+        document.m_unansweredCount = root.value("unanswered"_L1).toInt();
+    } else {
+        return fail(processes.isUndefined() ? u"the document has neither \"stats\" nor \"processes\""_s
+                                            : wrongType(u"\"processes\""_s, processes, u"an object"_s));
+    }
+    document.m_valid = true;
+    return document;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_SCRIPTEDSTATSSERVER_H
+#define STATVENT_SCRIPTEDSTATSSERVER_H
+
+#include <QByteArray>
+#include <QHttpServer>
+#include <QMap>
+#include <QObject>
+#include <QUrl>
+#include <QVariantMap>
+
+#include <chrono>
+
+/*!
+ * For the dashboard's tests: a real HTTP server on an ephemeral loopback port that answers every
+ * request with the next scripted answer (the last one repeats once the script runs out), so a
+ * test can play a service that works, fails, stalls or talks nonsense.
+ */
+class ScriptedStatsServer : public QObject
+{
+    Q_OBJECT
+public:
+    struct Answer
+    {
+        QByteArray body;
+        int status = 200;
+        QByteArray contentType = "application/json";
+        std::chrono::milliseconds delay{0}; //!< answer this much later
+        bool silent = false; //!< never answer: the client waits for its own timeout
+    };
+
+    explicit ScriptedStatsServer(QObject *parent = nullptr);
+
+    //! Listens on 127.0.0.1, on a port the system picks. False if that fails.
+    bool listen();
+    QUrl url(const QString &path = QStringLiteral("/stats")) const;
+
+    //! Answers the next request with \a answer, after the answers already queued.
+    void enqueue(const Answer &answer);
+    //! Forgets the queue: every request from now on gets \a answer.
+    void answerAlways(const Answer &answer);
+
+    int requestCount() const { return m_requests; }
+    //! The query string of the last request (e.g. "by=process").
+    QString lastQuery() const { return m_lastQuery; }
+
+    //! A `?by=process` document: pid -> stats (name -> int or double), taken at \a timestamp.
+    static QByteArray perProcessDocument(const QMap<qint64, QVariantMap> &processes, double timestamp,
+                                         const QList<qint64> &unanswered = {});
+    //! A summed `GET /stats` document, as the original Python service serves it.
+    static QByteArray summedDocument(const QVariantMap &stats, double timestamp);
+
+Q_SIGNALS:
+    void requested(int count);
+
+private:
+    QHttpServer m_server;
+    quint16 m_port = 0;
+    QList<Answer> m_queue;
+    Answer m_last;
+    int m_requests = 0;
+    QString m_lastQuery;
+};
+
+#endif
