@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "fuzzsweep.h"
+
+#include <QSet>
+
+using namespace Statvent;
+
+namespace StatventFuzz {
+
+namespace {
+
+QList<qint64> takePids(FuzzInput &input)
+{
+    QList<qint64> pids;
+    const int count = input.takeByte() % 4;
+    for (int i = 0; i < count; ++i)
+        pids.append(1 + input.takeByte());
+    return pids;
+}
+
+} // namespace
+
+SweepResult takeSweepResult(FuzzInput &input)
+{
+    SweepResult result;
+    result.timestamp = input.takeInterestingDouble();
+    result.duration = input.takeInterestingDouble();
+    result.unanswered = takePids(input);
+    result.removed = takePids(input);
+    const int processCount = 1 + input.takeByte() % 4;
+    for (int i = 0; i < processCount; ++i) {
+        ProcessStats process;
+        process.pid = qint64(i) * 1000 + input.takeByte(); // distinct, as in a sweep
+        process.rejectedLines = input.takeByte();
+        process.truncated = input.takeByte() & 1;
+        const qsizetype entryCount = 1 + input.takeByte() % 16;
+        QSet<QByteArray> names;
+        for (StatEntry &entry : input.takeSnapshot(entryCount, 300)) {
+            // A sweep keeps each name once and never reads a non-finite value.
+            if (!entry.value.isFinite() || names.contains(entry.name))
+                continue;
+            names.insert(entry.name);
+            process.stats.append(std::move(entry));
+        }
+        result.processes.append(std::move(process));
+    }
+    return result;
+}
+
+StatCombiner::Aggregate takeAggregate(FuzzInput &input)
+{
+    return StatCombiner::Aggregate(input.takeByte() % 4);
+}
+
+QHash<QByteArray, StatValue> valuesByName(const Snapshot &stats)
+{
+    QHash<QByteArray, StatValue> values;
+    for (const StatEntry &entry : stats)
+        values.insert(entry.name, entry.value);
+    return values;
+}
+
+} // namespace StatventFuzz

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Builds statvent-web's sweep results from fuzz input, for the targets of its writers.
+#ifndef STATVENT_FUZZ_FUZZSWEEP_H
+#define STATVENT_FUZZ_FUZZSWEEP_H
+
+#include "fuzzinput.h"
+#include "statcombiner.h"
+#include "sweepresult.h"
+
+#include <QByteArray>
+#include <QHash>
+
+namespace StatventFuzz {
+
+/*!
+ * A sweep as PipeSweep can produce it: up to 4 processes with distinct pids, each with
+ * distinct names (any bytes, LF and invalid UTF-8 included) and finite values, whose combination
+ * may still overflow to an infinite real; plus unanswered and removed pids.
+ */
+Statvent::SweepResult takeSweepResult(FuzzInput &input);
+
+//! The aggregate picked by one byte of input.
+Statvent::StatCombiner::Aggregate takeAggregate(FuzzInput &input);
+
+//! Name -> value, to look up what a writer should have written for a name.
+QHash<QByteArray, Statvent::StatValue> valuesByName(const Statvent::Snapshot &stats);
+
+} // namespace StatventFuzz
+
+#endif

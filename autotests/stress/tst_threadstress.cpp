@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+// Thread stress (docs/RELIABILITY.md): 2, 8 and 32 threads hammer incr/set/record, by name and
+// by handle, on shared and on per-thread statistics, while a reader loops on the recorder's pipe.
+// Built normally it checks exact totals; .ci/run also runs it under ThreadSanitizer (label
+// "concurrency"), where any data race fails it. std::thread, not QThread: no Qt event machinery
+// between the threads, so nothing needs suppressing.
+//
+// Each row runs for STATVENT_STRESS_SECONDS seconds (default 1): the long runs in
+// docs/RELIABILITY.md set it higher. Each worker counts its rounds, so totals stay exact.
+
+#include <statvent/aggregates.h>
+#include <statvent/pipeformat.h>
+#include <statvent/recorder.h>
+#include <statvent/statregistry.h>
+
+#include <QFile>
+#include <QHash>
+#include <QMutex>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <numeric>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace Statvent;
+
+namespace {
+
+//! Names several threads create at once, so that insertions race with lookups and index growth.
+constexpr int SharedNewNames = 1000;
+
+QByteArray threadName(int thread, const char *what)
+{
+    return "thread." + QByteArray::number(thread) + '.' + what;
+}
+
+QByteArray sharedNewName(int index)
+{
+    return "new." + QByteArray::number(index);
+}
+
+//! One whole read of the pipe: open, read to end-of-file, close.
+QByteArray readPipe(const QByteArray &path)
+{
+    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return QByteArray();
+    QByteArray text;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t count = ::read(fd, buffer, sizeof buffer);
+        if (count > 0) {
+            text.append(buffer, count);
+            continue;
+        }
+        if (count < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    ::close(fd);
+    return text;
+}
+
+//! What one worker thread does until \a stop; counts itself in \a working after its first round.
+//! Returns how many rounds it did.
+int hammer(StatRegistry &registry, int thread, std::atomic<int> &working, const std::atomic<bool> &stop)
+{
+    const QByteArray byName = threadName(thread, "byname");
+    const QByteArray gaugeName = threadName(thread, "gauge");
+    const QByteArray windowName = threadName(thread, "window.{0}");
+    QList<QByteArray> newNames;
+    for (int i = 0; i < SharedNewNames; ++i)
+        newNames.append(sharedNewName(i));
+
+    const Counter sharedHandle = registry.counter("shared.handle");
+    const Counter mixedHandle = registry.counter("shared.mixed");
+    const Counter ownHandle = registry.counter(threadName(thread, "handle"));
+    const Gauge ownGauge = registry.gauge(gaugeName);
+    const Gauge sharedGauge = registry.gauge("shared.gauge");
+    const SampleWindow ownWindow = registry.sampleWindow(windowName);
+    const SampleWindow sharedWindow = registry.sampleWindow("shared.window.{0}");
+
+    int i = 0;
+    for (; !stop.load(std::memory_order_relaxed); ++i) {
+        const bool odd = i % 2;
+        registry.incr("shared.byname");
+        sharedHandle.incr();
+        odd ? registry.incr("shared.mixed") : mixedHandle.incr(); // one statistic, both ways
+        registry.incr("shared.real", 0.5);
+        registry.incr(byName);
+        ownHandle.incr();
+        registry.incr(newNames.at(i % SharedNewNames));
+        odd ? registry.set(gaugeName, i) : ownGauge.set(i);
+        odd ? registry.set("shared.gauge", thread) : sharedGauge.set(thread);
+        odd ? registry.record(windowName, i) : ownWindow.record(i);
+        odd ? registry.record("shared.window.{0}", i) : sharedWindow.record(i);
+        if (i == 0)
+            working.fetch_add(1, std::memory_order_relaxed);
+    }
+    return i;
+}
+
+//! Loops on the pipe until told to stop; records what a reader must never see.
+class PipeReader
+{
+public:
+    explicit PipeReader(QByteArray path)
+        : m_path(std::move(path))
+    {
+    }
+
+    void run(const std::atomic<bool> &stop)
+    {
+        while (!stop.load(std::memory_order_relaxed)) {
+            const QByteArray text = readPipe(m_path);
+            ++m_reads;
+            if (text.isEmpty()) {
+                ++m_emptyReads;
+                continue;
+            }
+            check(text);
+        }
+    }
+
+    qint64 reads() const { return m_reads; }
+    qint64 emptyReads() const { return m_emptyReads; }
+    const QStringList &problems() const { return m_problems; }
+
+private:
+    void check(const QByteArray &text)
+    {
+        const PipeFormat::ParseResult parsed = PipeFormat::parse(text);
+        if (parsed.rejectedLines)
+            problem(QStringLiteral("%1 rejected lines in a snapshot of %2 bytes").arg(parsed.rejectedLines).arg(text.size()));
+        if (!text.endsWith('\n'))
+            problem(QStringLiteral("a snapshot of %1 bytes does not end with a line feed").arg(text.size()));
+        QSet<QByteArray> names;
+        for (const StatEntry &entry : parsed.stats) {
+            if (names.contains(entry.name))
+                problem(QStringLiteral("%1 twice in one snapshot").arg(QString::fromUtf8(entry.name)));
+            names.insert(entry.name);
+            // Counters only grow: a reader never sees one go back.
+            if (entry.name.contains("window") || entry.name.contains("gauge"))
+                continue;
+            const double value = entry.value.toReal();
+            double &previous = m_lastSeen[entry.name];
+            if (value < previous)
+                problem(QStringLiteral("%1 went from %2 down to %3").arg(QString::fromUtf8(entry.name)).arg(previous).arg(value));
+            previous = value;
+        }
+    }
+
+    void problem(const QString &what)
+    {
+        if (m_problems.size() < 10)
+            m_problems.append(what);
+    }
+
+    const QByteArray m_path;
+    QHash<QByteArray, double> m_lastSeen;
+    qint64 m_reads = 0;
+    qint64 m_emptyReads = 0;
+    QStringList m_problems;
+};
+
+} // namespace
+
+class tst_ThreadStress : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void hammer_data();
+    void hammer();
+};
+
+void tst_ThreadStress::hammer_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<bool>("reconfiguring");
+    QTest::newRow("2 threads") << 2 << false;
+    QTest::newRow("8 threads") << 8 << false;
+    QTest::newRow("32 threads") << 32 << false;
+    // Window size and percentiles changing under the recording threads: every window moves to a
+    // new ring each time, so a sample may be lost (documented); counters stay exact.
+    QTest::newRow("8 threads, windows reconfigured meanwhile") << 8 << true;
+}
+
+void tst_ThreadStress::hammer()
+{
+    QFETCH(int, threads);
+    QFETCH(bool, reconfiguring);
+    const int seconds = qMax(1, qEnvironmentVariableIntValue("STATVENT_STRESS_SECONDS"));
+
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    StatRegistry registry;
+    Recorder recorder(&registry);
+    recorder.setPipeDir(directory.path());
+    QVERIFY(recorder.start());
+    registry.set("started", 1); // from here on, no snapshot is empty
+
+    PipeReader reader(QFile::encodeName(recorder.pipePath()));
+    std::atomic<bool> stopReader{false};
+    std::atomic<bool> stopWorkers{false};
+    std::atomic<int> working{0};
+    std::thread readerThread([&] { reader.run(stopReader); });
+    std::vector<std::thread> workers;
+    std::vector<int> rounds(size_t(threads), 0);
+    for (int thread = 0; thread < threads; ++thread)
+        workers.emplace_back([&, thread] { rounds[size_t(thread)] = ::hammer(registry, thread, working, stopWorkers); });
+    // The clock starts once every thread is at work: 32 threads on 2 cores take a while to start.
+    for (const auto startDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         working.load(std::memory_order_relaxed) < threads && std::chrono::steady_clock::now() < startDeadline;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    for (int change = 0; std::chrono::steady_clock::now() < deadline; ++change) {
+        if (reconfiguring) {
+            registry.setWindowSize(change % 2 ? 50 : 100);
+            registry.setPercentiles(change % 3 ? QList<double>{50, 95, 99, 100} : QList<double>{50, 90, 99.9});
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stopWorkers = true;
+    for (std::thread &worker : workers)
+        worker.join();
+    stopReader = true;
+    readerThread.join();
+
+    const qint64 total = std::accumulate(rounds.cbegin(), rounds.cend(), qint64(0));
+    qInfo("%d threads, %d s: %lld rounds of 11 updates (%.1f M updates/s); the reader read the pipe %lld times (%lld empty)",
+          threads, seconds, total, double(total) * 11 / seconds / 1e6, reader.reads(), reader.emptyReads());
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+    QCOMPARE(reader.emptyReads(), 0); // one reader alone never meets the known two-reader limit
+    QVERIFY(reader.reads() > 0);
+
+    // The last word, through the pipe like any reader's: every update is there.
+    const PipeFormat::ParseResult final = PipeFormat::parse(readPipe(QFile::encodeName(recorder.pipePath())));
+    QCOMPARE(final.rejectedLines, 0);
+    QHash<QByteArray, StatValue> values;
+    for (const StatEntry &entry : final.stats)
+        values.insert(entry.name, entry.value);
+
+    QCOMPARE(values.value("shared.byname"), StatValue(total));
+    QCOMPARE(values.value("shared.handle"), StatValue(total));
+    QCOMPARE(values.value("shared.mixed"), StatValue(total));
+    QCOMPARE(values.value("shared.real"), StatValue(0.5 * double(total)));
+    for (int i = 0; i < SharedNewNames; ++i) {
+        qint64 expected = 0;
+        for (int done : rounds)
+            expected += done / SharedNewNames + (i < done % SharedNewNames ? 1 : 0);
+        QCOMPARE(values.value(sharedNewName(i)), StatValue(expected));
+    }
+    const qint64 sharedGauge = values.value("shared.gauge").toInteger();
+    QVERIFY(sharedGauge >= 0 && sharedGauge < threads);
+
+    for (int thread = 0; thread < threads; ++thread) {
+        const int done = rounds[size_t(thread)];
+        QVERIFY(done > 0);
+        QCOMPARE(values.value(threadName(thread, "byname")), StatValue(done));
+        QCOMPARE(values.value(threadName(thread, "handle")), StatValue(done));
+        QCOMPARE(values.value(threadName(thread, "gauge")), StatValue(done - 1));
+        if (reconfiguring)
+            continue; // the thread's own window may have lost a sample: checked with the shared one below
+        QList<double> samples; // the thread's own window: the last windowSize of 0, 1, ... done - 1
+        for (int i = qMax(0, done - registry.windowSize()); i < done; ++i)
+            samples.append(i);
+        Snapshot expectedRows;
+        Aggregates::appendRows(expectedRows, threadName(thread, "window.{0}"), samples, registry.percentiles());
+        for (const StatEntry &row : expectedRows)
+            QCOMPARE(values.value(row.name), row.value);
+    }
+    // The shared window (and, when reconfiguring, every window): each row is within the samples recorded.
+    const QList<QByteArray> labels = Aggregates::percentileLabels(registry.percentiles());
+    const QList<QByteArray> sharedRows = Aggregates::rowNames("shared.window.{0}", labels);
+    QList<QByteArray> loosely = sharedRows;
+    for (int thread = 0; reconfiguring && thread < threads; ++thread)
+        loosely += Aggregates::rowNames(threadName(thread, "window.{0}"), labels);
+    for (const QByteArray &row : std::as_const(loosely)) {
+        QVERIFY2(values.contains(row), row.constData());
+        const double value = values.value(row).toReal();
+        QVERIFY2(value >= 0 && value < *std::max_element(rounds.cbegin(), rounds.cend()), row.constData());
+    }
+    QCOMPARE(values.size(), 1 + 4 + 1 + SharedNewNames + threads * 3 + (threads + 1) * sharedRows.size());
+}
+
+QTEST_GUILESS_MAIN(tst_ThreadStress)
+#include "tst_threadstress.moc"
