@@ -72,30 +72,23 @@ struct Served
     QByteArray file;
 };
 
-void pipeRead(benchmark::State &state, int plainStats, int windows)
+enum class Source { Pipe, RegularFile };
+
+void read(benchmark::State &state, Source source, int plainStats, int windows)
 {
     Served served(plainStats, windows);
+    const char *path = source == Source::Pipe ? served.pipe.constData() : served.file.constData();
     qint64 bytes = 0;
     for (auto _ : state)
-        bytes = readToEnd(served.pipe.constData());
+        bytes = readToEnd(path);
     state.counters["bytes"] = double(bytes);
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 
-void fileRead(benchmark::State &state, int plainStats, int windows)
-{
-    Served served(plainStats, windows);
-    qint64 bytes = 0;
-    for (auto _ : state)
-        bytes = readToEnd(served.file.constData());
-    state.counters["bytes"] = double(bytes);
-    state.SetBytesProcessed(state.iterations() * bytes);
-}
-
-void BM_PipeRead_1000Stats_100Windows(benchmark::State &state) { pipeRead(state, 900, 100); }
-void BM_FileRead_1000Stats_100Windows(benchmark::State &state) { fileRead(state, 900, 100); }
-void BM_PipeRead_50000Stats(benchmark::State &state) { pipeRead(state, 50000, 0); }
-void BM_FileRead_50000Stats(benchmark::State &state) { fileRead(state, 50000, 0); }
+void BM_PipeRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::Pipe, 900, 100); }
+void BM_FileRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::RegularFile, 900, 100); }
+void BM_PipeRead_50000Stats(benchmark::State &state) { read(state, Source::Pipe, 50000, 0); }
+void BM_FileRead_50000Stats(benchmark::State &state) { read(state, Source::RegularFile, 50000, 0); }
 
 // The application thread's view: how long can one incr() take while a reader loops?
 // Reported as the longest and the 99.99th percentile of 2 million calls.
