@@ -128,6 +128,7 @@ private Q_SLOTS:
     void silentLiveProcessIsUnansweredAndKept_data();
     void silentLiveProcessIsUnansweredAndKept();
     void partialAnswerIsUnanswered();
+    void lineCutShortIsRejected();
     void reusedPidPipeIsRemoved();
     void sweepTakesOneTimeoutNotOnePerPipe();
     void slowWritersAreReadConcurrently();
@@ -502,6 +503,27 @@ void tst_PipeSweep::partialAnswerIsUnanswered()
     QCOMPARE(result.unanswered, QList<qint64>{partial.pid()});
     QVERIFY(result.processes.isEmpty());
     QVERIFY(QFile::exists(dir.filePath(pipeName(partial.pid()))));
+}
+
+void tst_PipeSweep::lineCutShortIsRejected()
+{
+    QTemporaryDir dir;
+    Sleeper owner; // a live pid for the pipe, so that it is read, not removed
+    const QString path = dir.filePath(pipeName(owner.pid()));
+    QVERIFY(makeFifo(path));
+    // A writer that dies in the middle of its last line.
+    QProcess writer;
+    writer.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("printf 'a: 1\\nc: 1234' > \"$1\""),
+                                              QStringLiteral("sh"), path});
+    QVERIFY(writer.waitForStarted());
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir));
+    QVERIFY(writer.waitForFinished());
+    QCOMPARE(result.processes.size(), 1);
+    const ProcessStats &process = result.processes.first();
+    QCOMPARE(process.stats.size(), 1);
+    QCOMPARE(process.stats.first().name, QByteArray("a"));
+    QCOMPARE(process.rejectedLines, 1);
 }
 
 void tst_PipeSweep::reusedPidPipeIsRemoved()

@@ -350,6 +350,11 @@ private:
             text = text.first(text.lastIndexOf('\n') + 1);
             process.truncated = true;
             process.rejectedLines = 1;
+        } else if (!text.isEmpty() && !text.endsWith('\n')) {
+            // Writers end every line with a newline: text that does not was cut short (the
+            // writer died mid-line), and its last line, "c: 1234" of "c: 1234567890", is a lie.
+            text = text.first(text.lastIndexOf('\n') + 1);
+            process.rejectedLines = 1;
         }
         PipeFormat::ParseResult parsed = PipeFormat::parse(text);
         pipe.text = QByteArray(); // the parsed copy is all that is needed from here on
