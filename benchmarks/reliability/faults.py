@@ -365,7 +365,9 @@ class Faults:
         self.steady_state(area)
         self.check(area, "the combined steady.total is exact", self.combined_total() == STEADY_WRITERS * STEADY_VALUE,
                    str(self.combined_total()))
-        # Qt's thread pool starts and retires threads, each with an eventfd: count the others.
+        # Qt's thread pool starts and retires threads, each with an eventfd: count the others,
+        # once the service has seen the last clients hang up.
+        wait_until(lambda: descriptors(self.service.pid) == self.service_fds, 5)
         fds = descriptors(self.service.pid)
         self.check(area, "the service holds no more descriptors than at the start (eventfds of pool threads aside)",
                    fds == self.service_fds, f"{self.service_fds} at the start, {fds} now")

@@ -75,12 +75,12 @@ class Service:
 
     def __init__(self, build_dir, pipe_dir, *extra, descriptor_limit=None):
         def limit_descriptors():
-            if descriptor_limit:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (descriptor_limit, descriptor_limit))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (descriptor_limit, descriptor_limit))
 
+        # preexec_fn only when asked for: it runs Python between fork and exec, which threads make risky.
         self.process = subprocess.Popen(
             [find_program(build_dir, "statvent-web"), "--port", "0", "--ip", "127.0.0.1", "--pipe-dir", pipe_dir, *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit_descriptors)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit_descriptors if descriptor_limit else None)
         self.pid = self.process.pid
         announcement = re.compile(rb"serving http://127\.0\.0\.1:(\d+)/")
         deadline = time.monotonic() + 20
