@@ -121,6 +121,8 @@ private Q_SLOTS:
     void longLinesAreRejected();
     void pipeTextIsBounded();
     void emptyAnswer();
+    void emptyAnswerFromAReplacedFifoIsAskedAgain_data();
+    void emptyAnswerFromAReplacedFifoIsAskedAgain();
     void strangersAreSkippedWithoutFollowingLinks();
     void dotfilesAreSkippedSilently();
     void deadProcessPipesAreRemovedWithoutWaiting();
@@ -364,6 +366,40 @@ void tst_PipeSweep::emptyAnswer()
     QCOMPARE(result.processes.size(), 1);
     QVERIFY(result.processes.first().stats.isEmpty());
     QCOMPARE(result.processes.first().rejectedLines, 0);
+}
+
+void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain_data()
+{
+    QTest::addColumn<QList<QByteArray>>("answers");
+    QTest::addColumn<int>("expectedX"); // 0: no statistics
+    QTest::addColumn<bool>("allAnswersTaken");
+    // A recorder that two readers opened at once serves neither, and has a fresh FIFO in place.
+    QTest::newRow("empty, then the snapshot") << QList<QByteArray>{{}, "x: 1\n"} << 1 << true;
+    QTest::newRow("empty twice, then the snapshot") << QList<QByteArray>{{}, {}, "x: 2\n"} << 2 << true;
+    // Retries are bounded: the fourth answer is never asked for.
+    QTest::newRow("empty three times") << QList<QByteArray>{{}, {}, {}, "x: 3\n"} << 0 << false;
+}
+
+void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain()
+{
+    QFETCH(QList<QByteArray>, answers);
+    QFETCH(int, expectedX);
+    QFETCH(bool, allAnswersTaken);
+    QTemporaryDir dir;
+    const FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), answers);
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir));
+    QVERIFY(result.unanswered.isEmpty());
+    QCOMPARE(result.processes.size(), 1);
+    const ProcessStats &process = result.processes.first();
+    if (expectedX == 0)
+        QVERIFY(process.stats.isEmpty());
+    else
+        QCOMPARE(findStat(process, "x"), StatValue(expectedX));
+    if (allAnswersTaken)
+        QTRY_VERIFY(feeder.done()); // the feeder's thread notes it after its last close
+    else
+        QVERIFY(!feeder.done());
 }
 
 void tst_PipeSweep::strangersAreSkippedWithoutFollowingLinks()

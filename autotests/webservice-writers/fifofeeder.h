@@ -3,6 +3,7 @@
 #define STATVENT_TESTS_FIFOFEEDER_H
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 #include <atomic>
@@ -14,6 +15,9 @@
  * exact bytes (the original's pipe samples, malformed or non-UTF-8 text) through a real FIFO,
  * and tell whether anybody ever opened it.
  *
+ * Given several answers, it gives one to each reader in turn and, as a recorder does, renames a
+ * fresh FIFO over the path before it answers, so that the next reader finds the next answer.
+ *
  * The thread polls a non-blocking open() every millisecond rather than block in open(), so
  * that the destructor can stop it even when no reader ever comes.
  */
@@ -21,6 +25,7 @@ class FifoFeeder
 {
 public:
     FifoFeeder(const QString &path, const QByteArray &text);
+    FifoFeeder(const QString &path, const QList<QByteArray> &answers);
     //! Stops the thread if no reader ever came, and waits for it.
     ~FifoFeeder();
     FifoFeeder(const FifoFeeder &) = delete;
@@ -29,7 +34,7 @@ public:
     bool isValid() const { return m_valid; }
     //! A reader has opened the FIFO.
     bool readerCame() const { return m_readerCame; }
-    //! All the text went out and the FIFO was closed.
+    //! All the answers went out and the last FIFO was closed.
     bool done() const { return m_done; }
 
 private:

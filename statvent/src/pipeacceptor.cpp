@@ -261,6 +261,7 @@ bool PipeAcceptor::makeSpare(QString *problem)
         discard(fifo);
         return false;
     }
+    m_writer->readerCounter().watch(fifo.fd);
     m_spare = fifo;
     return true;
 }
@@ -288,8 +289,10 @@ void PipeAcceptor::discard(Fifo &fifo)
 {
     if (fifo.watch >= 0 && m_inotifyFd >= 0)
         inotify_rm_watch(m_inotifyFd, fifo.watch);
-    if (fifo.fd >= 0)
+    if (fifo.fd >= 0) {
+        m_writer->readerCounter().unwatch(fifo.fd);
         ::close(fifo.fd);
+    }
     fifo = {};
 }
 

@@ -55,8 +55,10 @@ void SnapshotWriter::stop()
 {
     m_thread.stop();
     QMutexLocker locker(&m_queueMutex);
-    for (int fd : m_queue)
+    for (int fd : m_queue) {
+        m_readerCounter.unwatch(fd);
         ::close(fd);
+    }
     m_queue.clear();
 }
 
@@ -129,14 +131,25 @@ void SnapshotWriter::run()
 
 void SnapshotWriter::startDelivery(int readWriteFd, const QByteArray &text)
 {
+    // Counted after the snapshot was taken, which gave a second reader's open time to be seen,
+    // and before our own open below.
+    const int openers = m_readerCounter.openers(readWriteFd);
+    m_readerCounter.unwatch(readWriteFd);
     // Reopen write-only while our read-write descriptor still counts as a reader, so the open
     // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
+    // Linux reports a hang-up to a polling reader only if a writer opened after it did: this
+    // open is also what lets such a reader see the end-of-file of a pipe that is not served.
     char path[32];
     std::snprintf(path, sizeof path, "/proc/self/fd/%d", readWriteFd);
     const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     ::close(readWriteFd);
     if (fd < 0) {
         qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
+        return;
+    }
+    if (openers > 1) {
+        qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
+        ::close(fd);
         return;
     }
     if (text.size() > DefaultPipeBuffer)

@@ -2,6 +2,7 @@
 #ifndef STATVENT_SNAPSHOTWRITER_H
 #define STATVENT_SNAPSHOTWRITER_H
 
+#include "readercounter.h"
 #include "recorderthread.h"
 
 #include <QByteArray>
@@ -25,6 +26,10 @@ namespace Detail {
  * pipe that never drains), drops the read-write descriptor, and writes without blocking,
  * waiting in poll() for slow readers. Large snapshots are streamed as the reader drains them.
  *
+ * A FIFO that more than one process opened before the snapshot was written gets nothing: its
+ * readers all see end-of-file at once and read again, rather than each taking a part of the
+ * snapshot (ReaderCounter).
+ *
  * SIGPIPE is blocked in this thread only and a pending one is consumed after EPIPE, so a
  * reader that hangs up early never reaches the application's SIGPIPE disposition.
  */
@@ -45,6 +50,8 @@ public:
 
     //! Takes ownership of \a readWriteFd, a FIFO a reader has just opened. Thread-safe.
     void serve(int readWriteFd);
+    //! Counts who opens the FIFOs to be served: PipeAcceptor watches each before publishing it.
+    ReaderCounter &readerCounter() { return m_readerCounter; }
 
 private:
     struct Delivery
@@ -61,6 +68,7 @@ private:
     bool continueDelivery(Delivery &delivery);
 
     const StatRegistry *const m_registry;
+    ReaderCounter m_readerCounter;
     RecorderThread m_thread;
     QMutex m_queueMutex;
     std::vector<int> m_queue; // guarded by m_queueMutex

@@ -37,6 +37,8 @@ constexpr qsizetype ReadChunk = 64 * 1024;
  * word, and only read() returning 0 tells.
  */
 constexpr qint64 EndOfFileProbeNs = 1'000'000;
+//! How often an empty answer is asked again (PipeSweep's class comment says when).
+constexpr int MaxEmptyAnswerRetries = 2;
 
 QString describeType(unsigned char type)
 {
@@ -83,6 +85,7 @@ struct Pipe
     //! poll() reported data or a hang-up: a writer has connected since the pipe was opened.
     bool writerSeen = false;
     bool truncated = false;
+    int emptyAnswerRetries = 0;
 };
 
 class Sweep
@@ -291,6 +294,10 @@ private:
                 pipe.writerSeen = true;
                 switch (readAvailable(pipe, buffer)) {
                 case ReadState::Complete:
+                    if (pipe.text.isEmpty() && reopenAfterEmptyAnswer(pipe)) {
+                        polls[i].fd = pipe.fd;
+                        break;
+                    }
                     finish(pipe);
                     [[fallthrough]];
                 case ReadState::Failed: // left open: settleUnanswered() reports it
@@ -303,6 +310,21 @@ private:
                 }
             }
         }
+    }
+
+    //! Opens the pipe again if a fresh FIFO has taken its place since it answered nothing.
+    bool reopenAfterEmptyAnswer(Pipe &pipe)
+    {
+        struct stat status;
+        if (pipe.emptyAnswerRetries == MaxEmptyAnswerRetries
+            || ::fstatat(m_directoryFd, pipe.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
+            || (status.st_dev == pipe.device && status.st_ino == pipe.inode)) {
+            return false;
+        }
+        ++pipe.emptyAnswerRetries;
+        closePipe(pipe);
+        pipe.writerSeen = false;
+        return openPipe(pipe);
     }
 
     enum class ReadState : quint8 {

@@ -18,7 +18,10 @@ namespace Statvent {
  *   to the directory with O_NOFOLLOW|O_NONBLOCK and checked with fstat() to be FIFOs.
  * - All pipes are read at once in one poll() loop, with one deadline for the whole sweep: a
  *   sweep takes as long as the slowest writer, at most the timeout, however many pipes there are.
- * - A pipe answers when its writer has sent end-of-file. Each pipe's text is bounded by
+ * - A pipe answers when its writer has sent end-of-file. An empty answer is asked again (twice at
+ *   most) if the path names a new FIFO by then: a recorder serves nothing to readers who opened
+ *   its FIFO at the same moment, so that none gets a part of a snapshot, and has already put a
+ *   fresh FIFO in its place. An empty answer from the FIFO still in place is final. Each pipe's text is bounded by
  *   maxBytesPerPipe (longer text is cut after its last complete line) and each line by
  *   PipeFormat::MaxLineLength; lines are parsed by PipeFormat::parse().
  * - A pipe whose pid names no process is removed at once, without being opened. A pipe that has
