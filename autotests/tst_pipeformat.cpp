@@ -199,6 +199,12 @@ void tst_PipeFormat::parseValue_data()
     good("plus real", "+2.5", 2.5);
     good("leading point", ".5", 0.5);
     good("trailing point", "5.", 5.0);
+    good("subnormal", "4e-320", 4e-320);
+    // Python's float() reads a number too small for a double as zero; so do we.
+    good("underflow to zero", "1e-400", 0.0);
+    good("negative underflow to zero", "-1e-400", 0.0);
+    good("underflow by leading zeros", "0.0000000001e-315", 0.0);
+    good("tiny exponent", "1e-9999999999999999999999", 0.0);
     bad("empty", "", LineError::EmptyValue);
     bad("blanks only", " \t ", LineError::EmptyValue);
     bad("word", "abc", LineError::NotANumber);
@@ -215,6 +221,8 @@ void tst_PipeFormat::parseValue_data()
     bad("-inf", "-inf", LineError::NonFiniteValue);
     bad("infinity", "infinity", LineError::NonFiniteValue);
     bad("overflow to infinity", "1e400", LineError::NonFiniteValue);
+    bad("huge exponent", "1e9999999999999999999999", LineError::NonFiniteValue);
+    bad("overflow by many digits", "1000000000000000000000000000000e300", LineError::NonFiniteValue);
 }
 
 void tst_PipeFormat::parseValue()

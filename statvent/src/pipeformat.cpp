@@ -26,6 +26,45 @@ QByteArrayView trimmed(QByteArrayView text) noexcept
     return text.sliced(begin, end - begin);
 }
 
+/*!
+ * Whether \a number, a decimal that std::from_chars() found outside a double's range, is too
+ * small rather than too large: whether its first significant digit stands for a negative power
+ * of ten. Out of range, that power is beyond ±300, so its sign is never in doubt.
+ */
+bool isBelowDoubleRange(QByteArrayView number) noexcept
+{
+    qsizetype exponentAt = number.indexOf('e');
+    if (exponentAt < 0)
+        exponentAt = number.indexOf('E');
+    QByteArrayView mantissa = exponentAt < 0 ? number : number.first(exponentAt);
+    if (mantissa.startsWith('-'))
+        mantissa = mantissa.sliced(1);
+    const qsizetype point = mantissa.indexOf('.');
+    QByteArrayView integerPart = point < 0 ? mantissa : mantissa.first(point);
+    while (integerPart.startsWith('0'))
+        integerPart = integerPart.sliced(1);
+    qint64 power;
+    if (!integerPart.isEmpty()) {
+        power = integerPart.size() - 1;
+    } else {
+        const QByteArrayView fraction = point < 0 ? QByteArrayView() : mantissa.sliced(point + 1);
+        const auto firstSignificant = std::find_if(fraction.begin(), fraction.end(), [](char c) { return c != '0'; });
+        power = -1 - (firstSignificant - fraction.begin());
+    }
+    if (exponentAt >= 0) {
+        QByteArrayView exponentText = number.sliced(exponentAt + 1);
+        const bool negative = exponentText.startsWith('-');
+        if (negative || exponentText.startsWith('+'))
+            exponentText = exponentText.sliced(1);
+        // Saturated: any exponent beyond a million is as good as infinite here.
+        qint64 exponent = 0;
+        for (char digit : exponentText)
+            exponent = std::min<qint64>(exponent * 10 + (digit - '0'), 1'000'000);
+        power += negative ? -exponent : exponent;
+    }
+    return power < 0;
+}
+
 } // namespace
 
 namespace {
@@ -118,7 +157,10 @@ std::optional<StatValue> PipeFormat::parseValue(QByteArrayView text, LineError *
     if (realResult.ptr != end || (realResult.ec != std::errc() && realResult.ec != std::errc::result_out_of_range))
         return fail(LineError::NotANumber);
     if (realResult.ec == std::errc::result_out_of_range) {
-        // Too small: from_chars leaves `real` untouched; too large: not representable.
+        // from_chars gives no value either way. Too small for a double is zero, as for Python's
+        // float(); too large is not a finite number.
+        if (isBelowDoubleRange(digits))
+            return StatValue(0.0);
         return fail(LineError::NonFiniteValue);
     }
     if (!std::isfinite(real))
