@@ -22,11 +22,11 @@ struct alignas(file_handle) HandleBuffer
     char bytes[sizeof(file_handle) + MAX_HANDLE_SZ];
 };
 
-QByteArray handleKey(const file_handle *handle)
+QByteArray handleKey(int type, const char *bytes, unsigned int size)
 {
     // The type and the bytes; fanotify and name_to_handle_at() agree on both for local filesystems.
-    QByteArray key(reinterpret_cast<const char *>(&handle->handle_type), sizeof handle->handle_type);
-    key.append(reinterpret_cast<const char *>(handle->f_handle), qsizetype(handle->handle_bytes));
+    QByteArray key(reinterpret_cast<const char *>(&type), sizeof type);
+    key.append(bytes, qsizetype(size));
     return key;
 }
 
@@ -53,7 +53,7 @@ QByteArray ReaderCounter::handleOf(int fd)
     int mountId;
     if (::name_to_handle_at(fd, "", handle, &mountId, AT_EMPTY_PATH) < 0)
         return {};
-    return handleKey(handle);
+    return handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
 }
 
 void ReaderCounter::watch(int fd)
@@ -93,21 +93,32 @@ int ReaderCounter::openers(int fd)
 
 void ReaderCounter::collectEvents()
 {
-    alignas(fanotify_event_metadata) char events[4096];
+    char events[4096];
     ssize_t length;
     while ((length = ::read(m_fanotifyFd, events, sizeof events)) > 0) {
-        for (auto *event = reinterpret_cast<const fanotify_event_metadata *>(events); FAN_EVENT_OK(event, length);
-             event = FAN_EVENT_NEXT(event, length)) {
-            if (event->mask & FAN_Q_OVERFLOW) {
+        // Records are packed: one with a file handle may leave the next one unaligned, so each
+        // part is copied out rather than read in place.
+        fanotify_event_metadata event;
+        for (ssize_t at = 0; at + ssize_t(sizeof event) <= length; at += event.event_len) {
+            std::memcpy(&event, events + at, sizeof event);
+            if (event.event_len < sizeof event || at + ssize_t(event.event_len) > length)
+                break;
+            if (event.mask & FAN_Q_OVERFLOW) {
                 m_eventsLost = true;
                 qCDebug(lcStatventRecorder) << "fanotify lost events: readers of the pipe are no longer counted";
                 continue;
             }
             // fanotify keeps the opens of different processes apart; those of one are merged.
-            const auto *info = reinterpret_cast<const fanotify_event_info_fid *>(event + 1);
-            if (event->event_len < sizeof *event + sizeof *info || info->hdr.info_type != FAN_EVENT_INFO_TYPE_FID)
+            fanotify_event_info_fid info;
+            file_handle handle;
+            const size_t handleAt = sizeof event + sizeof info;
+            if (event.event_len < handleAt + sizeof handle)
                 continue;
-            const auto found = m_openers.find(handleKey(reinterpret_cast<const file_handle *>(info->handle)));
+            std::memcpy(&info, events + at + sizeof event, sizeof info);
+            std::memcpy(&handle, events + at + handleAt, sizeof handle);
+            if (info.hdr.info_type != FAN_EVENT_INFO_TYPE_FID || event.event_len < handleAt + sizeof handle + handle.handle_bytes)
+                continue;
+            const auto found = m_openers.find(handleKey(handle.handle_type, events + at + handleAt + sizeof handle, handle.handle_bytes));
             if (found != m_openers.end())
                 ++*found;
         }
