@@ -153,8 +153,8 @@ void PipeAcceptor::handOffToWriter()
         m_current = m_spare;
         m_spare = {};
     }
+    m_writer->serve(connected.fd, connected.readerKey);
     inotify_rm_watch(m_inotifyFd, connected.watch);
-    m_writer->serve(connected.fd);
 }
 
 void PipeAcceptor::ensurePublished()
@@ -261,7 +261,7 @@ bool PipeAcceptor::makeSpare(QString *problem)
         discard(fifo);
         return false;
     }
-    m_writer->readerCounter().watch(fifo.fd);
+    fifo.readerKey = m_writer->readerCounter().watch(fifo.fd);
     m_spare = fifo;
     return true;
 }
@@ -290,7 +290,7 @@ void PipeAcceptor::discard(Fifo &fifo)
     if (fifo.watch >= 0 && m_inotifyFd >= 0)
         inotify_rm_watch(m_inotifyFd, fifo.watch);
     if (fifo.fd >= 0) {
-        m_writer->readerCounter().unwatch(fifo.fd);
+        m_writer->readerCounter().unwatch(fifo.fd, fifo.readerKey);
         ::close(fifo.fd);
     }
     fifo = {};

@@ -48,6 +48,7 @@ private:
         int watch = -1;
         dev_t device = 0;
         ino_t inode = 0;
+        QByteArray readerKey; // how the writer's ReaderCounter knows it
         bool isOpen() const { return fd >= 0; }
     };
 

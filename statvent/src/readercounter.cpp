@@ -45,48 +45,41 @@ ReaderCounter::~ReaderCounter()
         ::close(m_fanotifyFd);
 }
 
-QByteArray ReaderCounter::handleOf(int fd)
+QByteArray ReaderCounter::watch(int fd)
 {
+    if (m_fanotifyFd < 0)
+        return {};
     HandleBuffer buffer;
     auto *handle = reinterpret_cast<file_handle *>(buffer.bytes);
     handle->handle_bytes = MAX_HANDLE_SZ;
     int mountId;
-    if (::name_to_handle_at(fd, "", handle, &mountId, AT_EMPTY_PATH) < 0)
-        return {};
-    return handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
-}
-
-void ReaderCounter::watch(int fd)
-{
-    if (m_fanotifyFd < 0)
-        return;
-    const QByteArray handle = handleOf(fd);
-    if (handle.isEmpty() || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, fd, nullptr) < 0) {
+    if (::name_to_handle_at(fd, "", handle, &mountId, AT_EMPTY_PATH) < 0
+        || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, fd, nullptr) < 0) {
         qCDebug(lcStatventRecorder) << "cannot count the readers of a pipe:" << std::strerror(errno);
-        return;
+        return {};
     }
+    const QByteArray key = handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
     QMutexLocker locker(&m_mutex);
-    m_openers.insert(handle, 0);
+    m_openers.insert(key, 0);
+    return key;
 }
 
-void ReaderCounter::unwatch(int fd)
+void ReaderCounter::unwatch(int fd, const QByteArray &key)
 {
-    if (m_fanotifyFd < 0)
+    if (key.isEmpty())
         return;
-    const QByteArray handle = handleOf(fd);
     QMutexLocker locker(&m_mutex);
-    if (m_openers.remove(handle))
+    if (m_openers.remove(key))
         fanotify_mark(m_fanotifyFd, FAN_MARK_REMOVE, FAN_OPEN, fd, nullptr);
 }
 
-int ReaderCounter::openers(int fd)
+int ReaderCounter::openers(const QByteArray &key)
 {
-    if (m_fanotifyFd < 0)
+    if (key.isEmpty())
         return -1;
-    const QByteArray handle = handleOf(fd);
     QMutexLocker locker(&m_mutex);
     collectEvents();
-    const auto found = m_openers.constFind(handle);
+    const auto found = m_openers.constFind(key);
     // Zero would mean the event named the FIFO differently from name_to_handle_at(): unknown.
     return m_eventsLost || found == m_openers.cend() || *found == 0 ? -1 : *found;
 }

@@ -27,19 +27,21 @@ public:
     ReaderCounter(const ReaderCounter &) = delete;
     ReaderCounter &operator=(const ReaderCounter &) = delete;
 
-    //! Starts counting the opens of the FIFO \a fd, which nobody else can have opened yet.
-    void watch(int fd);
-    //! Stops counting for the FIFO \a fd; call before closing \a fd.
-    void unwatch(int fd);
     /*!
-     * How many processes have opened the FIFO \a fd since watch() (those since unwatch() are not
-     * counted), or -1 when that is not known: counting is off, or events were lost.
+     * Starts counting the opens of the FIFO \a fd, which nobody else can have opened yet.
+     * Returns the FIFO's key for openers() and unwatch(): its file handle, what fanotify names
+     * it by; empty if its opens cannot be counted.
      */
-    int openers(int fd);
+    QByteArray watch(int fd);
+    //! Stops counting for the FIFO \a fd (any descriptor of it), watched as \a key.
+    void unwatch(int fd, const QByteArray &key);
+    /*!
+     * How many processes have opened the FIFO watched as \a key since watch(), or -1 when that
+     * is not known: counting is off, or events were lost.
+     */
+    int openers(const QByteArray &key);
 
 private:
-    //! The FIFO's file handle: what fanotify names it by.
-    static QByteArray handleOf(int fd);
     //! Reads the queued events into m_openers. m_mutex must be held.
     void collectEvents();
 

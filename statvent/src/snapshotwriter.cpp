@@ -55,18 +55,18 @@ void SnapshotWriter::stop()
 {
     m_thread.stop();
     QMutexLocker locker(&m_queueMutex);
-    for (int fd : m_queue) {
-        m_readerCounter.unwatch(fd);
-        ::close(fd);
+    for (const Connection &connection : m_queue) {
+        m_readerCounter.unwatch(connection.readWriteFd, connection.readerKey);
+        ::close(connection.readWriteFd);
     }
     m_queue.clear();
 }
 
-void SnapshotWriter::serve(int readWriteFd)
+void SnapshotWriter::serve(int readWriteFd, const QByteArray &readerKey)
 {
     {
         QMutexLocker locker(&m_queueMutex);
-        m_queue.push_back(readWriteFd);
+        m_queue.push_back({readWriteFd, readerKey});
     }
     m_thread.wake();
 }
@@ -111,7 +111,7 @@ void SnapshotWriter::run()
 
         if (polled[0].revents & POLLIN) {
             m_thread.consumeWakeUps();
-            std::vector<int> connected;
+            std::vector<Connection> connected;
             {
                 QMutexLocker locker(&m_queueMutex);
                 connected.swap(m_queue);
@@ -119,8 +119,8 @@ void SnapshotWriter::run()
             if (!connected.empty()) {
                 // One snapshot for every reader that arrived together: each still gets a whole one.
                 const QByteArray text = m_registry->snapshotText();
-                for (int fd : connected)
-                    startDelivery(fd, text);
+                for (const Connection &connection : connected)
+                    startDelivery(connection, text);
             }
         }
     }
@@ -129,33 +129,38 @@ void SnapshotWriter::run()
     m_deliveries.clear();
 }
 
-void SnapshotWriter::startDelivery(int readWriteFd, const QByteArray &text)
+void SnapshotWriter::startDelivery(const Connection &connection, const QByteArray &text)
 {
     // Counted after the snapshot was taken, which gave a second reader's open time to be seen,
     // and before our own open below.
-    const int openers = m_readerCounter.openers(readWriteFd);
-    m_readerCounter.unwatch(readWriteFd);
+    const int openers = m_readerCounter.openers(connection.readerKey);
     // Reopen write-only while our read-write descriptor still counts as a reader, so the open
     // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
     // Linux reports a hang-up to a polling reader only if a writer opened after it did: this
     // open is also what lets such a reader see the end-of-file of a pipe that is not served.
     char path[32];
-    std::snprintf(path, sizeof path, "/proc/self/fd/%d", readWriteFd);
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", connection.readWriteFd);
     const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    ::close(readWriteFd);
     if (fd < 0) {
         qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
+        m_readerCounter.unwatch(connection.readWriteFd, connection.readerKey);
+        ::close(connection.readWriteFd);
         return;
     }
+    ::close(connection.readWriteFd);
     if (openers > 1) {
         qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
+        m_readerCounter.unwatch(fd, connection.readerKey);
         ::close(fd);
         return;
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
     m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
-    if (!continueDelivery(m_deliveries.back())) {
+    const bool writing = continueDelivery(m_deliveries.back());
+    // Only now: removing the mark is a system call the reader need not wait for.
+    m_readerCounter.unwatch(fd, connection.readerKey);
+    if (!writing) {
         ::close(fd);
         m_deliveries.pop_back();
     }

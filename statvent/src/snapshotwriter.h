@@ -48,12 +48,21 @@ public:
     //! Stops the thread; deliveries still in progress are cut short.
     void stop();
 
-    //! Takes ownership of \a readWriteFd, a FIFO a reader has just opened. Thread-safe.
-    void serve(int readWriteFd);
+    /*!
+     * Takes ownership of \a readWriteFd, a FIFO a reader has just opened, which readerCounter()
+     * watches as \a readerKey (empty if it does not). Thread-safe.
+     */
+    void serve(int readWriteFd, const QByteArray &readerKey);
     //! Counts who opens the FIFOs to be served: PipeAcceptor watches each before publishing it.
     ReaderCounter &readerCounter() { return m_readerCounter; }
 
 private:
+    struct Connection
+    {
+        int readWriteFd;
+        QByteArray readerKey;
+    };
+
     struct Delivery
     {
         int fd;
@@ -63,7 +72,7 @@ private:
     };
 
     void run();
-    void startDelivery(int readWriteFd, const QByteArray &text);
+    void startDelivery(const Connection &connection, const QByteArray &text);
     //! Writes what the pipe takes now; false once the delivery is over (complete or failed).
     bool continueDelivery(Delivery &delivery);
 
@@ -71,7 +80,7 @@ private:
     ReaderCounter m_readerCounter;
     RecorderThread m_thread;
     QMutex m_queueMutex;
-    std::vector<int> m_queue; // guarded by m_queueMutex
+    std::vector<Connection> m_queue; // guarded by m_queueMutex
     std::vector<Delivery> m_deliveries; // used by the writer thread only
 };
 
