@@ -6,6 +6,7 @@
 #include "webservice-writers/writerprocess.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,6 +23,9 @@
 #include <limits>
 #include <memory>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace Statvent;
 
@@ -50,6 +54,44 @@ QJsonObject jsonOf(const Answer &answer)
     return QJsonDocument::fromJson(answer.body).object();
 }
 
+//! A raw client of the server on \a port (connected by the kernel, whether or not accepted yet).
+std::unique_ptr<QTcpSocket> rawClient(quint16 port)
+{
+    auto client = std::make_unique<QTcpSocket>();
+    client->connectToHost(QHostAddress::LocalHost, port);
+    if (!client->waitForConnected(5000))
+        return {};
+    return client;
+}
+
+/*!
+ * Waits for one whole answer on \a client (its head and the Content-Length bytes of its body),
+ * with the server's events processed meanwhile; returns its status, 0 if none came within 10 s.
+ * \a head gets the status line and the headers.
+ */
+int readAnswer(QTcpSocket &client, QByteArray *head = nullptr)
+{
+    static const QRegularExpression contentLength(QStringLiteral("\r\ncontent-length: *(\\d+)"),
+                                                  QRegularExpression::CaseInsensitiveOption);
+    QByteArray received;
+    qsizetype headEnd = -1;
+    const bool complete = QTest::qWaitFor(
+        [&] {
+            received += client.readAll();
+            headEnd = received.indexOf("\r\n\r\n");
+            if (headEnd < 0)
+                return false;
+            const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(received.left(headEnd)));
+            return received.size() >= headEnd + 4 + (match.hasMatch() ? match.captured(1).toLongLong() : 0);
+        },
+        10000);
+    if (!complete || !received.startsWith("HTTP/1.1 "))
+        return 0;
+    if (head)
+        *head = received.left(headEnd);
+    return received.mid(9, 3).toInt();
+}
+
 } // namespace
 
 class tst_StatsServer : public QObject
@@ -73,6 +115,16 @@ private Q_SLOTS:
     void concurrentRequestsShareOneSweep();
     void clientsThatHangUpMidSweepAreDropped();
     void portInUse();
+    void idleConnectionsAreClosed_data();
+    void idleConnectionsAreClosed();
+    void requestInProgressIsNotIdle();
+    void oversizedRequestIsRefused_data();
+    void oversizedRequestIsRefused();
+    void requestJustWithinTheLimitIsServed();
+    void connectionCapMakesNewClientsWait();
+    void closeWhenAsked_data();
+    void closeWhenAsked();
+    void outOfDescriptorsPausesAndRetries();
 
 private:
     //! Sends a request to the server under test and waits for the answer.
@@ -401,6 +453,230 @@ void tst_StatsServer::portInUse()
     StatsServer second(m_collector.get());
     QVERIFY(!second.startListening(QHostAddress::LocalHost, occupant.serverPort()));
     QCOMPARE(second.errorString(), QStringLiteral("The bound address is already in use"));
+}
+
+void tst_StatsServer::idleConnectionsAreClosed_data()
+{
+    QTest::addColumn<QByteArray>("said"); // what the idle client sent before falling silent
+    QTest::newRow("nothing") << QByteArray();
+    QTest::newRow("a request cut short") << QByteArray("GET /healthz HTT");
+    QTest::newRow("headers never ended") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n");
+    QTest::newRow("a whole request, answered") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+void tst_StatsServer::idleConnectionsAreClosed()
+{
+    QFETCH(QByteArray, said);
+    using namespace std::chrono_literals;
+    m_server->setIdleTimeout(300ms);
+    QCOMPARE(m_server->idleTimeout(), 300ms);
+
+    QElapsedTimer clock;
+    clock.start();
+    const std::unique_ptr<QTcpSocket> idle = rawClient(m_server->port());
+    QVERIFY(idle);
+    idle->write(said);
+    if (said.endsWith("\r\n\r\n"))
+        QCOMPARE(readAnswer(*idle), 200);
+    // Another client asks every 50 ms on one kept-alive connection, and is served every time:
+    // it is never idle, while the silent one is closed after the timeout.
+    const std::unique_ptr<QTcpSocket> active = rawClient(m_server->port());
+    QVERIFY(active);
+    int answers = 0;
+    while (idle->state() == QAbstractSocket::ConnectedState && clock.elapsed() < 5000) {
+        active->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+        QCOMPARE(readAnswer(*active), 200);
+        ++answers;
+        QTest::qWait(50);
+    }
+    QCOMPARE(idle->state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(clock.elapsed() >= 300, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(answers >= 2);
+    QCOMPARE(active->state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(m_server->connectionCount(), 1);
+    active->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(readAnswer(*active), 200);
+}
+
+void tst_StatsServer::requestInProgressIsNotIdle()
+{
+    using namespace std::chrono_literals;
+    m_server->setIdleTimeout(200ms);
+    WriterProcess silent; // the sweep waits for it for the collector's whole timeout
+    QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    m_collector->setTimeout(1000);
+
+    const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
+    QVERIFY(client);
+    QElapsedTimer clock;
+    clock.start();
+    client->write("GET /stats HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(readAnswer(*client), 200);
+    QVERIFY(clock.elapsed() >= 900); // answered after the sweep, long after the idle timeout
+    // Idle from now on.
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+void tst_StatsServer::oversizedRequestIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("start");
+    QTest::addColumn<QByteArray>("filler"); // repeated until the server hangs up
+    QTest::addColumn<int>("status");
+    QTest::newRow("request line") << QByteArray("GET /") << QByteArray(1024, 'a') << 431;
+    QTest::newRow("one header") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\nX-Big: ") << QByteArray(1024, 'b') << 431;
+    QTest::newRow("many headers") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\n") << QByteArray("X: y\r\n").repeated(200) << 431;
+    QTest::newRow("body") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")
+                          << QByteArray(1024, 'c') << 413;
+}
+
+void tst_StatsServer::oversizedRequestIsRefused()
+{
+    QFETCH(QByteArray, start);
+    QFETCH(QByteArray, filler);
+    QFETCH(int, status);
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("refused a request from 127\\.0\\.0\\.1: .*exceed.* 65536 bytes "
+                                                           "\\(answered %1, connection closed\\)")
+                                                .arg(status)));
+    const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
+    QVERIFY(client);
+    client->write(start);
+    // Sent piece by piece, each one handed to the kernel (and the server given its turn)
+    // before the next: the server must hang up long before a megabyte.
+    qint64 sent = start.size();
+    while (sent < 1024 * 1024 && client->state() == QAbstractSocket::ConnectedState && client->bytesAvailable() == 0) {
+        client->write(filler);
+        sent += filler.size();
+        QVERIFY(QTest::qWaitFor([&] { return client->bytesToWrite() == 0 || client->state() != QAbstractSocket::ConnectedState; }, 5000));
+        QCoreApplication::processEvents();
+    }
+    QVERIFY2(sent < 1024 * 1024, "the server kept reading");
+    QByteArray head;
+    QCOMPARE(readAnswer(*client, &head), status);
+    QVERIFY2(head.contains("\r\nConnection: close"), head.constData());
+    // Then end-of-file: the server closed the connection.
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 5000);
+    QCOMPARE(request(QStringLiteral("/healthz")).status, 200);
+}
+
+void tst_StatsServer::requestJustWithinTheLimitIsServed()
+{
+    const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
+    QVERIFY(client);
+    const QByteArray start("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: ");
+    client->write(start + QByteArray(60 * 1024, 'b') + "\r\n\r\n");
+    QCOMPARE(readAnswer(*client), 200);
+    QCOMPARE(client->state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_StatsServer::connectionCapMakesNewClientsWait()
+{
+    m_server->setMaxConnections(2);
+    QCOMPARE(m_server->maxConnections(), 2);
+    QTest::ignoreMessage(QtWarningMsg, "2 connections open, the maximum: accepting no more until one closes");
+    const std::unique_ptr<QTcpSocket> first = rawClient(m_server->port());
+    const std::unique_ptr<QTcpSocket> second = rawClient(m_server->port());
+    QVERIFY(first && second);
+    QTRY_COMPARE(m_server->connectionCount(), 2);
+
+    // A third client is connected by the kernel but not accepted: its request waits.
+    const std::unique_ptr<QTcpSocket> third = rawClient(m_server->port());
+    QVERIFY(third);
+    third->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QVERIFY(third->waitForBytesWritten(5000));
+    QTest::qWait(300); // the absence of an answer can only be seen by waiting
+    QCOMPARE(third->bytesAvailable(), 0);
+    QCOMPARE(m_server->connectionCount(), 2);
+    // The accepted ones are served meanwhile.
+    second->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(readAnswer(*second), 200);
+
+    // Once one leaves, the waiting client is accepted and answered.
+    first->disconnectFromHost();
+    QCOMPARE(readAnswer(*third), 200);
+    QCOMPARE(m_server->connectionCount(), 2);
+    second->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(readAnswer(*second), 200);
+}
+
+void tst_StatsServer::closeWhenAsked_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("closes");
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n") << 200 << false;
+    QTest::newRow("Connection: close") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200
+                                       << true;
+    QTest::newRow("connection: Keep-Alive, CLOSE")
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nconnection: Keep-Alive, CLOSE\r\n\r\n") << 200 << true;
+    QTest::newRow("HTTP/1.0") << QByteArray("GET /healthz HTTP/1.0\r\n\r\n") << 200 << true;
+    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << 200 << false;
+    QTest::newRow("close, answered after a sweep")
+        << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200 << true;
+    QTest::newRow("close, metrics") << QByteArray("GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200 << true;
+    QTest::newRow("close, 404") << QByteArray("GET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 404 << true;
+    QTest::newRow("close, 405") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 405 << true;
+    QTest::newRow("close, 400") << QByteArray("GET /stats?by=host HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 400 << true;
+}
+
+void tst_StatsServer::closeWhenAsked()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(bool, closes);
+    const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
+    QVERIFY(client);
+    client->write(request);
+    QCOMPARE(readAnswer(*client), status);
+    if (closes) {
+        // The answer, then end-of-file, well before any idle timeout.
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 2000);
+        QTRY_COMPARE(m_server->connectionCount(), 0);
+    } else {
+        // Still open: a second request on it is answered.
+        client->write(request);
+        QCOMPARE(readAnswer(*client), status);
+        QCOMPARE(client->state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(m_server->connectionCount(), 1);
+    }
+}
+
+void tst_StatsServer::outOfDescriptorsPausesAndRetries()
+{
+    // Clients the kernel has connected; the server has not accepted them yet (no event was
+    // processed since).
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(rawClient(m_server->port()));
+        QVERIFY(clients.back());
+        clients.back()->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(clients.back()->waitForBytesWritten(5000));
+    }
+    // No descriptor left: a new one would be the lowest free number, now beyond the limit.
+    rlimit saved;
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    const int lowestFree = ::dup(0);
+    QVERIFY(lowestFree >= 0);
+    ::close(lowestFree);
+    rlimit lowered = saved;
+    lowered.rlim_cur = rlim_t(lowestFree);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("cannot accept a connection \\(.+\\): trying again when one "
+                                                                         "closes, and every second")));
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    QTest::qWait(200); // the server tries, fails, and pauses (and says so once)
+    QCOMPARE(m_server->connectionCount(), 0);
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    // Accepting resumes by itself, and every waiting client is answered, with no other warning
+    // (Qt's stale accept error after each later round of accepting is not one).
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("cannot accept")));
+    for (const auto &client : clients)
+        QCOMPARE(readAnswer(*client), 200);
+    QCOMPARE(m_server->connectionCount(), 3);
+    const std::unique_ptr<QTcpSocket> later = rawClient(m_server->port());
+    QVERIFY(later);
+    later->write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(readAnswer(*later), 200);
 }
 
 QTEST_GUILESS_MAIN(tst_StatsServer)

@@ -9,12 +9,17 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
+
+#include <sys/resource.h>
 
 namespace {
 
@@ -102,6 +107,8 @@ private Q_SLOTS:
     void onceWithoutDirectory();
     void servesOnLoopbackByDefault();
     void portInUse();
+    void idleTimeoutOption();
+    void raisesDescriptorLimitAndCapsConnections();
     void signalsShutDownCleanly_data();
     void signalsShutDownCleanly();
 };
@@ -110,7 +117,8 @@ void tst_StatventWeb::help()
 {
     const Run result = run({QStringLiteral("--help")});
     QCOMPARE(result.exitCode, 0);
-    for (const char *option : {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--once"})
+    for (const char *option :
+         {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--idle-timeout", "--max-connections", "--once"})
         QVERIFY2(result.out.contains(option), option);
 }
 
@@ -137,6 +145,12 @@ void tst_StatventWeb::badCommandLines_data()
                                   << QByteArray("invalid --timeout \"0\": expected an integer from 1 to 60000");
     QTest::newRow("tiny byte limit") << QStringList{QStringLiteral("--max-pipe-bytes"), QStringLiteral("10")}
                                      << QByteArray("invalid --max-pipe-bytes \"10\": expected an integer from 4160 to");
+    QTest::newRow("zero idle timeout") << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0")}
+                                       << QByteArray("invalid --idle-timeout \"0\": expected an integer from 1 to 86400");
+    QTest::newRow("idle timeout in ms") << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0.5")}
+                                        << QByteArray("invalid --idle-timeout \"0.5\": expected an integer from 1 to 86400");
+    QTest::newRow("no connections") << QStringList{QStringLiteral("--max-connections"), QStringLiteral("0")}
+                                    << QByteArray("invalid --max-connections \"0\": expected an integer from 1 to 1000000");
     QTest::newRow("relative path") << QStringList{QStringLiteral("--path"), QStringLiteral("stats")}
                                    << QByteArray("invalid --path \"stats\": the path must start with '/'");
     QTest::newRow("path taken") << QStringList{QStringLiteral("--path"), QStringLiteral("/metrics")}
@@ -213,6 +227,58 @@ void tst_StatventWeb::portInUse()
     QCOMPARE(result.err, QStringLiteral("statvent-web: cannot listen on 127.0.0.1 port %1: The bound address is already in use\n")
                              .arg(occupant.serverPort())
                              .toUtf8());
+}
+
+void tst_StatventWeb::idleTimeoutOption()
+{
+    QTemporaryDir dir;
+    Service service;
+    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
+                                        QStringLiteral("--idle-timeout"), QStringLiteral("1")});
+    QVERIFY(port);
+    QTcpSocket idle;
+    QElapsedTimer clock;
+    clock.start();
+    idle.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(idle.waitForConnected(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(idle.state(), QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY2(clock.elapsed() >= 900, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
+}
+
+void tst_StatventWeb::raisesDescriptorLimitAndCapsConnections()
+{
+    rlimit own;
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &own), 0);
+    if (own.rlim_max < 128 || own.rlim_max == RLIM_INFINITY)
+        QSKIP("needs a finite hard descriptor limit of at least 128");
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("statvent.web.debug=true"));
+    process.setProcessEnvironment(environment);
+    // Started with a soft limit of 64: it raises it to the hard limit, and caps connections at
+    // half of that, below --max-connections.
+    process.setChildProcessModifier([] {
+        rlimit limit;
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+        limit.rlim_cur = 64;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    });
+    QTemporaryDir dir;
+    process.start(Program, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
+                            QStringLiteral("--max-connections"), QStringLiteral("1000000")});
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            err += process.readAllStandardError();
+            return err.contains("serving http://") || process.state() == QProcess::NotRunning;
+        },
+        10000));
+    process.terminate();
+    QVERIFY(process.waitForFinished(5000));
+    err += process.readAllStandardError();
+    QVERIFY2(err.contains(QStringLiteral("descriptor limit: %1 (was 64, hard limit %1)").arg(own.rlim_max).toUtf8()), err.constData());
+    QVERIFY2(err.contains(QStringLiteral("at most %1 client connections at once").arg(std::min<rlim_t>(own.rlim_max / 2, 1'000'000)).toUtf8()), err.constData());
 }
 
 void tst_StatventWeb::signalsShutDownCleanly_data()

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // statvent-web: serves the statistics of every process on the host (see docs/HTTP-API.md).
 
+#include "guardedtcpserver.h"
 #include "jsonwriter.h"
 #include "pipecollector.h"
 #include "pipesweep.h"
 #include "statsserver.h"
 #include "terminationsignals.h"
+#include "weblogging.h"
 
 #include <statvent/recorder.h>
 
@@ -13,6 +15,8 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <optional>
 
@@ -48,14 +52,24 @@ std::optional<qint64> integerOption(const QCommandLineParser &parser, const QStr
     return value;
 }
 
-//! One descriptor per pipe is open during a sweep: allow as many as the hard limit does.
-void raiseOpenFileLimit()
+/*!
+ * One descriptor per pipe is open during a sweep, and one per client connection: allow as many
+ * as the hard limit does. Returns the limit now in force (0 if unknown).
+ */
+rlim_t raiseOpenFileLimit()
 {
     rlimit limit;
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 0;
+    const rlim_t before = limit.rlim_cur;
+    if (limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            limit.rlim_cur = before;
     }
+    qCDebug(lcStatventWeb, "descriptor limit: %llu (was %llu, hard limit %llu)", static_cast<unsigned long long>(limit.rlim_cur),
+            static_cast<unsigned long long>(before), static_cast<unsigned long long>(limit.rlim_max));
+    return limit.rlim_cur;
 }
 
 QString urlHost(const QHostAddress &address)
@@ -83,6 +97,8 @@ int main(int argc, char *argv[])
     const QString timeout = QStringLiteral("timeout");
     const QString maxPipeBytes = QStringLiteral("max-pipe-bytes");
     const QString once = QStringLiteral("once");
+    const QString idleTimeout = QStringLiteral("idle-timeout");
+    const QString maxConnections = QStringLiteral("max-connections");
     parser.addOptions({
         {{QStringLiteral("p"), port}, QStringLiteral("TCP port to listen on (default %1); 0 picks a free one.").arg(DefaultPort), QStringLiteral("port"),
          QString::number(DefaultPort)},
@@ -97,6 +113,15 @@ int main(int argc, char *argv[])
          QString::number(PipeSweep::DefaultTimeoutMs)},
         {maxPipeBytes, QStringLiteral("Bytes read from one pipe at most (default %1).").arg(PipeSweep::DefaultMaxBytesPerPipe), QStringLiteral("bytes"),
          QString::number(PipeSweep::DefaultMaxBytesPerPipe)},
+        {idleTimeout,
+         QStringLiteral("Seconds a client connection may stay idle before it is closed (default %1).")
+             .arg(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count()),
+         QStringLiteral("seconds"), QString::number(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count())},
+        {maxConnections,
+         QStringLiteral("Client connections open at once, at most (default %1; at most half the descriptor limit). "
+                        "More wait until one closes.")
+             .arg(GuardedTcpServer::DefaultMaxConnections),
+         QStringLiteral("n"), QString::number(GuardedTcpServer::DefaultMaxConnections)},
         {once, QStringLiteral("Sweep once, print the JSON statistics on standard output and exit.")},
     });
 
@@ -114,7 +139,9 @@ int main(int argc, char *argv[])
     const std::optional<qint64> timeoutMs = integerOption(parser, timeout, 1, 60'000, &error);
     const std::optional<qint64> maxBytes =
         integerOption(parser, maxPipeBytes, PipeFormat::MaxLineLength, qint64(1) << 40, &error);
-    if (!portNumber || !timeoutMs || !maxBytes)
+    const std::optional<qint64> idleSeconds = integerOption(parser, idleTimeout, 1, 86'400, &error);
+    const std::optional<qint64> connectionCap = integerOption(parser, maxConnections, 1, 1'000'000, &error);
+    if (!portNumber || !timeoutMs || !maxBytes || !idleSeconds || !connectionCap)
         return usageError(error);
     const QHostAddress address(parser.value(ip));
     if (address.isNull())
@@ -123,7 +150,7 @@ int main(int argc, char *argv[])
     if (const QString problem = StatsServer::checkStatsPath(statsPath); !problem.isEmpty())
         return usageError(QStringLiteral("invalid --path \"%1\": %2").arg(statsPath, problem));
 
-    raiseOpenFileLimit();
+    const rlim_t descriptorLimit = raiseOpenFileLimit();
     PipeCollector collector;
     collector.setPipeDir(parser.value(pipeDir));
     collector.setTimeout(int(*timeoutMs));
@@ -141,6 +168,13 @@ int main(int argc, char *argv[])
 
     StatsServer server(&collector);
     server.setStatsPath(statsPath);
+    server.setIdleTimeout(std::chrono::seconds(*idleSeconds));
+    // Half the descriptors stay for the pipes of a sweep, so connections never exhaust them.
+    qint64 connections = *connectionCap;
+    if (descriptorLimit > 0 && descriptorLimit != RLIM_INFINITY)
+        connections = std::min(connections, std::max(qint64(1), qint64(descriptorLimit / 2)));
+    server.setMaxConnections(int(connections));
+    qCDebug(lcStatventWeb, "at most %lld client connections at once", connections);
     if (!server.startListening(address, quint16(*portNumber))) {
         std::fprintf(stderr, "statvent-web: cannot listen on %s port %lld: %s\n", qUtf8Printable(address.toString()),
                      *portNumber, qUtf8Printable(server.errorString()));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statsserver.h"
 
+#include "guardedtcpserver.h"
 #include "jsonwriter.h"
 #include "pipecollector.h"
 #include "prometheuswriter.h"
@@ -10,10 +11,10 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QPointer>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -79,9 +80,17 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
     return parsed;
 }
 
+//! Tells the connection's guard that its answer is out: it closes it if the request asked to.
+void answered(QTcpSocket *socket)
+{
+    if (GuardedTcpServer *guard = GuardedTcpServer::of(socket))
+        guard->answered(socket);
+}
+
 void writeJson(QHttpServerResponder &responder, const QByteArray &body, StatusCode status = StatusCode::Ok)
 {
     responder.write(body, {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}}, status);
+    answered(responder.socket());
 }
 
 void writeMessage(QHttpServerResponder &responder, StatusCode status, QStringView message, QStringView path)
@@ -109,6 +118,9 @@ public:
     QString statsPath = StatsServer::DefaultStatsPath;
     QString errorString;
     quint16 port = 0;
+    int maxConnections = GuardedTcpServer::DefaultMaxConnections;
+    std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
+    std::vector<GuardedTcpServer *> listeners; //!< children of the server
     std::vector<Pending> pending;
     //! Documents rendered from the last sweep: requests that share a sweep share its documents.
     std::shared_ptr<const SweepResult> renderedResult;
@@ -128,6 +140,7 @@ void StatsServerPrivate::answerPending(const std::shared_ptr<const SweepResult> 
         if (request.view.route == Route::Metrics) {
             request.responder.write(body, {{"Content-Type", PrometheusWriter::ContentType.toByteArray()}, {"Cache-Control", "no-store"}},
                                     StatusCode::Ok);
+            answered(request.socket);
         } else {
             writeJson(request.responder, body);
         }
@@ -188,15 +201,50 @@ QString StatsServer::checkStatsPath(const QString &path)
 
 bool StatsServer::startListening(const QHostAddress &address, quint16 port)
 {
-    auto *server = new QTcpServer(this);
+    auto *server = new GuardedTcpServer(this);
+    server->setMaxConnections(d->maxConnections);
+    server->setIdleTimeout(d->idleTimeout);
     if (!server->listen(address, port)) {
         d->errorString = server->errorString();
         delete server;
         return false;
     }
     d->port = server->serverPort();
+    d->listeners.push_back(server);
     bind(server);
     return true;
+}
+
+int StatsServer::maxConnections() const
+{
+    return d->maxConnections;
+}
+
+void StatsServer::setMaxConnections(int maximum)
+{
+    d->maxConnections = std::max(1, maximum);
+    for (GuardedTcpServer *listener : d->listeners)
+        listener->setMaxConnections(d->maxConnections);
+}
+
+std::chrono::milliseconds StatsServer::idleTimeout() const
+{
+    return d->idleTimeout;
+}
+
+void StatsServer::setIdleTimeout(std::chrono::milliseconds timeout)
+{
+    d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
+    for (GuardedTcpServer *listener : d->listeners)
+        listener->setIdleTimeout(d->idleTimeout);
+}
+
+int StatsServer::connectionCount() const
+{
+    int count = 0;
+    for (const GuardedTcpServer *listener : d->listeners)
+        count += listener->connectionCount();
+    return count;
 }
 
 quint16 StatsServer::port() const
@@ -211,6 +259,10 @@ QString StatsServer::errorString() const
 
 bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    // Every request ends here first (missingHandler() comes after): the connection is busy
+    // until its answer is written.
+    if (GuardedTcpServer *guard = GuardedTcpServer::of(socket))
+        guard->requestReceived(socket, request);
     const QString path = request.url().path();
     Route route;
     if (path == d->statsPath)
@@ -227,6 +279,7 @@ bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
         responder.write(JsonWriter::message(u"Method not allowed", path),
                         {{"Content-Type", JsonType}, {"Allow", "GET"}, {"Cache-Control", "no-store"}},
                         StatusCode::MethodNotAllowed);
+        answered(socket);
         return true;
     }
     if (route == Route::Health) {

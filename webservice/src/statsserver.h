@@ -6,6 +6,7 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <chrono>
 #include <memory>
 
 namespace Statvent {
@@ -22,6 +23,10 @@ class StatsServerPrivate;
  * while a sweep is in flight share it, and /healthz is answered at once meanwhile. An answer is
  * written only if its client is still connected (QHttpServerResponder keeps a raw socket pointer
  * that a disconnect leaves dangling), so a client that gives up early costs nothing.
+ *
+ * Each address is listened on through a GuardedTcpServer: at most maxConnections() connections
+ * per address, connections idle for idleTimeout() closed, requests beyond 64 KiB refused, and
+ * `Connection: close` (or HTTP/1.0) honoured.
  */
 class StatsServer : public QAbstractHttpServer
 {
@@ -49,6 +54,15 @@ public:
     bool startListening(const QHostAddress &address, quint16 port);
     //! The port of the last successful startListening().
     quint16 port() const;
+
+    //! Connections open at once on each address, at most (GuardedTcpServer::DefaultMaxConnections).
+    int maxConnections() const;
+    void setMaxConnections(int maximum);
+    //! How long a connection may stay idle before it is closed (GuardedTcpServer::DefaultIdleTimeout).
+    std::chrono::milliseconds idleTimeout() const;
+    void setIdleTimeout(std::chrono::milliseconds timeout);
+    //! Connections open now, on every address.
+    int connectionCount() const;
     QString errorString() const;
 
 protected:

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+#include "guardedtcpserver.h"
+
+#include "jsonwriter.h"
+#include "weblogging.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHttpServerRequest>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <algorithm>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Statvent {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+//! How long a refused client may go on sending after its answer before the connection is cut.
+//! Closing at once, with its bytes unread, would send a reset that can destroy the answer.
+constexpr auto LingerTime = 2s;
+//! How long accepting pauses when accept() fails (out of descriptors).
+constexpr auto AcceptRetryTime = 1s;
+//! The last bytes of what a connection received that are kept: enough for " HTTP/1.0\r\n" at
+//! the end of a request line and for the blank line that ends the head.
+constexpr qsizetype TailBytes = 16;
+constexpr std::chrono::milliseconds CapWarningInterval = 60s;
+//! QTcpServer's own default.
+constexpr int DefaultMaxPendingConnections = 30;
+
+//! Whether the comma-separated list \a value holds \a token, case-insensitively (RFC 9110 5.6.1).
+bool hasToken(const QByteArray &value, QByteArrayView token)
+{
+    const QList<QByteArray> parts = value.split(',');
+    return std::any_of(parts.begin(), parts.end(),
+                       [token](const QByteArray &part) { return part.trimmed().compare(token, Qt::CaseInsensitive) == 0; });
+}
+
+QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
+{
+    QByteArray values;
+    for (const auto &[key, value] : request.headers()) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            values += value + ',';
+    }
+    return values;
+}
+
+} // namespace
+
+class GuardedTcpServerPrivate
+{
+public:
+    //! What is known of one accepted connection.
+    struct Connection
+    {
+        QTimer *timer = nullptr; //!< idle timeout, then the lingering close of a refusal; a child of the socket
+        qint64 requestBytes = 0; //!< received of the request in progress
+        QByteArray tail;         //!< its last TailBytes bytes
+        bool requestLineSeen = false;
+        bool http10 = false;
+        bool headSeen = false;
+        bool keepAlive = true;
+        bool busy = false;    //!< a request of it is being answered
+        bool refused = false; //!< answered 431/413: draining what it still sends until it closes
+    };
+
+    void received(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, Connection &connection);
+    void timedOut(QTcpSocket *socket);
+    void closed(QTcpSocket *socket);
+    void updateAccepting();
+
+    GuardedTcpServer *q = nullptr;
+    QHash<QTcpSocket *, Connection> connections;
+    int maxConnections = GuardedTcpServer::DefaultMaxConnections;
+    std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
+    QElapsedTimer capWarning; //!< since the last warning that the cap was reached
+    bool outOfDescriptors = false;
+    bool acceptErrorWarned = false;
+    bool acceptedThisRound = false; //!< since the last acceptError()
+    QTimer acceptRetry;
+};
+
+void GuardedTcpServerPrivate::received(QTcpSocket *socket)
+{
+    const auto found = connections.find(socket);
+    if (found == connections.end())
+        return;
+    Connection &connection = *found;
+    const qint64 available = socket->bytesAvailable();
+    if (connection.refused) {
+        socket->skip(available);
+        return;
+    }
+    if (!connection.busy)
+        connection.timer->start(idleTimeout);
+    if (available <= 0)
+        return;
+    // This slot runs before the HTTP server's, which reads everything in a transaction: the
+    // bytes available now are those that arrived since, at most the socket's buffer size.
+    const QByteArray text = connection.tail + socket->peek(available);
+    if (!connection.requestLineSeen) {
+        const qsizetype lineEnd = text.indexOf('\n');
+        if (lineEnd >= 0) {
+            connection.requestLineSeen = true;
+            connection.http10 = text.left(lineEnd).trimmed().endsWith("HTTP/1.0");
+        }
+    }
+    if (!connection.headSeen)
+        connection.headSeen = text.contains("\r\n\r\n") || text.contains("\n\n");
+    connection.tail = text.right(TailBytes);
+    connection.requestBytes += available;
+    if (connection.requestBytes > GuardedTcpServer::MaxRequestBytes)
+        refuse(socket, connection);
+}
+
+void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection)
+{
+    connection.refused = true;
+    // The HTTP server reads no more of it, and what it holds is dropped.
+    QObject::disconnect(socket, &QIODevice::readyRead, q->parent(), nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    socket->skip(socket->bytesAvailable());
+
+    const bool head = !connection.headSeen;
+    const QString message = head ? QStringLiteral("Request line and headers exceed %1 bytes").arg(GuardedTcpServer::MaxRequestBytes)
+                                 : QStringLiteral("Request exceeds %1 bytes").arg(GuardedTcpServer::MaxRequestBytes);
+    qCWarning(lcStatventWeb).noquote() << QStringLiteral("refused a request from %1: %2 (answered %3, connection closed)")
+                                              .arg(socket->peerAddress().toString(), message)
+                                              .arg(head ? 431 : 413);
+    const QByteArray body = JsonWriter::message(message, {});
+    socket->write((head ? QByteArrayLiteral("HTTP/1.1 431 Request Header Fields Too Large\r\n")
+                        : QByteArrayLiteral("HTTP/1.1 413 Content Too Large\r\n"))
+                  + "Content-Type: application/json\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    socket->flush();
+    if (socket->bytesToWrite() == 0)
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    // else when bytesWritten() says it is all out
+    connection.timer->start(LingerTime);
+}
+
+void GuardedTcpServerPrivate::timedOut(QTcpSocket *socket)
+{
+    const auto found = connections.constFind(socket);
+    if (found == connections.constEnd())
+        return;
+    if (found->refused) {
+        socket->abort();
+    } else if (!found->busy) {
+        qCDebug(lcStatventWeb).noquote() << QStringLiteral("closing a connection from %1 idle for %2 ms")
+                                                .arg(socket->peerAddress().toString())
+                                                .arg(idleTimeout.count());
+        socket->disconnectFromHost();
+    }
+}
+
+void GuardedTcpServerPrivate::closed(QTcpSocket *socket)
+{
+    if (connections.remove(socket)) {
+        outOfDescriptors = false;
+        updateAccepting();
+    }
+}
+
+void GuardedTcpServerPrivate::updateAccepting()
+{
+    const bool atCap = connections.size() >= maxConnections;
+    // Once a minute at most: a busy service may touch the cap again and again.
+    if (atCap && (!capWarning.isValid() || capWarning.hasExpired(CapWarningInterval.count()))) {
+        qCWarning(lcStatventWeb).noquote()
+            << QStringLiteral("%1 connections open, the maximum: accepting no more until one closes").arg(connections.size());
+        capWarning.start();
+    }
+    // Both use the listening socket without checking there is one.
+    if (!q->isListening())
+        return;
+    if (atCap || outOfDescriptors) {
+        // Pausing only takes effect after QTcpServer's accept loop, which goes on until the
+        // kernel's queue is empty; that loop stops at the limit of pending connections.
+        q->setMaxPendingConnections(0);
+        q->pauseAccepting();
+    } else {
+        q->setMaxPendingConnections(DefaultMaxPendingConnections);
+        q->resumeAccepting();
+    }
+}
+
+GuardedTcpServer::GuardedTcpServer(QObject *parent)
+    : QTcpServer(parent)
+    , d(std::make_unique<GuardedTcpServerPrivate>())
+{
+    d->q = this;
+    d->acceptRetry.setSingleShot(true);
+    d->acceptRetry.callOnTimeout(this, [this] {
+        d->outOfDescriptors = false;
+        d->updateAccepting();
+    });
+    // QTcpServer pauses itself when accept() fails for any reason but a transient one; without a
+    // retry it would stay paused for good, and resuming at once would spin.
+    connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        // Qt 6.4 keeps the socket engine's last error when accept() finds the queue empty, so
+        // once accept() has failed, every later round of accepting ends with this signal too.
+        // After a round that accepted something it is that stale error: accept again at once
+        // (which, if accept() really fails now, ends here again with nothing accepted).
+        if (d->acceptedThisRound) {
+            d->acceptedThisRound = false;
+            d->updateAccepting();
+            return;
+        }
+        if (!d->acceptErrorWarned) { // once, until a connection is accepted again
+            qCWarning(lcStatventWeb).noquote()
+                << QStringLiteral("cannot accept a connection (%1): trying again when one closes, and every second").arg(errorString());
+            d->acceptErrorWarned = true;
+        }
+        d->outOfDescriptors = true;
+        d->updateAccepting();
+        d->acceptRetry.start(AcceptRetryTime);
+    });
+}
+
+GuardedTcpServer::~GuardedTcpServer()
+{
+    // The sockets are children, destroyed after d: nothing of theirs may reach d any more.
+    for (auto it = d->connections.keyBegin(); it != d->connections.keyEnd(); ++it)
+        disconnect(*it, nullptr, this, nullptr);
+}
+
+int GuardedTcpServer::maxConnections() const
+{
+    return d->maxConnections;
+}
+
+void GuardedTcpServer::setMaxConnections(int maximum)
+{
+    d->maxConnections = std::max(1, maximum);
+    d->updateAccepting();
+}
+
+std::chrono::milliseconds GuardedTcpServer::idleTimeout() const
+{
+    return d->idleTimeout;
+}
+
+void GuardedTcpServer::setIdleTimeout(std::chrono::milliseconds timeout)
+{
+    d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
+}
+
+int GuardedTcpServer::connectionCount() const
+{
+    return int(d->connections.size());
+}
+
+GuardedTcpServer *GuardedTcpServer::of(const QTcpSocket *socket)
+{
+    // QTcpServer makes each socket its child, and the HTTP server does not reparent it.
+    return socket ? qobject_cast<GuardedTcpServer *>(socket->parent()) : nullptr;
+}
+
+void GuardedTcpServer::requestReceived(QTcpSocket *socket, const QHttpServerRequest &request)
+{
+    const auto found = d->connections.find(socket);
+    if (found == d->connections.end())
+        return;
+    GuardedTcpServerPrivate::Connection &connection = *found;
+    const QByteArray connectionHeader = headerValue(request, "connection");
+    connection.keepAlive = connection.http10 ? hasToken(connectionHeader, "keep-alive") : !hasToken(connectionHeader, "close");
+    connection.busy = true;
+    connection.timer->stop();
+    // The next request starts from nothing.
+    connection.requestBytes = 0;
+    connection.tail.clear();
+    connection.requestLineSeen = false;
+    connection.headSeen = false;
+}
+
+void GuardedTcpServer::answered(QTcpSocket *socket)
+{
+    const auto found = d->connections.find(socket);
+    if (found == d->connections.end() || found->refused)
+        return;
+    found->busy = false;
+    if (found->keepAlive)
+        found->timer->start(d->idleTimeout);
+    else
+        socket->disconnectFromHost(); // after what is still to be written
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    // A request beyond the limit is refused, so never read more than that (plus one byte, to
+    // see it is beyond) into memory; the rest waits in the kernel.
+    socket->setReadBufferSize(MaxRequestBytes + 1);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcStatventWeb).noquote() << QStringLiteral("cannot use an accepted connection: %1").arg(socket->errorString());
+        delete socket;
+        ::close(int(descriptor)); // the socket did not take it
+        return;
+    }
+    d->acceptErrorWarned = false;
+    d->acceptedThisRound = true;
+    GuardedTcpServerPrivate::Connection connection;
+    connection.timer = new QTimer(socket);
+    connection.timer->setSingleShot(true);
+    // A coarse timer may fire 5 % early: a stated timeout is kept.
+    connection.timer->setTimerType(Qt::PreciseTimer);
+    connection.timer->callOnTimeout(this, [this, socket] { d->timedOut(socket); });
+    connection.timer->start(d->idleTimeout);
+    d->connections.insert(socket, connection);
+    // Connected before the HTTP server connects its own (on pendingConnectionAvailable), so
+    // these run first.
+    connect(socket, &QIODevice::readyRead, this, [this, socket] { d->received(socket); });
+    connect(socket, &QIODevice::bytesWritten, this, [this, socket] {
+        const auto found = d->connections.constFind(socket);
+        if (found != d->connections.constEnd() && found->refused && socket->bytesToWrite() == 0)
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    });
+    connect(socket, &QAbstractSocket::disconnected, this, [this, socket] { d->closed(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { d->closed(socket); });
+    d->updateAccepting();
+    addPendingConnection(socket);
+}
+
+} // namespace Statvent
