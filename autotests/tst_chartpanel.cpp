@@ -2,6 +2,7 @@
 #include "chartpanel.h"
 #include "stathistory.h"
 
+#include <QAbstractAxis>
 #include <QChart>
 #include <QDateTime>
 #include <QToolTip>
@@ -67,6 +68,8 @@ private Q_SLOTS:
     void timeAxisCountsBack_data();
     void timeAxisCountsBack();
     void drawsTheLines();
+    void plainWhiteBackground();
+    void gridWhereQtChartsDrawsIt();
     void hoverShowsTheValue();
     void colours();
 
@@ -220,6 +223,48 @@ void tst_ChartPanel::drawsTheLines()
     const int red = topOf(image, plot, Red);
     const int blue = topOf(image, plot, Blue);
     QVERIFY2(red < blue && blue <= plot.bottom(), qPrintable(u"red from row %1, blue from row %2"_s.arg(red).arg(blue)));
+}
+
+void tst_ChartPanel::plainWhiteBackground()
+{
+    // A solid brush: the light theme's white-to-white gradient looks the same but is filled
+    // pixel by pixel at every repaint.
+    QCOMPARE(m_panel->chart()->backgroundBrush().style(), Qt::SolidPattern);
+    const double end = m_history.latestTime();
+    m_panel->refresh(m_history, end - 300, end);
+    const QImage image = m_panel->grab().toImage();
+    const QRect plot = m_panel->mapFromScene(m_panel->chart()->plotArea()).boundingRect();
+    // Above the lines and off the grid: the background.
+    QCOMPARE(image.pixelColor(plot.left() + 3, plot.top() + 3), QColor(Qt::white));
+    QCOMPARE(image.pixelColor(plot.right() + 4, plot.center().y()), QColor(Qt::white)); // right margin
+}
+
+void tst_ChartPanel::gridWhereQtChartsDrawsIt()
+{
+    const double end = m_history.latestTime();
+    m_panel->refresh(m_history, end - 300, end);
+    QCoreApplication::sendPostedEvents(); // the value axis's new ticks are laid out
+    const QImage ours = m_panel->grab().toImage();
+    const QRect plot = m_panel->mapFromScene(m_panel->chart()->plotArea()).boundingRect();
+    int gridPixels = 0;
+    for (int y = plot.top(); y <= plot.bottom(); ++y) {
+        for (int x = plot.left(); x <= plot.right(); ++x)
+            gridPixels += ours.pixel(x, y) == qRgb(0xe4, 0xe7, 0xeb) ? 1 : 0;
+    }
+    QVERIFY2(gridPixels > 3 * plot.width(), qPrintable(QString::number(gridPixels))); // 3 rows, 5 columns
+
+    // Qt Charts' own grid lines, in red under ours: three pixels wide, they show on either side...
+    const QList<QAbstractAxis *> axes = m_panel->chart()->axes();
+    for (QAbstractAxis *axis : axes) {
+        axis->setGridLinePen(QPen(Qt::red, 3));
+        axis->setGridLineVisible(true);
+    }
+    QTRY_VERIFY(pixelsNear(m_panel->grab().toImage(), Qt::red) > 2 * plot.width());
+    // ... one pixel wide, none shows: ours cover them exactly.
+    for (QAbstractAxis *axis : axes)
+        axis->setGridLinePen(QPen(Qt::red, 0));
+    QCoreApplication::sendPostedEvents();
+    QCOMPARE(m_panel->grab().toImage(), ours);
 }
 
 void tst_ChartPanel::hoverShowsTheValue()

@@ -7,6 +7,7 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsLayout>
+#include <QGraphicsScene>
 #include <QLegend>
 #include <QLineSeries>
 #include <QValueAxis>
@@ -23,6 +24,7 @@ namespace {
 constexpr int FallbackPlotWidth = 400;
 // The value axis shrinks when the data spans less than this share of it.
 constexpr double ShrinkBelow = 0.4;
+const QColor GridColor(0xe4, 0xe7, 0xeb);
 
 QString agoLabel(double seconds)
 {
@@ -40,6 +42,7 @@ class ChartPanelPrivate
 public:
     void setTimeWindow(double seconds);
     void fitValueAxis(double low, double high);
+    void updateGrid();
 
     QChart *chart = nullptr;
     QCategoryAxis *timeAxis = nullptr;
@@ -72,6 +75,21 @@ void ChartPanelPrivate::setTimeWindow(double seconds)
         timeAxis->append(agoLabel(-at), at);
 }
 
+void ChartPanelPrivate::updateGrid()
+{
+    // Where Qt Charts puts its own grid lines: at the end of every time category and at every
+    // value tick. None at the left and bottom edges, where the axis lines are.
+    QList<double> xs;
+    const QStringList labels = timeAxis->categoriesLabels();
+    for (const QString &label : labels)
+        xs.append((timeAxis->endValue(label) - timeAxis->min()) / (timeAxis->max() - timeAxis->min()));
+    QList<double> ys;
+    const int ticks = valueAxis->tickCount();
+    for (int tick = 1; tick < ticks; ++tick)
+        ys.append(double(tick) / (ticks - 1));
+    plot->setGrid(xs, ys, GridColor);
+}
+
 void ChartPanelPrivate::fitValueAxis(double low, double high)
 {
     if (low > high) { // nothing to show
@@ -101,6 +119,10 @@ ChartPanel::ChartPanel(QWidget *parent)
     d->chart->setTheme(QChart::ChartThemeLight);
     d->chart->setAnimationOptions(QChart::NoAnimation);
     d->chart->setBackgroundRoundness(0);
+    // The light theme paints its white background with a white-to-white gradient: every repaint
+    // then computes the gradient pixel by pixel, on Qt's fill threads that the GUI thread waits
+    // for. A plain brush is the same white, filled on QPainter's fast path.
+    d->chart->setBackgroundBrush(Qt::white);
     d->chart->setMargins(QMargins(8, 6, 18, 4));
     // The background covers the whole view, so nothing around it needs clearing (see below).
     d->chart->layout()->setContentsMargins(0, 0, 0, 0);
@@ -114,9 +136,8 @@ ChartPanel::ChartPanel(QWidget *parent)
     legendFont.setPointSizeF(8.5);
     d->chart->legend()->setFont(legendFont);
 
-    // Zero-width (cosmetic) pens: Qt draws them on its fast path, and their items skip the
-    // outline QGraphicsLineItem otherwise strokes whenever its bounds are asked for.
-    const QPen gridPen(QColor(0xe4, 0xe7, 0xeb), 0);
+    // A zero-width (cosmetic) pen: Qt draws it on its fast path, and its items skip the outline
+    // QGraphicsLineItem otherwise strokes whenever its bounds are asked for.
     const QPen axisPen(QColor(0xa0, 0xa6, 0xad), 0);
     QFont axisFont = d->chart->font();
     axisFont.setPointSizeF(8.5);
@@ -130,15 +151,16 @@ ChartPanel::ChartPanel(QWidget *parent)
     d->valueAxis->setRange(0, 1);
     d->chart->addAxis(d->valueAxis, Qt::AlignLeft);
     for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(d->timeAxis), static_cast<QAbstractAxis *>(d->valueAxis)}) {
-        axis->setGridLinePen(gridPen);
+        axis->setGridLineVisible(false); // PlotLinesItem draws the grid
         axis->setLinePen(axisPen);
     }
     d->setTimeWindow(300);
 
     d->plot = new PlotLinesItem(d->chart);
+    d->updateGrid();
     connect(d->chart, &QChart::plotAreaChanged, this, [this](const QRectF &area) { d->plot->setPlotArea(area); });
 
-    // No antialiasing for the frame: crisp one-pixel axes and grid, on QPainter's fast path
+    // No antialiasing for the frame: crisp one-pixel axes, on QPainter's fast path
     // (PlotLinesItem antialiases the lines itself).
     setRenderHint(QPainter::Antialiasing, false);
     // The chart's background item covers the whole view: no need to clear it first. And the
@@ -148,6 +170,10 @@ ChartPanel::ChartPanel(QWidget *parent)
     // A chart is looked at, not typed into: no focus, no frame around it.
     setFocusPolicy(Qt::NoFocus);
     setFrameShape(QFrame::NoFrame);
+    // A chart's scene holds about ninety items (axes, labels, legend), most of them over the plot
+    // area: the default BSP index, searched at every repaint only to find the one top-level item
+    // (the chart), cost more than the walk over the items it spares.
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex);
     setMinimumSize(360, 240);
 }
 
@@ -221,6 +247,7 @@ void ChartPanel::refresh(const StatHistory &history, double windowStart, double 
         }
     }
     d->fitValueAxis(low, high);
+    d->updateGrid();
     d->plot->setRanges(windowStart * 1000.0, windowEnd * 1000.0, d->valueAxis->min(), d->valueAxis->max());
 }
 

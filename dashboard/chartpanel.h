@@ -17,7 +17,8 @@ class ChartPanelPrivate;
  * One live line chart: a few stats of a StatHistory over the last minutes, with a legend, a
  * unit on the value axis and the value under the mouse in a tool tip.
  *
- * Qt Charts draws the frame (title, axes, grid, legend); a PlotLinesItem draws the lines. The
+ * Qt Charts draws the frame (title, axes, legend); a PlotLinesItem draws the grid, on the pixels
+ * Qt Charts would use, and the lines. The
  * time axis counts back from the latest sweep ("−5 min" ... "now"), so it stays put while the
  * data slides, and the value axis only moves when the data leaves its range or shrinks well
  * inside it: most refreshes repaint the plot area and nothing else. Each refresh hands the lines

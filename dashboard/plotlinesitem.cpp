@@ -44,6 +44,16 @@ void PlotLinesItem::setRanges(double xMin, double xMax, double yMin, double yMax
     update();
 }
 
+void PlotLinesItem::setGrid(const QList<double> &xs, const QList<double> &ys, const QColor &color)
+{
+    if (xs == m_gridXs && ys == m_gridYs && color == m_gridColor)
+        return;
+    m_gridXs = xs;
+    m_gridYs = ys;
+    m_gridColor = color;
+    update();
+}
+
 QRectF PlotLinesItem::boundingRect() const
 {
     return m_area;
@@ -59,6 +69,20 @@ void PlotLinesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
 {
     if (m_area.isEmpty()) // the chart has not been laid out yet
         return;
+    // On the pixels Qt Charts' own grid lines would take, inside the plot area, so that a line
+    // on its edge is not clipped away.
+    const int left = int(std::floor(m_area.left()));
+    const int top = int(std::floor(m_area.top()));
+    const int right = int(std::ceil(m_area.right())) - 1;
+    const int bottom = int(std::ceil(m_area.bottom())) - 1;
+    for (double x : std::as_const(m_gridXs)) {
+        const int column = std::clamp(int(std::floor(m_area.left() + x * m_area.width())), left, right);
+        painter->fillRect(column, top, 1, bottom - top + 1, m_gridColor);
+    }
+    for (double y : std::as_const(m_gridYs)) {
+        const int row = std::clamp(int(std::floor(m_area.bottom() - y * m_area.height())), top, bottom);
+        painter->fillRect(left + 1, row, right - left, 1, m_gridColor); // the value axis line is at left
+    }
     painter->save();
     painter->setClipRect(m_area.adjusted(-1, -1, 1, 1));
     painter->setRenderHint(QPainter::Antialiasing);

@@ -18,58 +18,6 @@ QString describeTime(double epochSeconds)
     return QDateTime::fromMSecsSinceEpoch(qint64(epochSeconds * 1000)).toString(Qt::ISODateWithMs);
 }
 
-// Keeps, for each run of polls, the lowest and the highest point, in time order.
-class Thinner
-{
-public:
-    Thinner(QList<QPointF> &out, qint64 pollsPerRun)
-        : m_out(out)
-        , m_pollsPerRun(pollsPerRun)
-        , m_left(pollsPerRun)
-    {
-    }
-
-    //! The next poll of the window; \a y is NaN where there is no point.
-    void add(double x, double y)
-    {
-        if (m_pollsPerRun <= 1) {
-            if (!std::isnan(y))
-                m_out.append(QPointF(x, y));
-            return;
-        }
-        if (!std::isnan(y)) {
-            if (!m_hasPoints || y < m_low.y())
-                m_low = QPointF(x, y);
-            if (!m_hasPoints || y > m_high.y())
-                m_high = QPointF(x, y);
-            m_hasPoints = true;
-        }
-        if (--m_left == 0) {
-            flush();
-            m_left = m_pollsPerRun;
-        }
-    }
-
-    void flush()
-    {
-        if (!m_hasPoints)
-            return;
-        const bool lowFirst = m_low.x() <= m_high.x();
-        m_out.append(lowFirst ? m_low : m_high);
-        if (m_low != m_high)
-            m_out.append(lowFirst ? m_high : m_low);
-        m_hasPoints = false;
-    }
-
-private:
-    QList<QPointF> &m_out;
-    qint64 m_pollsPerRun;
-    qint64 m_left; // polls until the current run ends
-    bool m_hasPoints = false;
-    QPointF m_low;
-    QPointF m_high;
-};
-
 } // namespace
 
 StatHistory::StatHistory(int capacity, int maxSeries)
@@ -255,24 +203,52 @@ QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoi
     const qint64 pollsPerRun = maxPoints > 1 && count > maxPoints ? (count + maxPoints / 2 - 1) / (maxPoints / 2) : 1;
     out.reserve(qsizetype(pollsPerRun > 1 ? maxPoints : count));
 
-    Thinner thinner(out, pollsPerRun);
-    // Walk the ring slot by slot (no division per poll): this loop runs for every line of every
-    // chart at every poll.
+    // The lowest and the highest point of each run of polls, in time order. The ring is walked
+    // slot by slot, and only the two points a run keeps are made into QPointFs: this loop runs
+    // over every poll of every line of every chart at every poll (3,600 x 250 in the benchmark).
+    const size_t capacity = size_t(m_capacity);
     size_t slot = size_t(slotOf(first));
     size_t previous = size_t(slotOf(first > 0 ? first - 1 : 0));
-    const bool hasPrevious = first > oldestPoll();
-    const size_t capacity = size_t(m_capacity);
-    for (qint64 poll = first; poll < m_polls; ++poll) {
-        double y = values[slot];
-        if (kind == Kind::Rates) {
-            // The first poll held has no predecessor to take a rate from.
-            y = poll > first || hasPrevious ? (y - values[previous]) / (m_times[slot] - m_times[previous]) : Gap;
+    // The first poll held has no predecessor to take a rate from.
+    bool hasPrevious = first > oldestPoll();
+    for (qint64 runStart = first; runStart < m_polls; runStart += pollsPerRun) {
+        const qint64 runEnd = std::min(m_polls, runStart + pollsPerRun);
+        double low = std::numeric_limits<double>::infinity();
+        double high = -low;
+        // Slots to read the times from (no division), polls to tell which came first.
+        size_t lowSlot = 0;
+        size_t highSlot = 0;
+        qint64 lowPoll = 0;
+        qint64 highPoll = 0;
+        for (qint64 poll = runStart; poll < runEnd; ++poll) {
+            double y = values[slot];
+            if (kind == Kind::Rates) {
+                y = hasPrevious ? (y - values[previous]) / (m_times[slot] - m_times[previous]) : Gap;
+                hasPrevious = true;
+            }
+            if (std::isfinite(y)) { // gaps (NaN) hold no point
+                if (y < low) {
+                    low = y;
+                    lowSlot = slot;
+                    lowPoll = poll;
+                }
+                if (y > high) {
+                    high = y;
+                    highSlot = slot;
+                    highPoll = poll;
+                }
+            }
+            previous = slot;
+            if (++slot == capacity)
+                slot = 0;
         }
-        thinner.add(m_times[slot] * 1000.0, std::isfinite(y) ? y : Gap);
-        previous = slot;
-        if (++slot == capacity)
-            slot = 0;
+        if (low > high) // only gaps in this run
+            continue;
+        const QPointF lowPoint(m_times[lowSlot] * 1000.0, low);
+        const QPointF highPoint(m_times[highSlot] * 1000.0, high);
+        out.append(lowPoll <= highPoll ? lowPoint : highPoint);
+        if (lowPoll != highPoll)
+            out.append(lowPoll <= highPoll ? highPoint : lowPoint);
     }
-    thinner.flush();
     return out;
 }

@@ -22,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
+#include <QPaintEvent>
 #include <QSplitter>
 #include <QStyleFactory>
 #include <QValueAxis>
@@ -91,6 +92,28 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Counts the pixels the charts repaint: the area a poll costs in fills and blending.
+class PaintedArea : public QObject
+{
+public:
+    explicit PaintedArea(const QList<ChartPanel *> &charts)
+    {
+        for (ChartPanel *chart : charts)
+            chart->viewport()->installEventFilter(this);
+    }
+    qint64 pixels = 0;
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint) {
+            for (const QRect &rect : static_cast<QPaintEvent *>(event)->region())
+                pixels += qint64(rect.width()) * rect.height();
+        }
+        return false;
+    }
+};
+
 // The dashboard as a user runs it, with 60 minutes of history, fed answers straight from the
 // poller's signal: everything but the network round trip.
 class Dashboard
@@ -120,6 +143,7 @@ void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
 {
     Dashboard dashboard(windowHeight, withTable);
     const double rssBefore = residentMiB();
+    PaintedArea painted(dashboard.window.charts());
     double parsing = 0;
     double updating = 0;
     double painting = 0;
@@ -145,6 +169,7 @@ void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
     state.counters["update_ms"] = 1000 * updating / polls;
     state.counters["paint_ms"] = 1000 * painting / polls;
     state.counters["gui_thread_cpu_ms"] = 1000 * guiThread / polls;
+    state.counters["painted_kpx"] = double(painted.pixels) / 1000 / polls;
     int inView = 0;
     qint64 points = 0;
     for (ChartPanel *chart : dashboard.window.charts()) {
