@@ -73,6 +73,14 @@ void ReaderCounter::unwatch(int fd, const QByteArray &key)
         fanotify_mark(m_fanotifyFd, FAN_MARK_REMOVE, FAN_OPEN, fd, nullptr);
 }
 
+void ReaderCounter::forget(const QByteArray &key)
+{
+    if (key.isEmpty())
+        return;
+    QMutexLocker locker(&m_mutex);
+    m_openers.remove(key);
+}
+
 int ReaderCounter::openers(const QByteArray &key)
 {
     if (key.isEmpty())
@@ -81,7 +89,7 @@ int ReaderCounter::openers(const QByteArray &key)
     collectEvents();
     const auto found = m_openers.constFind(key);
     // Zero would mean the event named the FIFO differently from name_to_handle_at(): unknown.
-    return m_eventsLost || found == m_openers.cend() || *found == 0 ? -1 : *found;
+    return found == m_openers.cend() || *found <= 0 ? -1 : *found;
 }
 
 void ReaderCounter::collectEvents()
@@ -97,8 +105,10 @@ void ReaderCounter::collectEvents()
             if (event.event_len < sizeof event || at + ssize_t(event.event_len) > length)
                 break;
             if (event.mask & FAN_Q_OVERFLOW) {
-                m_eventsLost = true;
-                qCDebug(lcStatventRecorder) << "fanotify lost events: readers of the pipe are no longer counted";
+                // The FIFOs watched until now may have lost opens; those watched later have not.
+                for (int &count : m_openers)
+                    count = -1;
+                qCDebug(lcStatventRecorder) << "fanotify lost events: readers of the pipes made so far are not counted";
                 continue;
             }
             // fanotify keeps the opens of different processes apart; those of one are merged.
@@ -112,7 +122,7 @@ void ReaderCounter::collectEvents()
             if (info.hdr.info_type != FAN_EVENT_INFO_TYPE_FID || event.event_len < handleAt + sizeof handle + handle.handle_bytes)
                 continue;
             const auto found = m_openers.find(handleKey(handle.handle_type, events + at + handleAt + sizeof handle, handle.handle_bytes));
-            if (found != m_openers.end())
+            if (found != m_openers.end() && *found >= 0)
                 ++*found;
         }
     }

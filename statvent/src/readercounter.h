@@ -29,15 +29,21 @@ public:
 
     /*!
      * Starts counting the opens of the FIFO \a fd, which nobody else can have opened yet.
-     * Returns the FIFO's key for openers() and unwatch(): its file handle, what fanotify names
-     * it by; empty if its opens cannot be counted.
+     * Returns the FIFO's key for openers(), unwatch() and forget(): its file handle, what
+     * fanotify names it by; empty if its opens cannot be counted.
      */
     QByteArray watch(int fd);
     //! Stops counting for the FIFO \a fd (any descriptor of it), watched as \a key.
     void unwatch(int fd, const QByteArray &key);
     /*!
+     * Stops counting for the FIFO watched as \a key without a system call, for a FIFO that has
+     * lost its name (or is about to): the kernel drops the mark with the FIFO. Being served, it
+     * would otherwise keep its reader waiting for that call.
+     */
+    void forget(const QByteArray &key);
+    /*!
      * How many processes have opened the FIFO watched as \a key since watch(), or -1 when that
-     * is not known: counting is off, or events were lost.
+     * is not known: counting is off, or events were lost since.
      */
     int openers(const QByteArray &key);
 
@@ -47,8 +53,7 @@ private:
 
     int m_fanotifyFd = -1;
     QMutex m_mutex; // the acceptor thread watches FIFOs, the writer thread counts
-    QHash<QByteArray, int> m_openers; // guarded by m_mutex
-    bool m_eventsLost = false; // guarded by m_mutex
+    QHash<QByteArray, int> m_openers; // guarded by m_mutex; -1: events were lost
 };
 
 } // namespace Statvent::Detail

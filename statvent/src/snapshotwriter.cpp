@@ -56,7 +56,7 @@ void SnapshotWriter::stop()
     m_thread.stop();
     QMutexLocker locker(&m_queueMutex);
     for (const Connection &connection : m_queue) {
-        m_readerCounter.unwatch(connection.readWriteFd, connection.readerKey);
+        m_readerCounter.forget(connection.readerKey);
         ::close(connection.readWriteFd);
     }
     m_queue.clear();
@@ -134,6 +134,7 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     // Counted after the snapshot was taken, which gave a second reader's open time to be seen,
     // and before our own open below.
     const int openers = m_readerCounter.openers(connection.readerKey);
+    m_readerCounter.forget(connection.readerKey);
     // Reopen write-only while our read-write descriptor still counts as a reader, so the open
     // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
     // Linux reports a hang-up to a polling reader only if a writer opened after it did: this
@@ -143,24 +144,19 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
-        m_readerCounter.unwatch(connection.readWriteFd, connection.readerKey);
         ::close(connection.readWriteFd);
         return;
     }
     ::close(connection.readWriteFd);
     if (openers > 1) {
         qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
-        m_readerCounter.unwatch(fd, connection.readerKey);
         ::close(fd);
         return;
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
     m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
-    const bool writing = continueDelivery(m_deliveries.back());
-    // Only now: removing the mark is a system call the reader need not wait for.
-    m_readerCounter.unwatch(fd, connection.readerKey);
-    if (!writing) {
+    if (!continueDelivery(m_deliveries.back())) {
         ::close(fd);
         m_deliveries.pop_back();
     }

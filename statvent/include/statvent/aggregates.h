@@ -43,7 +43,7 @@ public:
     static double percentile(const QList<double> &sortedSamples, double percentile) noexcept;
 
     /*!
-     * Appends one row per percentile and one `mean` row for \a samples (sorted in place).
+     * Appends one row per percentile and one `mean` row for \a samples (reordered in place).
      * An empty window adds no rows. \a formatter may be empty: formatName() is used.
      * Rows whose formatted name is not valid (PipeFormat::isValidName()) are left out, and
      * the function then returns false.
@@ -58,7 +58,7 @@ public:
     static QList<QByteArray> rowNames(QByteArrayView name, const QList<QByteArray> &labels,
                                       const NameFormatter &formatter = {});
     /*!
-     * Appends one row per percentile and the `mean` row for \a samples (sorted in place),
+     * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
      * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
      */
     static void appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
