@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "chartpanel.h"
-#include "stathistory.h"
+#include <statventdashboard/chartpanel.h>
+#include <statventdashboard/stathistory.h>
 
 #include <QAbstractAxis>
 #include <QChart>
@@ -13,6 +13,7 @@
 
 #include <limits>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 
 namespace {

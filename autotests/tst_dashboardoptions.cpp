@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "dashboardoptions.h"
+#include <statventdashboard/dashboardoptions.h>
 
 #include <QCoreApplication>
 #include <QTest>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using Action = DashboardOptions::Action;

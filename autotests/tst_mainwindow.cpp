@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include "chartpanel.h"
+#include <statventdashboard/chartgrid.h>
+#include <statventdashboard/chartpanel.h>
+#include <statventdashboard/dashboardcontroller.h>
 #include "dashboardtest.h"
-#include "mainwindow.h"
-#include "percentilegroups.h"
+#include <statventdashboard/mainwindow.h>
+#include <statventdashboard/percentilegroups.h>
 #include "scriptedstatsserver.h"
-#include "stathistory.h"
-#include "statspoller.h"
-#include "stattablemodel.h"
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/statspoller.h>
+#include <statventdashboard/stattablemodel.h>
 
 #include <QComboBox>
 #include <QDateTime>
@@ -22,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using Answer = ScriptedStatsServer::Answer;
@@ -52,9 +55,14 @@ Answer sweep(int poll, const QList<qint64> &pids = {101, 102})
     return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
 }
 
+QList<ChartPanel *> chartsOf(const MainWindow &window)
+{
+    return window.findChild<ChartGrid *>()->charts();
+}
+
 ChartPanel *chartTitled(MainWindow &window, const QString &start)
 {
-    for (ChartPanel *chart : window.charts()) {
+    for (ChartPanel *chart : chartsOf(window)) {
         if (chart->title().startsWith(start))
             return chart;
     }
@@ -94,6 +102,7 @@ private:
     void waitForPolls(int polls);
 
     std::unique_ptr<ScriptedStatsServer> m_server;
+    std::unique_ptr<DashboardController> m_controller;
     std::unique_ptr<MainWindow> m_window;
     QTemporaryDir m_dir;
 };
@@ -108,15 +117,17 @@ void tst_MainWindow::init()
 {
     m_server = std::make_unique<ScriptedStatsServer>();
     QVERIFY(m_server->listen());
-    m_window = std::make_unique<MainWindow>();
-    m_window->setUrl(m_server->url());
-    m_window->setInterval(20ms);
-    m_window->poller()->setMaxBackoff(80ms);
+    m_controller = std::make_unique<DashboardController>();
+    m_window = std::make_unique<MainWindow>(m_controller.get());
+    m_controller->setUrl(m_server->url());
+    m_controller->setInterval(20ms);
+    m_controller->poller()->setMaxBackoff(80ms);
 }
 
 void tst_MainWindow::cleanup()
 {
     m_window.reset();
+    m_controller.reset();
     m_server.reset();
 }
 
@@ -124,12 +135,12 @@ void tst_MainWindow::startWindow()
 {
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_window->start();
+    m_controller->start();
 }
 
 void tst_MainWindow::waitForPolls(int polls)
 {
-    QTRY_COMPARE(m_window->shownHistory().pollCount(), polls);
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), polls);
 }
 
 void tst_MainWindow::percentileGroupsBecomeCharts()
@@ -138,17 +149,17 @@ void tst_MainWindow::percentileGroupsBecomeCharts()
         m_server->enqueue(sweep(poll));
     startWindow();
     waitForPolls(3);
-    QCOMPARE(m_window->groups().groups().size(), 1);
-    QCOMPARE(m_window->groups().groups().constFirst().pattern, u"http.latency_ms.{0}"_s);
-    QCOMPARE(m_window->charts().size(), 1);
-    ChartPanel *chart = m_window->charts().constFirst();
+    QCOMPARE(m_controller->groups().groups().size(), 1);
+    QCOMPARE(m_controller->groups().groups().constFirst().pattern, u"http.latency_ms.{0}"_s);
+    QCOMPARE(chartsOf(*m_window).size(), 1);
+    ChartPanel *chart = chartsOf(*m_window).constFirst();
     QCOMPARE(chart->title(), u"http.latency_ms.{0} — all processes, summed"_s);
     QCOMPARE(chart->unit(), u"milliseconds"_s);
     QCOMPARE(chart->lines().size(), 2);
     QCOMPARE(chart->lines()[0].label, u"median"_s);
     QCOMPARE(chart->lines()[1].label, u"99th"_s);
     QVERIFY(chart->lines()[0].color != chart->lines()[1].color);
-    QVERIFY(m_window->connectionStatus().startsWith(u"Connected to 127.0.0.1:"_s));
+    QVERIFY(m_controller->connectionStatus().startsWith(u"Connected to 127.0.0.1:"_s));
 }
 
 void tst_MainWindow::seriesValuesAfterSeveralPolls()
@@ -157,7 +168,7 @@ void tst_MainWindow::seriesValuesAfterSeveralPolls()
         m_server->enqueue(sweep(poll));
     startWindow();
     waitForPolls(4);
-    ChartPanel *chart = m_window->charts().constFirst();
+    ChartPanel *chart = chartsOf(*m_window).constFirst();
     // Summed over both processes: (10 + poll) + (20 + poll) and (50 + poll) + (100 + poll).
     QTRY_COMPARE(ys(chart->plottedPoints(0)), (QList<double>{30, 32, 34, 36}));
     QCOMPARE(ys(chart->plottedPoints(1)), (QList<double>{150, 152, 154, 156}));
@@ -170,7 +181,7 @@ void tst_MainWindow::tableShowsRatesAndValues()
         m_server->enqueue(sweep(poll));
     startWindow();
     waitForPolls(3);
-    StatTableModel *model = m_window->tableModel();
+    StatTableModel *model = m_window->findChild<StatTableModel *>();
     QCOMPARE(model->rowCount(), 5);
     const int requests = model->rowOf(u"http.requests"_s);
     QCOMPARE(model->index(requests, StatTableModel::ValueColumn).data().toString(), u"220"_s);
@@ -178,7 +189,7 @@ void tst_MainWindow::tableShowsRatesAndValues()
     const int queue = model->rowOf(u"queue.depth"_s);
     QCOMPARE(model->index(queue, StatTableModel::RateColumn).data().toString(), QString());
     QVERIFY(!model->isCounter(u"median.requests"_s)); // a label word in a name, no group, no counter
-    QVERIFY(!m_window->groups().contains(u"median.requests"_s));
+    QVERIFY(!m_controller->groups().contains(u"median.requests"_s));
 }
 
 void tst_MainWindow::filterBox()
@@ -217,10 +228,10 @@ void tst_MainWindow::badUrlInTheWindow()
     edit->setText(u"ftp://example.org/stats"_s);
     QTest::keyClick(edit, Qt::Key_Return);
     QCOMPARE(m_window->statusBar()->currentMessage(), u"\"ftp://example.org/stats\" is not an http:// or https:// URL"_s);
-    QCOMPARE(m_window->url(), m_server->url()); // still the service it had
+    QCOMPARE(m_controller->url(), m_server->url()); // still the service it had
     edit->setText(u"127.0.0.1:%1/other"_s.arg(m_server->url().port()));
     QTest::keyClick(edit, Qt::Key_Return);
-    QCOMPARE(m_window->url(), QUrl(u"http://127.0.0.1:%1/other"_s.arg(m_server->url().port())));
+    QCOMPARE(m_controller->url(), QUrl(u"http://127.0.0.1:%1/other"_s.arg(m_server->url().port())));
 }
 
 void tst_MainWindow::summedViewWarnsAboutPercentiles()
@@ -228,9 +239,9 @@ void tst_MainWindow::summedViewWarnsAboutPercentiles()
     m_server->answerAlways(sweep(0));
     startWindow();
     waitForPolls(1);
-    QCOMPARE(m_window->shownProcess(), 0);
-    QVERIFY2(m_window->viewNote().contains(u"A sum of percentiles is not a percentile"_s), qPrintable(m_window->viewNote()));
-    QVERIFY(m_window->viewNote().contains(u"All 2 processes, summed"_s));
+    QCOMPARE(m_controller->shownProcess(), 0);
+    QVERIFY2(m_controller->viewNote().contains(u"A sum of percentiles is not a percentile"_s), qPrintable(m_controller->viewNote()));
+    QVERIFY(m_controller->viewNote().contains(u"All 2 processes, summed"_s));
 }
 
 void tst_MainWindow::perProcessView()
@@ -238,26 +249,26 @@ void tst_MainWindow::perProcessView()
     for (int poll = 0; poll < 6; ++poll)
         m_server->enqueue(sweep(poll));
     startWindow();
-    QTRY_COMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
-    const int pollsBefore = m_window->shownHistory().pollCount();
-    const double switchedAt = m_window->shownHistory().latestTime();
-    m_window->showProcess(101);
-    QCOMPARE(m_window->shownProcess(), 101);
+    QTRY_COMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
+    const int pollsBefore = m_controller->shownHistory().pollCount();
+    const double switchedAt = m_controller->shownHistory().latestTime();
+    m_controller->showProcess(101);
+    QCOMPARE(m_controller->shownProcess(), 101);
     // Its history starts with the last sweep seen.
-    QCOMPARE(m_window->shownHistory().oldestTime(), switchedAt);
+    QCOMPARE(m_controller->shownHistory().oldestTime(), switchedAt);
     const QString since = QDateTime::fromSecsSinceEpoch(qint64(switchedAt)).toString(u"HH:mm:ss"_s);
-    QCOMPARE(m_window->viewNote(), u"Process 101 only: its own values and true percentiles (history since %1)."_s.arg(since));
-    QTRY_VERIFY(m_window->shownHistory().pollCount() >= 2);
-    ChartPanel *chart = m_window->charts().constFirst();
+    QCOMPARE(m_controller->viewNote(), u"Process 101 only: its own values and true percentiles (history since %1)."_s.arg(since));
+    QTRY_VERIFY(m_controller->shownHistory().pollCount() >= 2);
+    ChartPanel *chart = chartsOf(*m_window).constFirst();
     QCOMPARE(chart->title(), u"http.latency_ms.{0} — process 101"_s);
     // Process 101's own median: 10 + poll, never the sum of both processes.
     const QList<double> median = ys(chart->plottedPoints(0));
     QVERIFY(!median.isEmpty());
     for (double value : median)
         QVERIFY2(value >= 10 && value <= 15, qPrintable(QString::number(value)));
-    m_window->showProcess(0);
-    QCOMPARE(m_window->charts().constFirst()->title(), u"http.latency_ms.{0} — all processes, summed"_s);
-    QVERIFY(m_window->shownHistory().pollCount() >= pollsBefore); // the summed history went on
+    m_controller->showProcess(0);
+    QCOMPARE(chartsOf(*m_window).constFirst()->title(), u"http.latency_ms.{0} — all processes, summed"_s);
+    QVERIFY(m_controller->shownHistory().pollCount() >= pollsBefore); // the summed history went on
 }
 
 void tst_MainWindow::processThatGoesAway()
@@ -265,17 +276,17 @@ void tst_MainWindow::processThatGoesAway()
     m_server->enqueue(sweep(0));
     m_server->enqueue(sweep(1));
     startWindow();
-    QTRY_COMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
-    m_window->showProcess(102);
+    QTRY_COMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
+    m_controller->showProcess(102);
     for (int poll = 2; poll < 5; ++poll)
         m_server->enqueue(sweep(poll, {101}));
-    QTRY_VERIFY2(m_window->viewNote().contains(u"Process 102 is not in the last sweep"_s), qPrintable(m_window->viewNote()));
+    QTRY_VERIFY2(m_controller->viewNote().contains(u"Process 102 is not in the last sweep"_s), qPrintable(m_controller->viewNote()));
     // It stays offered, marked, so the operator sees what happened to the process they watched.
-    QCOMPARE(m_window->offeredProcesses(), (QList<qint64>{101, 102}));
+    QCOMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
     auto *chooser = m_window->findChild<QComboBox *>(u"processChooser"_s);
     QVERIFY(chooser);
     QCOMPARE(chooser->currentText(), u"Process 102 (gone)"_s);
-    QVERIFY(!m_window->shownHistory().latestValue(u"http.requests"_s));
+    QVERIFY(!m_controller->shownHistory().latestValue(u"http.requests"_s));
 }
 
 void tst_MainWindow::errorsKeepTheHistoryAndRecover_data()
@@ -292,23 +303,23 @@ void tst_MainWindow::errorsKeepTheHistoryAndRecover()
 {
     QFETCH(Answer, garbage);
     QFETCH(QString, status);
-    m_window->poller()->setMaxResponseSize(100'000);
+    m_controller->poller()->setMaxResponseSize(100'000);
     m_server->enqueue(sweep(0));
     m_server->enqueue(sweep(1));
     for (int failure = 0; failure < 3; ++failure)
         m_server->enqueue(garbage);
     m_server->enqueue(sweep(2));
-    QSignalSpy refreshed(m_window.get(), &MainWindow::refreshed);
+    QSignalSpy refreshed(m_controller.get(), &DashboardController::refreshed);
     startWindow();
-    QTRY_VERIFY(m_window->connectionStatus().startsWith(status));
-    QVERIFY2(m_window->connectionStatus().contains(u" — retrying in "_s), qPrintable(m_window->connectionStatus()));
+    QTRY_VERIFY(m_controller->connectionStatus().startsWith(status));
+    QVERIFY2(m_controller->connectionStatus().contains(u" — retrying in "_s), qPrintable(m_controller->connectionStatus()));
     // The charts still show what came before the errors.
-    QCOMPARE(m_window->shownHistory().pollCount(), 2);
-    QCOMPARE(ys(m_window->charts().constFirst()->plottedPoints(0)), (QList<double>{30, 32}));
+    QCOMPARE(m_controller->shownHistory().pollCount(), 2);
+    QCOMPARE(ys(chartsOf(*m_window).constFirst()->plottedPoints(0)), (QList<double>{30, 32}));
     waitForPolls(3);
-    QVERIFY(m_window->connectionStatus().startsWith(u"Connected to"_s));
-    QCOMPARE(m_window->poller()->consecutiveFailures(), 0);
-    QTRY_COMPARE(ys(m_window->charts().constFirst()->plottedPoints(0)), (QList<double>{30, 32, 34}));
+    QVERIFY(m_controller->connectionStatus().startsWith(u"Connected to"_s));
+    QCOMPARE(m_controller->poller()->consecutiveFailures(), 0);
+    QTRY_COMPARE(ys(chartsOf(*m_window).constFirst()->plottedPoints(0)), (QList<double>{30, 32, 34}));
     QVERIFY(refreshed.size() >= 6);
 }
 
@@ -317,21 +328,21 @@ void tst_MainWindow::pauseAndResume()
     for (int poll = 0; poll < 100; ++poll)
         m_server->enqueue(sweep(poll));
     startWindow();
-    QTRY_VERIFY(m_window->shownHistory().pollCount() >= 2);
-    m_window->setPaused(true);
-    QVERIFY(m_window->isPaused());
-    QVERIFY(!m_window->poller()->isRunning());
-    QVERIFY(m_window->connectionStatus().startsWith(u"Paused"_s));
-    const int polls = m_window->shownHistory().pollCount();
+    QTRY_VERIFY(m_controller->shownHistory().pollCount() >= 2);
+    m_controller->setPaused(true);
+    QVERIFY(m_controller->isPaused());
+    QVERIFY(!m_controller->poller()->isRunning());
+    QVERIFY(m_controller->connectionStatus().startsWith(u"Paused"_s));
+    const int polls = m_controller->shownHistory().pollCount();
     // A request already sent when pausing may still reach the server; none may follow it.
     QTest::qWait(100);
     const int requests = m_server->requestCount();
     QTest::qWait(200); // ten intervals
     QCOMPARE(m_server->requestCount(), requests);
-    QCOMPARE(m_window->shownHistory().pollCount(), polls); // the abandoned answer is never shown
-    m_window->setPaused(false);
-    QTRY_VERIFY(m_window->shownHistory().pollCount() > polls);
-    QVERIFY(m_window->connectionStatus().startsWith(u"Connected"_s));
+    QCOMPARE(m_controller->shownHistory().pollCount(), polls); // the abandoned answer is never shown
+    m_controller->setPaused(false);
+    QTRY_VERIFY(m_controller->shownHistory().pollCount() > polls);
+    QVERIFY(m_controller->connectionStatus().startsWith(u"Connected"_s));
 }
 
 void tst_MainWindow::selectedStatsArePlotted()
@@ -340,8 +351,8 @@ void tst_MainWindow::selectedStatsArePlotted()
         m_server->enqueue(sweep(poll));
     startWindow();
     waitForPolls(3);
-    m_window->selectStats({u"http.requests"_s, u"queue.depth"_s});
-    QCOMPARE(m_window->selectedStats(), (QStringList{u"http.requests"_s, u"queue.depth"_s}));
+    m_controller->setSelectedStats({u"http.requests"_s, u"queue.depth"_s});
+    QCOMPARE(m_controller->selectedStats(), (QStringList{u"http.requests"_s, u"queue.depth"_s}));
     ChartPanel *counters = chartTitled(*m_window, u"Selected counters"_s);
     ChartPanel *gauges = chartTitled(*m_window, u"Selected gauges"_s);
     QVERIFY(counters && gauges);
@@ -350,9 +361,9 @@ void tst_MainWindow::selectedStatsArePlotted()
     QTRY_COMPARE(ys(counters->plottedPoints(0)), (QList<double>{110, 110})); // (100 + 10) per second
     QCOMPARE(gauges->lines().constFirst().name, u"queue.depth"_s);
     QCOMPARE(ys(gauges->plottedPoints(0)), (QList<double>{6, 5, 6}));
-    QCOMPARE(m_window->charts().size(), 3);
-    m_window->selectStats({});
-    QCOMPARE(m_window->charts().size(), 1);
+    QCOMPARE(chartsOf(*m_window).size(), 3);
+    m_controller->setSelectedStats({});
+    QCOMPARE(chartsOf(*m_window).size(), 1);
 }
 
 void tst_MainWindow::exportCharts()
@@ -387,7 +398,7 @@ void tst_MainWindow::screenshotIsNotBlank()
     QCOMPARE(image.size(), m_window->size());
     // Text, lines, legend and table: a rendered window has hundreds of colours, a blank one one.
     QVERIFY2(distinctColours(image) > 100, qPrintable(QString::number(distinctColours(image))));
-    QCOMPARE(m_window->shownHistory().pollCount(), 8);
+    QCOMPARE(m_controller->shownHistory().pollCount(), 8);
 }
 
 void tst_MainWindow::settingsAreRemembered()
@@ -397,23 +408,25 @@ void tst_MainWindow::settingsAreRemembered()
         m_server->enqueue(sweep(poll));
     {
         QSettings settings(file, QSettings::IniFormat);
-        MainWindow window(&settings);
-        window.setUrl(m_server->url());
-        window.setInterval(750ms);
-        window.setWindowMinutes(15);
-        window.selectStats({u"http.requests"_s}); // not in the table yet: remembered anyway
+        DashboardController controller;
+        MainWindow window(&controller, &settings);
+        controller.setUrl(m_server->url());
+        controller.setInterval(750ms);
+        controller.setWindowMinutes(15);
+        controller.setSelectedStats({u"http.requests"_s}); // not in the table yet: remembered anyway
         window.resize(1000, 700);
         window.saveSettings();
     }
     QSettings settings(file, QSettings::IniFormat);
-    MainWindow window(&settings);
-    QCOMPARE(window.url(), m_server->url());
-    QCOMPARE(window.interval(), 750ms);
-    QCOMPARE(window.windowMinutes(), 15);
-    QCOMPARE(window.selectedStats(), QStringList{u"http.requests"_s});
+    DashboardController controller;
+    MainWindow window(&controller, &settings);
+    QCOMPARE(controller.url(), m_server->url());
+    QCOMPARE(controller.interval(), 750ms);
+    QCOMPARE(controller.windowMinutes(), 15);
+    QCOMPARE(controller.selectedStats(), QStringList{u"http.requests"_s});
     QCOMPARE(window.size(), QSize(1000, 700));
     window.show();
-    window.start();
+    controller.start();
     QTRY_VERIFY(chartTitled(window, u"Selected counters"_s)); // applied once the stat arrives
 }
 
@@ -426,13 +439,13 @@ void tst_MainWindow::anotherServiceStartsAfresh()
     ScriptedStatsServer other;
     QVERIFY(other.listen());
     other.answerAlways({ScriptedStatsServer::summedDocument({{u"other.stat"_s, 7}}, T0 - 1000)});
-    m_window->setUrl(other.url());
-    QCOMPARE(m_window->url(), other.url());
-    QTRY_COMPARE(m_window->shownHistory().pollCount(), 1); // an older clock is fine: a new history
-    QVERIFY(m_window->shownHistory().contains(u"other.stat"_s));
-    QVERIFY(!m_window->shownHistory().contains(u"http.requests"_s));
-    QVERIFY(m_window->charts().isEmpty());
-    QCOMPARE(m_window->viewNote(), u"This service offers no per-process view (?by=process): showing its sums."_s);
+    m_controller->setUrl(other.url());
+    QCOMPARE(m_controller->url(), other.url());
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1); // an older clock is fine: a new history
+    QVERIFY(m_controller->shownHistory().contains(u"other.stat"_s));
+    QVERIFY(!m_controller->shownHistory().contains(u"http.requests"_s));
+    QVERIFY(chartsOf(*m_window).isEmpty());
+    QCOMPARE(m_controller->viewNote(), u"This service offers no per-process view (?by=process): showing its sums."_s);
     QVERIFY(m_window->windowTitle().endsWith(other.url().authority()));
 }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "percentilegroups.h"
+#include <statventdashboard/percentilegroups.h>
 
 #include <QTest>
 
 #include <limits>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 
 namespace {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "dashboardtest.h"
-#include "stathistory.h"
+#include <statventdashboard/stathistory.h>
 
 #include <QTest>
 
 #include <cmath>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using DashboardTest::ys;
 using Statvent::StatValue;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "statsdocument.h"
+#include <statventdashboard/statsdocument.h>
 #include "statventtest.h"
 
 #include <QTest>
 
 #include <limits>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using Statvent::StatValue;
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "dashboardtest.h"
 #include "scriptedstatsserver.h"
-#include "statspoller.h"
+#include <statventdashboard/statspoller.h>
 
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "percentilegroups.h"
-#include "stathistory.h"
-#include "stattablemodel.h"
+#include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/stattablemodel.h>
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -9,6 +9,7 @@
 
 #include <limits>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using Statvent::StatValue;
 

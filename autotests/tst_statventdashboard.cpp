@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // statvent-dashboard end to end: the program itself, and the dashboard against the real
 // statvent-web reading real statvent-example writers through their pipes.
-#include "chartpanel.h"
+#include <statventdashboard/chartgrid.h>
+#include <statventdashboard/chartpanel.h>
+#include <statventdashboard/dashboardcontroller.h>
 #include "dashboardtest.h"
-#include "mainwindow.h"
-#include "percentilegroups.h"
-#include "stathistory.h"
-#include "stattablemodel.h"
+#include <statventdashboard/mainwindow.h>
+#include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/stattablemodel.h>
 
 #include <QImage>
 #include <QProcess>
@@ -15,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using DashboardTest::distinctColours;
@@ -88,34 +91,35 @@ void tst_StatventDashboard::cleanupTestCase()
 
 void tst_StatventDashboard::realServiceInTheWindow()
 {
-    MainWindow window;
-    window.setUrl(m_url);
-    window.setInterval(100ms);
+    DashboardController controller;
+    MainWindow window(&controller);
+    controller.setUrl(m_url);
+    controller.setInterval(100ms);
     window.show();
-    window.start();
-    QTRY_COMPARE_WITH_TIMEOUT(window.offeredProcesses(), m_pids, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(window.shownHistory().pollCount() >= 3, 10000);
-    QVERIFY(window.connectionStatus().startsWith(u"Connected to "_s));
+    controller.start();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.offeredProcesses(), m_pids, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(controller.shownHistory().pollCount() >= 3, 10000);
+    QVERIFY(controller.connectionStatus().startsWith(u"Connected to "_s));
 
     // statvent-example records a window "foo->baz->{0}": one chart, five lines.
-    QCOMPARE(window.groups().groups().size(), 1);
-    const PercentileGroups::Group &group = window.groups().groups().constFirst();
+    QCOMPARE(controller.groups().groups().size(), 1);
+    const PercentileGroups::Group &group = controller.groups().groups().constFirst();
     QCOMPARE(group.pattern, u"foo->baz->{0}"_s);
     QStringList labels;
     for (const PercentileGroups::Member &member : group.members)
         labels.append(member.label);
     QCOMPARE(labels, (QStringList{u"median"_s, u"95th"_s, u"99th"_s, u"100th"_s, u"mean"_s}));
-    QCOMPARE(window.charts().size(), 1);
+    QCOMPARE(window.findChild<ChartGrid *>()->charts().size(), 1);
 
     // Its counter "foo.bar" grows by one every 10 ms in each writer: a rate, positive.
-    StatTableModel *model = window.tableModel();
+    StatTableModel *model = window.findChild<StatTableModel *>();
     QTRY_VERIFY(model->isCounter(u"foo.bar"_s));
-    QVERIFY(window.shownHistory().latestRate(u"foo.bar"_s).value_or(0) > 0);
+    QVERIFY(controller.shownHistory().latestRate(u"foo.bar"_s).value_or(0) > 0);
 
     // One process's own percentiles: the samples are below 5, so is every percentile of them.
-    window.showProcess(m_pids.constFirst());
-    QTRY_VERIFY_WITH_TIMEOUT(window.shownHistory().pollCount() >= 3, 10000);
-    ChartPanel *chart = window.charts().constFirst();
+    controller.showProcess(m_pids.constFirst());
+    QTRY_VERIFY_WITH_TIMEOUT(controller.shownHistory().pollCount() >= 3, 10000);
+    ChartPanel *chart = window.findChild<ChartGrid *>()->charts().constFirst();
     QTRY_VERIFY(!chart->plottedPoints(3).isEmpty()); // the 100th
     for (const QPointF &point : chart->plottedPoints(3))
         QVERIFY2(point.y() >= 0 && point.y() < 5, qPrintable(QString::number(point.y())));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "dashboardoptions.h"
-#include "mainwindow.h"
+#include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/mainwindow.h>
 
 #include <QApplication>
 #include <QSettings>
@@ -9,6 +10,7 @@
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
+using namespace StatventDashboard;
 
 int main(int argc, char **argv)
 {
@@ -40,30 +42,31 @@ int main(int argc, char **argv)
     // A screenshot must not depend on, nor change, what a user's dashboard remembers.
     const bool screenshot = !options.screenshotFile.isEmpty();
     QSettings settings;
-    MainWindow window(screenshot ? nullptr : &settings);
+    DashboardController controller;
+    MainWindow window(&controller, screenshot ? nullptr : &settings);
     if (options.url)
-        window.setUrl(*options.url);
+        controller.setUrl(*options.url);
     if (options.interval)
-        window.setInterval(*options.interval);
+        controller.setInterval(*options.interval);
     if (options.windowMinutes)
-        window.setWindowMinutes(*options.windowMinutes);
+        controller.setWindowMinutes(*options.windowMinutes);
     if (options.process)
-        window.showProcess(*options.process);
+        controller.showProcess(*options.process);
     if (!options.plottedStats.isEmpty())
-        window.selectStats(options.plottedStats);
+        controller.setSelectedStats(options.plottedStats);
     if (screenshot) {
         window.saveScreenshotAfter(options.screenshotPolls, options.screenshotFile);
         QObject::connect(&window, &MainWindow::screenshotSaved, &app,
-                         [&window](const QString &file, bool ok, const QString &error) {
+                         [&controller](const QString &file, bool ok, const QString &error) {
                              if (ok)
                                  std::fprintf(stderr, "statvent-dashboard: saved %s (%s)\n", qPrintable(file),
-                                              qPrintable(window.connectionStatus()));
+                                              qPrintable(controller.connectionStatus()));
                              else
                                  std::fprintf(stderr, "statvent-dashboard: %s\n", qPrintable(error));
                              QCoreApplication::exit(ok ? 0 : 1);
                          });
     }
     window.show();
-    window.start();
+    controller.start();
     return QApplication::exec();
 }

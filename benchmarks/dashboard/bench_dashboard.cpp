@@ -5,11 +5,13 @@
 // (one QLineSeries per line, replace() with the window's points).
 //
 // Run: build/bin/bench_dashboard   (sets QT_QPA_PLATFORM=offscreen unless already set)
-#include "chartpanel.h"
-#include "mainwindow.h"
-#include "statsdocument.h"
-#include "stathistory.h"
-#include "statspoller.h"
+#include <statventdashboard/chartgrid.h>
+#include <statventdashboard/chartpanel.h>
+#include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/mainwindow.h>
+#include <statventdashboard/statsdocument.h>
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/statspoller.h>
 
 #include <benchmark/benchmark.h>
 
@@ -32,6 +34,7 @@
 #include <ctime>
 #include <memory>
 
+using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -123,7 +126,7 @@ public:
     {
         for (int poll = 0; poll < PointsPerLine; ++poll) // hidden: charts wait until shown
             feed(poll);
-        window.setWindowMinutes(60);
+        controller.setWindowMinutes(60);
         if (!withTable)
             window.findChild<QSplitter *>(u"splitter"_s)->setSizes({0, 1});
         window.resize(1280, height);
@@ -131,9 +134,11 @@ public:
         QCoreApplication::processEvents();
     }
 
-    void feed(int poll) { Q_EMIT window.poller()->documentReceived(StatsDocument::parse(answer(poll))); }
+    void feed(int poll) { Q_EMIT controller.poller()->documentReceived(StatsDocument::parse(answer(poll))); }
+    QList<ChartPanel *> charts() const { return window.findChild<ChartGrid *>()->charts(); }
 
-    MainWindow window;
+    DashboardController controller;
+    MainWindow window{&controller};
     int nextPoll = PointsPerLine;
 };
 
@@ -143,7 +148,7 @@ void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
 {
     Dashboard dashboard(windowHeight, withTable);
     const double rssBefore = residentMiB();
-    PaintedArea painted(dashboard.window.charts());
+    PaintedArea painted(dashboard.charts());
     double parsing = 0;
     double updating = 0;
     double painting = 0;
@@ -154,7 +159,7 @@ void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
         const auto start = std::chrono::steady_clock::now();
         const StatsDocument document = StatsDocument::parse(json);
         const auto parsed = std::chrono::steady_clock::now();
-        Q_EMIT dashboard.window.poller()->documentReceived(document); // history, table, charts
+        Q_EMIT dashboard.controller.poller()->documentReceived(document); // history, table, charts
         const auto updated = std::chrono::steady_clock::now();
         QCoreApplication::sendPostedEvents(); // the repaint Qt has scheduled
         state.SetIterationTime(secondsSince(start));
@@ -172,14 +177,14 @@ void pollToRepaint(benchmark::State &state, int windowHeight, bool withTable)
     state.counters["painted_kpx"] = double(painted.pixels) / 1000 / polls;
     int inView = 0;
     qint64 points = 0;
-    for (ChartPanel *chart : dashboard.window.charts()) {
+    for (ChartPanel *chart : dashboard.charts()) {
         inView += chart->viewport()->visibleRegion().isEmpty() ? 0 : 1;
         for (int line = 0; line < chart->lines().size(); ++line)
             points += chart->plottedPoints(line).size();
     }
-    state.counters["charts"] = double(dashboard.window.charts().size());
+    state.counters["charts"] = double(dashboard.charts().size());
     state.counters["charts_in_view"] = inView;
-    state.counters["history_polls"] = dashboard.window.shownHistory().pollCount();
+    state.counters["history_polls"] = dashboard.controller.shownHistory().pollCount();
     state.counters["plotted_points"] = double(points);
     state.counters["rss_MiB"] = residentMiB();
     state.counters["rss_growth_MiB"] = residentMiB() - rssBefore;

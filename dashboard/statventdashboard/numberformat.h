@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_NUMBERFORMAT_H
-#define STATVENT_NUMBERFORMAT_H
+#ifndef STATVENTDASHBOARD_NUMBERFORMAT_H
+#define STATVENTDASHBOARD_NUMBERFORMAT_H
 
 #include <QString>
+
+namespace StatventDashboard {
 
 //! Values as operators read them: grouped thousands, a few significant digits, no exponent soup.
 namespace NumberFormat {
@@ -15,5 +17,7 @@ QString integer(qint64 value);
 QString rate(double perSecond);
 
 } // namespace NumberFormat
+
+} // namespace StatventDashboard
 
 #endif

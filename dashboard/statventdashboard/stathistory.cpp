@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-#include "stathistory.h"
+#include <statventdashboard/stathistory.h>
 
-#include "dashboardlogging.h"
+#include <statventdashboard/dashboardlogging.h>
 
 #include <QDateTime>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+namespace StatventDashboard {
 
 namespace {
 
@@ -252,3 +254,5 @@ QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoi
     }
     return out;
 }
+
+} // namespace StatventDashboard

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_CHARTPANEL_H
-#define STATVENT_CHARTPANEL_H
+#ifndef STATVENTDASHBOARD_CHARTPANEL_H
+#define STATVENTDASHBOARD_CHARTPANEL_H
 
 #include <QChartView>
 #include <QColor>
@@ -9,6 +9,8 @@
 #include <QString>
 
 #include <memory>
+
+namespace StatventDashboard {
 
 class StatHistory;
 class ChartPanelPrivate;
@@ -70,5 +72,7 @@ public:
 private:
     std::unique_ptr<ChartPanelPrivate> d;
 };
+
+} // namespace StatventDashboard
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "statsdocument.h"
+#include <statventdashboard/statsdocument.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,6 +8,9 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <array>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -15,23 +18,11 @@ namespace {
 
 QString describeType(const QJsonValue &value)
 {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return u"null"_s;
-    case QJsonValue::Bool:
-        return u"a boolean"_s;
-    case QJsonValue::Double:
-        return u"a number"_s;
-    case QJsonValue::String:
-        return u"a string"_s;
-    case QJsonValue::Array:
-        return u"an array"_s;
-    case QJsonValue::Object:
-        return u"an object"_s;
-    case QJsonValue::Undefined:
-        break;
-    }
-    return u"missing"_s;
+    // Indexed by QJsonValue::Type, whose values are 0 (Null) to 5 (Object); Undefined is 0x80.
+    static constexpr std::array<QStringView, 6> names = {u"null", u"a boolean", u"a number",
+                                                        u"a string", u"an array", u"an object"};
+    const auto type = std::size_t(value.type());
+    return type < names.size() ? names[type].toString() : u"missing"_s;
 }
 
 QString wrongType(const QString &what, const QJsonValue &value, const QString &expected)
@@ -146,3 +137,5 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
     document.m_valid = true;
     return document;
 }
+
+} // namespace StatventDashboard

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATTABLEMODEL_H
-#define STATVENT_STATTABLEMODEL_H
+#ifndef STATVENTDASHBOARD_STATTABLEMODEL_H
+#define STATVENTDASHBOARD_STATTABLEMODEL_H
 
-#include "statsdocument.h"
+#include <statventdashboard/statsdocument.h>
 
 #include <QAbstractTableModel>
 
 #include <memory>
+
+namespace StatventDashboard {
 
 class PercentileGroups;
 class StatHistory;
@@ -57,5 +59,7 @@ private:
 
     std::unique_ptr<StatTableModelPrivate> d;
 };
+
+} // namespace StatventDashboard
 
 #endif

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "dashboardoptions.h"
+#include <statventdashboard/dashboardoptions.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -137,3 +139,5 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
     }
     return options;
 }
+
+} // namespace StatventDashboard

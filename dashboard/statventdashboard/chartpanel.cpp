@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "chartpanel.h"
+#include <statventdashboard/chartpanel.h>
 
-#include "plotlinesitem.h"
-#include "stathistory.h"
+#include <statventdashboard/plotlinesitem.h>
+#include <statventdashboard/stathistory.h>
 
 #include <QCategoryAxis>
 #include <QChart>
@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -292,3 +294,5 @@ QColor ChartPanel::paletteColor(int n)
     };
     return palette[std::abs(n) % std::size(palette)];
 }
+
+} // namespace StatventDashboard

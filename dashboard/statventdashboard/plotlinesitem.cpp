@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "plotlinesitem.h"
+#include <statventdashboard/plotlinesitem.h>
 
-#include "numberformat.h"
+#include <statventdashboard/numberformat.h>
 
 #include <QDateTime>
 #include <QGraphicsSceneHoverEvent>
@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -132,3 +134,5 @@ void PlotLinesItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *)
 {
     QToolTip::hideText();
 }
+
+} // namespace StatventDashboard

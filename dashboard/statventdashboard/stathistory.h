@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATHISTORY_H
-#define STATVENT_STATHISTORY_H
+#ifndef STATVENTDASHBOARD_STATHISTORY_H
+#define STATVENTDASHBOARD_STATHISTORY_H
 
-#include "statsdocument.h"
+#include <statventdashboard/statsdocument.h>
 
 #include <QHash>
 #include <QList>
@@ -12,6 +12,8 @@
 
 #include <optional>
 #include <vector>
+
+namespace StatventDashboard {
 
 /*!
  * The last polls of every stat, in fixed-size ring buffers: memory stays bounded however long
@@ -100,5 +102,7 @@ private:
     quint64 m_namesRevision = 0;
     int m_refusedSeries = 0;
 };
+
+} // namespace StatventDashboard
 
 #endif

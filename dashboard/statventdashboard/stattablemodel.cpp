@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "stattablemodel.h"
+#include <statventdashboard/stattablemodel.h>
 
-#include "numberformat.h"
-#include "percentilegroups.h"
-#include "stathistory.h"
+#include <statventdashboard/numberformat.h>
+#include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/stathistory.h>
 
 #include <statvent/pipeformat.h>
 
@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -206,3 +208,5 @@ QVariant StatTableModel::headerData(int section, Qt::Orientation orientation, in
     }
     return {};
 }
+
+} // namespace StatventDashboard

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PERCENTILEGROUPS_H
-#define STATVENT_PERCENTILEGROUPS_H
+#ifndef STATVENTDASHBOARD_PERCENTILEGROUPS_H
+#define STATVENTDASHBOARD_PERCENTILEGROUPS_H
 
 #include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
+
+namespace StatventDashboard {
 
 /*!
  * Finds the stats that are aggregates of one sample window: names that differ only by an
@@ -69,5 +71,7 @@ private:
     QList<Group> m_groups;
     QHash<QString, qsizetype> m_groupOfName;
 };
+
+} // namespace StatventDashboard
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "statspoller.h"
+#include <statventdashboard/statspoller.h>
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -11,6 +11,8 @@
 #include <QUrlQuery>
 
 #include <algorithm>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 using std::chrono::milliseconds;
@@ -251,3 +253,5 @@ void StatsPoller::stop()
     d->abandonRequest();
     Q_EMIT runningChanged(false);
 }
+
+} // namespace StatventDashboard

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "numberformat.h"
+#include <statventdashboard/numberformat.h>
 
 #include <QLocale>
 
 #include <cmath>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -43,3 +45,5 @@ QString rate(double perSecond)
 }
 
 } // namespace NumberFormat
+
+} // namespace StatventDashboard

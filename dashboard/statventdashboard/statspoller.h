@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATSPOLLER_H
-#define STATVENT_STATSPOLLER_H
+#ifndef STATVENTDASHBOARD_STATSPOLLER_H
+#define STATVENTDASHBOARD_STATSPOLLER_H
 
-#include "statsdocument.h"
+#include <statventdashboard/statsdocument.h>
 
 #include <QObject>
 #include <QUrl>
 
 #include <chrono>
 #include <memory>
+
+namespace StatventDashboard {
 
 class StatsPollerPrivate;
 
@@ -70,5 +72,7 @@ Q_SIGNALS:
 private:
     std::unique_ptr<StatsPollerPrivate> d;
 };
+
+} // namespace StatventDashboard
 
 #endif

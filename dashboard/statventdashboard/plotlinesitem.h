@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PLOTLINESITEM_H
-#define STATVENT_PLOTLINESITEM_H
+#ifndef STATVENTDASHBOARD_PLOTLINESITEM_H
+#define STATVENTDASHBOARD_PLOTLINESITEM_H
 
 #include <QColor>
 #include <QGraphicsItem>
 #include <QList>
 #include <QPointF>
 #include <QString>
+
+namespace StatventDashboard {
 
 /*!
  * The lines of a ChartPanel, drawn straight onto its plot area.
@@ -68,5 +70,7 @@ private:
     QColor m_gridColor;
     QPolygonF m_polyline; // reused by paint()
 };
+
+} // namespace StatventDashboard
 
 #endif

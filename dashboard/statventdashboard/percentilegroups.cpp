@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "percentilegroups.h"
+#include <statventdashboard/percentilegroups.h>
 
 #include <statvent/aggregates.h>
 
 #include <algorithm>
 #include <limits>
+
+namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 
@@ -133,3 +135,5 @@ PercentileGroups PercentileGroups::detect(const QStringList &names)
     }
     return result;
 }
+
+} // namespace StatventDashboard

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_DASHBOARDOPTIONS_H
-#define STATVENT_DASHBOARDOPTIONS_H
+#ifndef STATVENTDASHBOARD_DASHBOARDOPTIONS_H
+#define STATVENTDASHBOARD_DASHBOARDOPTIONS_H
 
 #include <QString>
 #include <QStringList>
@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <optional>
+
+namespace StatventDashboard {
 
 /*!
  * statvent-dashboard's command line:
@@ -48,5 +50,7 @@ public:
     QString screenshotFile; //!< empty: run interactively
     int screenshotPolls = DefaultScreenshotPolls;
 };
+
+} // namespace StatventDashboard
 
 #endif

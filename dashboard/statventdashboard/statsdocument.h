@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATSDOCUMENT_H
-#define STATVENT_STATSDOCUMENT_H
+#ifndef STATVENTDASHBOARD_STATSDOCUMENT_H
+#define STATVENTDASHBOARD_STATSDOCUMENT_H
 
 #include <statvent/statvalue.h>
 
@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+
+namespace StatventDashboard {
 
 /*!
  * One answer of statvent-web, read and checked (see notes/http-contract.md and docs/HTTP-API.md).
@@ -62,5 +64,7 @@ private:
     QList<Process> m_processes;
     Stats m_totals;
 };
+
+} // namespace StatventDashboard
 
 #endif

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+#include "scriptedstatsserver.h"
+
+#include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/statspoller.h>
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace StatventDashboard;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using Answer = ScriptedStatsServer::Answer;
+using Connection = DashboardController::Connection;
+Q_DECLARE_METATYPE(ScriptedStatsServer::Answer)
+
+namespace {
+
+constexpr double T0 = 1'764'057'600.0;
+
+QVariantMap processStats(qint64 pid, int poll)
+{
+    return {{u"http.latency_ms.median"_s, int(pid) + poll},
+            {u"http.latency_ms.99th"_s, 5 * int(pid) + poll},
+            {u"http.requests"_s, 10 * poll},
+            {u"queue.depth"_s, 1}};
+}
+
+Answer sweep(int poll, const QList<qint64> &pids = {101, 102})
+{
+    QMap<qint64, QVariantMap> processes;
+    for (qint64 pid : pids)
+        processes.insert(pid, processStats(pid, poll));
+    return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
+}
+
+} // namespace
+
+// The dashboard's state and logic, without a widget: no QApplication, no window.
+class tst_DashboardController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void defaults();
+    void settersSignalOnlyChanges_data();
+    void settersSignalOnlyChanges();
+    void settingsWriteEachKeyOnce();
+    void connectionStates_data();
+    void connectionStates();
+    void pauseStopsPolling();
+    void offeredProcessesAndTheGoneOne();
+    void viewNote_data();
+    void viewNote();
+    void ratesAreCountersOutsideGroups();
+    void anotherUrlStartsAfresh();
+
+private:
+    std::unique_ptr<ScriptedStatsServer> m_server;
+    std::unique_ptr<DashboardController> m_controller;
+};
+
+void tst_DashboardController::init()
+{
+    m_server = std::make_unique<ScriptedStatsServer>();
+    QVERIFY(m_server->listen());
+    m_controller = std::make_unique<DashboardController>();
+    m_controller->setUrl(m_server->url());
+    m_controller->setInterval(20ms);
+    m_controller->poller()->setMaxBackoff(80ms);
+}
+
+void tst_DashboardController::cleanup()
+{
+    m_controller.reset();
+    m_server.reset();
+}
+
+void tst_DashboardController::defaults()
+{
+    const DashboardController controller;
+    QCOMPARE(controller.url(), DashboardOptions::defaultUrl());
+    QCOMPARE(controller.interval(), StatsPoller::DefaultInterval);
+    QCOMPARE(controller.windowMinutes(), DashboardOptions::DefaultWindowMinutes);
+    QCOMPARE(controller.shownProcess(), 0);
+    QVERIFY(!controller.isPaused());
+    QVERIFY(controller.selectedStats().isEmpty());
+    QCOMPARE(controller.connection(), Connection::NotConnected);
+    QCOMPARE(controller.connectionStatus(), u"Not connected"_s);
+    QCOMPARE(controller.lastUpdate(), u"No update yet"_s);
+    QVERIFY(controller.viewNote().startsWith(u"Waiting for the first answer of "_s));
+    QVERIFY(!controller.canChooseProcess());
+}
+
+void tst_DashboardController::settersSignalOnlyChanges_data()
+{
+    QTest::addColumn<QString>("property");
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<bool>("changes");
+    QTest::newRow("window 15") << u"window"_s << QVariant(15) << true;
+    QTest::newRow("window unchanged") << u"window"_s << QVariant(DashboardOptions::DefaultWindowMinutes) << false;
+    QTest::newRow("window not a choice") << u"window"_s << QVariant(7) << false;
+    QTest::newRow("interval") << u"interval"_s << QVariant(500) << true;
+    QTest::newRow("interval unchanged") << u"interval"_s << QVariant(20) << false;
+    QTest::newRow("paused") << u"paused"_s << QVariant(true) << true;
+    QTest::newRow("not paused") << u"paused"_s << QVariant(false) << false;
+    QTest::newRow("selection") << u"selection"_s << QVariant(QStringList{u"a"_s}) << true;
+    QTest::newRow("empty selection") << u"selection"_s << QVariant(QStringList()) << false;
+}
+
+void tst_DashboardController::settersSignalOnlyChanges()
+{
+    QFETCH(QString, property);
+    QFETCH(QVariant, value);
+    QFETCH(bool, changes);
+    DashboardController &c = *m_controller;
+    QSignalSpy window(&c, &DashboardController::windowMinutesChanged);
+    QSignalSpy interval(&c, &DashboardController::intervalChanged);
+    QSignalSpy paused(&c, &DashboardController::pausedChanged);
+    QSignalSpy selection(&c, &DashboardController::selectedStatsChanged);
+    QSignalSpy *spy = nullptr;
+    if (property == u"window") {
+        c.setWindowMinutes(value.toInt());
+        QCOMPARE(c.windowMinutes(), changes ? value.toInt() : DashboardOptions::DefaultWindowMinutes);
+        spy = &window;
+    } else if (property == u"interval") {
+        c.setInterval(std::chrono::milliseconds(value.toInt()));
+        QCOMPARE(c.interval().count(), value.toInt());
+        spy = &interval;
+    } else if (property == u"paused") {
+        c.setPaused(value.toBool());
+        QCOMPARE(c.isPaused(), value.toBool());
+        spy = &paused;
+    } else {
+        c.setSelectedStats(value.toStringList());
+        QCOMPARE(c.selectedStats(), value.toStringList());
+        spy = &selection;
+    }
+    QCOMPARE(spy->size(), changes ? 1 : 0);
+    QCOMPARE(window.size() + interval.size() + paused.size() + selection.size(), changes ? 1 : 0);
+}
+
+void tst_DashboardController::settingsWriteEachKeyOnce()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QSettings settings(dir.filePath(u"dashboard.ini"_s), QSettings::IniFormat);
+    m_controller->setInterval(750ms);
+    m_controller->setWindowMinutes(15);
+    m_controller->setSelectedStats({u"http.requests"_s, u"queue.depth"_s});
+    m_controller->saveSettings(settings);
+    QCOMPARE(settings.allKeys(), (QStringList{u"intervalMs"_s, u"selectedStats"_s, u"url"_s, u"windowMinutes"_s}));
+
+    DashboardController restored;
+    QSignalSpy urlChanged(&restored, &DashboardController::urlChanged);
+    restored.loadSettings(settings);
+    QCOMPARE(restored.url(), m_server->url());
+    QCOMPARE(urlChanged.size(), 1);
+    QCOMPARE(restored.interval(), 750ms);
+    QCOMPARE(restored.windowMinutes(), 15);
+    QCOMPARE(restored.selectedStats(), (QStringList{u"http.requests"_s, u"queue.depth"_s}));
+
+    // Unusable values are ignored, not applied.
+    settings.setValue(u"url"_s, u"ftp://example.org/"_s);
+    settings.setValue(u"intervalMs"_s, -5);
+    settings.setValue(u"windowMinutes"_s, 7);
+    DashboardController defaults;
+    defaults.loadSettings(settings);
+    QCOMPARE(defaults.url(), DashboardOptions::defaultUrl());
+    QCOMPARE(defaults.interval(), StatsPoller::DefaultInterval);
+    QCOMPARE(defaults.windowMinutes(), DashboardOptions::DefaultWindowMinutes);
+}
+
+void tst_DashboardController::connectionStates_data()
+{
+    QTest::addColumn<Answer>("answer");
+    QTest::addColumn<Connection>("connection");
+    QTest::addColumn<QString>("status");
+    QTest::newRow("answer") << sweep(0) << Connection::Connected << u"Connected to 127.0.0.1:"_s;
+    QTest::newRow("HTTP error") << Answer{R"({"message": "boom"})", 503} << Connection::Failing
+                                << u"HTTP 503 Service Unavailable: boom — retrying in "_s;
+    QTest::newRow("not JSON") << Answer{"nope", 200, "text/plain"} << Connection::Failing
+                              << u"unusable answer: not JSON"_s;
+}
+
+void tst_DashboardController::connectionStates()
+{
+    QFETCH(Answer, answer);
+    QFETCH(Connection, connection);
+    QFETCH(QString, status);
+    m_server->answerAlways(answer);
+    QSignalSpy changed(m_controller.get(), &DashboardController::connectionChanged);
+    QSignalSpy refreshed(m_controller.get(), &DashboardController::refreshed);
+    m_controller->start();
+    QCOMPARE(m_controller->connection(), Connection::Connecting);
+    QCOMPARE(m_controller->connectionStatus(), u"Connecting to "_s + m_server->url().toString());
+    QTRY_VERIFY(refreshed.size() >= 1);
+    QCOMPARE(m_controller->connection(), connection);
+    QVERIFY2(m_controller->connectionStatus().startsWith(status), qPrintable(m_controller->connectionStatus()));
+    QCOMPARE(changed.at(0).at(0).value<Connection>(), Connection::Connecting);
+    QCOMPARE(changed.at(1).at(0).value<Connection>(), connection);
+    if (connection == Connection::Failing)
+        QVERIFY(m_controller->connectionDetail().contains(u"failed polls in a row of "_s));
+}
+
+void tst_DashboardController::pauseStopsPolling()
+{
+    m_server->answerAlways(sweep(0));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->connection(), Connection::Connected);
+    m_controller->setPaused(true);
+    QCOMPARE(m_controller->connection(), Connection::Paused);
+    QVERIFY(!m_controller->poller()->isRunning());
+    m_controller->start(); // paused: nothing starts
+    QVERIFY(!m_controller->poller()->isRunning());
+    m_controller->setPaused(false);
+    QVERIFY(m_controller->poller()->isRunning());
+    QTRY_COMPARE(m_controller->connection(), Connection::Connected);
+}
+
+void tst_DashboardController::offeredProcessesAndTheGoneOne()
+{
+    m_server->enqueue(sweep(0));
+    m_server->enqueue(sweep(1));
+    QSignalSpy offered(m_controller.get(), &DashboardController::offeredProcessesChanged);
+    m_controller->start();
+    QTRY_COMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
+    QCOMPARE(offered.size(), 1);
+    QVERIFY(m_controller->canChooseProcess());
+    QSignalSpy shown(m_controller.get(), &DashboardController::shownProcessChanged);
+    m_controller->showProcess(102);
+    QCOMPARE(shown.size(), 1);
+    QCOMPARE(m_controller->viewName(), u"process 102"_s);
+    QCOMPARE(m_controller->shownHistory().pollCount(), 1); // starts with the last sweep
+    m_server->answerAlways(sweep(2, {101}));
+    QTRY_VERIFY(m_controller->isShownProcessGone());
+    QCOMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
+    QVERIFY(m_controller->viewNoteIsWarning());
+    m_controller->showProcess(0);
+    QCOMPARE(m_controller->offeredProcesses(), QList<qint64>{101});
+    QVERIFY(!m_controller->isShownProcessGone());
+}
+
+void tst_DashboardController::viewNote_data()
+{
+    QTest::addColumn<Answer>("answer");
+    QTest::addColumn<QString>("note");
+    QTest::addColumn<bool>("warning");
+    QTest::newRow("summed service") << Answer{ScriptedStatsServer::summedDocument({{u"a"_s, 1}}, T0)}
+                                    << u"This service offers no per-process view (?by=process): showing its sums."_s << false;
+    QTest::newRow("one process") << sweep(0, {101}) << u"All processes, summed (1 answered)."_s << false;
+    QTest::newRow("percentiles summed") << sweep(0)
+                                        << u"All 2 processes, summed. A sum of percentiles is not a percentile: choose one "
+                                           u"process under \"show\" to read true percentiles."_s
+                                        << true;
+}
+
+void tst_DashboardController::viewNote()
+{
+    QFETCH(Answer, answer);
+    QFETCH(QString, note);
+    QFETCH(bool, warning);
+    m_server->answerAlways(answer);
+    QSignalSpy viewChanged(m_controller.get(), &DashboardController::viewChanged);
+    m_controller->start();
+    QTRY_VERIFY(viewChanged.size() >= 1);
+    QCOMPARE(m_controller->viewNote(), note);
+    QCOMPARE(m_controller->viewNoteIsWarning(), warning);
+}
+
+void tst_DashboardController::ratesAreCountersOutsideGroups()
+{
+    for (int poll = 0; poll < 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 3);
+    QVERIFY(m_controller->isRate(u"http.requests"_s));
+    QVERIFY(!m_controller->isRate(u"queue.depth"_s)); // a gauge
+    QVERIFY(!m_controller->isRate(u"http.latency_ms.median"_s)); // grows, but a percentile
+    QVERIFY(!m_controller->isRate(u"no.such.stat"_s));
+    QCOMPARE(m_controller->groups().groups().size(), 1);
+}
+
+void tst_DashboardController::anotherUrlStartsAfresh()
+{
+    m_server->answerAlways(sweep(0));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    ScriptedStatsServer other;
+    QVERIFY(other.listen());
+    other.answerAlways({ScriptedStatsServer::summedDocument({{u"other.stat"_s, 7}}, T0 - 1000)});
+    QSignalSpy urlChanged(m_controller.get(), &DashboardController::urlChanged);
+    m_controller->setUrl(other.url());
+    QCOMPARE(urlChanged.size(), 1);
+    QCOMPARE(m_controller->shownHistory().pollCount(), 0);
+    QVERIFY(m_controller->offeredProcesses().isEmpty());
+    QTRY_VERIFY(m_controller->shownHistory().contains(u"other.stat"_s));
+    m_controller->setUrl(other.url());
+    QCOMPARE(urlChanged.size(), 1);
+}
+
+QTEST_GUILESS_MAIN(tst_DashboardController)
+#include "tst_dashboardcontroller.moc"

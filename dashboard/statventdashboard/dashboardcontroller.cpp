@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+#include <statventdashboard/dashboardcontroller.h>
+
+#include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/stathistory.h>
+#include <statventdashboard/statspoller.h>
+
+#include <QDateTime>
+#include <QSettings>
+
+namespace StatventDashboard {
+
+using namespace Qt::StringLiterals;
+using std::chrono::milliseconds;
+
+namespace {
+
+// The settings this class remembers; the window keeps its own layout next to them.
+const auto UrlKey = u"url"_s;
+const auto IntervalKey = u"intervalMs"_s;
+const auto WindowMinutesKey = u"windowMinutes"_s;
+const auto SelectedStatsKey = u"selectedStats"_s;
+
+QString seconds(milliseconds duration)
+{
+    return QString::number(double(duration.count()) / 1000.0, 'g', 3) + u" s"_s;
+}
+
+} // namespace
+
+class DashboardControllerPrivate
+{
+public:
+    explicit DashboardControllerPrivate(DashboardController *controller);
+
+    void takeDocument(const StatsDocument &document);
+    void takeFailure(const QString &reason, milliseconds retryIn);
+    void setConnection(DashboardController::Connection state, const QString &text,
+                       const QString &detail = {});
+    void updateOfferedProcesses();
+    void refreshView();
+
+    const StatHistory &history() const { return shownPid ? processHistory : summedHistory; }
+
+    DashboardController *q;
+    StatsPoller *poller;
+    StatHistory summedHistory;
+    StatHistory processHistory; // the chosen process, since it was chosen
+    qint64 shownPid = 0;
+    StatsDocument lastDocument;
+    PercentileGroups groups;
+    quint64 groupsRevision = 0;
+    bool groupsStale = true;
+    int windowMinutes = DashboardOptions::DefaultWindowMinutes;
+    bool paused = false;
+    QStringList selectedStats;
+    QList<qint64> offered;
+    bool shownIsGone = false;
+    DashboardController::Connection connection = DashboardController::Connection::NotConnected;
+    QString connectionText = u"Not connected"_s;
+    QString connectionDetail;
+    QString lastUpdate = u"No update yet"_s;
+    QString processSummary;
+};
+
+DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *controller)
+    : q(controller)
+    , poller(new StatsPoller(controller))
+{
+    poller->setUrl(DashboardOptions::defaultUrl());
+    QObject::connect(poller, &StatsPoller::documentReceived, q,
+                     [this](const StatsDocument &document) { takeDocument(document); });
+    QObject::connect(poller, &StatsPoller::pollFailed, q,
+                     [this](const QString &reason, milliseconds retryIn) { takeFailure(reason, retryIn); });
+}
+
+void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
+{
+    lastDocument = document;
+    bool recorded = summedHistory.append(document.timestamp(), document.totals());
+    if (shownPid)
+        recorded = processHistory.append(document.timestamp(), q->shownStats());
+
+    setConnection(DashboardController::Connection::Connected,
+                  u"Connected to "_s + poller->url().authority());
+    lastUpdate = u"Last update "_s + QTime::currentTime().toString(u"HH:mm:ss"_s);
+    const int count = document.processCount();
+    processSummary = count < 0 ? u"processes: not reported"_s
+        : count == 1           ? u"1 process"_s
+                               : u"%1 processes"_s.arg(count);
+    if (document.unansweredCount() > 0)
+        processSummary += u", %1 not answering"_s.arg(document.unansweredCount());
+    updateOfferedProcesses();
+    if (recorded)
+        refreshView();
+    Q_EMIT q->refreshed();
+}
+
+void DashboardControllerPrivate::takeFailure(const QString &reason, milliseconds retryIn)
+{
+    // The history stays as it is: an operator still sees the last minutes.
+    setConnection(DashboardController::Connection::Failing,
+                  reason + u" — retrying in "_s + seconds(retryIn),
+                  u"%1 failed polls in a row of %2"_s.arg(
+                      QString::number(poller->consecutiveFailures()),
+                      StatsPoller::requestUrl(poller->url()).toString()));
+    Q_EMIT q->refreshed();
+}
+
+void DashboardControllerPrivate::setConnection(DashboardController::Connection state,
+                                               const QString &text, const QString &detail)
+{
+    if (state == connection && text == connectionText && detail == connectionDetail)
+        return;
+    connection = state;
+    connectionText = text;
+    connectionDetail = detail;
+    Q_EMIT q->connectionChanged(state);
+}
+
+void DashboardControllerPrivate::updateOfferedProcesses()
+{
+    QList<qint64> pids;
+    for (const StatsDocument::Process &process : lastDocument.processes())
+        pids.append(process.pid);
+    const bool gone = shownPid && !pids.contains(shownPid);
+    if (gone)
+        pids.append(shownPid);
+    if (pids == offered && gone == shownIsGone)
+        return;
+    offered = pids;
+    shownIsGone = gone;
+    Q_EMIT q->offeredProcessesChanged();
+}
+
+void DashboardControllerPrivate::refreshView()
+{
+    const StatHistory &shown = history();
+    if (groupsStale || shown.namesRevision() != groupsRevision) {
+        groups = PercentileGroups::detect(shown.names());
+        groupsRevision = shown.namesRevision();
+        groupsStale = false;
+    }
+    Q_EMIT q->viewChanged();
+}
+
+DashboardController::DashboardController(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<DashboardControllerPrivate>(this))
+{
+}
+
+DashboardController::~DashboardController() = default;
+
+void DashboardController::start()
+{
+    if (d->paused)
+        return;
+    d->setConnection(Connection::Connecting, u"Connecting to "_s + url().toString());
+    d->poller->start();
+}
+
+QUrl DashboardController::url() const
+{
+    return d->poller->url();
+}
+
+void DashboardController::setUrl(const QUrl &url)
+{
+    if (url == d->poller->url())
+        return;
+    // Another service: nothing of the old history belongs to it.
+    const bool wasRunning = d->poller->isRunning();
+    d->poller->stop();
+    d->poller->setUrl(url);
+    d->summedHistory.clear();
+    d->processHistory.clear();
+    d->shownPid = 0;
+    d->lastDocument = StatsDocument();
+    d->groupsStale = true;
+    Q_EMIT urlChanged(url);
+    d->refreshView();
+    d->updateOfferedProcesses();
+    if (wasRunning)
+        start();
+}
+
+milliseconds DashboardController::interval() const
+{
+    return d->poller->interval();
+}
+
+void DashboardController::setInterval(milliseconds interval)
+{
+    const milliseconds before = d->poller->interval();
+    d->poller->setInterval(interval);
+    if (d->poller->interval() != before)
+        Q_EMIT intervalChanged(d->poller->interval());
+}
+
+int DashboardController::windowMinutes() const
+{
+    return d->windowMinutes;
+}
+
+void DashboardController::setWindowMinutes(int minutes)
+{
+    if (minutes == d->windowMinutes || !DashboardOptions::windowChoices().contains(minutes))
+        return;
+    d->windowMinutes = minutes;
+    Q_EMIT windowMinutesChanged(minutes);
+}
+
+qint64 DashboardController::shownProcess() const
+{
+    return d->shownPid;
+}
+
+void DashboardController::showProcess(qint64 pid)
+{
+    if (pid == d->shownPid)
+        return;
+    d->shownPid = pid;
+    d->processHistory.clear();
+    d->groupsStale = true;
+    if (pid && d->lastDocument.isValid())
+        d->processHistory.append(d->lastDocument.timestamp(), shownStats());
+    Q_EMIT shownProcessChanged(pid);
+    d->updateOfferedProcesses();
+    d->refreshView();
+}
+
+QList<qint64> DashboardController::offeredProcesses() const
+{
+    return d->offered;
+}
+
+bool DashboardController::isShownProcessGone() const
+{
+    return d->shownIsGone;
+}
+
+bool DashboardController::canChooseProcess() const
+{
+    return d->lastDocument.hasProcesses() || d->shownPid;
+}
+
+bool DashboardController::isPaused() const
+{
+    return d->paused;
+}
+
+void DashboardController::setPaused(bool paused)
+{
+    if (paused == d->paused)
+        return;
+    d->paused = paused;
+    Q_EMIT pausedChanged(paused);
+    if (paused) {
+        d->poller->stop();
+        d->setConnection(Connection::Paused, u"Paused: the charts keep what they show"_s);
+    } else {
+        start();
+    }
+}
+
+QStringList DashboardController::selectedStats() const
+{
+    return d->selectedStats;
+}
+
+void DashboardController::setSelectedStats(const QStringList &names)
+{
+    if (names == d->selectedStats)
+        return;
+    d->selectedStats = names;
+    Q_EMIT selectedStatsChanged(names);
+}
+
+bool DashboardController::isRate(const QString &name) const
+{
+    const StatHistory &shown = d->history();
+    return shown.contains(name) && !d->groups.contains(name) && shown.isCounter(name);
+}
+
+void DashboardController::loadSettings(const QSettings &settings)
+{
+    const QUrl url = DashboardOptions::parseUrl(settings.value(UrlKey).toString());
+    if (!url.isEmpty())
+        setUrl(url);
+    const int interval = settings.value(IntervalKey, 0).toInt();
+    if (interval > 0)
+        setInterval(milliseconds(interval));
+    setWindowMinutes(settings.value(WindowMinutesKey, DashboardOptions::DefaultWindowMinutes).toInt());
+    setSelectedStats(settings.value(SelectedStatsKey).toStringList());
+}
+
+void DashboardController::saveSettings(QSettings &settings) const
+{
+    settings.setValue(UrlKey, url().toString());
+    settings.setValue(IntervalKey, qint64(interval().count()));
+    settings.setValue(WindowMinutesKey, windowMinutes());
+    settings.setValue(SelectedStatsKey, selectedStats());
+}
+
+DashboardController::Connection DashboardController::connection() const
+{
+    return d->connection;
+}
+
+QString DashboardController::connectionStatus() const
+{
+    return d->connectionText;
+}
+
+QString DashboardController::connectionDetail() const
+{
+    return d->connectionDetail;
+}
+
+QString DashboardController::lastUpdate() const
+{
+    return d->lastUpdate;
+}
+
+QString DashboardController::processSummary() const
+{
+    return d->processSummary;
+}
+
+QString DashboardController::viewNote() const
+{
+    const StatsDocument &last = d->lastDocument;
+    const qint64 pid = d->shownPid;
+    if (!last.isValid())
+        return u"Waiting for the first answer of "_s + url().toString() + u'.';
+    if (pid) {
+        if (!last.process(pid))
+            return u"Process %1 is not in the last sweep: it ended or stopped answering."_s.arg(pid);
+        const QString since = QDateTime::fromMSecsSinceEpoch(qint64(d->processHistory.oldestTime() * 1000))
+                                  .toString(u"HH:mm:ss"_s);
+        return u"Process %1 only: its own values and true percentiles (history since %2)."_s.arg(
+            QString::number(pid), since);
+    }
+    if (!last.hasProcesses())
+        return u"This service offers no per-process view (?by=process): showing its sums."_s;
+    if (last.processCount() > 1 && !d->groups.groups().isEmpty())
+        return u"All %1 processes, summed. A sum of percentiles is not a percentile: choose one "
+               u"process under \"show\" to read true percentiles."_s.arg(last.processCount());
+    return last.processCount() == 1 ? u"All processes, summed (1 answered)."_s
+                                    : u"All processes, summed (%1 answered)."_s.arg(last.processCount());
+}
+
+bool DashboardController::viewNoteIsWarning() const
+{
+    const StatsDocument &last = d->lastDocument;
+    if (!last.isValid())
+        return false;
+    if (d->shownPid)
+        return !last.process(d->shownPid);
+    return last.hasProcesses() && last.processCount() > 1 && !d->groups.groups().isEmpty();
+}
+
+QString DashboardController::viewName() const
+{
+    return d->shownPid ? u"process %1"_s.arg(d->shownPid) : u"all processes, summed"_s;
+}
+
+StatsPoller *DashboardController::poller() const
+{
+    return d->poller;
+}
+
+const StatHistory &DashboardController::shownHistory() const
+{
+    return d->history();
+}
+
+const PercentileGroups &DashboardController::groups() const
+{
+    return d->groups;
+}
+
+StatsDocument::Stats DashboardController::shownStats() const
+{
+    if (!d->shownPid)
+        return d->lastDocument.totals();
+    const StatsDocument::Process *process = d->lastDocument.process(d->shownPid);
+    return process ? process->stats : StatsDocument::Stats();
+}
+
+} // namespace StatventDashboard
