@@ -320,6 +320,8 @@ void tst_SnapshotFormat::malformedLines_data()
     QTest::newRow("name too long") << QByteArray("counter 1 " + longName) << Error::NameTooLong << true;
     QTest::newRow("line too long") << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n')) << Error::LineTooLong
                                    << true;
+    QTest::newRow("CR in a name") << QByteArray("counter 1 a\rb") << Error::CarriageReturn << true;
+    QTest::newRow("CR ending a name") << QByteArray("counter 1 a\r\r") << Error::CarriageReturn << true;
     QTest::newRow("window negative count") << QByteArray("window -1 0.0 w") << Error::BadCount << true;
     QTest::newRow("window real count") << QByteArray("window 1.5 0.0 w") << Error::BadCount << true;
     QTest::newRow("window count with sign") << QByteArray("window +1 0.0 w") << Error::BadCount << true;
@@ -363,13 +365,15 @@ void tst_SnapshotFormat::rowsOfARejectedWindowAreRejected()
                             "window 1 1.0 u.{0}\n"
                             "row " + QByteArray(SnapshotFormat::MaxLabelLength + 1, 'l') + " 1.0 u.long\n"
                             "row 100th 1.0 u.100th\n"
+                            "row a\rb 1.0 u.cr\n"
                             "end 4\n";
     const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
     QCOMPARE(rejectionsOf(result), Rejections({{2, Error::BadCount},
                                                {3, Error::RowOutsideWindow},
                                                {4, Error::RowOutsideWindow},
                                                {8, Error::RowOutsideWindow},
-                                               {10, Error::LabelTooLong}}));
+                                               {10, Error::LabelTooLong},
+                                               {12, Error::CarriageReturn}}));
     QVERIFY(result.complete);
     TypedSnapshot expected;
     addWindow(expected, "v.{0}", 1, 1.0, {{"mean", 1.0}});

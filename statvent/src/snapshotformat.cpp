@@ -119,6 +119,8 @@ std::optional<SnapshotFormat::Error> checkName(QByteArrayView name) noexcept
         return SnapshotFormat::Error::MissingField;
     if (name.size() > PipeFormat::MaxNameLength)
         return SnapshotFormat::Error::NameTooLong;
+    if (std::memchr(name.data(), '\r', size_t(name.size())))
+        return SnapshotFormat::Error::CarriageReturn;
     return std::nullopt;
 }
 
@@ -343,6 +345,10 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
                 reject(Error::LabelTooLong);
                 continue;
             }
+            if (std::memchr(label.data(), '\r', size_t(label.size()))) {
+                reject(Error::CarriageReturn);
+                continue;
+            }
             WindowStats &window = snapshot.windows[openWindow];
             // Windows mostly share their labels: share the previous window's bytes when equal.
             const QList<QByteArray> *previous = openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
@@ -396,6 +402,8 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
         return QLatin1StringView("the name is longer than the limit");
     case Error::LabelTooLong:
         return QLatin1StringView("the row label is longer than the limit");
+    case Error::CarriageReturn:
+        return QLatin1StringView("the name or the label contains a carriage return");
     case Error::NotANumber:
         return QLatin1StringView("the value is not a number");
     case Error::NonFiniteValue:

@@ -76,6 +76,7 @@ public:
         MissingField, //!< fewer fields than the record's type has, or an empty name or label
         NameTooLong, //!< a name longer than PipeFormat::MaxNameLength
         LabelTooLong, //!< a row label longer than MaxLabelLength
+        CarriageReturn, //!< a name or label with a CR in it, which no statistic can have
         NotANumber, //!< a value that is neither an integer nor a real
         NonFiniteValue, //!< `nan`, `inf` and the like
         BadCount, //!< a sample or record count that is not a non-negative integer
