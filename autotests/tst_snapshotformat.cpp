@@ -100,6 +100,7 @@ class tst_SnapshotFormat : public QObject
 
 private Q_SLOTS:
     void serializeWritesTheDocumentedText();
+    void parsesTheExampleOfTheArchitectureDocument();
     void roundTrip_data();
     void roundTrip();
     void roundTripKeepsValueTypes();
@@ -127,6 +128,32 @@ void tst_SnapshotFormat::serializeWritesTheDocumentedText()
 {
     QCOMPARE(SnapshotFormat::serialize(exampleSnapshot()), ExampleText.toByteArray());
     QCOMPARE(SnapshotFormat::serialize({}), QByteArray("statvent-snapshot 1\nend 0\n"));
+}
+
+void tst_SnapshotFormat::parsesTheExampleOfTheArchitectureDocument()
+{
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "counter 42 requests\n"
+                            "gauge 3 queue.length\n"
+                            "gauge 1732492800.5 last.reload\n"
+                            "window 100 250.5 latency.{0}\n"
+                            "row median 2.5 latency.median\n"
+                            "row 95th 4.75 latency.95th\n"
+                            "row 99th 4.9 latency.99th\n"
+                            "row 100th 5.0 latency.100th\n"
+                            "row mean 2.505 latency.mean\n"
+                            "end 4\n";
+    TypedSnapshot expected;
+    expected.stats.append(statistic("requests", 42, StatKind::Counter));
+    expected.stats.append(statistic("queue.length", 3, StatKind::Gauge));
+    expected.stats.append(statistic("last.reload", 1732492800.5, StatKind::Gauge));
+    addWindow(expected, "latency.{0}", 100, 250.5,
+              {{"median", 2.5}, {"95th", 4.75}, {"99th", 4.9}, {"100th", 5.0}, {"mean", 2.505}});
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.snapshot, expected);
+    QCOMPARE(SnapshotFormat::serialize(expected), text);
 }
 
 void tst_SnapshotFormat::roundTrip_data()
@@ -229,7 +256,8 @@ void tst_SnapshotFormat::truncatedTextsAreNeverComplete()
     for (qsizetype length = 0; length < text.size(); ++length) {
         const SnapshotFormat::ParseResult result = SnapshotFormat::parse(QByteArrayView(text).first(length));
         QVERIFY2(!result.complete, qPrintable(QStringLiteral("complete when cut at byte %1").arg(length)));
-        QVERIFY(result.error == Error::NoHeader || result.error == Error::NoEnd || result.error == Error::CountMismatch);
+        QVERIFY(result.error == Error::NoHeader || result.error == Error::NoEnd
+                || result.error == Error::CountMismatch);
         QCOMPARE(result.rejectedLines, 0);
         // What is read is a prefix of the snapshot: never a cut name or value.
         const qsizetype rows = result.snapshot.stats.size();
@@ -318,8 +346,8 @@ void tst_SnapshotFormat::malformedLines_data()
     QTest::newRow("gauge too large") << QByteArray("gauge 1e999 x") << Error::NonFiniteValue << true;
     QTest::newRow("untyped of text") << QByteArray("untyped 1x x") << Error::NotANumber << true;
     QTest::newRow("name too long") << QByteArray("counter 1 " + longName) << Error::NameTooLong << true;
-    QTest::newRow("line too long") << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n')) << Error::LineTooLong
-                                   << true;
+    QTest::newRow("line too long") << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n'))
+                                   << Error::LineTooLong << true;
     QTest::newRow("CR in a name") << QByteArray("counter 1 a\rb") << Error::CarriageReturn << true;
     QTest::newRow("CR ending a name") << QByteArray("counter 1 a\r\r") << Error::CarriageReturn << true;
     QTest::newRow("window negative count") << QByteArray("window -1 0.0 w") << Error::BadCount << true;
@@ -421,7 +449,8 @@ void tst_SnapshotFormat::linesAfterTheEndAreRejected()
 {
     QFETCH(QByteArray, after);
     QFETCH(qsizetype, rejected);
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(QByteArray(Header.toByteArray() + "end 0\n" + after));
+    const QByteArray text = Header.toByteArray() + "end 0\n" + after;
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
     // The snapshot itself arrived whole: what follows is reported, and never read as statistics.
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, rejected);

@@ -37,7 +37,8 @@ bool identical(const TypedSnapshot &a, const TypedSnapshot &b)
     for (qsizetype i = 0; i < a.windows.size(); ++i) {
         const WindowStats &x = a.windows.at(i);
         const WindowStats &y = b.windows.at(i);
-        if (x.name != y.name || x.count != y.count || std::bit_cast<quint64>(x.sum) != std::bit_cast<quint64>(y.sum)
+        if (x.name != y.name || x.count != y.count
+            || std::bit_cast<quint64>(x.sum) != std::bit_cast<quint64>(y.sum)
             || x.firstRow != y.firstRow || x.rowCount != y.rowCount || x.labels != y.labels)
             return false;
     }
@@ -50,8 +51,10 @@ bool consistent(const TypedSnapshot &snapshot)
     qsizetype windowRows = 0;
     qsizetype next = 0;
     for (const WindowStats &window : snapshot.windows) {
-        if (window.firstRow < next || window.rowCount < 0 || window.firstRow + window.rowCount > snapshot.stats.size()
-            || window.labels.size() != window.rowCount || window.count < 0 || !std::isfinite(window.sum))
+        if (window.firstRow < next || window.rowCount < 0
+            || window.firstRow + window.rowCount > snapshot.stats.size()
+            || window.labels.size() != window.rowCount || window.count < 0
+            || !std::isfinite(window.sum))
             return false;
         next = window.firstRow + window.rowCount;
         windowRows += window.rowCount;
@@ -60,15 +63,15 @@ bool consistent(const TypedSnapshot &snapshot)
                 return false;
         }
     }
-    const auto windowKind = std::count_if(snapshot.stats.cbegin(), snapshot.stats.cend(),
-                                          [](const StatEntry &entry) { return entry.kind == StatKind::Window; });
+    const auto isWindowRow = [](const StatEntry &entry) { return entry.kind == StatKind::Window; };
+    const auto windowKind = std::count_if(snapshot.stats.cbegin(), snapshot.stats.cend(), isWindowRow);
     return windowKind == windowRows;
 }
 
 TypedSnapshot takeTypedSnapshot(StatventFuzz::FuzzInput &input)
 {
     TypedSnapshot snapshot;
-    // Names and labels up to one byte over their limits, so that the validity checks' edges are crossed too.
+    // Names and labels up to one byte over their limits, so that the checks' edges are crossed too.
     auto takeName = [&input] {
         return input.takeBytes(PipeFormat::MaxNameLength + 1);
     };
@@ -77,7 +80,9 @@ TypedSnapshot takeTypedSnapshot(StatventFuzz::FuzzInput &input)
         if (selector % 4 != 3) {
             const QByteArray name = takeName();
             const StatValue value = input.takeStatValue();
-            const StatKind kind = selector % 4 == 0 ? StatKind::Counter : selector % 4 == 1 ? StatKind::Gauge : StatKind::Untyped;
+            const StatKind kind = selector % 4 == 0 ? StatKind::Counter
+                : selector % 4 == 1                 ? StatKind::Gauge
+                                                    : StatKind::Untyped;
             if (PipeFormat::isValidName(name) && value.isFinite())
                 snapshot.stats.append(StatEntry{name, value, kind});
             continue;
@@ -134,8 +139,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const SnapshotFormat::ParseResult parsed = SnapshotFormat::parse(any);
     FUZZ_CHECK(consistent(parsed.snapshot));
     FUZZ_CHECK(parsed.complete == (parsed.error == SnapshotFormat::Error::NoError));
-    FUZZ_CHECK(parsed.rejections.size() == std::min(parsed.rejectedLines, SnapshotFormat::MaxReportedRejections));
-    const SnapshotFormat::ParseResult again = SnapshotFormat::parse(SnapshotFormat::serialize(parsed.snapshot));
+    FUZZ_CHECK(parsed.rejections.size()
+               == std::min(parsed.rejectedLines, SnapshotFormat::MaxReportedRejections));
+    const QByteArray written = SnapshotFormat::serialize(parsed.snapshot);
+    const SnapshotFormat::ParseResult again = SnapshotFormat::parse(written);
     FUZZ_CHECK(again.complete && again.rejectedLines == 0);
     FUZZ_CHECK(identical(again.snapshot, parsed.snapshot));
     return 0;

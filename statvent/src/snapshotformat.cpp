@@ -35,7 +35,8 @@ Record recordOf(QByteArrayView type) noexcept
 // The records that the end record counts: one per statistic or window.
 bool isCounted(Record record) noexcept
 {
-    return record == Record::Counter || record == Record::Gauge || record == Record::Untyped || record == Record::Window;
+    return record == Record::Counter || record == Record::Gauge || record == Record::Untyped
+        || record == Record::Window;
 }
 
 QByteArrayView typeWordOf(StatKind kind) noexcept
@@ -74,10 +75,9 @@ StatKind kindOf(Record record) noexcept
 // there is no space, that is, when another field should follow and does not.
 bool takeField(QByteArrayView &rest, QByteArrayView &field) noexcept
 {
-    const void *space = std::memchr(rest.data(), ' ', size_t(rest.size()));
-    if (!space)
+    const qsizetype length = rest.indexOf(' ');
+    if (length < 0)
         return false;
-    const qsizetype length = static_cast<const char *>(space) - rest.data();
     field = rest.first(length);
     rest = rest.sliced(length + 1);
     return true;
@@ -132,7 +132,8 @@ void appendStatistic(QByteArray &out, const StatEntry &entry)
 {
     // A row of kind Window outside every window breaks serialize()'s precondition; written as
     // untyped, it still reaches readers, without a kind it cannot carry on its own.
-    Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize", "a window row outside its window");
+    Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
+               "a window row outside its window");
     out.append(typeWordOf(entry.kind));
     out.append(' ');
     PipeFormat::appendValue(out, entry.value);
@@ -223,7 +224,10 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
     // Every line ends with a LF: what follows the last one is a cut line, never read.
     qsizetype position = 0;
     auto nextLine = [&](QByteArrayView &line) {
-        const void *newline = std::memchr(text.data() + position, '\n', size_t(text.size() - position));
+        if (position >= text.size())
+            return false;
+        const char *start = text.data() + position;
+        const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
         if (!newline)
             return false;
         const qsizetype end = static_cast<const char *>(newline) - text.data();
@@ -351,9 +355,11 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
             }
             WindowStats &window = snapshot.windows[openWindow];
             // Windows mostly share their labels: share the previous window's bytes when equal.
-            const QList<QByteArray> *previous = openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
-            if (previous && window.rowCount < previous->size() && QByteArrayView(previous->at(window.rowCount)) == label)
-                window.labels.append(previous->at(window.rowCount));
+            const QList<QByteArray> *previous =
+                openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
+            const qsizetype row = window.rowCount;
+            if (previous && row < previous->size() && QByteArrayView(previous->at(row)) == label)
+                window.labels.append(previous->at(row));
             else
                 window.labels.append(label.toByteArray());
             ++window.rowCount;
@@ -378,7 +384,8 @@ bool SnapshotFormat::isValidLabel(QByteArrayView label) noexcept
 {
     if (label.isEmpty() || label.size() > MaxLabelLength)
         return false;
-    return std::none_of(label.begin(), label.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r'; });
+    return std::none_of(label.begin(), label.end(),
+                        [](char c) { return c == ' ' || c == '\n' || c == '\r'; });
 }
 
 QLatin1StringView SnapshotFormat::describe(Error error) noexcept
@@ -387,11 +394,11 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
     case Error::NoError:
         return QLatin1StringView("no error");
     case Error::NoHeader:
-        return QLatin1StringView("the text does not begin with a 'statvent-snapshot <version>' line");
+        return QLatin1StringView("the text does not begin with 'statvent-snapshot <version>'");
     case Error::UnknownVersion:
         return QLatin1StringView("the text is of a format version this reader does not know");
     case Error::NoEnd:
-        return QLatin1StringView("the text ends before its end record (the writer stopped mid-write)");
+        return QLatin1StringView("the text ends before its end record (the writer stopped)");
     case Error::CountMismatch:
         return QLatin1StringView("the end record's count differs from the records read");
     case Error::LineTooLong:

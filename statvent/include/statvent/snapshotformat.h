@@ -39,7 +39,8 @@ namespace Statvent {
  * - `row <label> <value> <name>`: one row of the window before it (a percentile, or the mean).
  *   The label has no spaces.
  * - `end <records>`: the last line; \c records is the number of `counter`, `gauge`,
- *   `untyped` and `window` records above it (rows and other types are not counted).
+ *   `untyped` and `window` records above it (rows and other types are not counted; a rejected
+ *   record of a counted type counts, so that one bad line does not make a text incomplete).
  *
  * Values are written as PipeFormat writes them: integers in decimal, reals in the shortest
  * form that reads back to the same double, always with a `.` or an exponent.

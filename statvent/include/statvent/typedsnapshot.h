@@ -34,7 +34,10 @@ struct WindowStats
         return a.name == b.name && a.count == b.count && a.sum == b.sum && a.firstRow == b.firstRow
             && a.rowCount == b.rowCount && a.labels == b.labels;
     }
-    friend bool operator!=(const WindowStats &a, const WindowStats &b) noexcept { return !(a == b); }
+    friend bool operator!=(const WindowStats &a, const WindowStats &b) noexcept
+    {
+        return !(a == b);
+    }
 };
 
 /*!
@@ -56,10 +59,14 @@ struct TypedSnapshot
         const auto sameRow = [](const StatEntry &x, const StatEntry &y) {
             return x.name == y.name && x.value == y.value && x.kind == y.kind;
         };
-        return std::equal(a.stats.cbegin(), a.stats.cend(), b.stats.cbegin(), b.stats.cend(), sameRow)
+        return std::equal(a.stats.cbegin(), a.stats.cend(), b.stats.cbegin(), b.stats.cend(),
+                          sameRow)
             && a.windows == b.windows;
     }
-    friend bool operator!=(const TypedSnapshot &a, const TypedSnapshot &b) noexcept { return !(a == b); }
+    friend bool operator!=(const TypedSnapshot &a, const TypedSnapshot &b) noexcept
+    {
+        return !(a == b);
+    }
 };
 
 } // namespace Statvent
