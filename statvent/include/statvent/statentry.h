@@ -9,6 +9,14 @@
 
 namespace Statvent {
 
+//! What a statistic is, as the registry knows it; the text of a FIFO carries no kind.
+enum class StatKind : quint8 {
+    Untyped, //!< the kind is not known: read from a FIFO, whose text carries none
+    Counter, //!< only ever incr()-ed by non-negative amounts
+    Gauge, //!< set(), or incr()-ed by a negative amount at least once
+    Window, //!< a row of a sample window (a percentile or the mean of record()-ed samples)
+};
+
 /*!
  * One row of a snapshot: a statistic's name (UTF-8 bytes, as given) and its value.
  * A sample window contributes one row per aggregate (`latency.median`, `latency.mean`, ...).
@@ -17,6 +25,7 @@ struct StatEntry
 {
     QByteArray name;
     StatValue value;
+    StatKind kind = StatKind::Untyped;
 
     friend bool operator==(const StatEntry &a, const StatEntry &b) noexcept
     {

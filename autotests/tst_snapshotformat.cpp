@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: MIT
+#include "statventtest.h"
+
+#include <statvent/aggregates.h>
+#include <statvent/snapshotformat.h>
+
+#include <QSet>
+#include <QTest>
+
+#include <limits>
+
+using Statvent::Aggregates;
+using Statvent::PipeFormat;
+using Statvent::SnapshotFormat;
+using Statvent::StatEntry;
+using Statvent::StatKind;
+using Statvent::StatValue;
+using Statvent::TypedSnapshot;
+using Statvent::WindowStats;
+using Error = Statvent::SnapshotFormat::Error;
+using Rejections = QList<QPair<qsizetype, Error>>;
+
+Q_DECLARE_METATYPE(Statvent::TypedSnapshot)
+Q_DECLARE_METATYPE(Statvent::SnapshotFormat::Error)
+
+namespace {
+
+constexpr QByteArrayView Header = "statvent-snapshot 1\n";
+
+Rejections rejectionsOf(const SnapshotFormat::ParseResult &result)
+{
+    Rejections out;
+    for (const SnapshotFormat::Rejection &rejection : result.rejections)
+        out.append({rejection.lineNumber, rejection.error});
+    return out;
+}
+
+StatEntry statistic(const QByteArray &name, const StatValue &value, StatKind kind)
+{
+    return StatEntry{name, value, kind};
+}
+
+//! Appends a window and its rows, named as the registry names them (Aggregates::formatName()).
+void addWindow(TypedSnapshot &snapshot, const QByteArray &name, qint64 count, double sum,
+               const QList<QPair<QByteArray, StatValue>> &rows)
+{
+    WindowStats window{name, count, sum, snapshot.stats.size(), rows.size(), {}};
+    for (const auto &[label, value] : rows) {
+        window.labels.append(label);
+        snapshot.stats.append(statistic(Aggregates::formatName(name, label), value, StatKind::Window));
+    }
+    snapshot.windows.append(window);
+}
+
+//! The example of the documentation: every record type.
+TypedSnapshot exampleSnapshot()
+{
+    TypedSnapshot snapshot;
+    snapshot.stats.append(statistic("requests", 42, StatKind::Counter));
+    snapshot.stats.append(statistic("queue.length", 3, StatKind::Gauge));
+    snapshot.stats.append(statistic("last.reload", 1732492800.5, StatKind::Gauge));
+    addWindow(snapshot, "latency.{0}", 100, 250.5, {{"median", 2.5}, {"95th", 4.75}, {"mean", 2.505}});
+    snapshot.stats.append(statistic("from a fifo: x", -7, StatKind::Untyped));
+    return snapshot;
+}
+
+constexpr QByteArrayView ExampleText = "statvent-snapshot 1\n"
+                                       "counter 42 requests\n"
+                                       "gauge 3 queue.length\n"
+                                       "gauge 1732492800.5 last.reload\n"
+                                       "window 100 250.5 latency.{0}\n"
+                                       "row median 2.5 latency.median\n"
+                                       "row 95th 4.75 latency.95th\n"
+                                       "row mean 2.505 latency.mean\n"
+                                       "untyped -7 from a fifo: x\n"
+                                       "end 5\n";
+
+} // namespace
+
+namespace Statvent {
+
+// Found by QCOMPARE through argument-dependent lookup.
+char *toString(SnapshotFormat::Error error)
+{
+    const QLatin1StringView description = SnapshotFormat::describe(error);
+    return qstrdup(QByteArray(description.data(), description.size()).constData());
+}
+
+char *toString(const TypedSnapshot &snapshot)
+{
+    // The socket text says it all, kinds and windows included.
+    return qstrdup(SnapshotFormat::serialize(snapshot).constData());
+}
+
+} // namespace Statvent
+
+class tst_SnapshotFormat : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void serializeWritesTheDocumentedText();
+    void parsesTheExampleOfTheArchitectureDocument();
+    void roundTrip_data();
+    void roundTrip();
+    void roundTripKeepsValueTypes();
+    void truncatedTextsAreNeverComplete_data();
+    void truncatedTextsAreNeverComplete();
+    void header_data();
+    void header();
+    void unknownRecordTypesAreSkipped();
+    void malformedLines_data();
+    void malformedLines();
+    void rowsOfARejectedWindowAreRejected();
+    void endCountMustMatch_data();
+    void endCountMustMatch();
+    void linesAfterTheEndAreRejected_data();
+    void linesAfterTheEndAreRejected();
+    void crlfAndEmptyLines();
+    void rejectionsAreCountedButReportedUpToALimit();
+    void windowsShareTheirLabels();
+    void isValidLabel_data();
+    void isValidLabel();
+    void describeNamesEveryError();
+};
+
+void tst_SnapshotFormat::serializeWritesTheDocumentedText()
+{
+    QCOMPARE(SnapshotFormat::serialize(exampleSnapshot()), ExampleText.toByteArray());
+    QCOMPARE(SnapshotFormat::serialize({}), QByteArray("statvent-snapshot 1\nend 0\n"));
+}
+
+void tst_SnapshotFormat::parsesTheExampleOfTheArchitectureDocument()
+{
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "counter 42 requests\n"
+                            "gauge 3 queue.length\n"
+                            "gauge 1732492800.5 last.reload\n"
+                            "window 100 250.5 latency.{0}\n"
+                            "row median 2.5 latency.median\n"
+                            "row 95th 4.75 latency.95th\n"
+                            "row 99th 4.9 latency.99th\n"
+                            "row 100th 5.0 latency.100th\n"
+                            "row mean 2.505 latency.mean\n"
+                            "end 4\n";
+    TypedSnapshot expected;
+    expected.stats.append(statistic("requests", 42, StatKind::Counter));
+    expected.stats.append(statistic("queue.length", 3, StatKind::Gauge));
+    expected.stats.append(statistic("last.reload", 1732492800.5, StatKind::Gauge));
+    addWindow(expected, "latency.{0}", 100, 250.5,
+              {{"median", 2.5}, {"95th", 4.75}, {"99th", 4.9}, {"100th", 5.0}, {"mean", 2.505}});
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.snapshot, expected);
+    QCOMPARE(SnapshotFormat::serialize(expected), text);
+}
+
+void tst_SnapshotFormat::roundTrip_data()
+{
+    QTest::addColumn<TypedSnapshot>("snapshot");
+
+    const auto one = [](const QByteArray &name, const StatValue &value, StatKind kind) {
+        TypedSnapshot snapshot;
+        snapshot.stats.append(statistic(name, value, kind));
+        return snapshot;
+    };
+
+    QTest::newRow("empty") << TypedSnapshot();
+    QTest::newRow("documented example") << exampleSnapshot();
+    QTest::newRow("counter") << one("requests", 42, StatKind::Counter);
+    QTest::newRow("gauge") << one("temperature", -3.25, StatKind::Gauge);
+    QTest::newRow("untyped") << one("x", 7, StatKind::Untyped);
+    QTest::newRow("INT64_MIN") << one("x", std::numeric_limits<qint64>::min(), StatKind::Gauge);
+    QTest::newRow("INT64_MAX") << one("x", std::numeric_limits<qint64>::max(), StatKind::Counter);
+    QTest::newRow("whole real") << one("x", 3.0, StatKind::Gauge);
+    QTest::newRow("largest double") << one("x", std::numeric_limits<double>::max(), StatKind::Gauge);
+    QTest::newRow("subnormal") << one("x", std::numeric_limits<double>::denorm_min(), StatKind::Gauge);
+    QTest::newRow("name with spaces") << one("My Nice Stat", 1, StatKind::Counter);
+    QTest::newRow("name beginning with spaces") << one("  indented ", 1, StatKind::Counter);
+    QTest::newRow("name of one space") << one(" ", 1, StatKind::Counter);
+    QTest::newRow("name with colons") << one("a:b: 3", 1, StatKind::Gauge);
+    QTest::newRow("name like a record") << one("end 0", 1, StatKind::Gauge);
+    QTest::newRow("UTF-8 name") << one("délai.médian ⏱", 1, StatKind::Gauge);
+    QTest::newRow("invalid UTF-8 name") << one("bad\xff\xfe\xc3(", 1, StatKind::Gauge);
+    QTest::newRow("control bytes in name") << one(QByteArray("tab\there\0nul\x1b", 16), 1, StatKind::Gauge);
+    QTest::newRow("longest name") << one(QByteArray(PipeFormat::MaxNameLength, 'n'), 1, StatKind::Counter);
+
+    TypedSnapshot emptyWindow;
+    addWindow(emptyWindow, "latency.{0}", 0, 0.0, {});
+    QTest::newRow("window without rows") << emptyWindow;
+
+    TypedSnapshot windows;
+    windows.stats.append(statistic("before", 1, StatKind::Counter));
+    addWindow(windows, "a.{0}", 3, 6.0, {{"median", 2.0}, {"mean", 2.0}});
+    addWindow(windows, "b {0} with spaces", 0, 0.0, {});
+    addWindow(windows, "c:{0}", 2, -1e-9, {{"99.9th", -1e-9}, {"mean", -5e-10}});
+    windows.stats.append(statistic("after", 2.5, StatKind::Gauge));
+    addWindow(windows, "last", 1, 1.0, {{"100th", 1.0}});
+    QTest::newRow("windows next to each other and to statistics") << windows;
+
+    // percentileLabel() of the smallest subnormal is the longest label a registry can make.
+    TypedSnapshot longLabel;
+    const QByteArray label = Aggregates::percentileLabel(std::numeric_limits<double>::denorm_min());
+    QVERIFY(label.size() > 300 && SnapshotFormat::isValidLabel(label));
+    addWindow(longLabel, QByteArray(PipeFormat::MaxNameLength - label.size() - 1, 'w'), 1, 0.5, {{label, 0.5}});
+    QTest::newRow("longest label and name") << longLabel;
+}
+
+void tst_SnapshotFormat::roundTrip()
+{
+    QFETCH(TypedSnapshot, snapshot);
+    const QByteArray text = SnapshotFormat::serialize(snapshot);
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QCOMPARE(result.error, Error::NoError);
+    QVERIFY(result.complete);
+    QCOMPARE(result.version, SnapshotFormat::Version);
+    QCOMPARE(rejectionsOf(result), Rejections());
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.skippedLines, 0);
+    QCOMPARE(result.snapshot, snapshot);
+    // One line per statistic and per window, plus the header and the end record.
+    QCOMPARE(text.count('\n'), snapshot.stats.size() + snapshot.windows.size() + 2);
+}
+
+void tst_SnapshotFormat::roundTripKeepsValueTypes()
+{
+    // StatValue's == tells 3 from 3.0; -0.0 keeps its sign in the text.
+    TypedSnapshot snapshot;
+    snapshot.stats = {statistic("int", 3, StatKind::Gauge), statistic("real", 3.0, StatKind::Gauge),
+                      statistic("negative zero", -0.0, StatKind::Gauge)};
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+    QCOMPARE(result.snapshot.stats.size(), 3);
+    QVERIFY(result.snapshot.stats.at(0).value.isInteger());
+    QVERIFY(result.snapshot.stats.at(1).value.isReal());
+    QVERIFY(std::signbit(result.snapshot.stats.at(2).value.toReal()));
+}
+
+void tst_SnapshotFormat::truncatedTextsAreNeverComplete_data()
+{
+    QTest::addColumn<TypedSnapshot>("snapshot");
+    QTest::newRow("documented example") << exampleSnapshot();
+    QTest::newRow("empty") << TypedSnapshot();
+    TypedSnapshot counts;
+    // Counts of 10 and more: a cut end record ("end 1") must not match either.
+    for (int i = 0; i < 11; ++i)
+        counts.stats.append(statistic("s" + QByteArray::number(i), i, StatKind::Counter));
+    QTest::newRow("eleven records") << counts;
+}
+
+void tst_SnapshotFormat::truncatedTextsAreNeverComplete()
+{
+    QFETCH(TypedSnapshot, snapshot);
+    const QByteArray text = SnapshotFormat::serialize(snapshot);
+    QVERIFY(SnapshotFormat::parse(text).complete);
+    for (qsizetype length = 0; length < text.size(); ++length) {
+        const SnapshotFormat::ParseResult result = SnapshotFormat::parse(QByteArrayView(text).first(length));
+        QVERIFY2(!result.complete, qPrintable(QStringLiteral("complete when cut at byte %1").arg(length)));
+        QVERIFY(result.error == Error::NoHeader || result.error == Error::NoEnd
+                || result.error == Error::CountMismatch);
+        QCOMPARE(result.rejectedLines, 0);
+        // What is read is a prefix of the snapshot: never a cut name or value.
+        const qsizetype rows = result.snapshot.stats.size();
+        QCOMPARE(result.snapshot.stats, snapshot.stats.first(rows));
+    }
+}
+
+void tst_SnapshotFormat::header_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<Error>("error");
+    QTest::addColumn<qint64>("version");
+
+    QTest::newRow("empty text") << QByteArray() << Error::NoHeader << qint64(0);
+    QTest::newRow("header without LF") << QByteArray("statvent-snapshot 1") << Error::NoHeader << qint64(0);
+    QTest::newRow("FIFO text") << QByteArray("requests: 42\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("no version") << QByteArray("statvent-snapshot\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("empty version") << QByteArray("statvent-snapshot \nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version 0") << QByteArray("statvent-snapshot 0\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("negative version") << QByteArray("statvent-snapshot -1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version with a sign") << QByteArray("statvent-snapshot +1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version and more") << QByteArray("statvent-snapshot 1 x\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("huge version") << QByteArray("statvent-snapshot 99999999999999999999\nend 0\n") << Error::NoHeader
+                                  << qint64(0);
+    QTest::newRow("blank line first") << QByteArray("\nstatvent-snapshot 1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version 2") << QByteArray("statvent-snapshot 2\ncounter 1 x\nend 1\n") << Error::UnknownVersion
+                               << qint64(2);
+    QTest::newRow("version 123456789012") << QByteArray("statvent-snapshot 123456789012\nend 0\n")
+                                          << Error::UnknownVersion << qint64(123456789012);
+    QTest::newRow("version 1") << QByteArray("statvent-snapshot 1\nend 0\n") << Error::NoError << qint64(1);
+    QTest::newRow("version 1, CRLF") << QByteArray("statvent-snapshot 1\r\nend 0\r\n") << Error::NoError << qint64(1);
+}
+
+void tst_SnapshotFormat::header()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(Error, error);
+    QFETCH(qint64, version);
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QCOMPARE(result.error, error);
+    QCOMPARE(result.complete, error == Error::NoError);
+    QCOMPARE(result.version, version);
+    QCOMPARE(result.rejectedLines, 0);
+    if (error != Error::NoError)
+        QCOMPARE(result.snapshot, TypedSnapshot()); // nothing is read from a text of another format
+}
+
+void tst_SnapshotFormat::unknownRecordTypesAreSkipped()
+{
+    // What a later writer of version 1 may add: a histogram after a window's rows, anything else.
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "window 3 6.0 latency.{0}\n"
+                            "row median 2.0 latency.median\n"
+                            "buckets 0:1 4:2 latency.{0}\n"
+                            "row mean 2.0 latency.mean\n"
+                            "pid 123\n"
+                            "x\n"
+                            "Counter 1 capitalised\n"
+                            "counter 5 requests\n"
+                            "end 2\n";
+    TypedSnapshot expected;
+    addWindow(expected, "latency.{0}", 3, 6.0, {{"median", 2.0}, {"mean", 2.0}});
+    expected.stats.append(statistic("requests", 5, StatKind::Counter));
+
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.skippedLines, 4);
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.snapshot, expected);
+}
+
+void tst_SnapshotFormat::malformedLines_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<Error>("error");
+    QTest::addColumn<bool>("counted"); // by the end record
+
+    const QByteArray longName(PipeFormat::MaxNameLength + 1, 'n');
+    QTest::newRow("counter alone") << QByteArray("counter") << Error::MissingField << true;
+    QTest::newRow("counter without name") << QByteArray("counter 42") << Error::MissingField << true;
+    QTest::newRow("counter with empty name") << QByteArray("counter 42 ") << Error::MissingField << true;
+    QTest::newRow("counter with empty value") << QByteArray("counter  x") << Error::MissingField << true;
+    QTest::newRow("counter of text") << QByteArray("counter abc x") << Error::NotANumber << true;
+    QTest::newRow("FIFO line in a record") << QByteArray("gauge x: 5") << Error::NotANumber << true;
+    QTest::newRow("gauge nan") << QByteArray("gauge nan x") << Error::NonFiniteValue << true;
+    QTest::newRow("gauge too large") << QByteArray("gauge 1e999 x") << Error::NonFiniteValue << true;
+    QTest::newRow("untyped of text") << QByteArray("untyped 1x x") << Error::NotANumber << true;
+    QTest::newRow("name too long") << QByteArray("counter 1 " + longName) << Error::NameTooLong << true;
+    QTest::newRow("line too long") << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n'))
+                                   << Error::LineTooLong << true;
+    QTest::newRow("CR in a name") << QByteArray("counter 1 a\rb") << Error::CarriageReturn << true;
+    QTest::newRow("CR ending a name") << QByteArray("counter 1 a\r\r") << Error::CarriageReturn << true;
+    QTest::newRow("window negative count") << QByteArray("window -1 0.0 w") << Error::BadCount << true;
+    QTest::newRow("window real count") << QByteArray("window 1.5 0.0 w") << Error::BadCount << true;
+    QTest::newRow("window count with sign") << QByteArray("window +1 0.0 w") << Error::BadCount << true;
+    QTest::newRow("window sum of text") << QByteArray("window 3 abc w") << Error::NotANumber << true;
+    QTest::newRow("window sum inf") << QByteArray("window 3 inf w") << Error::NonFiniteValue << true;
+    QTest::newRow("window without name") << QByteArray("window 3 1.0") << Error::MissingField << true;
+    QTest::newRow("row without window") << QByteArray("row median 1 x") << Error::RowOutsideWindow << false;
+    QTest::newRow("end without count") << QByteArray("end") << Error::MissingField << false;
+    QTest::newRow("end of text") << QByteArray("end x") << Error::BadCount << false;
+    QTest::newRow("end negative") << QByteArray("end -1") << Error::BadCount << false;
+}
+
+void tst_SnapshotFormat::malformedLines()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(Error, error);
+    QFETCH(bool, counted);
+    // The line between two good records: it is rejected alone, and the text stays complete.
+    const QByteArray text = Header.toByteArray() + "counter 1 a\n" + line + "\ngauge 2 b\nend "
+        + QByteArray::number(counted ? 3 : 2) + '\n';
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QCOMPARE(rejectionsOf(result), Rejections({{3, error}}));
+    QCOMPARE(result.rejectedLines, 1);
+    QCOMPARE(result.error, Error::NoError);
+    QVERIFY(result.complete);
+    TypedSnapshot expected;
+    expected.stats = {statistic("a", 1, StatKind::Counter), statistic("b", 2, StatKind::Gauge)};
+    QCOMPARE(result.snapshot, expected);
+}
+
+void tst_SnapshotFormat::rowsOfARejectedWindowAreRejected()
+{
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "window x 1.0 w.{0}\n"
+                            "row median 1.0 w.median\n"
+                            "row mean 1.0 w.mean\n"
+                            "window 1 1.0 v.{0}\n"
+                            "row mean 1.0 v.mean\n"
+                            "counter 1 c\n"
+                            "row mean 1.0 stray\n"
+                            "window 1 1.0 u.{0}\n"
+                            "row " + QByteArray(SnapshotFormat::MaxLabelLength + 1, 'l') + " 1.0 u.long\n"
+                            "row 100th 1.0 u.100th\n"
+                            "row a\rb 1.0 u.cr\n"
+                            "end 4\n";
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QCOMPARE(rejectionsOf(result), Rejections({{2, Error::BadCount},
+                                               {3, Error::RowOutsideWindow},
+                                               {4, Error::RowOutsideWindow},
+                                               {8, Error::RowOutsideWindow},
+                                               {10, Error::LabelTooLong},
+                                               {12, Error::CarriageReturn}}));
+    QVERIFY(result.complete);
+    TypedSnapshot expected;
+    addWindow(expected, "v.{0}", 1, 1.0, {{"mean", 1.0}});
+    expected.stats.append(statistic("c", 1, StatKind::Counter));
+    addWindow(expected, "u.{0}", 1, 1.0, {{"100th", 1.0}});
+    QCOMPARE(result.snapshot, expected);
+}
+
+void tst_SnapshotFormat::endCountMustMatch_data()
+{
+    QTest::addColumn<QByteArray>("end");
+    QTest::addColumn<bool>("complete");
+    QTest::newRow("matching") << QByteArray("end 2\n") << true;
+    QTest::newRow("one less") << QByteArray("end 1\n") << false;
+    QTest::newRow("rows counted too") << QByteArray("end 3\n") << false;
+    QTest::newRow("no LF") << QByteArray("end 2") << false;
+    QTest::newRow("none") << QByteArray() << false;
+}
+
+void tst_SnapshotFormat::endCountMustMatch()
+{
+    QFETCH(QByteArray, end);
+    QFETCH(bool, complete);
+    const QByteArray text = Header.toByteArray() + "window 1 1.0 w\nrow mean 1.0 w.mean\ncounter 1 c\n" + end;
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QCOMPARE(result.complete, complete);
+    QCOMPARE(result.error, complete ? Error::NoError : end.endsWith('\n') ? Error::CountMismatch : Error::NoEnd);
+    // The records are read either way, for whoever wants to show what came.
+    QCOMPARE(result.snapshot.stats.size(), 2);
+}
+
+void tst_SnapshotFormat::linesAfterTheEndAreRejected_data()
+{
+    QTest::addColumn<QByteArray>("after");
+    QTest::addColumn<qsizetype>("rejected");
+    QTest::newRow("a record") << QByteArray("counter 1 late\n") << qsizetype(1);
+    QTest::newRow("a second end") << QByteArray("end 0\n") << qsizetype(1);
+    QTest::newRow("an unknown record") << QByteArray("buckets 1\n") << qsizetype(1);
+    QTest::newRow("a line without LF") << QByteArray("cou") << qsizetype(1);
+    QTest::newRow("two lines") << QByteArray("x\ny") << qsizetype(2);
+    QTest::newRow("empty lines") << QByteArray("\n\r\n") << qsizetype(0);
+}
+
+void tst_SnapshotFormat::linesAfterTheEndAreRejected()
+{
+    QFETCH(QByteArray, after);
+    QFETCH(qsizetype, rejected);
+    const QByteArray text = Header.toByteArray() + "end 0\n" + after;
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    // The snapshot itself arrived whole: what follows is reported, and never read as statistics.
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, rejected);
+    if (rejected > 0)
+        QCOMPARE(result.rejections.constFirst().lineNumber, 3);
+    for (const SnapshotFormat::Rejection &rejection : result.rejections)
+        QCOMPARE(rejection.error, Error::AfterEnd);
+    QCOMPARE(result.snapshot, TypedSnapshot());
+}
+
+void tst_SnapshotFormat::crlfAndEmptyLines()
+{
+    QByteArray text = SnapshotFormat::serialize(exampleSnapshot());
+    text.replace("\n", "\r\n\n");
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.skippedLines, 0);
+    QCOMPARE(result.snapshot, exampleSnapshot());
+}
+
+void tst_SnapshotFormat::rejectionsAreCountedButReportedUpToALimit()
+{
+    QByteArray text = Header.toByteArray();
+    for (int i = 0; i < 40; ++i)
+        text += "gauge bad x\n";
+    text += "end 40\n";
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, 40);
+    QCOMPARE(result.rejections.size(), SnapshotFormat::MaxReportedRejections);
+    QCOMPARE(result.rejections.constLast().lineNumber, SnapshotFormat::MaxReportedRejections + 1);
+}
+
+void tst_SnapshotFormat::windowsShareTheirLabels()
+{
+    // Parsing allocates no label per row when windows have the same labels as the one before.
+    TypedSnapshot snapshot;
+    for (int i = 0; i < 3; ++i)
+        addWindow(snapshot, "w" + QByteArray::number(i), 1, 1.0, {{"median", 1.0}, {"95th", 1.0}, {"mean", 1.0}});
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+    QCOMPARE(result.snapshot, snapshot);
+    const QList<WindowStats> &windows = result.snapshot.windows;
+    for (qsizetype row = 0; row < 3; ++row)
+        QCOMPARE(windows.at(2).labels.at(row).constData(), windows.at(0).labels.at(row).constData());
+}
+
+void tst_SnapshotFormat::isValidLabel_data()
+{
+    QTest::addColumn<QByteArray>("label");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("median") << QByteArray("median") << true;
+    QTest::newRow("99.9th") << QByteArray("99.9th") << true;
+    QTest::newRow("longest") << QByteArray(SnapshotFormat::MaxLabelLength, 'l') << true;
+    QTest::newRow("too long") << QByteArray(SnapshotFormat::MaxLabelLength + 1, 'l') << false;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("space") << QByteArray("a b") << false;
+    QTest::newRow("LF") << QByteArray("a\nb") << false;
+    QTest::newRow("CR") << QByteArray("a\r") << false;
+}
+
+void tst_SnapshotFormat::isValidLabel()
+{
+    QFETCH(QByteArray, label);
+    QFETCH(bool, valid);
+    QCOMPARE(SnapshotFormat::isValidLabel(label), valid);
+}
+
+void tst_SnapshotFormat::describeNamesEveryError()
+{
+    QSet<QLatin1StringView> descriptions;
+    for (int e = int(Error::NoError); e <= int(Error::AfterEnd); ++e) {
+        const QLatin1StringView description = SnapshotFormat::describe(Error(e));
+        QVERIFY(!description.isEmpty());
+        QVERIFY(description != QLatin1StringView("unknown error"));
+        descriptions.insert(description);
+    }
+    QCOMPARE(descriptions.size(), int(Error::AfterEnd) + 1);
+}
+
+QTEST_GUILESS_MAIN(tst_SnapshotFormat)
+#include "tst_snapshotformat.moc"

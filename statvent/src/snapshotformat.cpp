@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+#include "statvent/snapshotformat.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <optional>
+
+namespace Statvent {
+
+namespace {
+
+constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
+
+// What a line is, by its first field.
+enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, End, Unknown };
+
+Record recordOf(QByteArrayView type) noexcept
+{
+    if (type == "counter")
+        return Record::Counter;
+    if (type == "gauge")
+        return Record::Gauge;
+    if (type == "untyped")
+        return Record::Untyped;
+    if (type == "window")
+        return Record::Window;
+    if (type == "row")
+        return Record::Row;
+    if (type == "end")
+        return Record::End;
+    return Record::Unknown;
+}
+
+// The records that the end record counts: one per statistic or window.
+bool isCounted(Record record) noexcept
+{
+    return record == Record::Counter || record == Record::Gauge || record == Record::Untyped
+        || record == Record::Window;
+}
+
+QByteArrayView typeWordOf(StatKind kind) noexcept
+{
+    switch (kind) {
+    case StatKind::Counter:
+        return "counter";
+    case StatKind::Gauge:
+        return "gauge";
+    case StatKind::Untyped:
+    case StatKind::Window: // a window row without its window: see appendStatistic()
+        break;
+    }
+    return "untyped";
+}
+
+StatKind kindOf(Record record) noexcept
+{
+    switch (record) {
+    case Record::Counter:
+        return StatKind::Counter;
+    case Record::Gauge:
+        return StatKind::Gauge;
+    case Record::Window:
+    case Record::Row:
+        return StatKind::Window;
+    case Record::Untyped:
+    case Record::End:
+    case Record::Unknown:
+        break;
+    }
+    return StatKind::Untyped;
+}
+
+// The first field of \a rest (up to the next space) and what follows that space; false when
+// there is no space, that is, when another field should follow and does not.
+bool takeField(QByteArrayView &rest, QByteArrayView &field) noexcept
+{
+    const qsizetype length = rest.indexOf(' ');
+    if (length < 0)
+        return false;
+    field = rest.first(length);
+    rest = rest.sliced(length + 1);
+    return true;
+}
+
+// A count as the format writes it: decimal digits only, within qint64.
+std::optional<qint64> parseCount(QByteArrayView text) noexcept
+{
+    if (text.isEmpty() || text.front() < '0' || text.front() > '9')
+        return std::nullopt;
+    qint64 count = 0;
+    const char *end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, count);
+    if (result.ec != std::errc() || result.ptr != end)
+        return std::nullopt;
+    return count;
+}
+
+SnapshotFormat::Error errorOf(PipeFormat::LineError error) noexcept
+{
+    switch (error) {
+    case PipeFormat::LineError::NonFiniteValue:
+        return SnapshotFormat::Error::NonFiniteValue;
+    case PipeFormat::LineError::EmptyValue:
+        return SnapshotFormat::Error::MissingField;
+    case PipeFormat::LineError::NoSeparator:
+    case PipeFormat::LineError::EmptyName:
+    case PipeFormat::LineError::NotANumber:
+    case PipeFormat::LineError::LineTooLong:
+        break;
+    }
+    return SnapshotFormat::Error::NotANumber;
+}
+
+// A name as it ends a record: what is left after the fixed fields.
+std::optional<SnapshotFormat::Error> checkName(QByteArrayView name) noexcept
+{
+    if (name.isEmpty())
+        return SnapshotFormat::Error::MissingField;
+    if (name.size() > PipeFormat::MaxNameLength)
+        return SnapshotFormat::Error::NameTooLong;
+    if (std::memchr(name.data(), '\r', size_t(name.size())))
+        return SnapshotFormat::Error::CarriageReturn;
+    return std::nullopt;
+}
+
+// Room for a record's type word, its fixed fields with their spaces and its LF, but not its
+// name or label: "window " + a count + " " + a value + " " + "\n" is the longest.
+constexpr qsizetype MaxRecordOverhead = 64;
+
+void appendStatistic(QByteArray &out, const StatEntry &entry)
+{
+    // A row of kind Window outside every window breaks serialize()'s precondition; written as
+    // untyped, it still reaches readers, without a kind it cannot carry on its own.
+    Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
+               "a window row outside its window");
+    out.append(typeWordOf(entry.kind));
+    out.append(' ');
+    PipeFormat::appendValue(out, entry.value);
+    out.append(' ');
+    out.append(entry.name);
+    out.append('\n');
+}
+
+void appendWindow(QByteArray &out, const WindowStats &window)
+{
+    out.append("window ");
+    PipeFormat::appendValue(out, window.count);
+    out.append(' ');
+    PipeFormat::appendValue(out, window.sum);
+    out.append(' ');
+    out.append(window.name);
+    out.append('\n');
+}
+
+void appendRow(QByteArray &out, QByteArrayView label, const StatEntry &entry)
+{
+    out.append("row ");
+    out.append(label);
+    out.append(' ');
+    PipeFormat::appendValue(out, entry.value);
+    out.append(' ');
+    out.append(entry.name);
+    out.append('\n');
+}
+
+} // namespace
+
+QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
+{
+    const Snapshot &stats = snapshot.stats;
+    // One allocation for the worst case: the appends below never grow the buffer.
+    qsizetype size = 2 * MaxRecordOverhead + HeaderPrefix.size();
+    for (const StatEntry &entry : stats)
+        size += entry.name.size() + MaxRecordOverhead;
+    for (const WindowStats &window : snapshot.windows) {
+        size += window.name.size() + MaxRecordOverhead;
+        for (const QByteArray &label : window.labels)
+            size += label.size();
+    }
+    QByteArray out;
+    out.reserve(size);
+
+    out.append(HeaderPrefix);
+    PipeFormat::appendValue(out, Version);
+    out.append('\n');
+
+    qsizetype records = 0;
+    qsizetype next = 0; // the next row of stats to write
+    for (const WindowStats &window : snapshot.windows) {
+        Q_ASSERT_X(window.firstRow >= next && window.firstRow + window.rowCount <= stats.size()
+                       && window.labels.size() == window.rowCount,
+                   "SnapshotFormat::serialize", "a window whose rows are not where it says");
+        const qsizetype firstRow = std::clamp(window.firstRow, next, stats.size());
+        for (; next < firstRow; ++next, ++records)
+            appendStatistic(out, stats.at(next));
+        appendWindow(out, window);
+        ++records;
+        const qsizetype rowCount = std::min(window.rowCount, stats.size() - firstRow);
+        for (qsizetype i = 0; i < rowCount; ++i)
+            appendRow(out, window.labels.value(i), stats.at(firstRow + i));
+        next = firstRow + rowCount;
+    }
+    for (; next < stats.size(); ++next, ++records)
+        appendStatistic(out, stats.at(next));
+
+    out.append("end ");
+    PipeFormat::appendValue(out, records);
+    out.append('\n');
+    return out;
+}
+
+SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
+{
+    ParseResult result;
+    TypedSnapshot &snapshot = result.snapshot;
+    qsizetype lineNumber = 0;
+    auto reject = [&](Error error) {
+        ++result.rejectedLines;
+        if (result.rejections.size() < MaxReportedRejections)
+            result.rejections.append({lineNumber, error});
+    };
+
+    // Every line ends with a LF: what follows the last one is a cut line, never read.
+    qsizetype position = 0;
+    auto nextLine = [&](QByteArrayView &line) {
+        if (position >= text.size())
+            return false;
+        const char *start = text.data() + position;
+        const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
+        if (!newline)
+            return false;
+        const qsizetype end = static_cast<const char *>(newline) - text.data();
+        line = text.sliced(position, end - position);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        position = end + 1;
+        ++lineNumber;
+        return true;
+    };
+
+    QByteArrayView line;
+    if (!nextLine(line) || !line.startsWith(HeaderPrefix)) {
+        result.error = Error::NoHeader;
+        return result;
+    }
+    const std::optional<qint64> version = parseCount(line.sliced(HeaderPrefix.size()));
+    if (!version || *version == 0) {
+        result.error = Error::NoHeader;
+        return result;
+    }
+    result.version = *version;
+    if (*version != Version) {
+        result.error = Error::UnknownVersion;
+        return result;
+    }
+
+    // One allocation for the rows: a line per row is the common case.
+    snapshot.stats.reserve(std::count(text.begin() + position, text.end(), '\n'));
+    qsizetype records = 0;
+    std::optional<qsizetype> endCount;
+    qsizetype openWindow = -1; // the window that a row record belongs to, if any
+
+    while (nextLine(line)) {
+        if (line.isEmpty())
+            continue;
+        if (endCount) {
+            reject(Error::AfterEnd);
+            continue;
+        }
+        QByteArrayView rest = line;
+        QByteArrayView type = line;
+        if (!takeField(rest, type))
+            rest = {};
+        const Record record = recordOf(type);
+        if (record == Record::Unknown) {
+            ++result.skippedLines;
+            continue;
+        }
+        if (isCounted(record)) {
+            ++records;
+            openWindow = -1;
+        }
+        if (line.size() > MaxLineLength) {
+            reject(Error::LineTooLong);
+            continue;
+        }
+
+        if (record == Record::End) {
+            const std::optional<qint64> count = parseCount(rest);
+            if (!count)
+                reject(rest.isEmpty() ? Error::MissingField : Error::BadCount);
+            else
+                endCount = *count;
+            continue;
+        }
+        if (record == Record::Row && openWindow < 0) {
+            reject(Error::RowOutsideWindow);
+            continue;
+        }
+
+        // The fixed fields, then the name: windows and rows have two, the statistics one.
+        const bool twoFields = record == Record::Window || record == Record::Row;
+        QByteArrayView first;
+        QByteArrayView second;
+        if (!takeField(rest, first) || first.isEmpty()
+            || (twoFields && (!takeField(rest, second) || second.isEmpty()))) {
+            reject(Error::MissingField);
+            continue;
+        }
+        const QByteArrayView name = rest;
+        if (const std::optional<Error> error = checkName(name)) {
+            reject(*error);
+            continue;
+        }
+
+        if (record == Record::Window) {
+            const std::optional<qint64> count = parseCount(first);
+            if (!count) {
+                reject(Error::BadCount);
+                continue;
+            }
+            PipeFormat::LineError error;
+            const std::optional<StatValue> sum = PipeFormat::parseValue(second, &error);
+            if (!sum) {
+                reject(errorOf(error));
+                continue;
+            }
+            WindowStats window;
+            window.name = name.toByteArray();
+            window.count = *count;
+            window.sum = sum->toReal();
+            window.firstRow = snapshot.stats.size();
+            snapshot.windows.append(std::move(window));
+            openWindow = snapshot.windows.size() - 1;
+            continue;
+        }
+
+        const QByteArrayView valueText = record == Record::Row ? second : first;
+        PipeFormat::LineError error;
+        const std::optional<StatValue> value = PipeFormat::parseValue(valueText, &error);
+        if (!value) {
+            reject(errorOf(error));
+            continue;
+        }
+        if (record == Record::Row) {
+            const QByteArrayView label = first;
+            if (label.size() > MaxLabelLength) {
+                reject(Error::LabelTooLong);
+                continue;
+            }
+            if (std::memchr(label.data(), '\r', size_t(label.size()))) {
+                reject(Error::CarriageReturn);
+                continue;
+            }
+            WindowStats &window = snapshot.windows[openWindow];
+            // Windows mostly share their labels: share the previous window's bytes when equal.
+            const QList<QByteArray> *previous =
+                openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
+            const qsizetype row = window.rowCount;
+            if (previous && row < previous->size() && QByteArrayView(previous->at(row)) == label)
+                window.labels.append(previous->at(row));
+            else
+                window.labels.append(label.toByteArray());
+            ++window.rowCount;
+        }
+        snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
+    }
+
+    // A LF-less rest after the end record is a line after it; before, the text is cut anyway.
+    if (endCount && position < text.size()) {
+        ++lineNumber;
+        reject(Error::AfterEnd);
+    }
+    if (!endCount)
+        result.error = Error::NoEnd;
+    else if (*endCount != records)
+        result.error = Error::CountMismatch;
+    result.complete = result.error == Error::NoError;
+    return result;
+}
+
+bool SnapshotFormat::isValidLabel(QByteArrayView label) noexcept
+{
+    if (label.isEmpty() || label.size() > MaxLabelLength)
+        return false;
+    return std::none_of(label.begin(), label.end(),
+                        [](char c) { return c == ' ' || c == '\n' || c == '\r'; });
+}
+
+QLatin1StringView SnapshotFormat::describe(Error error) noexcept
+{
+    switch (error) {
+    case Error::NoError:
+        return QLatin1StringView("no error");
+    case Error::NoHeader:
+        return QLatin1StringView("the text does not begin with 'statvent-snapshot <version>'");
+    case Error::UnknownVersion:
+        return QLatin1StringView("the text is of a format version this reader does not know");
+    case Error::NoEnd:
+        return QLatin1StringView("the text ends before its end record (the writer stopped)");
+    case Error::CountMismatch:
+        return QLatin1StringView("the end record's count differs from the records read");
+    case Error::LineTooLong:
+        return QLatin1StringView("the line is longer than the limit");
+    case Error::MissingField:
+        return QLatin1StringView("the record lacks a field, its name or its label");
+    case Error::NameTooLong:
+        return QLatin1StringView("the name is longer than the limit");
+    case Error::LabelTooLong:
+        return QLatin1StringView("the row label is longer than the limit");
+    case Error::CarriageReturn:
+        return QLatin1StringView("the name or the label contains a carriage return");
+    case Error::NotANumber:
+        return QLatin1StringView("the value is not a number");
+    case Error::NonFiniteValue:
+        return QLatin1StringView("the value is not a finite number");
+    case Error::BadCount:
+        return QLatin1StringView("the count is not a non-negative integer");
+    case Error::RowOutsideWindow:
+        return QLatin1StringView("a row record does not follow a window record");
+    case Error::AfterEnd:
+        return QLatin1StringView("the line follows the end record");
+    }
+    return QLatin1StringView("unknown error");
+}
+
+} // namespace Statvent
