@@ -40,6 +40,16 @@ QByteArray threadName(int thread, const char *what)
     return "thread." + QByteArray::number(thread) + '.' + what;
 }
 
+//! The names of a window's rows, as a reader of the pipe text finds them.
+QList<QByteArray> rowNames(QByteArrayView window, const QList<double> &percentiles)
+{
+    QList<QByteArray> names;
+    for (double percentile : percentiles)
+        names.append(Aggregates::formatName(window, Aggregates::percentileLabel(percentile)));
+    names.append(Aggregates::formatName(window, "mean"));
+    return names;
+}
+
 QByteArray sharedNewName(int index)
 {
     return "new." + QByteArray::number(index);
@@ -278,11 +288,10 @@ void tst_ThreadStress::hammer()
             QCOMPARE(values.value(row.name), row.value);
     }
     // The shared window (and, when reconfiguring, every window): each row is within the samples recorded.
-    const QList<QByteArray> labels = Aggregates::percentileLabels(registry.percentiles());
-    const QList<QByteArray> sharedRows = Aggregates::rowNames("shared.window.{0}", labels);
+    const QList<QByteArray> sharedRows = rowNames("shared.window.{0}", registry.percentiles());
     QList<QByteArray> loosely = sharedRows;
     for (int thread = 0; reconfiguring && thread < threads; ++thread)
-        loosely += Aggregates::rowNames(threadName(thread, "window.{0}"), labels);
+        loosely += rowNames(threadName(thread, "window.{0}"), registry.percentiles());
     for (const QByteArray &row : std::as_const(loosely)) {
         QVERIFY2(values.contains(row), row.constData());
         const double value = values.value(row).toReal();

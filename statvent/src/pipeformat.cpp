@@ -86,6 +86,19 @@ char *writeValue(char *at, const StatValue &value) noexcept
     return end;
 }
 
+// Writes `name: value\n` at \a at, which has room for name.size() + MaxValueLength + 3 bytes;
+// returns the end. appendLine() and serialize() size their buffers by that rule.
+char *writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept
+{
+    std::memcpy(at, name.data(), size_t(name.size()));
+    at += name.size();
+    *at++ = ':';
+    *at++ = ' ';
+    at = writeValue(at, value);
+    *at++ = '\n';
+    return at;
+}
+
 } // namespace
 
 void PipeFormat::appendValue(QByteArray &out, const StatValue &value)
@@ -99,17 +112,6 @@ void PipeFormat::appendLine(QByteArray &out, QByteArrayView name, const StatValu
     const qsizetype start = out.size();
     out.resize(start + name.size() + MaxValueLength + 3);
     out.resize(writeLine(out.data() + start, name, value) - out.constData());
-}
-
-char *PipeFormat::writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept
-{
-    std::memcpy(at, name.data(), size_t(name.size()));
-    at += name.size();
-    *at++ = ':';
-    *at++ = ' ';
-    at = writeValue(at, value);
-    *at++ = '\n';
-    return at;
 }
 
 QByteArray PipeFormat::serialize(const Snapshot &snapshot)

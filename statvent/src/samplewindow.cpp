@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/samplewindow.h"
 
-#include "logging.h"
+#include "stathandle_p.h"
 #include "windowcell.h"
 
 #include <cmath>
@@ -10,14 +10,8 @@ namespace Statvent {
 
 void SampleWindow::record(double value) const noexcept
 {
-    if (Q_UNLIKELY(!m_cell))
-        return;
-    if (Q_UNLIKELY(!std::isfinite(value))) {
-        if (m_cell->claimWarning())
-            Detail::warnRefused(m_cell->name, "record", Detail::NonFiniteReason);
-        return;
-    }
-    m_cell->record(value);
+    if (acceptsUpdate(std::isfinite(value), "record"))
+        m_cell->record(value);
 }
 
 int SampleWindow::sampleCount() const noexcept

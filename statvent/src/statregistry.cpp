@@ -5,6 +5,7 @@
 #include "statregistry_p.h"
 #include "statvent/pipeformat.h"
 #include "utf8name.h"
+#include "windowrows.h"
 
 #include <QMutexLocker>
 
@@ -78,7 +79,7 @@ const Detail::RowNames &StatRegistryPrivate::rowNamesFor(const Detail::WindowCel
     if (const Detail::RowNames *cached = cell.rowNames.load(std::memory_order_acquire); cached && cached->percentiles == wanted)
         return *cached;
     // Formatting happens outside the lock; the lock only keeps the result alive.
-    auto made = std::make_unique<Detail::RowNames>(Detail::RowNames{wanted, Aggregates::rowNames(cell.name, labels, cell.formatter)});
+    auto made = std::make_unique<Detail::RowNames>(Detail::RowNames{wanted, Detail::WindowRows::rowNames(cell.name, labels, cell.formatter)});
     if (made->names.contains(QByteArray()))
         warnOnce(cell.name, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
     const Detail::RowNames *published = made.get();
@@ -178,7 +179,7 @@ std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
 Snapshot StatRegistry::snapshot() const
 {
     const QList<double> percentiles = this->percentiles();
-    const QList<QByteArray> labels = Aggregates::percentileLabels(percentiles);
+    const QList<QByteArray> labels = Detail::WindowRows::percentileLabels(percentiles);
     // Windows first: every window counted here was made when at most valueCount values existed,
     // so each one's valuesBefore is within this snapshot.
     const qsizetype windowCount = d->windows.size();
@@ -198,7 +199,7 @@ Snapshot StatRegistry::snapshot() const
         const Detail::WindowCell &cell = d->windows.at(i);
         appendValuesUpTo(cell.valuesBefore);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
-        Aggregates::appendNamedRows(snapshot, d->rowNamesFor(cell, percentiles, labels).names, samples, percentiles);
+        Detail::WindowRows::appendNamedRows(snapshot, d->rowNamesFor(cell, percentiles, labels).names, samples, percentiles);
     }
     appendValuesUpTo(valueCount);
     return snapshot;

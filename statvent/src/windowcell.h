@@ -17,7 +17,7 @@ namespace Statvent::Detail {
  * so a record() that loaded the old ring pointer just before the swap writes into valid memory
  * (that one sample is lost, which a window of recent samples can afford).
  */
-//! A window's row names for one list of percentiles (see Aggregates::rowNames()).
+//! A window's row names for one list of percentiles (see WindowRows::rowNames()).
 struct RowNames
 {
     QList<double> percentiles;

@@ -9,6 +9,13 @@
 
 #include <functional>
 
+/*!
+ * \file
+ * How a sample window becomes report rows (`latency.median`, `latency.95th`, `latency.mean`):
+ * for an application that names its rows with a NameFormatter, and for a reader of the pipe
+ * text that recognises them (Aggregates::isLabel()) or recomputes them (Aggregates::appendRows()).
+ */
+
 namespace Statvent {
 
 /*!
@@ -50,21 +57,6 @@ public:
      */
     static bool appendRows(Snapshot &out, QByteArrayView name, QList<double> &samples,
                            const QList<double> &percentiles, const NameFormatter &formatter = {});
-    /*!
-     * The names of a window's rows: one per label, then the `mean` row, as \a formatter (or
-     * formatName()) makes them. A name that is not valid (PipeFormat::isValidName()) is
-     * returned empty. A registry computes these once per window, not once per snapshot.
-     */
-    static QList<QByteArray> rowNames(QByteArrayView name, const QList<QByteArray> &labels,
-                                      const NameFormatter &formatter = {});
-    /*!
-     * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
-     * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
-     */
-    static void appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
-                                const QList<double> &percentiles);
-    //! percentileLabel() of each percentile.
-    static QList<QByteArray> percentileLabels(const QList<double> &percentiles);
 };
 
 } // namespace Statvent

@@ -2,37 +2,35 @@
 #ifndef STATVENT_GAUGE_H
 #define STATVENT_GAUGE_H
 
+#include <statvent/stathandle.h>
 #include <statvent/statvalue.h>
+
+/*!
+ * \file
+ * Gauge, the handle an application keeps to set a statistic on a hot path.
+ */
 
 namespace Statvent {
 
-namespace Detail {
-struct ValueCell;
-}
-
 /*!
- * A handle to a statistic that is set rather than added to (a level, a timestamp, a size).
- * Each set() is a few atomic stores, with no lookup and no lock. Same statistic as the name.
- * Valid as long as its registry lives; an invalid handle ignores every call.
+ * A handle to a statistic that is set rather than added to (a level, a timestamp, a size):
+ * obtained once by name (StatRegistry::gauge()), then each set() is a few atomic stores, with
+ * no lookup and no lock.
+ *
+ * It makes a gauge: a statistic whose value goes up and down, reported as it was last set.
+ *
+ * Same statistic as the name: `set("x", 3)` and `gauge("x").set(3)` replace one value. Valid as
+ * long as its registry lives; an invalid handle ignores every call.
  */
-class STATVENT_EXPORT Gauge
+class STATVENT_EXPORT Gauge : public StatHandle<Detail::ValueCell>
 {
 public:
-    Gauge() noexcept = default;
-
-    bool isValid() const noexcept { return m_cell != nullptr; }
+    using StatHandle::StatHandle;
 
     //! Replaces the value and its type.
     void set(StatValue value) const noexcept;
+    //! The statistic's value now; 0 for a handle that is not valid.
     StatValue value() const noexcept;
-
-private:
-    friend class StatRegistry;
-    explicit Gauge(Detail::ValueCell *cell) noexcept
-        : m_cell(cell)
-    {
-    }
-    Detail::ValueCell *m_cell = nullptr;
 };
 
 } // namespace Statvent

@@ -9,6 +9,12 @@
 
 #include <optional>
 
+/*!
+ * \file
+ * The pipe text codec: for a program that reads what `cat <pid>.stats` gives (parse()), checks
+ * a name before using it (isValidName()), or writes the same text itself (serialize()).
+ */
+
 namespace Statvent {
 
 /*!
@@ -64,12 +70,6 @@ public:
     static void appendValue(QByteArray &out, const StatValue &value);
     //! The whole snapshot as pipe text.
     static QByteArray serialize(const Snapshot &snapshot);
-    /*!
-     * Writes one line at \a at, which has room for name.size() + 35 bytes; returns its end.
-     * For writers that manage their own buffer; appendLine() is the safe form.
-     */
-    static char *writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept;
-
     //! Reads pipe text. A last line without a newline is read too.
     static ParseResult parse(QByteArrayView text);
     //! Reads one value as it appears after the `:` (blanks around it allowed).

@@ -9,6 +9,12 @@
 
 #include <memory>
 
+/*!
+ * \file
+ * Recorder, for an application that serves a registry of its own (not the global one, which
+ * `Statvent::startRecorder()` serves) through a named pipe.
+ */
+
 namespace Statvent {
 
 class StatRegistry;

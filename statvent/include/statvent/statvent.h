@@ -3,7 +3,9 @@
 #define STATVENT_STATVENT_H
 
 /*!
- * The developer and deployer API of Statvent, working on StatRegistry::global().
+ * \file
+ * The developer and deployer API of Statvent, working on StatRegistry::global(): the one header
+ * an application includes to count, set and record statistics and serve them through its pipe.
  *
  * \code
  * Statvent::incr("requests");                    // counter

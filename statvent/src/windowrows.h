@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#ifndef STATVENT_WINDOWROWS_H
+#define STATVENT_WINDOWROWS_H
+
+#include "statvent/aggregates.h"
+
+namespace Statvent::Detail {
+
+/*!
+ * How a registry turns its windows into snapshot rows: the row names are made once per window
+ * and list of percentiles, the values at each snapshot. Aggregates::appendRows() is the same
+ * computation in one call, for users.
+ */
+class WindowRows
+{
+public:
+    //! Aggregates::percentileLabel() of each percentile.
+    static QList<QByteArray> percentileLabels(const QList<double> &percentiles);
+    /*!
+     * The names of a window's rows: one per label, then the `mean` row, as \a formatter (or
+     * Aggregates::formatName()) makes them. A name that is not valid (PipeFormat::isValidName())
+     * is returned empty.
+     */
+    static QList<QByteArray> rowNames(QByteArrayView name, const QList<QByteArray> &labels,
+                                      const NameFormatter &formatter = {});
+    /*!
+     * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
+     * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
+     */
+    static void appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
+                                const QList<double> &percentiles);
+    //! Where the \a percentile of \a n sorted samples (n > 0) is, by the original's formula.
+    static qsizetype percentileIndex(qsizetype n, double percentile) noexcept;
+};
+
+} // namespace Statvent::Detail
+
+#endif
