@@ -4,7 +4,7 @@
 // What needs QHttpServer (requestReceived(): a QHttpServerRequest cannot be made outside it) is
 // tested through StatsServer in tst_statsserver.
 
-#include "guardedtcpserver.h"
+#include <statventweb/guardedtcpserver.h>
 #include "statventtest.h"
 
 #include <QElapsedTimer>
@@ -21,7 +21,7 @@
 #include <memory>
 #include <vector>
 
-using namespace Statvent;
+using namespace StatventWeb;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // JsonWriter: statvent-web's JSON documents, checked byte for byte and through real parsers.
 
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +13,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // PrometheusWriter: the text exposition format 0.0.4, checked by hand and by promtool.
 
-#include "prometheuswriter.h"
+#include <statventweb/prometheuswriter.h>
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -10,6 +10,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // StatCombiner: how statvent-web combines each statistic across processes.
 
-#include "statcombiner.h"
+#include <statventweb/statcombiner.h>
 
 #include <QTest>
 
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 using Aggregate = StatCombiner::Aggregate;
 
 namespace {

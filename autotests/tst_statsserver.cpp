@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // StatsServer: statvent-web's HTTP routes on a real loopback port, with real writer processes.
 
-#include "pipecollector.h"
-#include "statsserver.h"
+#include <statventweb/pipecollector.h>
+#include <statventweb/statsserver.h>
 #include "webservice-writers/writerprocess.h"
 
 #include <QDateTime>
@@ -27,7 +27,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

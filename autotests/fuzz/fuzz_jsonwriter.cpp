@@ -9,7 +9,7 @@
 
 #include "fuzzcheck.h"
 #include "fuzzsweep.h"
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,6 +19,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 using StatventFuzz::FuzzInput;
 
 namespace {

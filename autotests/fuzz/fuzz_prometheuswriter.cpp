@@ -12,7 +12,7 @@
 #include "expositionchecker.h"
 #include "fuzzcheck.h"
 #include "fuzzsweep.h"
-#include "prometheuswriter.h"
+#include <statventweb/prometheuswriter.h>
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -20,6 +20,7 @@
 #include <cmath>
 
 using namespace Statvent;
+using namespace StatventWeb;
 using StatventFuzz::ExpositionChecker;
 using StatventFuzz::FuzzInput;
 

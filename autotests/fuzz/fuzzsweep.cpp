@@ -4,6 +4,7 @@
 #include <QSet>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace StatventFuzz {
 

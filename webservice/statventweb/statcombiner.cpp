@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "statcombiner.h"
+#include <statventweb/statcombiner.h>
 
-#include "nameindex.h"
+#include <statventweb/nameindex.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
-Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate aggregate)
+Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate aggregate)
 {
-    Snapshot combined;
+    Statvent::Snapshot combined;
     QList<qsizetype> reporters; // for avg: how many processes report each row
     NameIndex rowOf(processes.isEmpty() ? 0 : processes.first().stats.size()); // views into `processes`
 
@@ -15,7 +15,7 @@ Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate a
         // Processes of one program list the same names in the same order: try the row after the
         // last one found before looking the name up.
         qsizetype nextRow = 0;
-        for (const StatEntry &entry : process.stats) {
+        for (const Statvent::StatEntry &entry : process.stats) {
             qsizetype row = nextRow < combined.size() && combined.at(nextRow).name == entry.name
                 ? nextRow
                 : rowOf.findOrInsert(entry.name, combined.size());
@@ -26,18 +26,18 @@ Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate a
                 continue;
             }
             nextRow = row + 1;
-            StatValue &value = combined[row].value;
+            Statvent::StatValue &value = combined[row].value;
             switch (aggregate) {
             case Aggregate::Sum:
             case Aggregate::Avg:
                 value += entry.value;
                 break;
             case Aggregate::Max:
-                if (StatValue::lessThan(value, entry.value))
+                if (Statvent::StatValue::lessThan(value, entry.value))
                     value = entry.value;
                 break;
             case Aggregate::Min:
-                if (StatValue::lessThan(entry.value, value))
+                if (Statvent::StatValue::lessThan(entry.value, value))
                     value = entry.value;
                 break;
             }
@@ -47,8 +47,8 @@ Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate a
 
     if (aggregate == Aggregate::Avg) {
         for (qsizetype row = 0; row < combined.size(); ++row) {
-            StatValue &value = combined[row].value;
-            value = StatValue(value.toReal() / double(reporters.at(row)));
+            Statvent::StatValue &value = combined[row].value;
+            value = Statvent::StatValue(value.toReal() / double(reporters.at(row)));
         }
     }
     return combined;
@@ -78,4 +78,4 @@ QLatin1StringView StatCombiner::name(Aggregate aggregate) noexcept
     return QLatin1StringView("sum");
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

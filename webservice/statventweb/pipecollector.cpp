@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "pipecollector.h"
+#include <statventweb/pipecollector.h>
 
-#include "pipesweep.h"
-#include "weblogging.h"
+#include <statventweb/pipesweep.h>
+#include <statventweb/weblogging.h>
 
 #include <statvent/recorder.h>
 
@@ -11,7 +11,7 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
 
-namespace Statvent {
+namespace StatventWeb {
 
 class PipeCollectorPrivate
 {
@@ -19,7 +19,7 @@ public:
     explicit PipeCollectorPrivate(PipeCollector *collector)
         : q(collector)
     {
-        options.directory = Recorder::defaultPipeDir();
+        options.directory = Statvent::Recorder::defaultPipeDir();
     }
 
     void sweepDone();
@@ -66,11 +66,11 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
                        .arg(options.maxBytesPerPipe));
         }
         if (!process.rejections.isEmpty()) {
-            const PipeFormat::Rejection &first = process.rejections.first();
+            const Statvent::PipeFormat::Rejection &first = process.rejections.first();
             report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the first, line %2: %3")
                        .arg(process.pid)
                        .arg(first.lineNumber)
-                       .arg(PipeFormat::describe(first.error)));
+                       .arg(Statvent::PipeFormat::describe(first.error)));
         }
     }
     previousFindings = std::move(findings);
@@ -148,4 +148,4 @@ void PipeCollector::requestSweep()
     Q_EMIT sweepingChanged(true);
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

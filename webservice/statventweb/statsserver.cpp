@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "statsserver.h"
+#include <statventweb/statsserver.h>
 
-#include "guardedtcpserver.h"
-#include "jsonwriter.h"
-#include "pipecollector.h"
-#include "prometheuswriter.h"
-#include "statcombiner.h"
+#include <statventweb/guardedtcpserver.h>
+#include <statventweb/jsonwriter.h>
+#include <statventweb/pipecollector.h>
+#include <statventweb/prometheuswriter.h>
+#include <statventweb/statcombiner.h>
 
 #include <QHash>
 #include <QHttpServerRequest>
@@ -18,7 +18,7 @@
 #include <optional>
 #include <vector>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -303,4 +303,4 @@ void StatsServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *
     writeMessage(responder, StatusCode::NotFound, u"The requested resource was not found", request.url().path());
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <statvent/pipeformat.h>
 
 #include <cmath>
 #include <limits>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -82,11 +82,11 @@ void appendEscape(QByteArray &out, uchar c)
     }
 }
 
-void appendStatsObject(QByteArray &out, const Snapshot &stats)
+void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
 {
     out.append('{');
     bool first = true;
-    for (const StatEntry &entry : stats) {
+    for (const Statvent::StatEntry &entry : stats) {
         if (!first)
             out.append(',');
         first = false;
@@ -115,7 +115,7 @@ void appendTimestamp(QByteArray &out, const SweepResult &result)
 }
 
 //! A generous first guess at a document's size, so that it is rarely reallocated.
-qsizetype estimatedSize(const Snapshot &stats)
+qsizetype estimatedSize(const Statvent::Snapshot &stats)
 {
     return 128 + stats.size() * 48;
 }
@@ -148,20 +148,20 @@ void JsonWriter::appendString(QByteArray &out, QByteArrayView bytes)
     out.append('"');
 }
 
-void JsonWriter::appendNumber(QByteArray &out, const StatValue &value)
+void JsonWriter::appendNumber(QByteArray &out, const Statvent::StatValue &value)
 {
     if (value.isFinite()) {
-        PipeFormat::appendValue(out, value);
+        Statvent::PipeFormat::appendValue(out, value);
         return;
     }
     // JSON has no infinity; the nearest number keeps the sign and the magnitude's meaning.
     const double largest = std::numeric_limits<double>::max();
-    PipeFormat::appendValue(out, StatValue(std::signbit(value.toReal()) ? -largest : largest));
+    Statvent::PipeFormat::appendValue(out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
 }
 
 QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate aggregate)
 {
-    const Snapshot combined = StatCombiner::combine(result.processes, aggregate);
+    const Statvent::Snapshot combined = StatCombiner::combine(result.processes, aggregate);
     QByteArray out;
     out.reserve(estimatedSize(combined));
     out.append("{\"stats\":");
@@ -220,4 +220,4 @@ QByteArray JsonWriter::message(QStringView message, QStringView path)
     return out;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "pipesweep.h"
+#include <statventweb/pipesweep.h>
 
-#include "nameindex.h"
-#include "processinfo.h"
-#include "weblogging.h"
+#include <statventweb/nameindex.h>
+#include <statventweb/processinfo.h>
+#include <statventweb/weblogging.h>
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -378,7 +378,7 @@ private:
             text = text.first(text.lastIndexOf('\n') + 1);
             process.rejectedLines = 1;
         }
-        PipeFormat::ParseResult parsed = PipeFormat::parse(text);
+        Statvent::PipeFormat::ParseResult parsed = Statvent::PipeFormat::parse(text);
         pipe.text = QByteArray(); // the parsed copy is all that is needed from here on
         process.rejectedLines += parsed.rejectedLines;
         process.rejections = std::move(parsed.rejections);
@@ -387,7 +387,7 @@ private:
     }
 
     //! A well-behaved writer never repeats a name; a repeated one is rejected, the first value kept.
-    static Snapshot keepFirstOfEachName(Snapshot stats, qsizetype &rejectedLines)
+    static Statvent::Snapshot keepFirstOfEachName(Statvent::Snapshot stats, qsizetype &rejectedLines)
     {
         NameIndex seen(stats.size());
         qsizetype kept = 0;
@@ -495,4 +495,4 @@ qint64 PipeSweep::pidFromName(QByteArrayView name) noexcept
     return pid <= std::numeric_limits<pid_t>::max() ? pid : 0;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "guardedtcpserver.h"
+#include <statventweb/guardedtcpserver.h>
 
-#include "jsonwriter.h"
-#include "weblogging.h"
+#include <statventweb/jsonwriter.h>
+#include <statventweb/weblogging.h>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -330,4 +330,4 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     addPendingConnection(socket);
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

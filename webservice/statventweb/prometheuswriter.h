@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PROMETHEUSWRITER_H
-#define STATVENT_PROMETHEUSWRITER_H
+#ifndef STATVENTWEB_PROMETHEUSWRITER_H
+#define STATVENTWEB_PROMETHEUSWRITER_H
 
-#include "statcombiner.h"
-#include "sweepresult.h"
+#include <statventweb/statcombiner.h>
+#include <statventweb/sweepresult.h>
 
 #include <QByteArray>
 #include <QByteArrayView>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * A sweep in the Prometheus text exposition format 0.0.4 (docs/HTTP-API.md).
@@ -31,9 +31,9 @@ public:
     //! Appends `name="<escaped>"`, plus `,name_hex="..."` for a name that is not valid UTF-8.
     static void appendNameLabels(QByteArray &out, QByteArrayView name);
     //! Appends \a value as the format writes numbers (`+Inf`/`-Inf` for an overflowed real).
-    static void appendValue(QByteArray &out, const StatValue &value);
+    static void appendValue(QByteArray &out, const Statvent::StatValue &value);
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATCOMBINER_H
-#define STATVENT_STATCOMBINER_H
+#ifndef STATVENTWEB_STATCOMBINER_H
+#define STATVENTWEB_STATCOMBINER_H
 
-#include "sweepresult.h"
+#include <statventweb/sweepresult.h>
 
 #include <QLatin1StringView>
 #include <QStringView>
 
 #include <optional>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * Combines each statistic across the processes that report it.
  *
  * - `sum` (the default, as in the original statvent): integers stay exact; a sum that leaves
- *   the qint64 range, or that involves a real, is a real (StatValue's own addition).
+ *   the qint64 range, or that involves a real, is a real (Statvent::StatValue's own addition).
  * - `max` / `min`: the largest / smallest value, keeping its type. `max` is the honest
  *   cross-process view of a percentile such as `latency.100th`; summed percentiles mean nothing.
  * - `avg`: the arithmetic mean over the processes that report the statistic; always a real.
@@ -28,13 +28,13 @@ class StatCombiner
 public:
     enum class Aggregate : quint8 { Sum, Max, Min, Avg };
 
-    static Snapshot combine(const QList<ProcessStats> &processes, Aggregate aggregate);
+    static Statvent::Snapshot combine(const QList<ProcessStats> &processes, Aggregate aggregate);
 
     //! `sum`, `max`, `min`, `avg`; empty for anything else.
     static std::optional<Aggregate> aggregateFromName(QStringView name);
     static QLatin1StringView name(Aggregate aggregate) noexcept;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_GUARDEDTCPSERVER_H
-#define STATVENT_GUARDEDTCPSERVER_H
+#ifndef STATVENTWEB_GUARDEDTCPSERVER_H
+#define STATVENTWEB_GUARDEDTCPSERVER_H
 
 #include <QTcpServer>
 
@@ -9,7 +9,7 @@
 
 class QHttpServerRequest;
 
-namespace Statvent {
+namespace StatventWeb {
 
 class GuardedTcpServerPrivate;
 
@@ -67,6 +67,6 @@ private:
     std::unique_ptr<GuardedTcpServerPrivate> d;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif
