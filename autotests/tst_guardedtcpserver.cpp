@@ -5,6 +5,7 @@
 // tested through StatsServer in tst_statsserver.
 
 #include <statventweb/guardedtcpserver.h>
+#include <statventweb/jsonwriter.h>
 #include "statventtest.h"
 
 #include <QElapsedTimer>
@@ -89,6 +90,8 @@ private:
 void tst_GuardedTcpServer::init()
 {
     m_server = new GuardedTcpServer(&m_httpServer);
+    // As StatsServer does: the service's error documents are JSON.
+    m_server->setErrorBody("application/json", [](QStringView message) { return JsonWriter::message(message, {}); });
     connect(m_server, &QTcpServer::newConnection, &m_httpServer, [this] {
         while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             m_accepted.append(socket);

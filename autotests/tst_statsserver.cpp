@@ -554,6 +554,8 @@ void tst_StatsServer::oversizedRequestIsRefused()
     QByteArray head;
     QCOMPARE(readAnswer(*client, &head), status);
     QVERIFY2(head.contains("\r\nConnection: close"), head.constData());
+    // Written by the guard, in the service's own error format.
+    QVERIFY2(head.contains("\r\nContent-Type: application/json\r\n"), head.constData());
     // Then end-of-file: the server closed the connection.
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 5000);

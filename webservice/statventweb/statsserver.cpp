@@ -204,6 +204,7 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     auto *server = new GuardedTcpServer(this);
     server->setMaxConnections(d->maxConnections);
     server->setIdleTimeout(d->idleTimeout);
+    server->setErrorBody(JsonType, [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
         d->errorString = server->errorString();
         delete server;
