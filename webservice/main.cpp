@@ -158,7 +158,7 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(once)) {
         QObject::connect(&collector, &PipeCollector::sweepFinished, &app, [](const std::shared_ptr<const SweepResult> &result) {
-            const QByteArray document = JsonWriter::stats(*result, StatCombiner::Aggregate::Sum) + '\n';
+            const QByteArray document = JsonWriter::stats(*result, StatCombiner::Mode::Sum) + '\n';
             std::fwrite(document.constData(), 1, size_t(document.size()), stdout);
             QCoreApplication::exit(std::fflush(stdout) == 0 ? 0 : ExitFailure);
         });

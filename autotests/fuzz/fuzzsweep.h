@@ -19,8 +19,8 @@ namespace StatventFuzz {
  */
 StatventWeb::SweepResult takeSweepResult(FuzzInput &input);
 
-//! The aggregate picked by one byte of input.
-StatventWeb::StatCombiner::Aggregate takeAggregate(FuzzInput &input);
+//! The combine mode picked by one byte of input.
+StatventWeb::StatCombiner::Mode takeMode(FuzzInput &input);
 
 //! Name -> value, to look up what a writer should have written for a name.
 QHash<QByteArray, Statvent::StatValue> valuesByName(const Statvent::Snapshot &stats);

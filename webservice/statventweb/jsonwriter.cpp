@@ -159,9 +159,9 @@ void JsonWriter::appendNumber(QByteArray &out, const Statvent::StatValue &value)
     Statvent::PipeFormat::appendValue(out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
 }
 
-QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate aggregate)
+QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode)
 {
-    const Statvent::Snapshot combined = StatCombiner::combine(result.processes, aggregate);
+    const Statvent::Snapshot combined = StatCombiner::combine(result.processes, mode);
     QByteArray out;
     out.reserve(estimatedSize(combined));
     out.append("{\"stats\":");
@@ -169,7 +169,7 @@ QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate 
     out.append(',');
     appendTimestamp(out, result);
     out.append(",\"aggregate\":\"");
-    out.append(StatCombiner::name(aggregate));
+    out.append(StatCombiner::name(mode));
     out.append("\",\"processes\":");
     out.append(QByteArray::number(result.processes.size()));
     out.append(",\"unanswered\":");

@@ -28,7 +28,7 @@ class JsonWriter
 {
 public:
     //! `{"stats": {...}, "timestamp": ..., "aggregate": ..., "processes": n, "unanswered": n}`
-    static QByteArray stats(const SweepResult &result, StatCombiner::Aggregate aggregate);
+    static QByteArray stats(const SweepResult &result, StatCombiner::Mode mode);
     //! `{"processes": {"<pid>": {"stats": {...}, "rejectedLines": n}}, "unanswered": [...], "removed": [...], "timestamp": ...}`
     static QByteArray byProcess(const SweepResult &result);
     //! `{"message": ..., "path": ...}`, the body of every error answer.

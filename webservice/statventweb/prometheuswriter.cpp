@@ -98,15 +98,15 @@ void PrometheusWriter::appendValue(QByteArray &out, const Statvent::StatValue &v
         out.append(std::signbit(value.toReal()) ? "-Inf" : "+Inf");
 }
 
-QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Aggregate aggregate)
+QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Mode mode)
 {
-    const Statvent::Snapshot stats = StatCombiner::combine(result.processes, aggregate);
-    const QByteArrayView aggregateName = QByteArrayView(StatCombiner::name(aggregate).data(), StatCombiner::name(aggregate).size());
+    const Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
+    const QByteArrayView modeName = QByteArrayView(StatCombiner::name(mode).data(), StatCombiner::name(mode).size());
     QByteArray out;
     out.reserve(estimatedSize(stats.size()));
     appendStatHeader(out, "combined across processes by the function in the label aggregate.");
     for (const Statvent::StatEntry &entry : stats)
-        appendStat(out, entry, "aggregate", aggregateName);
+        appendStat(out, entry, "aggregate", modeName);
     appendSweepFigures(out, result);
     return out;
 }

@@ -5,7 +5,7 @@
 
 namespace StatventWeb {
 
-Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Aggregate aggregate)
+Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Mode mode)
 {
     Statvent::Snapshot combined;
     QList<qsizetype> reporters; // for avg: how many processes report each row
@@ -27,16 +27,16 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, A
             }
             nextRow = row + 1;
             Statvent::StatValue &value = combined[row].value;
-            switch (aggregate) {
-            case Aggregate::Sum:
-            case Aggregate::Avg:
+            switch (mode) {
+            case Mode::Sum:
+            case Mode::Avg:
                 value += entry.value;
                 break;
-            case Aggregate::Max:
+            case Mode::Max:
                 if (Statvent::StatValue::lessThan(value, entry.value))
                     value = entry.value;
                 break;
-            case Aggregate::Min:
+            case Mode::Min:
                 if (Statvent::StatValue::lessThan(entry.value, value))
                     value = entry.value;
                 break;
@@ -45,7 +45,7 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, A
         }
     }
 
-    if (aggregate == Aggregate::Avg) {
+    if (mode == Mode::Avg) {
         for (qsizetype row = 0; row < combined.size(); ++row) {
             Statvent::StatValue &value = combined[row].value;
             value = Statvent::StatValue(value.toReal() / double(reporters.at(row)));
@@ -54,25 +54,25 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, A
     return combined;
 }
 
-std::optional<StatCombiner::Aggregate> StatCombiner::aggregateFromName(QStringView name)
+std::optional<StatCombiner::Mode> StatCombiner::modeFromName(QStringView name)
 {
-    for (Aggregate aggregate : {Aggregate::Sum, Aggregate::Max, Aggregate::Min, Aggregate::Avg}) {
-        if (name == StatCombiner::name(aggregate))
-            return aggregate;
+    for (Mode mode : {Mode::Sum, Mode::Max, Mode::Min, Mode::Avg}) {
+        if (name == StatCombiner::name(mode))
+            return mode;
     }
     return std::nullopt;
 }
 
-QLatin1StringView StatCombiner::name(Aggregate aggregate) noexcept
+QLatin1StringView StatCombiner::name(Mode mode) noexcept
 {
-    switch (aggregate) {
-    case Aggregate::Sum:
+    switch (mode) {
+    case Mode::Sum:
         return QLatin1StringView("sum");
-    case Aggregate::Max:
+    case Mode::Max:
         return QLatin1StringView("max");
-    case Aggregate::Min:
+    case Mode::Min:
         return QLatin1StringView("min");
-    case Aggregate::Avg:
+    case Mode::Avg:
         return QLatin1StringView("avg");
     }
     return QLatin1StringView("sum");

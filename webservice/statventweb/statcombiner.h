@@ -12,7 +12,9 @@
 namespace StatventWeb {
 
 /*!
- * Combines each statistic across the processes that report it.
+ * Combines each statistic across the processes that report it, in one of four modes (chosen
+ * over HTTP with `?aggregate=`, a name kept for compatibility). "Aggregates", in the library,
+ * are something else: a sample window's percentile rows.
  *
  * - `sum` (the default, as in the original statvent): integers stay exact; a sum that leaves
  *   the qint64 range, or that involves a real, is a real (Statvent::StatValue's own addition).
@@ -26,13 +28,14 @@ namespace StatventWeb {
 class StatCombiner
 {
 public:
-    enum class Aggregate : quint8 { Sum, Max, Min, Avg };
+    //! How the values of one statistic from several processes become one.
+    enum class Mode : quint8 { Sum, Max, Min, Avg };
 
-    static Statvent::Snapshot combine(const QList<ProcessStats> &processes, Aggregate aggregate);
+    static Statvent::Snapshot combine(const QList<ProcessStats> &processes, Mode mode);
 
     //! `sum`, `max`, `min`, `avg`; empty for anything else.
-    static std::optional<Aggregate> aggregateFromName(QStringView name);
-    static QLatin1StringView name(Aggregate aggregate) noexcept;
+    static std::optional<Mode> modeFromName(QStringView name);
+    static QLatin1StringView name(Mode mode) noexcept;
 };
 
 } // namespace StatventWeb
