@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 namespace StatventWeb {
 
@@ -58,28 +59,17 @@ qsizetype validSequenceLength(QByteArrayView text) noexcept
 
 void appendEscape(QByteArray &out, uchar c)
 {
-    switch (c) {
-    case '"':
-        out.append("\\\"", 2);
-        return;
-    case '\\':
-        out.append("\\\\", 2);
-        return;
-    case '\n':
-        out.append("\\n", 2);
-        return;
-    case '\r':
-        out.append("\\r", 2);
-        return;
-    case '\t':
-        out.append("\\t", 2);
-        return;
-    default:
-        // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
-        const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+    // The characters JSON escapes with one letter, and those letters.
+    constexpr std::string_view ShortEscaped = "\"\\\n\r\t";
+    constexpr std::string_view ShortEscapes = "\"\\nrt";
+    if (const std::size_t at = ShortEscaped.find(char(c)); at != std::string_view::npos) {
+        const char escape[] = {'\\', ShortEscapes[at]};
         out.append(escape, sizeof escape);
         return;
     }
+    // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
+    const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+    out.append(escape, sizeof escape);
 }
 
 void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)

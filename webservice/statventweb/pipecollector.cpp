@@ -23,6 +23,15 @@ public:
     }
 
     void sweepDone();
+    //! Sets one option of the next sweep, and emits \a changed if its value is new.
+    template<typename T, typename Signal>
+    void setOption(T PipeSweep::Options::*option, const T &value, Signal changed)
+    {
+        if (options.*option == value)
+            return;
+        options.*option = value;
+        Q_EMIT (q->*changed)(value);
+    }
     //! Logs what is new in \a result: each finding once, when it first appears.
     void reportFindings(const SweepResult &result);
 
@@ -96,10 +105,7 @@ QString PipeCollector::pipeDir() const
 
 void PipeCollector::setPipeDir(const QString &directory)
 {
-    if (d->options.directory == directory)
-        return;
-    d->options.directory = directory;
-    Q_EMIT pipeDirChanged(directory);
+    d->setOption(&PipeSweep::Options::directory, directory, &PipeCollector::pipeDirChanged);
 }
 
 int PipeCollector::timeout() const
@@ -109,10 +115,7 @@ int PipeCollector::timeout() const
 
 void PipeCollector::setTimeout(int milliseconds)
 {
-    if (d->options.timeoutMs == milliseconds)
-        return;
-    d->options.timeoutMs = milliseconds;
-    Q_EMIT timeoutChanged(milliseconds);
+    d->setOption(&PipeSweep::Options::timeoutMs, milliseconds, &PipeCollector::timeoutChanged);
 }
 
 qint64 PipeCollector::maxBytesPerPipe() const
@@ -122,10 +125,7 @@ qint64 PipeCollector::maxBytesPerPipe() const
 
 void PipeCollector::setMaxBytesPerPipe(qint64 bytes)
 {
-    if (d->options.maxBytesPerPipe == bytes)
-        return;
-    d->options.maxBytesPerPipe = bytes;
-    Q_EMIT maxBytesPerPipeChanged(bytes);
+    d->setOption(&PipeSweep::Options::maxBytesPerPipe, bytes, &PipeCollector::maxBytesPerPipeChanged);
 }
 
 bool PipeCollector::isSweeping() const

@@ -42,24 +42,25 @@ constexpr int MaxEmptyAnswerRetries = 2;
 
 QString describeType(unsigned char type)
 {
-    switch (type) {
-    case DT_FIFO:
-        return QStringLiteral("a FIFO");
-    case DT_LNK:
-        return QStringLiteral("a symbolic link");
-    case DT_REG:
-        return QStringLiteral("a regular file");
-    case DT_DIR:
-        return QStringLiteral("a directory");
-    case DT_SOCK:
-        return QStringLiteral("a socket");
-    case DT_CHR:
-        return QStringLiteral("a character device");
-    case DT_BLK:
-        return QStringLiteral("a block device");
-    default:
-        return QStringLiteral("of an unknown type");
+    struct TypeName
+    {
+        unsigned char type;
+        const char *description;
+    };
+    static constexpr TypeName TypeNames[] = {
+        {DT_FIFO, "a FIFO"},
+        {DT_LNK, "a symbolic link"},
+        {DT_REG, "a regular file"},
+        {DT_DIR, "a directory"},
+        {DT_SOCK, "a socket"},
+        {DT_CHR, "a character device"},
+        {DT_BLK, "a block device"},
+    };
+    for (const TypeName &name : TypeNames) {
+        if (name.type == type)
+            return QString::fromLatin1(name.description);
     }
+    return QStringLiteral("of an unknown type");
 }
 
 qint64 modificationTimeNs(const struct stat &status)

@@ -65,17 +65,10 @@ std::optional<StatCombiner::Mode> StatCombiner::modeFromName(QStringView name)
 
 QLatin1StringView StatCombiner::name(Mode mode) noexcept
 {
-    switch (mode) {
-    case Mode::Sum:
-        return QLatin1StringView("sum");
-    case Mode::Max:
-        return QLatin1StringView("max");
-    case Mode::Min:
-        return QLatin1StringView("min");
-    case Mode::Avg:
-        return QLatin1StringView("avg");
-    }
-    return QLatin1StringView("sum");
+    // Indexed by Mode.
+    static constexpr QLatin1StringView Names[] = {QLatin1StringView("sum"), QLatin1StringView("max"),
+                                                  QLatin1StringView("min"), QLatin1StringView("avg")};
+    return Names[std::size_t(mode)];
 }
 
 } // namespace StatventWeb
