@@ -4,7 +4,8 @@
 // What needs QHttpServer (requestReceived(): a QHttpServerRequest cannot be made outside it) is
 // tested through StatsServer in tst_statsserver.
 
-#include "guardedtcpserver.h"
+#include <statventweb/guardedtcpserver.h>
+#include <statventweb/jsonwriter.h>
 #include "statventtest.h"
 
 #include <QElapsedTimer>
@@ -21,7 +22,7 @@
 #include <memory>
 #include <vector>
 
-using namespace Statvent;
+using namespace StatventWeb;
 using namespace std::chrono_literals;
 
 namespace {
@@ -89,6 +90,8 @@ private:
 void tst_GuardedTcpServer::init()
 {
     m_server = new GuardedTcpServer(&m_httpServer);
+    // As StatsServer does: the service's error documents are JSON.
+    m_server->setErrorBody("application/json", [](QStringView message) { return JsonWriter::message(message, {}); });
     connect(m_server, &QTcpServer::newConnection, &m_httpServer, [this] {
         while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             m_accepted.append(socket);

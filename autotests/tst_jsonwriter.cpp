@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // JsonWriter: statvent-web's JSON documents, checked byte for byte and through real parsers.
 
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +13,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 
@@ -128,7 +129,7 @@ void tst_JsonWriter::appendString()
 
 void tst_JsonWriter::stats()
 {
-    const QByteArray json = JsonWriter::stats(sampleResult(), StatCombiner::Aggregate::Sum);
+    const QByteArray json = JsonWriter::stats(sampleResult(), StatCombiner::Mode::Sum);
     QVERIFY(json.contains("\"latency.100th\":130.0"));
     const QJsonObject document = parse(json);
     QCOMPARE(document.keys(), (QStringList{QStringLiteral("aggregate"), QStringLiteral("processes"), QStringLiteral("stats"),
@@ -141,7 +142,7 @@ void tst_JsonWriter::stats()
     QCOMPARE(stats.size(), 4);
     QCOMPARE(stats.value(u"load").toDouble(), 0.5);
 
-    const QByteArray maxJson = JsonWriter::stats(sampleResult(), StatCombiner::Aggregate::Max);
+    const QByteArray maxJson = JsonWriter::stats(sampleResult(), StatCombiner::Mode::Max);
     QVERIFY(maxJson.contains("\"requests\":9223372036854775807"));
     QVERIFY(maxJson.contains("\"latency.100th\":90.0"));
     QVERIFY(maxJson.contains("\"aggregate\":\"max\""));
@@ -150,7 +151,7 @@ void tst_JsonWriter::stats()
 void tst_JsonWriter::statsOverflowIsAReal()
 {
     // INT64_MAX + 1 does not fit: a real, written as such, not a wrapped negative integer.
-    const QByteArray json = JsonWriter::stats(sampleResult(), StatCombiner::Aggregate::Sum);
+    const QByteArray json = JsonWriter::stats(sampleResult(), StatCombiner::Mode::Sum);
     QVERIFY2(json.contains("\"requests\":9223372036854775808.0,"), json.constData());
 }
 

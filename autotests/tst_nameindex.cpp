@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // NameIndex: the name -> row index behind statvent-web's combining and repeated-name checks.
 
-#include "nameindex.h"
+#include <statventweb/nameindex.h>
 
 #include <QByteArrayList>
 #include <QTest>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 class tst_NameIndex : public QObject
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // PipeCollector: sweeps off the caller's thread, shared by concurrent requests, findings logged once.
 
-#include "pipecollector.h"
-#include "pipesweep.h"
+#include <statventweb/pipecollector.h>
+#include <statventweb/pipesweep.h>
 #include "webservice-writers/fifofeeder.h"
 #include "webservice-writers/writerprocess.h"
 
@@ -18,6 +18,7 @@
 #include <csignal>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

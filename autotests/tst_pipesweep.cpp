@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // PipeSweep: the collector contract of statvent-web, with real FIFOs and real writer processes.
 
-#include "pipesweep.h"
+#include <statventweb/pipesweep.h>
 #include "webservice-writers/fifofeeder.h"
 #include "webservice-writers/writerprocess.h"
 
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // ProcessInfo: liveness and start times from the kernel, for telling stale pipes from slow ones.
 
-#include "processinfo.h"
+#include <statventweb/processinfo.h>
 
 #include <QDateTime>
 #include <QProcess>
 #include <QTest>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // PrometheusWriter: the text exposition format 0.0.4, checked by hand and by promtool.
 
-#include "prometheuswriter.h"
+#include <statventweb/prometheuswriter.h>
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -10,6 +10,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 
@@ -110,7 +111,7 @@ void tst_PrometheusWriter::values()
 
 void tst_PrometheusWriter::combined()
 {
-    const QByteArray text = PrometheusWriter::combined(sampleResult(), StatCombiner::Aggregate::Sum);
+    const QByteArray text = PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Sum);
     QVERIFY(text.startsWith("# HELP statvent_stat A Statvent statistic, named by the label name; combined across processes "
                             "by the function in the label aggregate.\n# TYPE statvent_stat untyped\n"));
     QVERIFY(text.contains("statvent_stat{name=\"requests\",aggregate=\"sum\"} 12\n"));
@@ -126,7 +127,7 @@ void tst_PrometheusWriter::combined()
     QVERIFY(text.contains("statvent_rejected_lines 3\n"));
     QVERIFY(text.contains("statvent_sweep_duration_seconds 0.0125\n"));
 
-    const QByteArray maximum = PrometheusWriter::combined(sampleResult(), StatCombiner::Aggregate::Max);
+    const QByteArray maximum = PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Max);
     QVERIFY(maximum.contains("statvent_stat{name=\"requests\",aggregate=\"max\"} 7\n"));
 }
 
@@ -142,10 +143,10 @@ void tst_PrometheusWriter::byProcess()
 void tst_PrometheusWriter::promtoolAcceptsBothViews_data()
 {
     QTest::addColumn<QByteArray>("text");
-    QTest::newRow("sum") << PrometheusWriter::combined(sampleResult(), StatCombiner::Aggregate::Sum);
-    QTest::newRow("avg") << PrometheusWriter::combined(sampleResult(), StatCombiner::Aggregate::Avg);
+    QTest::newRow("sum") << PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Sum);
+    QTest::newRow("avg") << PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Avg);
     QTest::newRow("by process") << PrometheusWriter::byProcess(sampleResult());
-    QTest::newRow("empty sweep") << PrometheusWriter::combined(SweepResult(), StatCombiner::Aggregate::Sum);
+    QTest::newRow("empty sweep") << PrometheusWriter::combined(SweepResult(), StatCombiner::Mode::Sum);
 }
 
 void tst_PrometheusWriter::promtoolAcceptsBothViews()

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // StatCombiner: how statvent-web combines each statistic across processes.
 
-#include "statcombiner.h"
+#include <statventweb/statcombiner.h>
 
 #include <QTest>
 
 #include <limits>
 
 using namespace Statvent;
-using Aggregate = StatCombiner::Aggregate;
+using namespace StatventWeb;
+using Mode = StatCombiner::Mode;
 
 namespace {
 
@@ -38,49 +39,49 @@ private Q_SLOTS:
     void combine();
     void namesKeepTheOrderTheyAreFirstMet();
     void noProcesses();
-    void aggregateNames_data();
-    void aggregateNames();
+    void modeNames_data();
+    void modeNames();
 };
 
 void tst_StatCombiner::combine_data()
 {
     QTest::addColumn<QList<Snapshot>>("input");
-    QTest::addColumn<Aggregate>("aggregate");
+    QTest::addColumn<Mode>("mode");
     QTest::addColumn<StatValue>("expected");
 
     const QList<Snapshot> ints{{{"x", 2}}, {{"x", 7}}, {{"x", -3}}};
-    QTest::newRow("sum of ints") << ints << Aggregate::Sum << StatValue(6);
-    QTest::newRow("max of ints") << ints << Aggregate::Max << StatValue(7);
-    QTest::newRow("min of ints") << ints << Aggregate::Min << StatValue(-3);
-    QTest::newRow("avg of ints is a real") << ints << Aggregate::Avg << StatValue(2.0);
+    QTest::newRow("sum of ints") << ints << Mode::Sum << StatValue(6);
+    QTest::newRow("max of ints") << ints << Mode::Max << StatValue(7);
+    QTest::newRow("min of ints") << ints << Mode::Min << StatValue(-3);
+    QTest::newRow("avg of ints is a real") << ints << Mode::Avg << StatValue(2.0);
 
-    QTest::newRow("sum stays exact at the limit") << QList<Snapshot>{{{"x", Int64Max - 1}}, {{"x", 1}}} << Aggregate::Sum
+    QTest::newRow("sum stays exact at the limit") << QList<Snapshot>{{{"x", Int64Max - 1}}, {{"x", 1}}} << Mode::Sum
                                                   << StatValue(Int64Max);
     QTest::newRow("sum overflowing becomes a real")
-        << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}} << Aggregate::Sum << StatValue(2.0 * double(Int64Max));
-    QTest::newRow("int plus real is a real") << QList<Snapshot>{{{"x", 1}}, {{"x", 0.5}}} << Aggregate::Sum << StatValue(1.5);
+        << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}} << Mode::Sum << StatValue(2.0 * double(Int64Max));
+    QTest::newRow("int plus real is a real") << QList<Snapshot>{{{"x", 1}}, {{"x", 0.5}}} << Mode::Sum << StatValue(1.5);
 
     const QList<Snapshot> mixed{{{"x", 3}}, {{"x", 2.5}}, {{"x", 10}}};
-    QTest::newRow("max keeps an int") << mixed << Aggregate::Max << StatValue(10);
-    QTest::newRow("min keeps a real") << mixed << Aggregate::Min << StatValue(2.5);
+    QTest::newRow("max keeps an int") << mixed << Mode::Max << StatValue(10);
+    QTest::newRow("min keeps a real") << mixed << Mode::Min << StatValue(2.5);
     QTest::newRow("max of equal int and real keeps the first")
-        << QList<Snapshot>{{{"x", 5}}, {{"x", 5.0}}} << Aggregate::Max << StatValue(5);
+        << QList<Snapshot>{{{"x", 5}}, {{"x", 5.0}}} << Mode::Max << StatValue(5);
 
     // Percentiles: max is the honest cross-process 100th; a sum of them means nothing.
     const QList<Snapshot> percentiles{{{"latency.100th", 40.0}}, {{"latency.100th", 90.0}}};
-    QTest::newRow("max of 100th") << percentiles << Aggregate::Max << StatValue(90.0);
-    QTest::newRow("avg of huge ints") << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}} << Aggregate::Avg
+    QTest::newRow("max of 100th") << percentiles << Mode::Max << StatValue(90.0);
+    QTest::newRow("avg of huge ints") << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}} << Mode::Avg
                                       << StatValue(double(Int64Max));
-    QTest::newRow("one process") << QList<Snapshot>{{{"x", 4}}} << Aggregate::Avg << StatValue(4.0);
+    QTest::newRow("one process") << QList<Snapshot>{{{"x", 4}}} << Mode::Avg << StatValue(4.0);
 }
 
 void tst_StatCombiner::combine()
 {
     QFETCH(QList<Snapshot>, input);
-    QFETCH(Aggregate, aggregate);
+    QFETCH(Mode, mode);
     QFETCH(StatValue, expected);
 
-    const Snapshot combined = StatCombiner::combine(processes(input), aggregate);
+    const Snapshot combined = StatCombiner::combine(processes(input), mode);
     QCOMPARE(combined.size(), 1);
     QCOMPARE(combined.first().name, QByteArray(input.first().first().name));
     QCOMPARE(combined.first().value, expected);
@@ -90,16 +91,16 @@ void tst_StatCombiner::namesKeepTheOrderTheyAreFirstMet()
 {
     // avg divides by the processes that report a statistic, not by all of them.
     const Snapshot combined =
-        StatCombiner::combine(processes({{{"b", 1}, {"a", 2}}, {{"c", 3}, {"a", 4}}, {{"b", 5}}}), Aggregate::Avg);
+        StatCombiner::combine(processes({{{"b", 1}, {"a", 2}}, {{"c", 3}, {"a", 4}}, {{"b", 5}}}), Mode::Avg);
     QCOMPARE(combined, (Snapshot{{"b", 3.0}, {"a", 3.0}, {"c", 3.0}}));
 }
 
 void tst_StatCombiner::noProcesses()
 {
-    QVERIFY(StatCombiner::combine({}, Aggregate::Sum).isEmpty());
+    QVERIFY(StatCombiner::combine({}, Mode::Sum).isEmpty());
 }
 
-void tst_StatCombiner::aggregateNames_data()
+void tst_StatCombiner::modeNames_data()
 {
     QTest::addColumn<QString>("name");
     QTest::addColumn<bool>("valid");
@@ -112,14 +113,14 @@ void tst_StatCombiner::aggregateNames_data()
     QTest::newRow("empty") << QString() << false;
 }
 
-void tst_StatCombiner::aggregateNames()
+void tst_StatCombiner::modeNames()
 {
     QFETCH(QString, name);
     QFETCH(bool, valid);
-    const std::optional<Aggregate> aggregate = StatCombiner::aggregateFromName(name);
-    QCOMPARE(aggregate.has_value(), valid);
+    const std::optional<Mode> mode = StatCombiner::modeFromName(name);
+    QCOMPARE(mode.has_value(), valid);
     if (valid)
-        QCOMPARE(QString(StatCombiner::name(*aggregate)), name);
+        QCOMPARE(QString(StatCombiner::name(*mode)), name);
 }
 
 QTEST_GUILESS_MAIN(tst_StatCombiner)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // StatsServer: statvent-web's HTTP routes on a real loopback port, with real writer processes.
 
-#include "pipecollector.h"
-#include "statsserver.h"
+#include <statventweb/pipecollector.h>
+#include <statventweb/statsserver.h>
 #include "webservice-writers/writerprocess.h"
 
 #include <QDateTime>
@@ -27,7 +27,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 
@@ -554,6 +554,8 @@ void tst_StatsServer::oversizedRequestIsRefused()
     QByteArray head;
     QCOMPARE(readAnswer(*client, &head), status);
     QVERIFY2(head.contains("\r\nConnection: close"), head.constData());
+    // Written by the guard, in the service's own error format.
+    QVERIFY2(head.contains("\r\nContent-Type: application/json\r\n"), head.constData());
     // Then end-of-file: the server closed the connection.
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 5000);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // TerminationSignals: SIGINT and SIGTERM delivered as a Qt signal, dispositions restored after.
 
-#include "terminationsignals.h"
+#include <statventweb/terminationsignals.h>
 
 #include <QSignalSpy>
 #include <QTest>
 
 #include <csignal>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // statvent-web: serves the statistics of every process on the host (see docs/HTTP-API.md).
 
-#include "guardedtcpserver.h"
-#include "jsonwriter.h"
-#include "pipecollector.h"
-#include "pipesweep.h"
-#include "statsserver.h"
-#include "terminationsignals.h"
-#include "weblogging.h"
+#include <statventweb/guardedtcpserver.h>
+#include <statventweb/jsonwriter.h>
+#include <statventweb/pipecollector.h>
+#include <statventweb/pipesweep.h>
+#include <statventweb/statsserver.h>
+#include <statventweb/terminationsignals.h>
+#include <statventweb/weblogging.h>
 
 #include <statvent/recorder.h>
 
@@ -23,7 +23,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-using namespace Statvent;
+using namespace StatventWeb;
 
 namespace {
 
@@ -108,7 +108,7 @@ int main(int argc, char *argv[])
         {{QStringLiteral("l"), path}, QStringLiteral("URL path of the JSON statistics (default %1).").arg(StatsServer::DefaultStatsPath), QStringLiteral("path"),
          StatsServer::DefaultStatsPath},
         {{QStringLiteral("d"), pipeDir}, QStringLiteral("Directory of the processes' pipes ($STATVENT_PIPE_DIR, else /tmp/stats-pipe)."),
-         QStringLiteral("directory"), Recorder::defaultPipeDir()},
+         QStringLiteral("directory"), Statvent::Recorder::defaultPipeDir()},
         {timeout, QStringLiteral("Milliseconds one sweep waits, in all, for slow processes (default %1).").arg(PipeSweep::DefaultTimeoutMs), QStringLiteral("ms"),
          QString::number(PipeSweep::DefaultTimeoutMs)},
         {maxPipeBytes, QStringLiteral("Bytes read from one pipe at most (default %1).").arg(PipeSweep::DefaultMaxBytesPerPipe), QStringLiteral("bytes"),
@@ -138,7 +138,7 @@ int main(int argc, char *argv[])
     const std::optional<qint64> portNumber = integerOption(parser, port, 0, 65535, &error);
     const std::optional<qint64> timeoutMs = integerOption(parser, timeout, 1, 60'000, &error);
     const std::optional<qint64> maxBytes =
-        integerOption(parser, maxPipeBytes, PipeFormat::MaxLineLength, qint64(1) << 40, &error);
+        integerOption(parser, maxPipeBytes, Statvent::PipeFormat::MaxLineLength, qint64(1) << 40, &error);
     const std::optional<qint64> idleSeconds = integerOption(parser, idleTimeout, 1, 86'400, &error);
     const std::optional<qint64> connectionCap = integerOption(parser, maxConnections, 1, 1'000'000, &error);
     if (!portNumber || !timeoutMs || !maxBytes || !idleSeconds || !connectionCap)
@@ -158,7 +158,7 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(once)) {
         QObject::connect(&collector, &PipeCollector::sweepFinished, &app, [](const std::shared_ptr<const SweepResult> &result) {
-            const QByteArray document = JsonWriter::stats(*result, StatCombiner::Aggregate::Sum) + '\n';
+            const QByteArray document = JsonWriter::stats(*result, StatCombiner::Mode::Sum) + '\n';
             std::fwrite(document.constData(), 1, size_t(document.size()), stdout);
             QCoreApplication::exit(std::fflush(stdout) == 0 ? 0 : ExitFailure);
         });

@@ -9,7 +9,7 @@
 
 #include "fuzzcheck.h"
 #include "fuzzsweep.h"
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,6 +19,7 @@
 #include <limits>
 
 using namespace Statvent;
+using namespace StatventWeb;
 using StatventFuzz::FuzzInput;
 
 namespace {
@@ -98,14 +99,14 @@ void checkTimestamp(const QJsonValue &json, double timestamp)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzInput input(data, size);
-    const StatCombiner::Aggregate aggregate = StatventFuzz::takeAggregate(input);
+    const StatCombiner::Mode mode = StatventFuzz::takeMode(input);
     const QString message = QString::fromUtf8(input.takeBytes(200));
     const QString path = QString::fromUtf8(input.takeBytes(200));
     const SweepResult result = StatventFuzz::takeSweepResult(input);
 
-    const QJsonObject combined = parseObject(JsonWriter::stats(result, aggregate));
-    checkStatsObject(combined.value(u"stats").toObject(), StatCombiner::combine(result.processes, aggregate));
-    FUZZ_CHECK(combined.value(u"aggregate").toString() == StatCombiner::name(aggregate));
+    const QJsonObject combined = parseObject(JsonWriter::stats(result, mode));
+    checkStatsObject(combined.value(u"stats").toObject(), StatCombiner::combine(result.processes, mode));
+    FUZZ_CHECK(combined.value(u"aggregate").toString() == StatCombiner::name(mode));
     FUZZ_CHECK(combined.value(u"processes").toInteger() == result.processes.size());
     FUZZ_CHECK(combined.value(u"unanswered").toInteger() == result.unanswered.size());
     checkTimestamp(combined.value(u"timestamp"), result.timestamp);

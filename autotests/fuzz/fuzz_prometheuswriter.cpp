@@ -12,7 +12,7 @@
 #include "expositionchecker.h"
 #include "fuzzcheck.h"
 #include "fuzzsweep.h"
-#include "prometheuswriter.h"
+#include <statventweb/prometheuswriter.h>
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -20,6 +20,7 @@
 #include <cmath>
 
 using namespace Statvent;
+using namespace StatventWeb;
 using StatventFuzz::ExpositionChecker;
 using StatventFuzz::FuzzInput;
 
@@ -94,18 +95,18 @@ QHash<std::pair<QByteArray, QByteArray>, double> checkText(const QByteArray &tex
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzInput input(data, size);
-    const StatCombiner::Aggregate aggregate = StatventFuzz::takeAggregate(input);
+    const StatCombiner::Mode mode = StatventFuzz::takeMode(input);
     SweepResult result = StatventFuzz::takeSweepResult(input);
     // A duration comes from a clock: never negative, never NaN.
     result.duration = std::isfinite(result.duration) ? std::fabs(result.duration) : 0.0;
 
-    const QLatin1StringView aggregateLatin1 = StatCombiner::name(aggregate);
-    const QByteArray aggregateName(aggregateLatin1.data(), aggregateLatin1.size());
-    const Snapshot combined = StatCombiner::combine(result.processes, aggregate);
-    const auto combinedSeries = checkText(PrometheusWriter::combined(result, aggregate), result, "aggregate");
+    const QLatin1StringView modeLatin1 = StatCombiner::name(mode);
+    const QByteArray modeName(modeLatin1.data(), modeLatin1.size());
+    const Snapshot combined = StatCombiner::combine(result.processes, mode);
+    const auto combinedSeries = checkText(PrometheusWriter::combined(result, mode), result, "aggregate");
     FUZZ_CHECK(combinedSeries.size() == combined.size());
     for (const StatEntry &entry : combined) {
-        const auto found = combinedSeries.constFind({entry.name, aggregateName});
+        const auto found = combinedSeries.constFind({entry.name, modeName});
         FUZZ_CHECK(found != combinedSeries.constEnd());
         checkValue(*found, entry.value);
     }

@@ -4,6 +4,7 @@
 #include <QSet>
 
 using namespace Statvent;
+using namespace StatventWeb;
 
 namespace StatventFuzz {
 
@@ -47,9 +48,9 @@ SweepResult takeSweepResult(FuzzInput &input)
     return result;
 }
 
-StatCombiner::Aggregate takeAggregate(FuzzInput &input)
+StatCombiner::Mode takeMode(FuzzInput &input)
 {
-    return StatCombiner::Aggregate(input.takeByte() % 4);
+    return StatCombiner::Mode(input.takeByte() % 4);
 }
 
 QHash<QByteArray, StatValue> valuesByName(const Snapshot &stats)

@@ -4,8 +4,8 @@
 #define STATVENT_FUZZ_FUZZSWEEP_H
 
 #include "fuzzinput.h"
-#include "statcombiner.h"
-#include "sweepresult.h"
+#include <statventweb/statcombiner.h>
+#include <statventweb/sweepresult.h>
 
 #include <QByteArray>
 #include <QHash>
@@ -17,10 +17,10 @@ namespace StatventFuzz {
  * distinct names (any bytes, LF and invalid UTF-8 included) and finite values, whose combination
  * may still overflow to an infinite real; plus unanswered and removed pids.
  */
-Statvent::SweepResult takeSweepResult(FuzzInput &input);
+StatventWeb::SweepResult takeSweepResult(FuzzInput &input);
 
-//! The aggregate picked by one byte of input.
-Statvent::StatCombiner::Aggregate takeAggregate(FuzzInput &input);
+//! The combine mode picked by one byte of input.
+StatventWeb::StatCombiner::Mode takeMode(FuzzInput &input);
 
 //! Name -> value, to look up what a writer should have written for a name.
 QHash<QByteArray, Statvent::StatValue> valuesByName(const Statvent::Snapshot &stats);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "prometheuswriter.h"
+#include <statventweb/prometheuswriter.h>
 
 #include <statvent/pipeformat.h>
 
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -33,7 +33,7 @@ void appendFamilyHeader(QByteArray &out, QByteArrayView metric, QByteArrayView t
     out.append("\n# TYPE ").append(metric.data(), metric.size()).append(' ').append(type.data(), type.size()).append('\n');
 }
 
-void appendGauge(QByteArray &out, QByteArrayView metric, QByteArrayView help, const StatValue &value)
+void appendGauge(QByteArray &out, QByteArrayView metric, QByteArrayView help, const Statvent::StatValue &value)
 {
     appendFamilyHeader(out, metric, "gauge", help);
     out.append(metric.data(), metric.size()).append(' ');
@@ -49,7 +49,7 @@ void appendStatHeader(QByteArray &out, QByteArrayView combination)
     appendFamilyHeader(out, StatMetric, "untyped", help);
 }
 
-void appendStat(QByteArray &out, const StatEntry &entry, QByteArrayView extraLabel, QByteArrayView extraValue)
+void appendStat(QByteArray &out, const Statvent::StatEntry &entry, QByteArrayView extraLabel, QByteArrayView extraValue)
 {
     out.append(StatMetric.data(), StatMetric.size()).append('{');
     PrometheusWriter::appendNameLabels(out, entry.name);
@@ -90,23 +90,23 @@ void PrometheusWriter::appendNameLabels(QByteArray &out, QByteArrayView name)
     appendLabelValue(out, name.toByteArray().toHex());
 }
 
-void PrometheusWriter::appendValue(QByteArray &out, const StatValue &value)
+void PrometheusWriter::appendValue(QByteArray &out, const Statvent::StatValue &value)
 {
     if (value.isFinite())
-        PipeFormat::appendValue(out, value);
+        Statvent::PipeFormat::appendValue(out, value);
     else
         out.append(std::signbit(value.toReal()) ? "-Inf" : "+Inf");
 }
 
-QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Aggregate aggregate)
+QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Mode mode)
 {
-    const Snapshot stats = StatCombiner::combine(result.processes, aggregate);
-    const QByteArrayView aggregateName = QByteArrayView(StatCombiner::name(aggregate).data(), StatCombiner::name(aggregate).size());
+    const Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
+    const QByteArrayView modeName = QByteArrayView(StatCombiner::name(mode).data(), StatCombiner::name(mode).size());
     QByteArray out;
     out.reserve(estimatedSize(stats.size()));
     appendStatHeader(out, "combined across processes by the function in the label aggregate.");
-    for (const StatEntry &entry : stats)
-        appendStat(out, entry, "aggregate", aggregateName);
+    for (const Statvent::StatEntry &entry : stats)
+        appendStat(out, entry, "aggregate", modeName);
     appendSweepFigures(out, result);
     return out;
 }
@@ -121,11 +121,11 @@ QByteArray PrometheusWriter::byProcess(const SweepResult &result)
     appendStatHeader(out, "as reported by the process in the label pid.");
     for (const ProcessStats &process : result.processes) {
         const QByteArray pid = QByteArray::number(process.pid);
-        for (const StatEntry &entry : process.stats)
+        for (const Statvent::StatEntry &entry : process.stats)
             appendStat(out, entry, "pid", pid);
     }
     appendSweepFigures(out, result);
     return out;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

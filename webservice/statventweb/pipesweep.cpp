@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "pipesweep.h"
+#include <statventweb/pipesweep.h>
 
-#include "nameindex.h"
-#include "processinfo.h"
-#include "weblogging.h"
+#include <statventweb/nameindex.h>
+#include <statventweb/processinfo.h>
+#include <statventweb/weblogging.h>
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -42,24 +42,25 @@ constexpr int MaxEmptyAnswerRetries = 2;
 
 QString describeType(unsigned char type)
 {
-    switch (type) {
-    case DT_FIFO:
-        return QStringLiteral("a FIFO");
-    case DT_LNK:
-        return QStringLiteral("a symbolic link");
-    case DT_REG:
-        return QStringLiteral("a regular file");
-    case DT_DIR:
-        return QStringLiteral("a directory");
-    case DT_SOCK:
-        return QStringLiteral("a socket");
-    case DT_CHR:
-        return QStringLiteral("a character device");
-    case DT_BLK:
-        return QStringLiteral("a block device");
-    default:
-        return QStringLiteral("of an unknown type");
+    struct TypeName
+    {
+        unsigned char type;
+        const char *description;
+    };
+    static constexpr TypeName TypeNames[] = {
+        {DT_FIFO, "a FIFO"},
+        {DT_LNK, "a symbolic link"},
+        {DT_REG, "a regular file"},
+        {DT_DIR, "a directory"},
+        {DT_SOCK, "a socket"},
+        {DT_CHR, "a character device"},
+        {DT_BLK, "a block device"},
+    };
+    for (const TypeName &name : TypeNames) {
+        if (name.type == type)
+            return QString::fromLatin1(name.description);
     }
+    return QStringLiteral("of an unknown type");
 }
 
 qint64 modificationTimeNs(const struct stat &status)
@@ -378,7 +379,7 @@ private:
             text = text.first(text.lastIndexOf('\n') + 1);
             process.rejectedLines = 1;
         }
-        PipeFormat::ParseResult parsed = PipeFormat::parse(text);
+        Statvent::PipeFormat::ParseResult parsed = Statvent::PipeFormat::parse(text);
         pipe.text = QByteArray(); // the parsed copy is all that is needed from here on
         process.rejectedLines += parsed.rejectedLines;
         process.rejections = std::move(parsed.rejections);
@@ -387,7 +388,7 @@ private:
     }
 
     //! A well-behaved writer never repeats a name; a repeated one is rejected, the first value kept.
-    static Snapshot keepFirstOfEachName(Snapshot stats, qsizetype &rejectedLines)
+    static Statvent::Snapshot keepFirstOfEachName(Statvent::Snapshot stats, qsizetype &rejectedLines)
     {
         NameIndex seen(stats.size());
         qsizetype kept = 0;
@@ -495,4 +496,4 @@ qint64 PipeSweep::pidFromName(QByteArrayView name) noexcept
     return pid <= std::numeric_limits<pid_t>::max() ? pid : 0;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

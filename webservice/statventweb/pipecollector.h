@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PIPECOLLECTOR_H
-#define STATVENT_PIPECOLLECTOR_H
+#ifndef STATVENTWEB_PIPECOLLECTOR_H
+#define STATVENTWEB_PIPECOLLECTOR_H
 
-#include "sweepresult.h"
+#include <statventweb/sweepresult.h>
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
 
-namespace Statvent {
+namespace StatventWeb {
 
 class PipeCollectorPrivate;
 
@@ -36,7 +36,7 @@ public:
     //! Waits for a sweep in flight (at most the timeout).
     ~PipeCollector() override;
 
-    //! Default: Recorder::defaultPipeDir(), where the recorders put their pipes.
+    //! Default: Statvent::Recorder::defaultPipeDir(), where the recorders put their pipes.
     QString pipeDir() const;
     void setPipeDir(const QString &directory);
     //! Milliseconds one sweep waits, in all, for slow writers (default PipeSweep::DefaultTimeoutMs).
@@ -55,7 +55,7 @@ public Q_SLOTS:
     void requestSweep();
 
 Q_SIGNALS:
-    void sweepFinished(const std::shared_ptr<const Statvent::SweepResult> &result);
+    void sweepFinished(const std::shared_ptr<const StatventWeb::SweepResult> &result);
     void sweepingChanged(bool sweeping);
     void pipeDirChanged(const QString &pipeDir);
     void timeoutChanged(int timeout);
@@ -65,6 +65,6 @@ private:
     std::unique_ptr<PipeCollectorPrivate> d;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_WEBLOGGING_H
-#define STATVENT_WEBLOGGING_H
+#ifndef STATVENTWEB_WEBLOGGING_H
+#define STATVENTWEB_WEBLOGGING_H
 
 #include <QLoggingCategory>
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "jsonwriter.h"
+#include <statventweb/jsonwriter.h>
 
 #include <statvent/pipeformat.h>
 
 #include <cmath>
 #include <limits>
+#include <string_view>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -58,35 +59,24 @@ qsizetype validSequenceLength(QByteArrayView text) noexcept
 
 void appendEscape(QByteArray &out, uchar c)
 {
-    switch (c) {
-    case '"':
-        out.append("\\\"", 2);
-        return;
-    case '\\':
-        out.append("\\\\", 2);
-        return;
-    case '\n':
-        out.append("\\n", 2);
-        return;
-    case '\r':
-        out.append("\\r", 2);
-        return;
-    case '\t':
-        out.append("\\t", 2);
-        return;
-    default:
-        // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
-        const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+    // The characters JSON escapes with one letter, and those letters.
+    constexpr std::string_view ShortEscaped = "\"\\\n\r\t";
+    constexpr std::string_view ShortEscapes = "\"\\nrt";
+    if (const std::size_t at = ShortEscaped.find(char(c)); at != std::string_view::npos) {
+        const char escape[] = {'\\', ShortEscapes[at]};
         out.append(escape, sizeof escape);
         return;
     }
+    // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
+    const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+    out.append(escape, sizeof escape);
 }
 
-void appendStatsObject(QByteArray &out, const Snapshot &stats)
+void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
 {
     out.append('{');
     bool first = true;
-    for (const StatEntry &entry : stats) {
+    for (const Statvent::StatEntry &entry : stats) {
         if (!first)
             out.append(',');
         first = false;
@@ -115,7 +105,7 @@ void appendTimestamp(QByteArray &out, const SweepResult &result)
 }
 
 //! A generous first guess at a document's size, so that it is rarely reallocated.
-qsizetype estimatedSize(const Snapshot &stats)
+qsizetype estimatedSize(const Statvent::Snapshot &stats)
 {
     return 128 + stats.size() * 48;
 }
@@ -148,20 +138,20 @@ void JsonWriter::appendString(QByteArray &out, QByteArrayView bytes)
     out.append('"');
 }
 
-void JsonWriter::appendNumber(QByteArray &out, const StatValue &value)
+void JsonWriter::appendNumber(QByteArray &out, const Statvent::StatValue &value)
 {
     if (value.isFinite()) {
-        PipeFormat::appendValue(out, value);
+        Statvent::PipeFormat::appendValue(out, value);
         return;
     }
     // JSON has no infinity; the nearest number keeps the sign and the magnitude's meaning.
     const double largest = std::numeric_limits<double>::max();
-    PipeFormat::appendValue(out, StatValue(std::signbit(value.toReal()) ? -largest : largest));
+    Statvent::PipeFormat::appendValue(out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
 }
 
-QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate aggregate)
+QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode)
 {
-    const Snapshot combined = StatCombiner::combine(result.processes, aggregate);
+    const Statvent::Snapshot combined = StatCombiner::combine(result.processes, mode);
     QByteArray out;
     out.reserve(estimatedSize(combined));
     out.append("{\"stats\":");
@@ -169,7 +159,7 @@ QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Aggregate 
     out.append(',');
     appendTimestamp(out, result);
     out.append(",\"aggregate\":\"");
-    out.append(StatCombiner::name(aggregate));
+    out.append(StatCombiner::name(mode));
     out.append("\",\"processes\":");
     out.append(QByteArray::number(result.processes.size()));
     out.append(",\"unanswered\":");
@@ -220,4 +210,4 @@ QByteArray JsonWriter::message(QStringView message, QStringView path)
     return out;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "processinfo.h"
+#include <statventweb/processinfo.h>
 
 #include <QByteArray>
 #include <QFile>
@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -82,4 +82,4 @@ bool ProcessInfo::startedAfter(qint64 pid, qint64 fileTimeNs)
     return start && *start > fileTimeNs + StartTimeSlackNs;
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "terminationsignals.h"
+#include <statventweb/terminationsignals.h>
 
 #include <QSocketNotifier>
 
@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -63,4 +63,4 @@ void TerminationSignals::readPipe()
         Q_EMIT received(number);
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

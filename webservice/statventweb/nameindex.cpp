@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "nameindex.h"
+#include <statventweb/nameindex.h>
 
 #include <functional>
 #include <string_view>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -61,4 +61,4 @@ void NameIndex::grow()
     }
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "weblogging.h"
+#include <statventweb/weblogging.h>
 
 Q_LOGGING_CATEGORY(lcStatventWeb, "statvent.web", QtInfoMsg)

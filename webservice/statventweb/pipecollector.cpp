@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "pipecollector.h"
+#include <statventweb/pipecollector.h>
 
-#include "pipesweep.h"
-#include "weblogging.h"
+#include <statventweb/pipesweep.h>
+#include <statventweb/weblogging.h>
 
 #include <statvent/recorder.h>
 
@@ -11,7 +11,7 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
 
-namespace Statvent {
+namespace StatventWeb {
 
 class PipeCollectorPrivate
 {
@@ -19,10 +19,19 @@ public:
     explicit PipeCollectorPrivate(PipeCollector *collector)
         : q(collector)
     {
-        options.directory = Recorder::defaultPipeDir();
+        options.directory = Statvent::Recorder::defaultPipeDir();
     }
 
     void sweepDone();
+    //! Sets one option of the next sweep, and emits \a changed if its value is new.
+    template<typename T, typename Signal>
+    void setOption(T PipeSweep::Options::*option, const T &value, Signal changed)
+    {
+        if (options.*option == value)
+            return;
+        options.*option = value;
+        Q_EMIT (q->*changed)(value);
+    }
     //! Logs what is new in \a result: each finding once, when it first appears.
     void reportFindings(const SweepResult &result);
 
@@ -66,11 +75,11 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
                        .arg(options.maxBytesPerPipe));
         }
         if (!process.rejections.isEmpty()) {
-            const PipeFormat::Rejection &first = process.rejections.first();
+            const Statvent::PipeFormat::Rejection &first = process.rejections.first();
             report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the first, line %2: %3")
                        .arg(process.pid)
                        .arg(first.lineNumber)
-                       .arg(PipeFormat::describe(first.error)));
+                       .arg(Statvent::PipeFormat::describe(first.error)));
         }
     }
     previousFindings = std::move(findings);
@@ -96,10 +105,7 @@ QString PipeCollector::pipeDir() const
 
 void PipeCollector::setPipeDir(const QString &directory)
 {
-    if (d->options.directory == directory)
-        return;
-    d->options.directory = directory;
-    Q_EMIT pipeDirChanged(directory);
+    d->setOption(&PipeSweep::Options::directory, directory, &PipeCollector::pipeDirChanged);
 }
 
 int PipeCollector::timeout() const
@@ -109,10 +115,7 @@ int PipeCollector::timeout() const
 
 void PipeCollector::setTimeout(int milliseconds)
 {
-    if (d->options.timeoutMs == milliseconds)
-        return;
-    d->options.timeoutMs = milliseconds;
-    Q_EMIT timeoutChanged(milliseconds);
+    d->setOption(&PipeSweep::Options::timeoutMs, milliseconds, &PipeCollector::timeoutChanged);
 }
 
 qint64 PipeCollector::maxBytesPerPipe() const
@@ -122,10 +125,7 @@ qint64 PipeCollector::maxBytesPerPipe() const
 
 void PipeCollector::setMaxBytesPerPipe(qint64 bytes)
 {
-    if (d->options.maxBytesPerPipe == bytes)
-        return;
-    d->options.maxBytesPerPipe = bytes;
-    Q_EMIT maxBytesPerPipeChanged(bytes);
+    d->setOption(&PipeSweep::Options::maxBytesPerPipe, bytes, &PipeCollector::maxBytesPerPipeChanged);
 }
 
 bool PipeCollector::isSweeping() const
@@ -148,4 +148,4 @@ void PipeCollector::requestSweep()
     Q_EMIT sweepingChanged(true);
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

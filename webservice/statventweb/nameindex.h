@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_NAMEINDEX_H
-#define STATVENT_NAMEINDEX_H
+#ifndef STATVENTWEB_NAMEINDEX_H
+#define STATVENTWEB_NAMEINDEX_H
 
 #include <QByteArrayView>
 
 #include <vector>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * Finds rows by statistic name: an open-addressing hash table of views into names that the
@@ -38,6 +38,6 @@ private:
     qsizetype m_count = 0;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

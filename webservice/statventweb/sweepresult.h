@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_SWEEPRESULT_H
-#define STATVENT_SWEEPRESULT_H
+#ifndef STATVENTWEB_SWEEPRESULT_H
+#define STATVENTWEB_SWEEPRESULT_H
 
 #include <statvent/pipeformat.h>
 #include <statvent/statentry.h>
@@ -9,18 +9,18 @@
 #include <QList>
 #include <QString>
 
-namespace Statvent {
+namespace StatventWeb {
 
 //! What one process's pipe said in one sweep.
 struct ProcessStats
 {
     qint64 pid = 0;
     //! In the order of the pipe's lines; each name once (a repeated name is a rejected line).
-    Snapshot stats;
+    Statvent::Snapshot stats;
     //! Lines that were skipped: malformed, repeated, or cut off by the byte limit.
     qsizetype rejectedLines = 0;
     //! The first few rejections, for the warning that names them.
-    QList<PipeFormat::Rejection> rejections;
+    QList<Statvent::PipeFormat::Rejection> rejections;
     //! The pipe sent more than the byte limit; only the complete lines before it were read.
     bool truncated = false;
 };
@@ -59,6 +59,6 @@ struct SweepResult
     }
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

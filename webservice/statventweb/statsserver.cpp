@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "statsserver.h"
+#include <statventweb/statsserver.h>
 
-#include "guardedtcpserver.h"
-#include "jsonwriter.h"
-#include "pipecollector.h"
-#include "prometheuswriter.h"
-#include "statcombiner.h"
+#include <statventweb/guardedtcpserver.h>
+#include <statventweb/jsonwriter.h>
+#include <statventweb/pipecollector.h>
+#include <statventweb/prometheuswriter.h>
+#include <statventweb/statcombiner.h>
 
 #include <QHash>
 #include <QHttpServerRequest>
@@ -18,7 +18,7 @@
 #include <optional>
 #include <vector>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -33,10 +33,10 @@ struct View
 {
     Route route = Route::Stats;
     bool byProcess = false;
-    StatCombiner::Aggregate aggregate = StatCombiner::Aggregate::Sum;
+    StatCombiner::Mode mode = StatCombiner::Mode::Sum;
 
     //! Tells apart the documents rendered from one sweep.
-    int cacheKey() const { return int(route) << 4 | int(byProcess) << 3 | int(aggregate); }
+    int cacheKey() const { return int(route) << 4 | int(byProcess) << 3 | int(mode); }
 };
 
 //! The view a query asks for, or the reason it is refused.
@@ -54,14 +54,14 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
     bool byGiven = false;
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
         if (key == u"aggregate") {
-            const std::optional<StatCombiner::Aggregate> aggregate = StatCombiner::aggregateFromName(value);
-            if (aggregateGiven || !aggregate) {
+            const std::optional<StatCombiner::Mode> mode = StatCombiner::modeFromName(value);
+            if (aggregateGiven || !mode) {
                 parsed.error = aggregateGiven ? QStringLiteral("aggregate is given more than once")
                                               : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg").arg(value);
                 return parsed;
             }
             aggregateGiven = true;
-            parsed.view.aggregate = *aggregate;
+            parsed.view.mode = *mode;
         } else if (key == u"by") {
             if (byGiven || value != u"process") {
                 parsed.error = byGiven ? QStringLiteral("by is given more than once")
@@ -158,9 +158,9 @@ const QByteArray &StatsServerPrivate::render(const View &view, const std::shared
         return *found;
     QByteArray body;
     if (view.route == Route::Metrics)
-        body = view.byProcess ? PrometheusWriter::byProcess(*result) : PrometheusWriter::combined(*result, view.aggregate);
+        body = view.byProcess ? PrometheusWriter::byProcess(*result) : PrometheusWriter::combined(*result, view.mode);
     else
-        body = view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.aggregate);
+        body = view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.mode);
     return *rendered.insert(view.cacheKey(), body);
 }
 
@@ -204,6 +204,7 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     auto *server = new GuardedTcpServer(this);
     server->setMaxConnections(d->maxConnections);
     server->setIdleTimeout(d->idleTimeout);
+    server->setErrorBody(JsonType, [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
         d->errorString = server->errorString();
         delete server;
@@ -303,4 +304,4 @@ void StatsServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *
     writeMessage(responder, StatusCode::NotFound, u"The requested resource was not found", request.url().path());
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "guardedtcpserver.h"
+#include <statventweb/guardedtcpserver.h>
 
-#include "jsonwriter.h"
-#include "weblogging.h"
+#include <statventweb/weblogging.h>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace Statvent {
+namespace StatventWeb {
 
 namespace {
 
@@ -85,6 +84,8 @@ public:
     bool acceptErrorWarned = false;
     bool acceptedThisRound = false; //!< since the last acceptError()
     QTimer acceptRetry;
+    QByteArray errorContentType = QByteArrayLiteral("text/plain; charset=utf-8");
+    GuardedTcpServer::ErrorBodyWriter errorBody = [](QStringView message) { return message.toUtf8(); };
 };
 
 void GuardedTcpServerPrivate::received(QTcpSocket *socket)
@@ -135,10 +136,10 @@ void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection)
     qCWarning(lcStatventWeb).noquote() << QStringLiteral("refused a request from %1: %2 (answered %3, connection closed)")
                                               .arg(socket->peerAddress().toString(), message)
                                               .arg(head ? 431 : 413);
-    const QByteArray body = JsonWriter::message(message, {});
+    const QByteArray body = errorBody(message);
     socket->write((head ? QByteArrayLiteral("HTTP/1.1 431 Request Header Fields Too Large\r\n")
                         : QByteArrayLiteral("HTTP/1.1 413 Content Too Large\r\n"))
-                  + "Content-Type: application/json\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
+                  + "Content-Type: " + errorContentType + "\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
                   + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     socket->flush();
     if (socket->bytesToWrite() == 0)
@@ -259,6 +260,12 @@ int GuardedTcpServer::connectionCount() const
     return int(d->connections.size());
 }
 
+void GuardedTcpServer::setErrorBody(const QByteArray &contentType, ErrorBodyWriter writer)
+{
+    d->errorContentType = contentType;
+    d->errorBody = std::move(writer);
+}
+
 GuardedTcpServer *GuardedTcpServer::of(const QTcpSocket *socket)
 {
     // QTcpServer makes each socket its child, and the HTTP server does not reparent it.
@@ -330,4 +337,4 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     addPendingConnection(socket);
 }
 
-} // namespace Statvent
+} // namespace StatventWeb

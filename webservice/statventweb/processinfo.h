@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PROCESSINFO_H
-#define STATVENT_PROCESSINFO_H
+#ifndef STATVENTWEB_PROCESSINFO_H
+#define STATVENTWEB_PROCESSINFO_H
 
 #include <QtGlobal>
 
 #include <optional>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * What the kernel says about a pid: whether it exists, and when the process holding it started.
@@ -36,6 +36,6 @@ public:
     static bool startedAfter(qint64 pid, qint64 fileTimeNs);
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

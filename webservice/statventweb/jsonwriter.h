@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_JSONWRITER_H
-#define STATVENT_JSONWRITER_H
+#ifndef STATVENTWEB_JSONWRITER_H
+#define STATVENTWEB_JSONWRITER_H
 
-#include "statcombiner.h"
-#include "sweepresult.h"
+#include <statventweb/statcombiner.h>
+#include <statventweb/sweepresult.h>
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QStringView>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * The JSON documents of statvent-web (docs/HTTP-API.md), written directly rather than through
@@ -28,7 +28,7 @@ class JsonWriter
 {
 public:
     //! `{"stats": {...}, "timestamp": ..., "aggregate": ..., "processes": n, "unanswered": n}`
-    static QByteArray stats(const SweepResult &result, StatCombiner::Aggregate aggregate);
+    static QByteArray stats(const SweepResult &result, StatCombiner::Mode mode);
     //! `{"processes": {"<pid>": {"stats": {...}, "rejectedLines": n}}, "unanswered": [...], "removed": [...], "timestamp": ...}`
     static QByteArray byProcess(const SweepResult &result);
     //! `{"message": ..., "path": ...}`, the body of every error answer.
@@ -37,9 +37,9 @@ public:
     //! Appends \a bytes as a JSON string, quoted and escaped as described above.
     static void appendString(QByteArray &out, QByteArrayView bytes);
     //! Appends \a value as a JSON number, as described above.
-    static void appendNumber(QByteArray &out, const StatValue &value);
+    static void appendNumber(QByteArray &out, const Statvent::StatValue &value);
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PIPESWEEP_H
-#define STATVENT_PIPESWEEP_H
+#ifndef STATVENTWEB_PIPESWEEP_H
+#define STATVENTWEB_PIPESWEEP_H
 
-#include "sweepresult.h"
+#include <statventweb/sweepresult.h>
 
 #include <QByteArrayView>
 #include <QString>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * One read of every pipe in a pipe directory: the blocking core of PipeCollector.
@@ -23,7 +23,7 @@ namespace Statvent {
  *   its FIFO at the same moment, so that none gets a part of a snapshot, and has already put a
  *   fresh FIFO in its place. An empty answer from the FIFO still in place is final. Each pipe's text is bounded by
  *   maxBytesPerPipe (longer text is cut after its last complete line) and each line by
- *   PipeFormat::MaxLineLength; lines are parsed by PipeFormat::parse().
+ *   Statvent::PipeFormat::MaxLineLength; lines are parsed by Statvent::PipeFormat::parse().
  * - A pipe whose pid names no process is removed at once, without being opened. A pipe that has
  *   not answered by the deadline is removed only if its pid now names a process started after
  *   the pipe was last modified (pid reuse); otherwise its process is alive and merely slow: the
@@ -49,6 +49,6 @@ public:
     static qint64 pidFromName(QByteArrayView name) noexcept;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

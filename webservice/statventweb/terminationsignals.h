@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_TERMINATIONSIGNALS_H
-#define STATVENT_TERMINATIONSIGNALS_H
+#ifndef STATVENTWEB_TERMINATIONSIGNALS_H
+#define STATVENTWEB_TERMINATIONSIGNALS_H
 
 #include <QObject>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * Turns SIGINT and SIGTERM into a Qt signal in the thread that created this object, so that a
@@ -29,6 +29,6 @@ private:
     void readPipe();
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

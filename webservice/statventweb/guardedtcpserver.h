@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_GUARDEDTCPSERVER_H
-#define STATVENT_GUARDEDTCPSERVER_H
+#ifndef STATVENTWEB_GUARDEDTCPSERVER_H
+#define STATVENTWEB_GUARDEDTCPSERVER_H
 
+#include <QByteArray>
+#include <QStringView>
 #include <QTcpServer>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 class QHttpServerRequest;
 
-namespace Statvent {
+namespace StatventWeb {
 
 class GuardedTcpServerPrivate;
 
@@ -29,7 +32,8 @@ class GuardedTcpServerPrivate;
  *   `Connection: keep-alive`), the connection is closed.
  *
  * The HTTP server's handlers report each request with requestReceived() and its answer with
- * answered(): the connection is not idle in between.
+ * answered(): the connection is not idle in between. The body of the guard's own answers (431,
+ * 413) is written by the owner of the service's error format, given with setErrorBody().
  */
 class GuardedTcpServer : public QTcpServer
 {
@@ -40,6 +44,8 @@ public:
     static constexpr std::chrono::milliseconds DefaultIdleTimeout{30'000};
     //! Request line, headers and body of one request, at most.
     static constexpr qint64 MaxRequestBytes = 64 * 1024;
+    //! Writes the body of an error answer from the sentence that says what happened.
+    using ErrorBodyWriter = std::function<QByteArray(QStringView message)>;
 
     explicit GuardedTcpServer(QObject *parent = nullptr);
     ~GuardedTcpServer() override;
@@ -52,6 +58,9 @@ public:
     void setIdleTimeout(std::chrono::milliseconds timeout);
     //! Connections open now.
     int connectionCount() const;
+    //! The guard's own answers carry `writer(message)` as \a contentType. Default: the message
+    //! itself as `text/plain; charset=utf-8`.
+    void setErrorBody(const QByteArray &contentType, ErrorBodyWriter writer);
 
     //! The guard of \a socket, if a GuardedTcpServer accepted it.
     static GuardedTcpServer *of(const QTcpSocket *socket);
@@ -67,6 +76,6 @@ private:
     std::unique_ptr<GuardedTcpServerPrivate> d;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_PROMETHEUSWRITER_H
-#define STATVENT_PROMETHEUSWRITER_H
+#ifndef STATVENTWEB_PROMETHEUSWRITER_H
+#define STATVENTWEB_PROMETHEUSWRITER_H
 
-#include "statcombiner.h"
-#include "sweepresult.h"
+#include <statventweb/statcombiner.h>
+#include <statventweb/sweepresult.h>
 
 #include <QByteArray>
 #include <QByteArrayView>
 
-namespace Statvent {
+namespace StatventWeb {
 
 /*!
  * A sweep in the Prometheus text exposition format 0.0.4 (docs/HTTP-API.md).
@@ -17,23 +17,23 @@ namespace Statvent {
  * series of one metric family, `statvent_stat`, with its name in the label `name` (escaped as
  * the format requires: `\\`, `\"`, `\n`). A name that is not valid UTF-8 gets U+FFFD in `name`
  * and, in the extra label `name_hex`, its exact bytes in hex, so that no two names share a
- * series and none is lost. The combined view labels each series with `aggregate`; the
- * per-process view with `pid`. The sweep's own figures follow as `statvent_*` gauges.
+ * series and none is lost. The combined view labels each series with `aggregate`, whose value
+ * is the combine mode (the HTTP parameter's name); the per-process view with `pid`. The sweep's own figures follow as `statvent_*` gauges.
  */
 class PrometheusWriter
 {
 public:
     static constexpr QByteArrayView ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    static QByteArray combined(const SweepResult &result, StatCombiner::Aggregate aggregate);
+    static QByteArray combined(const SweepResult &result, StatCombiner::Mode mode);
     static QByteArray byProcess(const SweepResult &result);
 
     //! Appends `name="<escaped>"`, plus `,name_hex="..."` for a name that is not valid UTF-8.
     static void appendNameLabels(QByteArray &out, QByteArrayView name);
     //! Appends \a value as the format writes numbers (`+Inf`/`-Inf` for an overflowed real).
-    static void appendValue(QByteArray &out, const StatValue &value);
+    static void appendValue(QByteArray &out, const Statvent::StatValue &value);
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#ifndef STATVENT_STATSSERVER_H
-#define STATVENT_STATSSERVER_H
+#ifndef STATVENTWEB_STATSSERVER_H
+#define STATVENTWEB_STATSSERVER_H
 
 #include <QAbstractHttpServer>
 #include <QHostAddress>
@@ -9,7 +9,7 @@
 #include <chrono>
 #include <memory>
 
-namespace Statvent {
+namespace StatventWeb {
 
 class PipeCollector;
 class StatsServerPrivate;
@@ -73,6 +73,6 @@ private:
     std::unique_ptr<StatsServerPrivate> d;
 };
 
-} // namespace Statvent
+} // namespace StatventWeb
 
 #endif
