@@ -13,6 +13,7 @@
 //   flood    writes to each reader without end
 // Prints "ready <pid>" once its pipe is in place, then runs until killed.
 
+#include <statvent/pipedirectory.h>
 #include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
 #include <statvent/statregistry.h>
@@ -26,7 +27,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -72,9 +72,9 @@ void addStats(StatRegistry &registry, const QStringList &assignments, bool hexNa
 
 QByteArray makeFifo(const QString &directory)
 {
-    const QByteArray path = QFile::encodeName(directory + QStringLiteral("/%1.stats").arg(::getpid()));
+    const QByteArray path = QFile::encodeName(directory + u'/' + QFile::decodeName(PipeDirectory::pipeName(::getpid())));
     if (::mkfifo(path.constData(), 0644) != 0)
-        fail(QStringLiteral("mkfifo %1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(errno))));
+        fail(QStringLiteral("mkfifo %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
     return path;
 }
 
@@ -108,7 +108,7 @@ void writeAll(int fd, QByteArrayView text)
     for (;;) {
         const int fd = ::open(path.constData(), O_WRONLY | O_CLOEXEC); // waits for a reader
         if (fd < 0)
-            fail(QStringLiteral("open %1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(errno))));
+            fail(QStringLiteral("open %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
         if (mode == u"partial") {
             writeAll(fd, QByteArrayView(text).first(text.size() / 2));
             sleepForever();
@@ -187,7 +187,7 @@ int main(int argc, char *argv[])
         serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt());
     const QByteArray path = makeFifo(directory);
     if (chosenMode == u"stuck" && ::open(path.constData(), O_RDWR | O_CLOEXEC) < 0)
-        fail(QStringLiteral("open: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+        fail(QStringLiteral("open: %1").arg(PipeDirectory::errorText(errno)));
     announceReady();
     sleepForever();
 }

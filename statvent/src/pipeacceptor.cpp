@@ -3,13 +3,13 @@
 
 #include "logging.h"
 #include "snapshotwriter.h"
+#include "statvent/pipedirectory.h"
 
 #include <QDir>
 #include <QFile>
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -27,7 +27,7 @@ constexpr int RetryIntervalMs = 1000;
 
 QString errnoText()
 {
-    return QString::fromLocal8Bit(std::strerror(errno));
+    return PipeDirectory::errorText(errno);
 }
 
 QByteArray procPath(int fd)
@@ -37,27 +37,19 @@ QByteArray procPath(int fd)
     return QByteArray(path);
 }
 
-const char *fileKind(mode_t mode)
+QString fileKind(const struct stat &info)
 {
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    if (S_ISREG(mode))
-        return "a regular file";
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    if (S_ISFIFO(mode))
-        return "a FIFO of another user";
-    return "a device or special file";
+    // Only a FIFO of this user may be replaced, so a FIFO that is refused is another user's.
+    const QString type = PipeDirectory::describeFileType(info.st_mode);
+    return S_ISFIFO(info.st_mode) ? type + QStringLiteral(" of another user") : type;
 }
 
 } // namespace
 
 PipeAcceptor::PipeAcceptor(const QString &directory, SnapshotWriter *writer)
     : m_directory(directory)
-    , m_name(QByteArray::number(::getpid()) + ".stats")
-    , m_spareName('.' + m_name + ".next")
+    , m_name(PipeDirectory::pipeName(::getpid()))
+    , m_spareName(PipeDirectory::spareName(::getpid()))
     , m_writer(writer)
 {
 }
@@ -233,7 +225,7 @@ bool PipeAcceptor::makeSpare(QString *problem)
     // A spare left by an earlier process that had our pid (and was killed) is ours to replace.
     if (::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid()) {
-            *problem = QStringLiteral("refusing to replace %1: it is %2").arg(describePath(m_spareName), QLatin1StringView(fileKind(info.st_mode)));
+            *problem = QStringLiteral("refusing to replace %1: it is %2").arg(describePath(m_spareName), fileKind(info));
             return false;
         }
         ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
@@ -272,7 +264,7 @@ bool PipeAcceptor::publishSpare(QString *problem)
     if (::fstatat(m_directoryFd, m_name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
         && (!S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid())) {
         *problem = QStringLiteral("refusing to replace %1: it is %2, not a FIFO made by this user")
-                       .arg(describePath(m_name), QLatin1StringView(fileKind(info.st_mode)));
+                       .arg(describePath(m_name), fileKind(info));
         return false;
     }
     if (::renameat(m_directoryFd, m_spareName.constData(), m_directoryFd, m_name.constData()) < 0) {

@@ -4,10 +4,12 @@
 #include "logging.h"
 #include "pipeacceptor.h"
 #include "snapshotwriter.h"
+#include "statvent/pipedirectory.h"
 #include "statvent/statregistry.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 
 #include <memory>
 
@@ -42,8 +44,7 @@ Recorder::~Recorder()
 
 QString Recorder::defaultPipeDir()
 {
-    const QString fromEnvironment = qEnvironmentVariable("STATVENT_PIPE_DIR");
-    return fromEnvironment.isEmpty() ? QStringLiteral("/tmp/stats-pipe") : fromEnvironment;
+    return PipeDirectory::defaultPath();
 }
 
 QString Recorder::pipeDir() const
@@ -62,7 +63,7 @@ void Recorder::setPipeDir(const QString &directory)
 
 QString Recorder::pipePath() const
 {
-    return d->pipeDir + u'/' + QString::number(::getpid()) + QStringLiteral(".stats");
+    return d->pipeDir + u'/' + QFile::decodeName(PipeDirectory::pipeName(::getpid()));
 }
 
 bool Recorder::start()

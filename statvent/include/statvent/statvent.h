@@ -18,6 +18,7 @@
 #include <statvent/aggregates.h>
 #include <statvent/counter.h>
 #include <statvent/gauge.h>
+#include <statvent/pipedirectory.h>
 #include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
 #include <statvent/samplewindow.h>
