@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
+#include <statvent/aggregates.h>
 #include <statvent/samplewindow.h>
 #include <statvent/statregistry.h>
 
@@ -29,6 +30,8 @@ private Q_SLOTS:
     void nonFiniteValues_data();
     void nonFiniteValues();
     void twoThreadsRecording();
+    void everySlotKeepsItsOwnSample_data();
+    void everySlotKeepsItsOwnSample();
 };
 
 void tst_SampleWindow::sameWindowAsTheName()
@@ -166,6 +169,42 @@ void tst_SampleWindow::twoThreadsRecording()
     QCOMPARE(snapshot.size(), 5);
     for (const Statvent::StatEntry &row : snapshot)
         QVERIFY2(row.value.toReal() >= 1.0 && row.value.toReal() <= 2.0, row.name.constData());
+}
+
+void tst_SampleWindow::everySlotKeepsItsOwnSample_data()
+{
+    QTest::addColumn<int>("size");
+    // The ring spreads its slots over 8 lanes of at least 8 slots: sizes around those bounds.
+    for (int size : {1, 2, 7, 8, 9, 63, 64, 65, 70, 71, 72, 100, 1000, 1001})
+        QTest::addRow("%d samples", size) << size;
+}
+
+void tst_SampleWindow::everySlotKeepsItsOwnSample()
+{
+    // Distinct samples through several laps of the ring, then a resize that copies them into a
+    // new ring: a slot shared by two positions would lose one sample and hold another twice.
+    QFETCH(int, size);
+    StatRegistry registry;
+    registry.setWindowSize(size);
+    registry.setPercentiles({1, 10, 25, 50, 75, 90, 99, 100});
+    const SampleWindow window = registry.sampleWindow("w");
+    const int recorded = 3 * size + 5;
+    for (int sample = 1; sample <= recorded; ++sample)
+        window.record(sample);
+    auto expectLatest = [&](int count) {
+        QList<double> latest;
+        for (int sample = recorded - count + 1; sample <= recorded; ++sample)
+            latest.append(sample);
+        Snapshot expected;
+        Statvent::Aggregates::appendRows(expected, "w", latest, registry.percentiles());
+        return expected;
+    };
+    QCOMPARE(window.sampleCount(), size);
+    QCOMPARE(registry.snapshot(), expectLatest(size));
+
+    registry.setWindowSize(size + 1); // the new ring starts with all of the old one's samples
+    QCOMPARE(window.sampleCount(), size);
+    QCOMPARE(registry.snapshot(), expectLatest(size));
 }
 
 QTEST_GUILESS_MAIN(tst_SampleWindow)

@@ -21,6 +21,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -188,6 +190,10 @@ class tst_ThreadStress : public QObject
 private Q_SLOTS:
     void hammer_data();
     void hammer();
+    void windowKeepsEverySample_data();
+    void windowKeepsEverySample();
+    void windowWrapKeepsOnlyRecordedSamples_data();
+    void windowWrapKeepsOnlyRecordedSamples();
 };
 
 void tst_ThreadStress::hammer_data()
@@ -298,6 +304,150 @@ void tst_ThreadStress::hammer()
         QVERIFY2(value >= 0 && value < *std::max_element(rounds.cbegin(), rounds.cend()), row.constData());
     }
     QCOMPARE(values.size(), 1 + 4 + 1 + SharedNewNames + threads * 3 + (threads + 1) * sharedRows.size());
+}
+
+namespace {
+
+void addWindowThreadRows()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("2 threads") << 2;
+    QTest::newRow("8 threads") << 8;
+    QTest::newRow("32 threads") << 32;
+}
+
+/*!
+ * Runs record(thread, i) for i = 0, 1, ... on \a threads threads released at once, until each
+ * has made \a perThread calls or \a stop is set. Returns how many calls each thread made.
+ */
+template<typename Record>
+std::vector<int> recordFromThreads(int threads, int perThread, const std::atomic<bool> &stop, Record record)
+{
+    std::atomic<bool> go{false};
+    std::vector<int> calls(size_t(threads), 0);
+    std::vector<std::thread> workers;
+    for (int thread = 0; thread < threads; ++thread) {
+        workers.emplace_back([&, thread] {
+            while (!go.load(std::memory_order_acquire))
+                std::this_thread::yield();
+            int i = 0;
+            for (; i < perThread && !stop.load(std::memory_order_relaxed); ++i)
+                record(thread, i);
+            calls[size_t(thread)] = i;
+        });
+    }
+    go.store(true, std::memory_order_release);
+    for (std::thread &worker : workers)
+        worker.join();
+    return calls;
+}
+
+std::chrono::steady_clock::time_point stressDeadline()
+{
+    return std::chrono::steady_clock::now() + std::chrono::seconds(qMax(1, qEnvironmentVariableIntValue("STATVENT_STRESS_SECONDS")));
+}
+
+} // namespace
+
+void tst_ThreadStress::windowKeepsEverySample_data()
+{
+    addWindowThreadRows();
+}
+
+void tst_ThreadStress::windowKeepsEverySample()
+{
+    // Threads record distinct samples, 1 to Total, into one window that holds them all: a sample
+    // lost or stored twice changes the count, the sum (the mean) or a percentile. Round after
+    // round, each with a new window, so that on a busy machine some rounds run the threads on
+    // several cores at once.
+    QFETCH(int, threads);
+    constexpr int Total = 1 << 18;
+    const int perThread = Total / threads;
+    const QList<double> percentiles{1, 25, 50, 75, 99, 100};
+    QList<double> all;
+    for (int sample = 1; sample <= threads * perThread; ++sample)
+        all.append(sample);
+    Snapshot expected;
+    Aggregates::appendRows(expected, "shared.window.{0}", all, percentiles);
+
+    const std::atomic<bool> neverStop{false};
+    int rounds = 0;
+    for (const auto deadline = stressDeadline(); std::chrono::steady_clock::now() < deadline; ++rounds) {
+        StatRegistry registry;
+        registry.setWindowSize(Total);
+        registry.setPercentiles(percentiles);
+        const SampleWindow window = registry.sampleWindow("shared.window.{0}");
+        recordFromThreads(threads, perThread, neverStop, [&](int thread, int i) { window.record(thread * perThread + i + 1); });
+        QCOMPARE(window.sampleCount(), threads * perThread);
+        QCOMPARE(registry.snapshot(), expected);
+    }
+    qInfo("%d threads: %d rounds of %d samples", threads, rounds, threads * perThread);
+}
+
+void tst_ThreadStress::windowWrapKeepsOnlyRecordedSamples_data()
+{
+    addWindowThreadRows();
+}
+
+void tst_ThreadStress::windowWrapKeepsOnlyRecordedSamples()
+{
+    // Threads go round a 100-sample window many times while a reader takes snapshots. The
+    // percentiles 1 to 100 of 100 samples are the samples themselves, sorted, so a snapshot shows
+    // the whole window. Thread t's i-th sample is i * threads + t: every sample seen must be one
+    // that was recorded, and at the end the window must hold 100 distinct ones. (Not necessarily
+    // the latest 100: a writer delayed between claiming a slot and storing into it puts its older
+    // sample over a newer one if the others went a whole lap meanwhile.)
+    QFETCH(int, threads);
+    constexpr int Size = 100;
+    StatRegistry registry;
+    QCOMPARE(registry.windowSize(), Size);
+    QList<double> everyPercentile;
+    for (int p = 1; p <= Size; ++p)
+        everyPercentile.append(p);
+    registry.setPercentiles(everyPercentile);
+    const SampleWindow window = registry.sampleWindow("shared.window.{0}");
+
+    std::atomic<bool> stop{false};
+    std::atomic<bool> stopReader{false};
+    QStringList problems;
+    qint64 snapshots = 0;
+    std::thread reader([&] {
+        while (!stopReader.load(std::memory_order_relaxed)) {
+            ++snapshots;
+            for (const StatEntry &row : registry.snapshot()) {
+                const double value = row.value.toReal();
+                if (!row.name.endsWith("mean") && (value < 0 || value != std::floor(value)) && problems.size() < 10)
+                    problems.append(QStringLiteral("%1 = %2 was never recorded").arg(QString::fromUtf8(row.name)).arg(value));
+            }
+        }
+    });
+    std::thread timer([&] {
+        for (const auto deadline = stressDeadline(); std::chrono::steady_clock::now() < deadline;)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        stop = true;
+    });
+    const std::vector<int> calls = recordFromThreads(threads, std::numeric_limits<int>::max(), stop, [&](int thread, int i) {
+        window.record(double(i) * threads + thread);
+    });
+    timer.join();
+    stopReader = true;
+    reader.join();
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    QVERIFY(snapshots > 0);
+
+    const Snapshot rows = registry.snapshot();
+    QCOMPARE(rows.size(), Size + 1);
+    double sum = 0;
+    for (int k = 0; k < Size; ++k) {
+        const double value = rows.at(k).value.toReal();
+        sum += value;
+        if (k > 0) // strictly ascending: no sample twice, and 100 of them (else two rows would repeat one)
+            QVERIFY2(value > rows.at(k - 1).value.toReal(), rows.at(k).name.constData());
+        const qint64 i = qint64(value) / threads;
+        QVERIFY2(i < calls[size_t(qint64(value) % threads)], rows.at(k).name.constData()); // recorded, not made up
+    }
+    QCOMPARE(rows.constLast().value, StatValue(sum / Size));
+    qInfo("%d threads: %lld samples, %lld snapshots", threads, std::accumulate(calls.cbegin(), calls.cend(), qint64(0)), snapshots);
 }
 
 QTEST_GUILESS_MAIN(tst_ThreadStress)
