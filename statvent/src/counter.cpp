@@ -12,7 +12,7 @@ void Counter::incr(StatValue value) const noexcept
         return;
     if (Q_UNLIKELY(!value.isFinite())) {
         if (m_cell->claimWarning())
-            Detail::warnRefused(m_cell->name, "incr", Detail::NonFiniteReason);
+            Detail::warnRefused(m_cell->name(), "incr", Detail::NonFiniteReason);
         return;
     }
     m_cell->add(value);

@@ -12,7 +12,7 @@ void Gauge::set(StatValue value) const noexcept
         return;
     if (Q_UNLIKELY(!value.isFinite())) {
         if (m_cell->claimWarning())
-            Detail::warnRefused(m_cell->name, "set", Detail::NonFiniteReason);
+            Detail::warnRefused(m_cell->name(), "set", Detail::NonFiniteReason);
         return;
     }
     m_cell->set(value);

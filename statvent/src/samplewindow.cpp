@@ -14,7 +14,7 @@ void SampleWindow::record(double value) const noexcept
         return;
     if (Q_UNLIKELY(!std::isfinite(value))) {
         if (m_cell->claimWarning())
-            Detail::warnRefused(m_cell->name, "record", Detail::NonFiniteReason);
+            Detail::warnRefused(m_cell->name(), "record", Detail::NonFiniteReason);
         return;
     }
     m_cell->record(value);
