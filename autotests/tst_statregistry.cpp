@@ -38,6 +38,21 @@ Snapshot defaultRows(const QByteArray &prefix, double median, double p95, double
             {prefix + "100th", p100}, {prefix + "mean", mean}};
 }
 
+//! Applies each (operation, value) of \a operations to the statistic "x".
+void applyToX(StatRegistry &registry, const Operations &operations)
+{
+    for (const auto &[operation, value] : operations) {
+        if (operation == "incr")
+            registry.incr("x", value);
+        else if (operation == "set")
+            registry.set("x", value);
+        else if (operation == "counter")
+            registry.counter("x").incr(0);
+        else
+            registry.gauge("x");
+    }
+}
+
 void recordRange(StatRegistry &registry, QAnyStringView name, int first, int last)
 {
     for (int sample = first; sample <= last; ++sample)
@@ -229,12 +244,7 @@ void tst_StatRegistry::promotion()
     QFETCH(StatValue, result);
 
     StatRegistry registry;
-    for (const auto &[operation, value] : operations) {
-        if (operation == "incr")
-            registry.incr("x", value);
-        else
-            registry.set("x", value);
-    }
+    applyToX(registry, operations);
     QCOMPARE(registry.value("x"), result);
     QCOMPARE(registry.value("x")->type(), result.type());
     QCOMPARE(registry.snapshot(), Snapshot({{"x", result}}));
@@ -633,16 +643,7 @@ void tst_StatRegistry::kinds()
     QFETCH(StatKind, kind);
 
     StatRegistry registry;
-    for (const auto &[operation, value] : operations) {
-        if (operation == "incr")
-            registry.incr("x", value);
-        else if (operation == "set")
-            registry.set("x", value);
-        else if (operation == "counter")
-            registry.counter("x").incr(0);
-        else
-            registry.gauge("x");
-    }
+    applyToX(registry, operations);
     recordRange(registry, "w.{0}", 1, 3);
     const Snapshot snapshot = registry.snapshot();
     QCOMPARE(snapshot.size(), 6);

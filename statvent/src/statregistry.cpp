@@ -49,14 +49,20 @@ void StatRegistryPrivate::warnOnce(QByteArrayView name, const char *operation, c
     Detail::warnRefused(name, operation, reason);
 }
 
+bool StatRegistryPrivate::mayCreate(QByteArrayView name, const char *operation)
+{
+    if (PipeFormat::isValidName(name))
+        return true;
+    warnOnce(name, operation, invalidNameReason(name));
+    return false;
+}
+
 Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash, const char *operation)
 {
     if (Detail::ValueCell *cell = values.find(name, hash))
         return cell;
-    if (!PipeFormat::isValidName(name)) {
-        warnOnce(name, operation, invalidNameReason(name));
+    if (!mayCreate(name, operation))
         return nullptr;
-    }
     QMutexLocker locker(&mutex);
     if (Detail::ValueCell *cell = values.find(name, hash))
         return cell; // another thread inserted it meanwhile
@@ -78,10 +84,8 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
 {
     if (Detail::WindowCell *cell = windows.find(name, hash))
         return cell;
-    if (!PipeFormat::isValidName(name)) {
-        warnOnce(name, operation, invalidNameReason(name));
+    if (!mayCreate(name, operation))
         return nullptr;
-    }
     QMutexLocker locker(&mutex);
     for (;;) {
         if (Detail::WindowCell *cell = windows.find(name, hash))

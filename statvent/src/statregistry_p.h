@@ -31,6 +31,8 @@ public:
     Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter,
                                    const char *operation);
 
+    //! Whether a statistic named \a name may be made; if not, says why (once per name).
+    bool mayCreate(QByteArrayView name, const char *operation);
     //! Warns about \a name once for the registry's lifetime (bounded, so a flood of bad names cannot grow it forever).
     void warnOnce(QByteArrayView name, const char *operation, const char *reason);
 
