@@ -72,12 +72,12 @@ public:
 
     void set(const StatValue &value) noexcept
     {
-        lock();
+        const quint32 locked = lock();
         const bool isReal = value.isReal();
         integer.store(isReal ? 0 : value.toInteger(), std::memory_order_relaxed);
         real.store(isReal ? value.toReal() : 0.0, std::memory_order_relaxed);
         setFlags(Gauge | (isReal ? Real : 0));
-        unlock();
+        unlock(locked);
     }
 
     StatValue load() const noexcept
@@ -123,19 +123,19 @@ private:
                 return;
         }
         // The sum leaves qint64: the whole value moves into the real part.
-        lock();
+        const quint32 locked = lock();
         const Int128 sum = Int128(integer.exchange(0, std::memory_order_relaxed)) + delta;
         storeReal(real.load(std::memory_order_relaxed) + double(sum)); // the exact sum, rounded once
-        unlock();
+        unlock(locked);
     }
 
     void addReal(double delta) noexcept
     {
         if (delta < 0)
             markGauge();
-        lock();
+        const quint32 locked = lock();
         storeReal(real.load(std::memory_order_relaxed) + delta);
-        unlock();
+        unlock(locked);
     }
 
     //! Under the lock: makes the cell a real holding \a sum, saturated at +-DBL_MAX.
@@ -163,13 +163,16 @@ private:
     void setFlags(quint8 value) noexcept
     {
         quint8 current = flags.load(std::memory_order_relaxed);
-        // Warned bits may be raised concurrently outside the lock.
-        while (!flags.compare_exchange_weak(current, quint8(value | (current & (Warned | SaturationWarned))),
-                                            std::memory_order_relaxed)) {
+        // A gauge set again with the same type changes nothing (and writes nothing). Warned bits
+        // may be raised concurrently outside the lock, so a change keeps them.
+        while ((current & (Real | Gauge)) != value
+               && !flags.compare_exchange_weak(current, quint8(value | (current & (Warned | SaturationWarned))),
+                                               std::memory_order_relaxed)) {
         }
     }
 
-    void lock() noexcept
+    //! Takes the cell's lock; returns the (odd) sequence count to give to unlock().
+    quint32 lock() noexcept
     {
         quint32 current = sequence.load(std::memory_order_relaxed);
         for (;;) {
@@ -182,9 +185,11 @@ private:
                 break;
         }
         std::atomic_thread_fence(std::memory_order_release); // readers that see our stores see the odd count
+        return current + 1;
     }
 
-    void unlock() noexcept { sequence.fetch_add(1, std::memory_order_release); }
+    //! Only the holder writes the count while it is odd: a plain store releases the lock.
+    void unlock(quint32 locked) noexcept { sequence.store(locked + 1, std::memory_order_release); }
 
     std::atomic<qint64> integer{0};
     std::atomic<double> real{0.0};
