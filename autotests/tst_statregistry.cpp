@@ -1021,18 +1021,23 @@ void tst_StatRegistry::snapshotsNeverTearAValue()
     // (near 2^63), never the integer part wrapped without the real part that balances it.
     StatRegistry registry;
     registry.set("edge", Int64Max - 1);
+    std::atomic<bool> started = false;
     std::atomic<bool> stop = false;
     std::thread oscillator([&] {
         const Statvent::Counter counter = registry.counter("edge");
         while (!stop.load(std::memory_order_relaxed)) {
             counter.incr(2);
             counter.incr(-2);
+            started.store(true, std::memory_order_relaxed);
         }
     });
+    while (!started.load(std::memory_order_relaxed))
+        std::this_thread::yield();
     int torn = 0;
-    int reads = 0;
-    for (; reads < 20000; ++reads) {
-        const double value = registry.snapshot().constFirst().value.toReal();
+    for (int read = 0; read < 1000000; ++read) {
+        // Mostly value(), which reads more often; every 100th read through a snapshot.
+        const double value = read % 100 ? registry.value("edge")->toReal()
+                                        : registry.snapshot().constFirst().value.toReal();
         if (value < 9.2e18 || value > 9.3e18)
             ++torn;
     }
