@@ -20,7 +20,9 @@ using Statvent::StatEntry;
 using Statvent::StatRegistry;
 using Statvent::StatValue;
 using namespace Qt::StringLiterals;
+using Statvent::StatKind;
 using Operations = QList<QPair<QByteArray, StatValue>>;
+Q_DECLARE_METATYPE(StatKind)
 
 namespace {
 
@@ -34,6 +36,21 @@ Snapshot defaultRows(const QByteArray &prefix, double median, double p95, double
 {
     return {{prefix + "median", median}, {prefix + "95th", p95}, {prefix + "99th", p99},
             {prefix + "100th", p100}, {prefix + "mean", mean}};
+}
+
+//! Applies each (operation, value) of \a operations to the statistic "x".
+void applyToX(StatRegistry &registry, const Operations &operations)
+{
+    for (const auto &[operation, value] : operations) {
+        if (operation == "incr")
+            registry.incr("x", value);
+        else if (operation == "set")
+            registry.set("x", value);
+        else if (operation == "counter")
+            registry.counter("x").incr(0);
+        else
+            registry.gauge("x");
+    }
 }
 
 void recordRange(StatRegistry &registry, QAnyStringView name, int first, int last)
@@ -143,6 +160,14 @@ private Q_SLOTS:
     void customFormatterIsKeptFromCreation();
     void formatterGivingInvalidNames();
 
+    void kinds_data();
+    void kinds();
+    void realSumsSaturate_data();
+    void realSumsSaturate();
+    void nameCollisions_data();
+    void nameCollisions();
+    void percentilesThatRenameRowsOntoTakenNames();
+
     void badNames_data();
     void badNames();
     void nonFiniteValues_data();
@@ -153,6 +178,8 @@ private Q_SLOTS:
     void sameNewNamesFromManyThreads();
     void snapshotWhileNamesAreCreated();
     void resizeWhileRecording();
+    void snapshotsNeverTearAValue();
+    void setRacingRealIncrLosesNothing();
 };
 
 void tst_StatRegistry::defaults()
@@ -217,12 +244,7 @@ void tst_StatRegistry::promotion()
     QFETCH(StatValue, result);
 
     StatRegistry registry;
-    for (const auto &[operation, value] : operations) {
-        if (operation == "incr")
-            registry.incr("x", value);
-        else
-            registry.set("x", value);
-    }
+    applyToX(registry, operations);
     QCOMPARE(registry.value("x"), result);
     QCOMPARE(registry.value("x")->type(), result.type());
     QCOMPARE(registry.snapshot(), Snapshot({{"x", result}}));
@@ -579,16 +601,160 @@ void tst_StatRegistry::formatterGivingInvalidNames()
     const auto breaksMean = [](QByteArrayView name, QByteArrayView label) {
         return label == "mean" ? QByteArray("line\nbreak") : QByteArray(name.toByteArray() + "." + label.toByteArray());
     };
+    // Warned when the window is made, once.
+    StatventTest::expectOnce(StatventTest::refusal("aggregates"_L1, u"w"_s, "formatter"_L1));
     registry.record("w", 1, breaksMean);
     registry.incr("after");
 
-    StatventTest::expectOnce(StatventTest::refusal("aggregates"_L1, u"w"_s, "formatter"_L1));
     const Snapshot expected = {{"w.median", 1.0}, {"w.95th", 1.0}, {"w.99th", 1.0}, {"w.100th", 1.0}, {"after", 1}};
     const Snapshot first = registry.snapshot();
     QCOMPARE(first.size(), expected.size());
     for (const StatEntry &entry : expected)
         QVERIFY2(first.contains(entry), entry.name.constData());
     QCOMPARE(registry.snapshot(), first); // and no second warning
+}
+
+void tst_StatRegistry::kinds_data()
+{
+    QTest::addColumn<Operations>("operations");
+    QTest::addColumn<StatKind>("kind");
+
+    const auto incr = [](StatValue value) { return qMakePair(QByteArray("incr"), value); };
+    const auto set = [](StatValue value) { return qMakePair(QByteArray("set"), value); };
+    const auto handle = [](const char *which) { return qMakePair(QByteArray(which), StatValue()); };
+
+    QTest::newRow("incr") << Operations{incr(1)} << StatKind::Counter;
+    QTest::newRow("incr by zero") << Operations{incr(0)} << StatKind::Counter;
+    QTest::newRow("incr by a real") << Operations{incr(0.5), incr(2)} << StatKind::Counter;
+    QTest::newRow("incr past INT64_MAX") << Operations{incr(Int64Max), incr(Int64Max)} << StatKind::Counter;
+    QTest::newRow("incr by -1") << Operations{incr(5), incr(-1)} << StatKind::Gauge;
+    QTest::newRow("incr by -0.5") << Operations{incr(-0.5)} << StatKind::Gauge;
+    QTest::newRow("negative incr is for good") << Operations{incr(-1), incr(3), incr(3)} << StatKind::Gauge;
+    QTest::newRow("set") << Operations{set(3)} << StatKind::Gauge;
+    QTest::newRow("set then incr") << Operations{set(0), incr(1)} << StatKind::Gauge;
+    QTest::newRow("incr then set") << Operations{incr(1), set(0.5)} << StatKind::Gauge;
+    QTest::newRow("counter handle") << Operations{handle("counter")} << StatKind::Counter;
+    QTest::newRow("gauge handle") << Operations{handle("gauge")} << StatKind::Gauge;
+}
+
+void tst_StatRegistry::kinds()
+{
+    QFETCH(Operations, operations);
+    QFETCH(StatKind, kind);
+
+    StatRegistry registry;
+    applyToX(registry, operations);
+    recordRange(registry, "w.{0}", 1, 3);
+    const Snapshot snapshot = registry.snapshot();
+    QCOMPARE(snapshot.size(), 6);
+    QCOMPARE(snapshot.constFirst().name, QByteArray("x"));
+    QCOMPARE(snapshot.constFirst().kind, kind);
+    for (qsizetype row = 1; row < snapshot.size(); ++row)
+        QCOMPARE(snapshot[row].kind, StatKind::Window);
+}
+
+void tst_StatRegistry::realSumsSaturate_data()
+{
+    QTest::addColumn<double>("step");
+    QTest::addColumn<bool>("throughHandle");
+
+    for (const bool throughHandle : {false, true}) {
+        const char *path = throughHandle ? "handle" : "name";
+        QTest::addRow("+1e308, %s", path) << 1e308 << throughHandle;
+        QTest::addRow("-1e308, %s", path) << -1e308 << throughHandle;
+    }
+}
+
+void tst_StatRegistry::realSumsSaturate()
+{
+    QFETCH(double, step);
+    QFETCH(bool, throughHandle);
+
+    StatRegistry registry;
+    const Statvent::Counter counter = registry.counter("huge");
+    StatventTest::expectOnce(QRegularExpression(u"^saturating \"huge\": its sum is beyond the largest finite double"_s));
+    for (int i = 0; i < 4; ++i) {
+        if (throughHandle)
+            counter.incr(step);
+        else
+            registry.incr("huge", step);
+    }
+    const double limit = std::copysign(std::numeric_limits<double>::max(), step);
+    QCOMPARE(registry.value("huge"), StatValue(limit));
+    // The stat stays readable: the pipe text has a finite number that every reader accepts.
+    const PipeFormat::ParseResult parsed = PipeFormat::parse(registry.snapshotText());
+    QCOMPARE(parsed.rejectedLines, 0);
+    QCOMPARE(parsed.stats, Snapshot({{"huge", limit}}));
+    // Saturated, not stuck: adding the other way comes back from the limit.
+    registry.incr("huge", -step);
+    QCOMPARE(registry.value("huge"), StatValue(limit - step));
+}
+
+void tst_StatRegistry::nameCollisions_data()
+{
+    QTest::addColumn<QByteArrayList>("order"); // "plain" or a window's name, first one made first
+    QTest::addColumn<QByteArray>("refused");
+    QTest::addColumn<QByteArray>("operation");
+    QTest::addColumn<QString>("shownReason");
+
+    QTest::newRow("plain after window") << QByteArrayList{"lat2.{0}", "plain"} << QByteArray("lat2.median")
+                                        << QByteArray("set") << u"a sample window already reports a row of that name"_s;
+    QTest::newRow("window after plain") << QByteArrayList{"plain", "lat2.{0}"} << QByteArray("lat2.{0}")
+                                        << QByteArray("record") << u"its row \"lat2.median\" would repeat"_s;
+    QTest::newRow("window after window") << QByteArrayList{"lat2.{0}", "lat2"} << QByteArray("lat2")
+                                         << QByteArray("record") << u"its row \"lat2.median\" would repeat"_s;
+}
+
+void tst_StatRegistry::nameCollisions()
+{
+    QFETCH(QByteArrayList, order);
+    QFETCH(QByteArray, refused);
+    QFETCH(QByteArray, operation);
+    QFETCH(QString, shownReason);
+
+    StatRegistry registry;
+    StatventTest::expectOnce(QRegularExpression(u"^ignoring "_s + QString::fromLatin1(operation) + u" of \""_s
+                                                + QRegularExpression::escape(QString::fromUtf8(refused)) + u"\": "_s
+                                                + QRegularExpression::escape(shownReason)));
+    for (int call = 0; call < 3; ++call) { // warned once
+        for (const QByteArray &what : order) {
+            if (what == "plain")
+                registry.set("lat2.median", 7);
+            else
+                registry.record(what, 1);
+        }
+    }
+    // The first one made keeps the name; the pipe text never repeats a name.
+    const Snapshot snapshot = registry.snapshot();
+    QSet<QByteArray> names;
+    for (const StatEntry &entry : snapshot) {
+        QVERIFY2(!names.contains(entry.name), entry.name.constData());
+        names.insert(entry.name);
+    }
+    QCOMPARE(registry.statCount() + registry.windowCount(), 1);
+    if (order.constFirst() == "plain")
+        QCOMPARE(snapshot, Snapshot({{"lat2.median", 7}}));
+    else
+        QCOMPARE(snapshot, defaultRows("lat2.", 1, 1, 1, 1, 1));
+}
+
+void tst_StatRegistry::percentilesThatRenameRowsOntoTakenNames()
+{
+    StatRegistry registry;
+    recordRange(registry, "a.{0}", 1, 10);
+    registry.set("a.90th", 5); // free while the percentiles are the defaults
+    recordRange(registry, "b.{0}", 1, 10);
+    StatventTest::expectOnce(QRegularExpression(u"^ignoring aggregates of \"a\\.90th\": another statistic"_s));
+    registry.setPercentiles({90});
+    // a's 90th row would repeat the plain stat: left out; everything else is reported.
+    QCOMPARE(registry.snapshot(), Snapshot({{"a.mean", 5.5}, {"a.90th", 5}, {"b.90th", 9.0}, {"b.mean", 5.5}}));
+    // The renamed rows are taken now: a plain stat cannot have b's new row name.
+    StatventTest::expectOnce(StatventTest::refusal("set"_L1, u"b.90th"_s, "sample window"_L1));
+    registry.set("b.90th", 1);
+    QCOMPARE(registry.statCount(), 1);
+    // Back to the defaults: both windows report their rows again.
+    registry.setPercentiles({50});
+    QCOMPARE(registry.snapshot().size(), 5);
 }
 
 void tst_StatRegistry::badNames_data()
@@ -847,6 +1013,67 @@ void tst_StatRegistry::resizeWhileRecording()
     const Snapshot snapshot = registry.snapshot();
     QCOMPARE(snapshot.size(), (Windows + 1) * 5);
     QCOMPARE(snapshot.mid(5, 5), defaultRows("w0.", 25, 47, 49, 50, 25.5));
+}
+
+void tst_StatRegistry::snapshotsNeverTearAValue()
+{
+    // A counter oscillating by +-2 around INT64_MAX: every read must be a value the cell held
+    // (near 2^63), never the integer part wrapped without the real part that balances it.
+    StatRegistry registry;
+    registry.set("edge", Int64Max - 1);
+    std::atomic<bool> started = false;
+    std::atomic<bool> stop = false;
+    std::thread oscillator([&] {
+        const Statvent::Counter counter = registry.counter("edge");
+        while (!stop.load(std::memory_order_relaxed)) {
+            counter.incr(2);
+            counter.incr(-2);
+            started.store(true, std::memory_order_relaxed);
+        }
+    });
+    while (!started.load(std::memory_order_relaxed))
+        std::this_thread::yield();
+    int torn = 0;
+    for (int read = 0; read < 1000000; ++read) {
+        // Mostly value(), which reads more often; every 100th read through a snapshot.
+        const double value = read % 100 ? registry.value("edge")->toReal()
+                                        : registry.snapshot().constFirst().value.toReal();
+        if (value < 9.2e18 || value > 9.3e18)
+            ++torn;
+    }
+    stop.store(true);
+    oscillator.join();
+    QCOMPARE(torn, 0);
+    QVERIFY(registry.value("edge")->toReal() > 9.2e18);
+}
+
+void tst_StatRegistry::setRacingRealIncrLosesNothing()
+{
+    // One thread sets the gauge to an integer again and again; another adds 1.0 just as often.
+    // Each read is what the updates leave in some order: a set value (an integer) plus the real
+    // adds after it, so never below the last value set and always a real once one landed after.
+    StatRegistry registry;
+    constexpr int Rounds = 20000;
+    std::atomic<int> lastSet = 0;
+    std::thread setter([&] {
+        for (int i = 1; i <= Rounds; ++i) {
+            registry.set("g", i * 1000);
+            lastSet.store(i * 1000, std::memory_order_release);
+        }
+    });
+    std::thread adder([&] {
+        for (int i = 0; i < Rounds; ++i)
+            registry.incr("g", 1.0);
+    });
+    setter.join();
+    adder.join();
+    const StatValue last = *registry.value("g");
+    // After the last set, between 0 and Rounds adds of 1.0 landed; each one counts exactly.
+    const double extra = last.toReal() - lastSet.load();
+    QVERIFY2(extra >= 0 && extra <= Rounds && extra == std::floor(extra), qPrintable(QString::number(extra)));
+    QCOMPARE(last.isReal(), extra > 0);
+    registry.incr("g", 0.5);
+    QCOMPARE(registry.value("g"), StatValue(last.toReal() + 0.5));
 }
 
 QTEST_GUILESS_MAIN(tst_StatRegistry)

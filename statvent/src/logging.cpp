@@ -16,4 +16,11 @@ void warnRefused(QByteArrayView name, const char *operation, const char *reason)
     qCWarning(lcStatvent).nospace() << "ignoring " << operation << " of " << shown << ": " << reason;
 }
 
+void warnSaturated(QByteArrayView name)
+{
+    const QByteArray shown = name.first(std::min<qsizetype>(name.size(), 200)).toByteArray();
+    qCWarning(lcStatvent).nospace() << "saturating " << shown
+                                    << ": its sum is beyond the largest finite double, so it stays at +-1.7976931348623157e+308";
+}
+
 } // namespace Statvent::Detail

@@ -15,7 +15,7 @@ bool StatHandle<Cell>::acceptsUpdate(bool finite, const char *operation) const n
         return false;
     if (Q_UNLIKELY(!finite)) {
         if (m_cell->claimWarning())
-            Detail::warnRefused(m_cell->name, operation, Detail::NonFiniteReason);
+            Detail::warnRefused(m_cell->name(), operation, Detail::NonFiniteReason);
         return false;
     }
     return true;

@@ -10,6 +10,8 @@
 #include <QMutexLocker>
 
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace Statvent {
 
@@ -48,47 +50,128 @@ void StatRegistryPrivate::warnOnce(QByteArrayView name, const char *operation, c
     Detail::warnRefused(name, operation, reason);
 }
 
-Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash)
+bool StatRegistryPrivate::mayCreate(QByteArrayView name, const char *operation)
+{
+    if (PipeFormat::isValidName(name))
+        return true;
+    warnOnce(name, operation, invalidNameReason(name));
+    return false;
+}
+
+Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash, const char *operation)
 {
     if (Detail::ValueCell *cell = values.find(name, hash))
         return cell;
-    if (!PipeFormat::isValidName(name))
+    if (!mayCreate(name, operation))
         return nullptr;
     QMutexLocker locker(&mutex);
     if (Detail::ValueCell *cell = values.find(name, hash))
         return cell; // another thread inserted it meanwhile
-    return values.insert(name.toByteArray(), hash);
+    if (rowOwners.contains(name.toByteArray())) {
+        locker.unlock();
+        warnOnce(name, operation, "a sample window already reports a row of that name");
+        return nullptr;
+    }
+    return values.insert(name, hash);
 }
 
-Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter)
+bool StatRegistryPrivate::isNameTaken(const QByteArray &name) const
+{
+    return rowOwners.contains(name) || values.find(name, Detail::Utf8Name::hashOf(name));
+}
+
+Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter,
+                                                    const char *operation)
 {
     if (Detail::WindowCell *cell = windows.find(name, hash))
         return cell;
-    if (!PipeFormat::isValidName(name))
+    if (!mayCreate(name, operation))
         return nullptr;
     QMutexLocker locker(&mutex);
-    if (Detail::WindowCell *cell = windows.find(name, hash))
-        return cell;
-    rings.push_back(std::make_unique<Detail::SampleRing>(quint32(windowSize)));
-    return windows.insert(name.toByteArray(), hash, formatter, rings.back().get(), values.size());
+    for (;;) {
+        if (Detail::WindowCell *cell = windows.find(name, hash))
+            return cell;
+        const quint64 generation = percentilesGeneration;
+        const QList<double> wanted = percentiles;
+        locker.unlock();
+        // The user's formatter runs outside the mutex: it may call the registry.
+        Detail::RowNames made = rowNames(name, wanted, formatter);
+        locker.relock();
+        if (generation != percentilesGeneration || windows.find(name, hash))
+            continue; // the percentiles changed, or another thread made the window: look again
+
+        QSet<QByteArray> rows;
+        for (const QByteArray &row : std::as_const(made.names)) {
+            if (row.isEmpty())
+                continue;
+            if (isNameTaken(row) || rows.contains(row)) {
+                locker.unlock();
+                const QByteArray reason = "its row \"" + row + "\" would repeat the name of another statistic or row";
+                warnOnce(name, operation, reason.constData());
+                return nullptr;
+            }
+            rows.insert(row);
+        }
+        rowOwners.unite(rows);
+        rings.push_back(std::make_unique<Detail::SampleRing>(quint32(windowSize)));
+        return windows.insert(name, hash, rings.back().get(), keep(std::move(made)), values.size());
+    }
 }
 
-const Detail::RowNames &StatRegistryPrivate::rowNamesFor(const Detail::WindowCell &cell, const QList<double> &wanted,
-                                                        const QList<QByteArray> &labels)
+Detail::RowNames StatRegistryPrivate::rowNames(QByteArrayView window, const QList<double> &wanted,
+                                               const NameFormatter &formatter)
 {
-    if (const Detail::RowNames *cached = cell.rowNames.load(std::memory_order_acquire); cached && cached->percentiles == wanted)
-        return *cached;
-    // Formatting happens outside the lock; the lock only keeps the result alive.
-    auto made = std::make_unique<Detail::RowNames>(Detail::RowNames{wanted, Detail::WindowRows::rowNames(cell.name, labels, cell.formatter)});
-    if (made->names.contains(QByteArray()))
-        warnOnce(cell.name, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
-    const Detail::RowNames *published = made.get();
+    Detail::RowNames made{wanted, Detail::WindowRows::rowNames(window, Detail::WindowRows::percentileLabels(wanted), formatter),
+                          formatter};
+    if (made.names.contains(QByteArray()))
+        warnOnce(window, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
+    return made;
+}
+
+const Detail::RowNames *StatRegistryPrivate::keep(Detail::RowNames rowNames)
+{
+    rowNameSets.push_back(std::make_unique<Detail::RowNames>(std::move(rowNames)));
+    return rowNameSets.back().get();
+}
+
+void StatRegistryPrivate::renameRows(const QList<double> &wanted, quint64 generation)
+{
+    // Formatters run outside the mutex; windows made meanwhile already use the new percentiles.
+    QList<Detail::RowNames> made;
+    for (Detail::CellTable<Detail::WindowCell>::Cursor cursor(windows); !cursor.atEnd();) {
+        const Detail::WindowCell &cell = cursor.next();
+        made.append(rowNames(cell.name(), wanted, cell.rowNames.load(std::memory_order_acquire)->formatter));
+    }
+    QList<QByteArray> leftOut;
     {
         QMutexLocker locker(&mutex);
-        rowNameSets.push_back(std::move(made));
+        if (generation != percentilesGeneration)
+            return; // a later change renames them
+        rowOwners.clear();
+        for (Detail::CellTable<Detail::WindowCell>::Cursor cursor(windows); !cursor.atEnd();) {
+            Detail::WindowCell &cell = cursor.next();
+            const qsizetype i = cursor.done() - 1;
+            if (i < made.size()) {
+                for (QByteArray &row : made[i].names) {
+                    if (row.isEmpty())
+                        continue;
+                    if (isNameTaken(row)) {
+                        leftOut.append(std::exchange(row, QByteArray()));
+                        continue;
+                    }
+                    rowOwners.insert(row);
+                }
+                cell.rowNames.store(keep(std::move(made[i])), std::memory_order_release);
+            } else {
+                for (const QByteArray &row : cell.rowNames.load(std::memory_order_relaxed)->names) {
+                    if (!row.isEmpty())
+                        rowOwners.insert(row);
+                }
+            }
+        }
     }
-    cell.rowNames.store(published, std::memory_order_release);
-    return *published;
+    for (const QByteArray &row : std::as_const(leftOut))
+        warnOnce(row, "aggregates", "another statistic already has that name, so this row is left out");
 }
 
 StatRegistry::StatRegistry(QObject *parent)
@@ -106,24 +189,28 @@ StatRegistry *StatRegistry::global()
     return instance;
 }
 
+Detail::ValueCell *StatRegistryPrivate::checkedValueCell(const Detail::Utf8Name &key, const StatValue &value,
+                                                         const char *operation)
+{
+    if (Q_UNLIKELY(!value.isFinite())) {
+        warnOnce(key.bytes(), operation, Detail::NonFiniteReason);
+        return nullptr;
+    }
+    return valueCell(key.bytes(), key.hash(), operation);
+}
+
 void StatRegistry::incr(QAnyStringView name, StatValue value)
 {
     const Detail::Utf8Name key(name);
-    if (Q_UNLIKELY(!value.isFinite()))
-        return d->warnOnce(key.bytes(), "incr", Detail::NonFiniteReason);
-    if (Detail::ValueCell *cell = d->valueCell(key.bytes(), key.hash()))
-        return cell->add(value);
-    d->warnOnce(key.bytes(), "incr", invalidNameReason(key.bytes()));
+    if (Detail::ValueCell *cell = d->checkedValueCell(key, value, "incr"))
+        cell->add(value);
 }
 
 void StatRegistry::set(QAnyStringView name, StatValue value)
 {
     const Detail::Utf8Name key(name);
-    if (Q_UNLIKELY(!value.isFinite()))
-        return d->warnOnce(key.bytes(), "set", Detail::NonFiniteReason);
-    if (Detail::ValueCell *cell = d->valueCell(key.bytes(), key.hash()))
-        return cell->set(value);
-    d->warnOnce(key.bytes(), "set", invalidNameReason(key.bytes()));
+    if (Detail::ValueCell *cell = d->checkedValueCell(key, value, "set"))
+        cell->set(value);
 }
 
 void StatRegistry::record(QAnyStringView name, double value)
@@ -136,36 +223,29 @@ void StatRegistry::record(QAnyStringView name, double value, const NameFormatter
     const Detail::Utf8Name key(name);
     if (Q_UNLIKELY(!std::isfinite(value)))
         return d->warnOnce(key.bytes(), "record", Detail::NonFiniteReason);
-    if (Detail::WindowCell *cell = d->windowCell(key.bytes(), key.hash(), formatter))
-        return cell->record(value);
-    d->warnOnce(key.bytes(), "record", invalidNameReason(key.bytes()));
+    if (Detail::WindowCell *cell = d->windowCell(key.bytes(), key.hash(), formatter, "record"))
+        cell->record(value);
 }
 
 Counter StatRegistry::counter(QAnyStringView name)
 {
     const Detail::Utf8Name key(name);
-    Detail::ValueCell *cell = d->valueCell(key.bytes(), key.hash());
-    if (!cell)
-        d->warnOnce(key.bytes(), "counter", invalidNameReason(key.bytes()));
-    return Counter(cell);
+    return Counter(d->valueCell(key.bytes(), key.hash(), "counter"));
 }
 
 Gauge StatRegistry::gauge(QAnyStringView name)
 {
     const Detail::Utf8Name key(name);
-    Detail::ValueCell *cell = d->valueCell(key.bytes(), key.hash());
-    if (!cell)
-        d->warnOnce(key.bytes(), "gauge", invalidNameReason(key.bytes()));
+    Detail::ValueCell *cell = d->valueCell(key.bytes(), key.hash(), "gauge");
+    if (cell)
+        cell->markGauge();
     return Gauge(cell);
 }
 
 SampleWindow StatRegistry::sampleWindow(QAnyStringView name, const NameFormatter &formatter)
 {
     const Detail::Utf8Name key(name);
-    Detail::WindowCell *cell = d->windowCell(key.bytes(), key.hash(), formatter);
-    if (!cell)
-        d->warnOnce(key.bytes(), "sampleWindow", invalidNameReason(key.bytes()));
-    return SampleWindow(cell);
+    return SampleWindow(d->windowCell(key.bytes(), key.hash(), formatter, "sampleWindow"));
 }
 
 std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
@@ -178,30 +258,31 @@ std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
 
 Snapshot StatRegistry::snapshot() const
 {
-    const QList<double> percentiles = this->percentiles();
-    const QList<QByteArray> labels = Detail::WindowRows::percentileLabels(percentiles);
-    // Windows first: every window counted here was made when at most valueCount values existed,
-    // so each one's valuesBefore is within this snapshot.
-    const qsizetype windowCount = d->windows.size();
-    const qsizetype valueCount = d->values.size();
+    // Windows first: every window counted here was made when at most as many values existed as
+    // the value cursor walks, so each one's valuesBefore is within this snapshot.
+    Detail::CellTable<Detail::WindowCell>::Cursor windows(d->windows);
+    Detail::CellTable<Detail::ValueCell>::Cursor values(d->values);
 
     Snapshot snapshot;
-    snapshot.reserve(valueCount + windowCount * (percentiles.size() + 1));
-    qsizetype nextValue = 0;
+    snapshot.reserve(d->values.size() + d->windows.size() * 5);
     auto appendValuesUpTo = [&](qsizetype end) {
-        for (; nextValue < end; ++nextValue) {
-            const Detail::ValueCell &cell = d->values.at(nextValue);
-            snapshot.append(StatEntry{cell.name, cell.load()});
+        while (values.done() < end && !values.atEnd()) {
+            const Detail::ValueCell &cell = values.next();
+            snapshot.append(StatEntry{values.name(cell), cell.load(), cell.kind()});
         }
     };
     QList<double> samples;
-    for (qsizetype i = 0; i < windowCount; ++i) {
-        const Detail::WindowCell &cell = d->windows.at(i);
+    while (!windows.atEnd()) {
+        const Detail::WindowCell &cell = windows.next();
         appendValuesUpTo(cell.valuesBefore);
+        const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
-        Detail::WindowRows::appendNamedRows(snapshot, d->rowNamesFor(cell, percentiles, labels).names, samples, percentiles);
+        const qsizetype first = snapshot.size();
+        Detail::WindowRows::appendNamedRows(snapshot, rows->names, samples, rows->percentiles);
+        for (auto row = snapshot.begin() + first; row != snapshot.end(); ++row)
+            row->kind = StatKind::Window;
     }
-    appendValuesUpTo(valueCount);
+    appendValuesUpTo(std::numeric_limits<qsizetype>::max());
     return snapshot;
 }
 
@@ -230,9 +311,8 @@ void StatRegistry::setWindowSize(int size)
         // Every window, existing ones included, moves to a ring of the new size that starts with
         // its most recent samples (the original only applied a new size to windows made later).
         QList<double> samples;
-        const qsizetype windowCount = d->windows.size();
-        for (qsizetype i = 0; i < windowCount; ++i) {
-            Detail::WindowCell &cell = d->windows.at(i);
+        for (Detail::CellTable<Detail::WindowCell>::Cursor cursor(d->windows); !cursor.atEnd();) {
+            Detail::WindowCell &cell = cursor.next();
             cell.ring.load(std::memory_order_relaxed)->copySamples(samples);
             d->rings.push_back(std::make_unique<Detail::SampleRing>(quint32(size)));
             d->rings.back()->fill(samples);
@@ -256,12 +336,15 @@ void StatRegistry::setPercentiles(const QList<double> &percentiles)
             return;
         }
     }
+    quint64 generation;
     {
         QMutexLocker locker(&d->mutex);
         if (percentiles == d->percentiles)
             return;
         d->percentiles = percentiles;
+        generation = ++d->percentilesGeneration;
     }
+    d->renameRows(percentiles, generation);
     Q_EMIT percentilesChanged(percentiles);
 }
 

@@ -4,10 +4,12 @@
 
 #include "celltable.h"
 #include "samplering.h"
+#include "utf8name.h"
 #include "valuecell.h"
 #include "windowcell.h"
 
 #include <QByteArrayView>
+#include <QHash>
 #include <QList>
 #include <QMutex>
 #include <QSet>
@@ -20,28 +22,51 @@ namespace Statvent {
 class StatRegistryPrivate
 {
 public:
-    //! The cell for \a name, created if missing; nullptr (after a warning) for an invalid name.
-    Detail::ValueCell *valueCell(QByteArrayView name, quint32 hash);
-    Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter);
+    /*!
+     * The cell for \a name, created if missing; nullptr, after a warning about \a operation, for
+     * an invalid name or the name of a window's row.
+     */
+    Detail::ValueCell *valueCell(QByteArrayView name, quint32 hash, const char *operation);
+    //! As valueCell(), for a window; refused when one of its rows would repeat a statistic's name.
+    Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter,
+                                   const char *operation);
 
+    //! Whether a statistic named \a name may be made; if not, says why (once per name).
+    bool mayCreate(QByteArrayView name, const char *operation);
     //! Warns about \a name once for the registry's lifetime (bounded, so a flood of bad names cannot grow it forever).
     void warnOnce(QByteArrayView name, const char *operation, const char *reason);
 
-    // Guards inserts, the window size, the percentiles, the rings and the warned names.
-    // Lookups, updates and snapshots do not take it (see CellTable).
+    //! The cell for an update by name of \a value; nullptr, after a warning, if it is refused.
+    Detail::ValueCell *checkedValueCell(const Detail::Utf8Name &key, const StatValue &value, const char *operation);
+
+    //! The row names of \a window for \a wanted percentiles (a warning if the formatter fails).
+    Detail::RowNames rowNames(QByteArrayView window, const QList<double> &wanted, const NameFormatter &formatter);
+    /*!
+     * After the percentiles changed to \a wanted: every window's rows renamed; a row whose new
+     * name another statistic or an earlier window's row has already is left out, with a warning.
+     */
+    void renameRows(const QList<double> &wanted, quint64 generation);
+    //! Under the mutex: whether a plain statistic or a window's row has \a name.
+    bool isNameTaken(const QByteArray &name) const;
+    //! Under the mutex. Keeps \a rowNames alive until the registry dies (a snapshot may still read replaced ones).
+    const Detail::RowNames *keep(Detail::RowNames rowNames);
+
+    // Guards inserts, the window size, the percentiles, the rings, the row names and the warned
+    // names. Lookups, updates and snapshots do not take it (see CellTable).
     mutable QMutex mutex;
     Detail::CellTable<Detail::ValueCell> values;
     Detail::CellTable<Detail::WindowCell> windows;
-    //! The window's row names for \a wanted percentiles, from its cache or made and cached now.
-    const Detail::RowNames &rowNamesFor(const Detail::WindowCell &cell, const QList<double> &wanted,
-                                        const QList<QByteArray> &labels);
 
     // Every ring ever made, the replaced ones included (see WindowCell).
     std::vector<std::unique_ptr<Detail::SampleRing>> rings;
     // Every set of row names ever made: a snapshot may still read one just replaced.
     std::vector<std::unique_ptr<Detail::RowNames>> rowNameSets;
+    // The rows every window reports now: no plain statistic may take one of these names.
+    QSet<QByteArray> rowOwners;
     int windowSize = 100;
     QList<double> percentiles = {50, 95, 99, 100};
+    // Counts changes of the percentiles, so that rows made outside the mutex can be checked.
+    quint64 percentilesGeneration = 0;
     QSet<QByteArray> warnedNames;
     bool warnedNamesFull = false;
 };

@@ -21,32 +21,35 @@ namespace Statvent::Detail {
 struct RowNames
 {
     QList<double> percentiles;
-    QList<QByteArray> names;
+    QList<QByteArray> names; // an empty name: a row that is not reported
+    NameFormatter formatter; // the one given when the window was made
 };
 
 struct WindowCell
 {
-    WindowCell(QByteArray statName, quint32 nameHash, NameFormatter nameFormatter, SampleRing *initialRing,
-               qsizetype plainStatsBefore)
-        : name(std::move(statName))
-        , hash(nameHash)
-        , formatter(std::move(nameFormatter))
+    WindowCell(quint16 nameBytes, SampleRing *initialRing, const RowNames *initialRowNames, qsizetype plainStatsBefore)
+        : nameLength(nameBytes)
         , ring(initialRing)
+        , rowNames(initialRowNames)
         , valuesBefore(plainStatsBefore)
     {
+    }
+
+    //! The name, which CellTable stores right after the cell.
+    QByteArrayView name() const noexcept
+    {
+        return QByteArrayView(reinterpret_cast<const char *>(this) + sizeof(*this), nameLength);
     }
 
     void record(double value) noexcept { ring.load(std::memory_order_acquire)->record(value); }
 
     bool claimWarning() noexcept { return !warned.exchange(true, std::memory_order_relaxed); }
 
-    const QByteArray name;
-    const quint32 hash;
+    const quint16 nameLength;
     std::atomic<bool> warned{false};
-    const NameFormatter formatter;
     std::atomic<SampleRing *> ring;
-    //! Cached by snapshots, made again when the percentiles change; owned by the registry.
-    mutable std::atomic<const RowNames *> rowNames{nullptr};
+    //! Made when the window is, made again when the percentiles change; owned by the registry.
+    std::atomic<const RowNames *> rowNames;
     //! How many plain statistics existed when this window was made: where its rows go in a
     //! snapshot, which lists statistics in the order they were created.
     const qsizetype valuesBefore;

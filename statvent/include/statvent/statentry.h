@@ -9,7 +9,11 @@
 
 namespace Statvent {
 
-//! What a statistic is, as the registry knows it; the text of a FIFO carries no kind.
+/*!
+ * What a statistic is, derived from how it is used and never refused: a Counter becomes a Gauge
+ * for good on its first set() or negative incr(); StatRegistry::gauge() makes a Gauge at once.
+ * The text of a FIFO carries no kind.
+ */
 enum class StatKind : quint8 {
     Untyped, //!< the kind is not known: read from a FIFO, whose text carries none
     Counter, //!< only ever incr()-ed by non-negative amounts
@@ -18,8 +22,11 @@ enum class StatKind : quint8 {
 };
 
 /*!
- * One row of a snapshot: a statistic's name (UTF-8 bytes, as given) and its value.
+ * One row of a snapshot: a statistic's name (UTF-8 bytes, as given), its value and its kind.
  * A sample window contributes one row per aggregate (`latency.median`, `latency.mean`, ...).
+ *
+ * Two rows are equal when their names and values are: the kind is not compared, as the pipe
+ * text, which carries no kind, reads back equal rows.
  */
 struct StatEntry
 {

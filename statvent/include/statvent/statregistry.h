@@ -27,12 +27,18 @@ class StatRegistryPrivate;
  *
  * Every member is thread-safe. Looking a name up takes no lock: a new name is inserted under
  * the registry's QMutex, existing ones are found in a table that readers scan without locking.
- * Updates are atomic operations on the statistic, so no update is ever lost. Statistics live as
- * long as their registry.
+ * Each update is applied atomically, so no update is ever lost: an incr() racing with a set()
+ * of the same statistic lands before the set() (and is replaced) or after it. A snapshot reads
+ * each value as one. Statistics live as long as their registry.
  *
  * Names are any string (stored as UTF-8 bytes) that is not empty, has no CR or LF and is at most
  * PipeFormat::MaxNameLength bytes. A bad name or a NaN/infinite value changes nothing and is
- * reported once per name with qWarning().
+ * reported once per name with qWarning(). So is a name that a window's row already has (for a
+ * plain statistic) or a window whose rows would repeat a name already taken: the statistic
+ * made first keeps the name. A real sum beyond the largest finite double saturates there
+ * (warned once per name): a statistic never holds an infinity.
+ *
+ * Each statistic has a kind (StatKind), derived from its use and reported by snapshot().
  *
  * From QML, use the `Statvent` singleton, which forwards to the global registry.
  */
@@ -56,9 +62,12 @@ public:
     //! The process-wide registry. Never destroyed, so handles to it stay valid until exit.
     static StatRegistry *global();
 
-    //! Adds \a value to the statistic; a missing one starts at 0. int + real gives a real for good.
+    /*!
+     * Adds \a value to the statistic; a missing one starts at 0. int + real gives a real for
+     * good. A negative \a value makes the statistic a gauge for good.
+     */
     void incr(QAnyStringView name, StatValue value = 1);
-    //! Replaces the statistic's value and type.
+    //! Replaces the statistic's value and type, and makes it a gauge.
     void set(QAnyStringView name, StatValue value);
     //! Adds a sample to the window \a name (whose `{0}` marks where aggregate labels go).
     void record(QAnyStringView name, double value);
@@ -68,7 +77,7 @@ public:
      */
     void record(QAnyStringView name, double value, const NameFormatter &formatter);
 
-    //! Lock-free handles for hot paths; invalid (and a warning) for an invalid name.
+    //! Lock-free handles for hot paths; invalid (and a warning) for a refused name. gauge() makes the statistic a gauge.
     Counter counter(QAnyStringView name);
     Gauge gauge(QAnyStringView name);
     SampleWindow sampleWindow(QAnyStringView name, const NameFormatter &formatter = {});
