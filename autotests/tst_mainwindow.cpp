@@ -92,6 +92,7 @@ private Q_SLOTS:
     void errorsKeepTheHistoryAndRecover();
     void pauseAndResume();
     void selectedStatsArePlotted();
+    void invalidUtf8NamesInCharts();
     void exportCharts();
     void screenshotIsNotBlank();
     void settingsAreRemembered();
@@ -364,6 +365,30 @@ void tst_MainWindow::selectedStatsArePlotted()
     QCOMPARE(chartsOf(*m_window).size(), 3);
     m_controller->setSelectedStats({});
     QCOMPARE(chartsOf(*m_window).size(), 1);
+}
+
+void tst_MainWindow::invalidUtf8NamesInCharts()
+{
+    // Names that are not UTF-8, as statvent-web sends them (docs/HTTP-API.md): caf\xe9 and
+    // caf\xe8 in Latin-1, and a group whose pattern holds such a byte.
+    const QByteArray body = R"({"processes": {"101": {"stats": {"caf\udce9": 1, "caf\udce8": 2,
+        "lat\udcff.median": 3, "lat\udcff.99th": 4}, "rejectedLines": 0}}, "unanswered": [],
+        "timestamp": 1764057600})";
+    m_server->answerAlways({body});
+    startWindow();
+    waitForPolls(1);
+    const QString latin1 = u"caf"_s + QChar(0xdce9);
+    const QString other = u"caf"_s + QChar(0xdce8);
+    m_controller->setSelectedStats({latin1, other});
+    ChartPanel *gauges = chartTitled(*m_window, u"Selected gauges"_s);
+    QVERIFY(gauges);
+    QCOMPARE(gauges->lines().size(), 2);
+    QCOMPARE(gauges->lines()[0].name, other);
+    QCOMPARE(gauges->lines()[0].label, u"caf\\xe8"_s);
+    QCOMPARE(gauges->lines()[1].label, u"caf\\xe9"_s);
+    ChartPanel *group = chartTitled(*m_window, u"lat\\xff.{0}"_s);
+    QVERIFY(group);
+    QCOMPARE(group->title(), u"lat\\xff.{0} — all processes, summed"_s);
 }
 
 void tst_MainWindow::exportCharts()
