@@ -37,6 +37,7 @@ private Q_SLOTS:
     void failures_data();
     void failures();
     void slowServiceTimesOut();
+    void tricklingServiceHitsTheDeadline();
     void refusedConnection();
     void backoffDoublesUpToTheCap_data();
     void backoffDoublesUpToTheCap();
@@ -141,7 +142,25 @@ void tst_StatsPoller::slowServiceTimesOut()
     QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
     m_poller->start();
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
-    QCOMPARE(failed.at(0).at(0).toString(), u"no answer within 0.2 s"_s);
+    QCOMPARE(failed.at(0).at(0).toString(), u"no complete answer within 0.2 s"_s);
+}
+
+void tst_StatsPoller::tricklingServiceHitsTheDeadline()
+{
+    // A byte every 20 ms never leaves the connection idle for long: only a deadline on the whole
+    // transfer ends this poll (the answer would take about 20 s to arrive).
+    Answer trickled = document(T0);
+    trickled.body += QByteArray(1000, ' ');
+    trickled.trickle = 20ms;
+    m_server->answerAlways(trickled);
+    m_poller->setTimeout(300ms);
+    QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
+    QSignalSpy received(m_poller.get(), &StatsPoller::documentReceived);
+    m_poller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+    QVERIFY2(failed.at(0).at(0).toString().startsWith(u"no complete answer within 0.3 s"_s),
+             qPrintable(failed.at(0).at(0).toString()));
+    QCOMPARE(received.size(), 0);
 }
 
 void tst_StatsPoller::refusedConnection()

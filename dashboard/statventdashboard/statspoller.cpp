@@ -51,16 +51,25 @@ public:
     {
         timer.setSingleShot(true);
         QObject::connect(&timer, &QTimer::timeout, q, [this] { poll(); });
+        deadline.setSingleShot(true);
+        QObject::connect(&deadline, &QTimer::timeout, q, [this] {
+            deadlinePassed = true;
+            if (reply)
+                reply->abort();
+        });
     }
 
     void poll();
     void finish(QNetworkReply *finished);
     void abandonRequest();
     QString failureReason(QNetworkReply *finished) const;
+    QString lateReason() const;
 
     StatsPoller *q;
     QNetworkAccessManager network;
     QTimer timer;
+    // QNetworkRequest's transfer timeout only measures inactivity: a trickle of bytes resets it.
+    QTimer deadline;
     QUrl url;
     milliseconds interval = StatsPoller::DefaultInterval;
     milliseconds timeout = StatsPoller::DefaultTimeout;
@@ -69,6 +78,8 @@ public:
     QPointer<QNetworkReply> reply;
     QElapsedTimer sinceRequest;
     QString tooBig; // set when the poller itself cut an oversized answer
+    bool deadlinePassed = false;
+    qint64 bytesReceived = 0;
     bool running = false;
     int failures = 0;
 };
@@ -76,12 +87,15 @@ public:
 void StatsPollerPrivate::poll()
 {
     QNetworkRequest request(StatsPoller::requestUrl(url));
-    request.setTransferTimeout(int(timeout.count()));
     request.setRawHeader("Accept", "application/json");
     tooBig.clear();
+    deadlinePassed = false;
+    bytesReceived = 0;
     sinceRequest.start();
     reply = network.get(request);
+    deadline.start(timeout);
     QObject::connect(reply, &QNetworkReply::downloadProgress, q, [this](qint64 received, qint64 total) {
+        bytesReceived = received;
         // total is the announced Content-Length (-1 if none): refuse before reading when it says too much.
         if (std::max(received, total) > maxResponseSize && tooBig.isEmpty()) {
             tooBig = u"the answer is larger than "_s + QString::number(maxResponseSize) + u" bytes"_s;
@@ -91,10 +105,14 @@ void StatsPollerPrivate::poll()
     QObject::connect(reply, &QNetworkReply::finished, q, [this, sent = reply.data()] { finish(sent); });
 }
 
+QString StatsPollerPrivate::lateReason() const
+{
+    const QString reason = u"no complete answer within "_s + seconds(timeout);
+    return bytesReceived > 0 ? reason + u" (%1 bytes of it in)"_s.arg(bytesReceived) : reason;
+}
+
 QString StatsPollerPrivate::failureReason(QNetworkReply *finished) const
 {
-    if (finished->error() == QNetworkReply::OperationCanceledError)
-        return u"no answer within "_s + seconds(timeout);
     if (finished->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
         return httpError(finished);
     return finished->errorString();
@@ -106,12 +124,15 @@ void StatsPollerPrivate::finish(QNetworkReply *finished)
     if (finished != reply)
         return;
     reply = nullptr;
+    deadline.stop();
 
     QString reason;
     StatsDocument document;
     if (!tooBig.isEmpty()) {
         // Checked first: on loopback the whole answer may be in before abort() takes effect.
         reason = tooBig;
+    } else if (deadlinePassed) {
+        reason = lateReason();
     } else if (finished->error() == QNetworkReply::NoError) {
         document = StatsDocument::parse(finished->readAll(), &reason);
         if (!document.isValid())
@@ -139,6 +160,7 @@ void StatsPollerPrivate::abandonRequest()
         return;
     QNetworkReply *abandoned = reply;
     reply = nullptr;
+    deadline.stop();
     abandoned->disconnect(q);
     abandoned->abort();
     abandoned->deleteLater();
@@ -218,6 +240,13 @@ void StatsPoller::setMaxResponseSize(qint64 bytes)
 bool StatsPoller::isRunning() const
 {
     return d->running;
+}
+
+std::optional<milliseconds> StatsPoller::requestAge() const
+{
+    if (!d->reply)
+        return std::nullopt;
+    return milliseconds(d->sinceRequest.elapsed());
 }
 
 int StatsPoller::consecutiveFailures() const

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace StatventDashboard {
 
@@ -19,7 +20,9 @@ class StatsPollerPrivate;
  * blocking the event loop.
  *
  * One request at a time: the next one starts an interval after the previous one started, or
- * right away if it took longer. Every request has a transfer timeout and a size cap. A failure
+ * right away if it took longer. Every request has a deadline for the whole transfer (timeout():
+ * a service that sends one byte a second never completes a poll, and is cut there) and a size
+ * cap. A failure
  * (no answer, HTTP error, too big, not the expected JSON) doubles the wait before the next try,
  * up to maxBackoff(); the first success goes back to the normal interval.
  */
@@ -52,6 +55,8 @@ public:
     void setMaxResponseSize(qint64 bytes);
 
     bool isRunning() const;
+    //! How long the request in flight has been going, or nothing when none is.
+    std::optional<std::chrono::milliseconds> requestAge() const;
     //! Failures since the last success.
     int consecutiveFailures() const;
     //! The wait before the next poll after \a failures consecutive failures.
