@@ -64,6 +64,7 @@ private Q_SLOTS:
     void anotherUrlStartsAfresh();
     void statusSaysWhileAnAnswerIsLate();
     void historySurvivesAClockStep();
+    void answerBeyondTheCap();
 
 private:
     std::unique_ptr<ScriptedStatsServer> m_server;
@@ -330,6 +331,23 @@ void tst_DashboardController::statusSaysWhileAnAnswerIsLate()
                               qPrintable(m_controller->connectionStatus()), 6000);
     QCOMPARE(m_controller->connection(), Connection::Failing);
     QCOMPARE(m_controller->shownHistory().pollCount(), 1); // the history stays
+}
+
+void tst_DashboardController::answerBeyondTheCap()
+{
+    // 25,000 stats in one summed answer: 20,000 are kept, and the view says so.
+    QVariantMap stats;
+    for (int i = 0; i < 25'000; ++i)
+        stats.insert(u"stat.%1"_s.arg(i, 5, 10, QChar(u'0')), i);
+    m_server->answerAlways({ScriptedStatsServer::summedDocument(stats, T0)});
+    m_controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_controller->shownHistory().pollCount(), 1, 10000);
+    QCOMPARE(m_controller->statsLeftOut(), qint64(5'000));
+    QCOMPARE(m_controller->shownStats().size(), StatsDocument::MaxStats);
+    QVERIFY(m_controller->shownStats().contains(u"stat.00000"_s));
+    QVERIFY(!m_controller->shownStats().contains(u"stat.24999"_s));
+    QVERIFY2(m_controller->viewNote().contains(u"5,000 stats left out"_s), qPrintable(m_controller->viewNote()));
+    QVERIFY(m_controller->viewNoteIsWarning());
 }
 
 void tst_DashboardController::historySurvivesAClockStep()

@@ -93,6 +93,7 @@ private Q_SLOTS:
     void pauseAndResume();
     void selectedStatsArePlotted();
     void invalidUtf8NamesInCharts();
+    void statsLeftOutAreShown();
     void exportCharts();
     void screenshotIsNotBlank();
     void settingsAreRemembered();
@@ -393,6 +394,21 @@ void tst_MainWindow::invalidUtf8NamesInCharts()
     ChartPanel *group = chartTitled(*m_window, u"lat\\xff.{0}"_s);
     QVERIFY(group);
     QCOMPARE(group->title(), u"lat\\xff.{0} — all processes, summed"_s);
+}
+
+void tst_MainWindow::statsLeftOutAreShown()
+{
+    QVariantMap stats;
+    for (int i = 0; i < StatsDocument::MaxStats + 1'234; ++i)
+        stats.insert(u"stat.%1"_s.arg(i, 5, 10, QChar(u'0')), i);
+    m_server->answerAlways({ScriptedStatsServer::summedDocument(stats, T0)});
+    startWindow();
+    QTRY_COMPARE_WITH_TIMEOUT(m_controller->shownHistory().pollCount(), 1, 10'000);
+    auto *model = m_window->findChild<StatTableModel *>();
+    QCOMPARE(qsizetype(model->rowCount()), StatsDocument::MaxStats);
+    auto *note = m_window->findChild<QLabel *>(u"viewNote"_s);
+    QVERIFY(note && note->isVisible());
+    QVERIFY2(note->text().contains(u"1,234 stats left out"_s), qPrintable(note->text()));
 }
 
 void tst_MainWindow::exportCharts()

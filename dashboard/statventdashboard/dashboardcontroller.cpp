@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardcontroller.h>
 
+#include <statventdashboard/dashboardlogging.h>
 #include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/numberformat.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
@@ -111,6 +113,11 @@ DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *cont
 
 void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
 {
+    if (document.leftOutCount() > 0 && lastDocument.leftOutCount() == 0) {
+        qCWarning(lcDashboard).noquote() << "the service sent more stats than the dashboard keeps:"
+                                         << document.leftOutCount() << "values left out beyond"
+                                         << StatsDocument::MaxStats << "stats";
+    }
     lastDocument = document;
     lastArrival = arrivalTime();
     bool recorded = summedHistory.append(lastArrival, document.timestamp(), document.totals());
@@ -155,6 +162,11 @@ void DashboardControllerPrivate::checkLate()
     const std::optional<milliseconds> age = poller->requestAge();
     if (!age || *age < q->lateAfter())
         return;
+    if (poller->isReadingAnswer()) {
+        setConnection(DashboardController::Connection::Waiting,
+                      u"Reading the service's answer: %1 s so far"_s.arg(age->count() / 1000));
+        return;
+    }
     setConnection(DashboardController::Connection::Waiting,
                   u"Waiting for the service: no complete answer for %1 s"_s.arg(age->count() / 1000),
                   u"%1 is given up %2 after it was sent"_s.arg(StatsPoller::requestUrl(poller->url()).toString(),
@@ -392,7 +404,23 @@ QString DashboardController::processSummary() const
     return d->processSummary;
 }
 
+qint64 DashboardController::statsLeftOut() const
+{
+    return d->lastDocument.leftOutCount();
+}
+
 QString DashboardController::viewNote() const
+{
+    const qint64 leftOut = d->lastDocument.leftOutCount();
+    if (leftOut == 0)
+        return viewNoteOfTheView();
+    const QString counted = d->lastDocument.hasProcesses() ? u", counted once per process"_s : QString();
+    return viewNoteOfTheView()
+        + u" The service sent more stats than the dashboard keeps (%1): %2 stats left out%3."_s.arg(
+            NumberFormat::integer(StatsDocument::MaxStats), NumberFormat::integer(leftOut), counted);
+}
+
+QString DashboardController::viewNoteOfTheView() const
 {
     const StatsDocument &last = d->lastDocument;
     const qint64 pid = d->shownPid;
@@ -420,6 +448,8 @@ bool DashboardController::viewNoteIsWarning() const
     const StatsDocument &last = d->lastDocument;
     if (!last.isValid())
         return false;
+    if (last.leftOutCount() > 0)
+        return true;
     if (d->shownPid)
         return !last.process(d->shownPid);
     return last.hasProcesses() && last.processCount() > 1 && !d->groups.groups().isEmpty();

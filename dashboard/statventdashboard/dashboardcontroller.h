@@ -95,7 +95,10 @@ public:
     QString lastUpdate() const;
     //! How many processes answered and how many did not.
     QString processSummary() const;
-    //! A sentence on what the view shows; viewNoteIsWarning() when it may mislead.
+    //! Values of the last answer left out beyond StatsDocument::MaxStats (0 when none).
+    qint64 statsLeftOut() const;
+    //! A sentence on what the view shows; viewNoteIsWarning() when it may mislead (also when
+    //! stats were left out: it then says how many).
     QString viewNote() const;
     bool viewNoteIsWarning() const;
     //! "all processes, summed" or "process <pid>", for chart titles.
@@ -124,6 +127,8 @@ Q_SIGNALS:
     void refreshed();
 
 private:
+    QString viewNoteOfTheView() const;
+
     std::unique_ptr<DashboardControllerPrivate> d;
 };
 
