@@ -222,7 +222,7 @@ void tst_MainWindow::statusBar()
     waitForPolls(1);
     QCOMPARE(processes->text(), u"2 processes, 1 not answering"_s);
     // T0 is long past: the service's stamp is shown beside the time of arrival.
-    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d, sweep stamped 2025-11-25 \\d\\d:00:00 by the service \\(\\d+ days behind this clock\\)$"_s)
+    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d, sweep stamped 2025-11-2\\d \\d\\d:\\d\\d:00 by the service \\(\\d+ days behind this clock\\)$"_s)
                  .match(updated->text()).hasMatch(),
              qPrintable(updated->text()));
 }
