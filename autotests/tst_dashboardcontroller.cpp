@@ -7,6 +7,7 @@
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 
+#include <QDateTime>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -61,6 +62,9 @@ private Q_SLOTS:
     void viewNote();
     void ratesAreCountersOutsideGroups();
     void anotherUrlStartsAfresh();
+    void statusSaysWhileAnAnswerIsLate();
+    void historySurvivesAClockStep();
+    void answerBeyondTheCap();
 
 private:
     std::unique_ptr<ScriptedStatsServer> m_server;
@@ -308,3 +312,60 @@ void tst_DashboardController::anotherUrlStartsAfresh()
 
 QTEST_GUILESS_MAIN(tst_DashboardController)
 #include "tst_dashboardcontroller.moc"
+
+void tst_DashboardController::statusSaysWhileAnAnswerIsLate()
+{
+    // One good sweep, then a service that sends a byte every 10 ms: about 30 s for the answer.
+    Answer trickled = sweep(1);
+    trickled.body += QByteArray(3000, ' ');
+    trickled.trickle = 10ms;
+    m_server->enqueue(sweep(0));
+    m_server->enqueue(trickled);
+    m_controller->poller()->setTimeout(3000ms);
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_controller->connectionStatus().startsWith(u"Waiting for the service: no complete answer for "_s),
+                              qPrintable(m_controller->connectionStatus()), 3000);
+    QVERIFY(m_controller->connection() != Connection::Connected);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_controller->connectionStatus().startsWith(u"no complete answer within 3 s"_s),
+                              qPrintable(m_controller->connectionStatus()), 6000);
+    QCOMPARE(m_controller->connection(), Connection::Failing);
+    QCOMPARE(m_controller->shownHistory().pollCount(), 1); // the history stays
+}
+
+void tst_DashboardController::answerBeyondTheCap()
+{
+    // 25,000 stats in one summed answer: 20,000 are kept, and the view says so.
+    QVariantMap stats;
+    for (int i = 0; i < 25'000; ++i)
+        stats.insert(u"stat.%1"_s.arg(i, 5, 10, QChar(u'0')), i);
+    m_server->answerAlways({ScriptedStatsServer::summedDocument(stats, T0)});
+    m_controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_controller->shownHistory().pollCount(), 1, 10000);
+    QCOMPARE(m_controller->statsLeftOut(), qint64(5'000));
+    QCOMPARE(m_controller->shownStats().size(), StatsDocument::MaxStats);
+    QVERIFY(m_controller->shownStats().contains(u"stat.00000"_s));
+    QVERIFY(!m_controller->shownStats().contains(u"stat.24999"_s));
+    QVERIFY2(m_controller->viewNote().contains(u"5,000 stats left out"_s), qPrintable(m_controller->viewNote()));
+    QVERIFY(m_controller->viewNoteIsWarning());
+}
+
+void tst_DashboardController::historySurvivesAClockStep()
+{
+    // One sweep stamped an hour ahead (the service's clock stepped, then was put right), then
+    // normal ones: all of them are recorded, in the order they arrived.
+    m_server->enqueue(sweep(3600));
+    for (int poll = 1; poll <= 3; ++poll)
+        m_server->enqueue(sweep(poll));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 4);
+    QCOMPARE(m_controller->shownHistory().latestValue(u"http.requests"_s), 60.0); // 2 x 10 x 3
+    // Recorded at arrival: the history's times grow, whatever the service's clock said.
+    const QList<QPointF> points = m_controller->shownHistory().values(u"http.requests"_s, 0);
+    QCOMPARE(points.size(), 4);
+    for (qsizetype i = 1; i < points.size(); ++i)
+        QVERIFY(points[i].x() > points[i - 1].x());
+    // The service's own stamp is shown next to the time of arrival.
+    const QString stamped = QDateTime::fromMSecsSinceEpoch(qint64((T0 + 3) * 1000)).toString(u"HH:mm:ss"_s);
+    QVERIFY2(m_controller->lastUpdate().contains(stamped), qPrintable(m_controller->lastUpdate()));
+}

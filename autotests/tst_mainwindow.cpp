@@ -92,6 +92,8 @@ private Q_SLOTS:
     void errorsKeepTheHistoryAndRecover();
     void pauseAndResume();
     void selectedStatsArePlotted();
+    void invalidUtf8NamesInCharts();
+    void statsLeftOutAreShown();
     void exportCharts();
     void screenshotIsNotBlank();
     void settingsAreRemembered();
@@ -172,7 +174,8 @@ void tst_MainWindow::seriesValuesAfterSeveralPolls()
     // Summed over both processes: (10 + poll) + (20 + poll) and (50 + poll) + (100 + poll).
     QTRY_COMPARE(ys(chart->plottedPoints(0)), (QList<double>{30, 32, 34, 36}));
     QCOMPARE(ys(chart->plottedPoints(1)), (QList<double>{150, 152, 154, 156}));
-    QCOMPARE(chart->plottedPoints(0).constLast().x(), (T0 + 3) * 1000);
+    // Plotted at arrival: the service's stamps (T0 + poll) only give the rates.
+    QCOMPARE(chart->plottedPoints(0).constLast().x(), m_controller->shownHistory().latestTime() * 1000);
 }
 
 void tst_MainWindow::tableShowsRatesAndValues()
@@ -218,7 +221,10 @@ void tst_MainWindow::statusBar()
     startWindow();
     waitForPolls(1);
     QCOMPARE(processes->text(), u"2 processes, 1 not answering"_s);
-    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d$"_s).match(updated->text()).hasMatch(), qPrintable(updated->text()));
+    // T0 is long past: the service's stamp is shown beside the time of arrival.
+    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d, sweep stamped 2025-11-2\\d \\d\\d:\\d\\d:00 by the service \\(\\d+ days behind this clock\\)$"_s)
+                 .match(updated->text()).hasMatch(),
+             qPrintable(updated->text()));
 }
 
 void tst_MainWindow::badUrlInTheWindow()
@@ -364,6 +370,45 @@ void tst_MainWindow::selectedStatsArePlotted()
     QCOMPARE(chartsOf(*m_window).size(), 3);
     m_controller->setSelectedStats({});
     QCOMPARE(chartsOf(*m_window).size(), 1);
+}
+
+void tst_MainWindow::invalidUtf8NamesInCharts()
+{
+    // Names that are not UTF-8, as statvent-web sends them (docs/HTTP-API.md): caf\xe9 and
+    // caf\xe8 in Latin-1, and a group whose pattern holds such a byte.
+    const QByteArray body = R"({"processes": {"101": {"stats": {"caf\udce9": 1, "caf\udce8": 2,
+        "lat\udcff.median": 3, "lat\udcff.99th": 4}, "rejectedLines": 0}}, "unanswered": [],
+        "timestamp": 1764057600})";
+    m_server->answerAlways({body});
+    startWindow();
+    waitForPolls(1);
+    const QString latin1 = u"caf"_s + QChar(0xdce9);
+    const QString other = u"caf"_s + QChar(0xdce8);
+    m_controller->setSelectedStats({latin1, other});
+    ChartPanel *gauges = chartTitled(*m_window, u"Selected gauges"_s);
+    QVERIFY(gauges);
+    QCOMPARE(gauges->lines().size(), 2);
+    QCOMPARE(gauges->lines()[0].name, other);
+    QCOMPARE(gauges->lines()[0].label, u"caf\\xe8"_s);
+    QCOMPARE(gauges->lines()[1].label, u"caf\\xe9"_s);
+    ChartPanel *group = chartTitled(*m_window, u"lat\\xff.{0}"_s);
+    QVERIFY(group);
+    QCOMPARE(group->title(), u"lat\\xff.{0} — all processes, summed"_s);
+}
+
+void tst_MainWindow::statsLeftOutAreShown()
+{
+    QVariantMap stats;
+    for (int i = 0; i < StatsDocument::MaxStats + 1'234; ++i)
+        stats.insert(u"stat.%1"_s.arg(i, 5, 10, QChar(u'0')), i);
+    m_server->answerAlways({ScriptedStatsServer::summedDocument(stats, T0)});
+    startWindow();
+    QTRY_COMPARE_WITH_TIMEOUT(m_controller->shownHistory().pollCount(), 1, 10'000);
+    auto *model = m_window->findChild<StatTableModel *>();
+    QCOMPARE(qsizetype(model->rowCount()), StatsDocument::MaxStats);
+    auto *note = m_window->findChild<QLabel *>(u"viewNote"_s);
+    QVERIFY(note && note->isVisible());
+    QVERIFY2(note->text().contains(u"1,234 stats left out"_s), qPrintable(note->text()));
 }
 
 void tst_MainWindow::exportCharts()

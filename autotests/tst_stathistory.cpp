@@ -52,6 +52,7 @@ private Q_SLOTS:
     void refusesSeriesBeyondTheLimit();
     void sameSweepIsNotRecordedTwice();
     void clockGoingBackIsRefused();
+    void serviceStampsBesideTheTimes();
     void clear();
 };
 
@@ -242,6 +243,23 @@ void tst_StatHistory::clockGoingBackIsRefused()
     QCOMPARE(history.pollCount(), 1);
     QVERIFY(!history.append(std::nan(""), stats({{u"a"_s, 2}})));
     QVERIFY(history.append(T0 + 1, stats({{u"a"_s, 3}})));
+}
+
+void tst_StatHistory::serviceStampsBesideTheTimes()
+{
+    StatHistory history;
+    QVERIFY(history.append(T0, T0 + 3600, stats({{u"requests"_s, 100}}))); // stamped an hour ahead
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^the service's clock went back: a sweep stamped "_s));
+    QVERIFY(history.append(T0 + 1, T0 + 1, stats({{u"requests"_s, 110}})));
+    QVERIFY(history.append(T0 + 2, T0 + 3, stats({{u"requests"_s, 130}}))); // 20 in 2 s of the service's clock
+    QVERIFY(!history.append(T0 + 3, T0 + 3, stats({{u"requests"_s, 999}}))); // the same sweep again
+    QCOMPARE(history.pollCount(), 3);
+    QCOMPARE(history.latestTime(), T0 + 2);
+    QCOMPARE(history.latestSweepTime(), T0 + 3);
+    QCOMPARE(xs(history.values(u"requests"_s, 0)), (QList<double>{T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000}));
+    // No rate across the step back (a gap), then the rate by the service's stamps.
+    QCOMPARE(ys(history.rates(u"requests"_s, 0)), (QList<double>{10}));
+    QCOMPARE(history.latestRate(u"requests"_s), 10.0);
 }
 
 void tst_StatHistory::clear()

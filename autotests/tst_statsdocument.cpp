@@ -23,6 +23,7 @@ private Q_SLOTS:
     void emptyProcessList();
     void refusesBadDocuments_data();
     void refusesBadDocuments();
+    void keepsAtMostMaxStatsWholeStats();
 };
 
 void tst_StatsDocument::perProcessDocument()
@@ -152,6 +153,34 @@ void tst_StatsDocument::refusesBadDocuments()
     QVERIFY(!document.isValid());
     QVERIFY2(reported.startsWith(error), qPrintable(u"reported: "_s + reported));
     QVERIFY(document.totals().isEmpty());
+}
+
+void tst_StatsDocument::keepsAtMostMaxStatsWholeStats()
+{
+    // Process 1 fills the cap; process 2 has the same names plus 10 more, and a value that is no
+    // number beyond the cap still refuses the document.
+    auto stats = [](int first, int count) -> QByteArray {
+        QByteArray json = "{";
+        for (int i = first; i < first + count; ++i)
+            json += (i > first ? ",\"s" : "\"s") + QByteArray::number(100'000 + i) + "\": 2";
+        return json + "}";
+    };
+    const qsizetype max = StatsDocument::MaxStats;
+    const QByteArray json = "{\"processes\": {\"1\": {\"stats\": " + stats(0, int(max)) + "}, \"2\": {\"stats\": "
+        + stats(0, int(max) + 10) + "}}, \"timestamp\": 1764057600}";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+    QCOMPARE(document.totals().size(), max);
+    QCOMPARE(document.processes()[1].stats.size(), max);
+    QCOMPARE(document.leftOutCount(), qint64(10));
+    QCOMPARE(document.totals().value(u"s100000"_s).toInteger(), qint64(4)); // summed over both
+    QVERIFY(!document.totals().contains(u"s1%1"_s.arg(max, 5, 10, QChar(u'0'))));
+
+    QByteArray bad = json;
+    bad.replace(bad.lastIndexOf("\": 2"), 4, "\": \"x\"");
+    QVERIFY(!StatsDocument::parse(bad, &error).isValid());
+    QVERIFY2(error.startsWith(u"stat \""_s), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_StatsDocument)

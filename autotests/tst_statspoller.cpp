@@ -5,6 +5,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
@@ -37,7 +38,9 @@ private Q_SLOTS:
     void failures_data();
     void failures();
     void slowServiceTimesOut();
+    void tricklingServiceHitsTheDeadline();
     void refusedConnection();
+    void largeAnswerIsReadOffTheGuiThread();
     void backoffDoublesUpToTheCap_data();
     void backoffDoublesUpToTheCap();
     void backsOffAndRecovers();
@@ -141,7 +144,64 @@ void tst_StatsPoller::slowServiceTimesOut()
     QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
     m_poller->start();
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
-    QCOMPARE(failed.at(0).at(0).toString(), u"no answer within 0.2 s"_s);
+    QCOMPARE(failed.at(0).at(0).toString(), u"no complete answer within 0.2 s"_s);
+}
+
+void tst_StatsPoller::tricklingServiceHitsTheDeadline()
+{
+    // A byte every 20 ms never leaves the connection idle for long: only a deadline on the whole
+    // transfer ends this poll (the answer would take about 20 s to arrive).
+    Answer trickled = document(T0);
+    trickled.body += QByteArray(1000, ' ');
+    trickled.trickle = 20ms;
+    m_server->answerAlways(trickled);
+    m_poller->setTimeout(300ms);
+    QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
+    QSignalSpy received(m_poller.get(), &StatsPoller::documentReceived);
+    m_poller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+    QVERIFY2(failed.at(0).at(0).toString().startsWith(u"no complete answer within 0.3 s"_s),
+             qPrintable(failed.at(0).at(0).toString()));
+    QCOMPARE(received.size(), 0);
+}
+
+void tst_StatsPoller::largeAnswerIsReadOffTheGuiThread()
+{
+    // 300,000 stats, about 6 MB: the poller keeps StatsDocument::MaxStats and counts the rest,
+    // and the event loop of this thread keeps running while the answer is read.
+    QByteArray body = "{\"stats\": {";
+    constexpr int Stats = 300'000;
+    for (int i = 0; i < Stats; ++i)
+        body += "\"stat." + QByteArray::number(i) + "\": " + QByteArray::number(i) + (i + 1 < Stats ? "," : "");
+    body += "}, \"timestamp\": " + QByteArray::number(qint64(T0)) + "}";
+    m_server->answerAlways({body});
+    m_poller->setInterval(60'000ms); // one poll
+    m_poller->setTimeout(30'000ms);
+    int ticks = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    ticker.start(5ms);
+    int ticksWhenComplete = -1;
+    int ticksWhenRead = -1;
+    StatsDocument document;
+    connect(m_poller.get(), &StatsPoller::answerReceived, this, [&](qint64 bytes) {
+        QCOMPARE(bytes, qint64(body.size()));
+        QVERIFY(m_poller->isReadingAnswer());
+        ticksWhenComplete = ticks;
+    });
+    connect(m_poller.get(), &StatsPoller::documentReceived, this, [&](const StatsDocument &received) {
+        ticksWhenRead = ticks;
+        document = received;
+    });
+    m_poller->start();
+    QTRY_VERIFY_WITH_TIMEOUT(ticksWhenRead >= 0, 30'000);
+    QVERIFY(ticksWhenComplete >= 0);
+    QVERIFY2(ticksWhenRead - ticksWhenComplete >= 2,
+             qPrintable(u"the timer fired %1 times while the answer was read"_s.arg(ticksWhenRead - ticksWhenComplete)));
+    QVERIFY(!m_poller->isReadingAnswer());
+    QVERIFY(document.isValid());
+    QCOMPARE(document.totals().size(), StatsDocument::MaxStats);
+    QCOMPARE(document.leftOutCount(), qint64(Stats - StatsDocument::MaxStats));
 }
 
 void tst_StatsPoller::refusedConnection()

@@ -4,6 +4,7 @@
 #include <statventdashboard/stattablemodel.h>
 
 #include <QAbstractItemModelTester>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -35,6 +36,9 @@ private Q_SLOTS:
     void sortRole();
     void numberFormat_data();
     void numberFormat();
+    void namesAsShown_data();
+    void namesAsShown();
+    void invalidUtf8NamesStayApart();
 
 private:
     void poll(const StatsDocument::Stats &values);
@@ -186,3 +190,39 @@ void tst_StatTableModel::numberFormat()
 
 QTEST_MAIN(tst_StatTableModel)
 #include "tst_stattablemodel.moc"
+
+void tst_StatTableModel::namesAsShown_data()
+{
+    // Names as QJsonDocument reads them: a byte of invalid UTF-8 arrives as a lone U+DC80..U+DCFF.
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("plain") << u"http.requests"_s << u"http.requests"_s;
+    QTest::newRow("utf-8") << u"caf\u00e9"_s << u"caf\u00e9"_s;
+    QTest::newRow("latin-1 byte") << QString(u"caf"_s + QChar(0xdce9)) << u"caf\\xe9"_s;
+    QTest::newRow("two bytes") << QString(QChar(0xdcc3)) + QChar(0xdcff) << u"\\xc3\\xff"_s;
+    QTest::newRow("backslash") << u"a\\xe9"_s << u"a\\\\xe9"_s;
+    QTest::newRow("pair is a character") << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80)) << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80));
+    QTest::newRow("other lone surrogate") << QString(QChar(0xd800)) + u"z"_s << u"\\ud800z"_s;
+}
+
+void tst_StatTableModel::namesAsShown()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, shown);
+    poll({{name, 1}});
+    QCOMPARE(text(name, StatTableModel::NameColumn), shown);
+    QCOMPARE(m_model->index(m_model->rowOf(name), StatTableModel::NameColumn).data(StatTableModel::SortRole).toString(), name);
+}
+
+void tst_StatTableModel::invalidUtf8NamesStayApart()
+{
+    const QString latin1 = u"caf"_s + QChar(0xdce9);
+    const QString other = u"caf"_s + QChar(0xdce8);
+    poll({{latin1, 1}, {other, 2}, {u"caf\u00e9"_s, 3}});
+    QCOMPARE(m_model->rowCount(), 3);
+    QSet<QString> shown;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        shown.insert(m_model->index(row, StatTableModel::NameColumn).data().toString());
+    QCOMPARE(shown, (QSet<QString>{u"caf\\xe9"_s, u"caf\\xe8"_s, u"caf\u00e9"_s}));
+    QVERIFY(text(latin1, StatTableModel::NameColumn).contains(u"\\xe9"_s));
+}

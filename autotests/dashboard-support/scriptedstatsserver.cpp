@@ -27,6 +27,10 @@ ScriptedStatsServer::ScriptedStatsServer(QObject *parent)
         Q_EMIT requested(m_requests);
         if (answer.silent)
             return;
+        if (answer.trickle.count() > 0) {
+            trickle(responder.socket(), answer);
+            return;
+        }
         auto write = [answer](QHttpServerResponder &to) {
             to.write(answer.body, answer.contentType, QHttpServerResponder::StatusCode(answer.status));
         };
@@ -40,6 +44,22 @@ ScriptedStatsServer::ScriptedStatsServer(QObject *parent)
         auto deferred = std::make_shared<QHttpServerResponder>(std::move(responder));
         QTimer::singleShot(answer.delay, socket, [deferred, write] { write(*deferred); });
     });
+}
+
+void ScriptedStatsServer::trickle(QTcpSocket *socket, const Answer &answer)
+{
+    // Written past QHttpServerResponder, which sends a whole answer at once. The socket is the
+    // timer's parent: a client that hangs up stops the trickle.
+    socket->write("HTTP/1.1 " + QByteArray::number(answer.status) + " Scripted\r\nContent-Type: " + answer.contentType
+                  + "\r\nContent-Length: " + QByteArray::number(answer.body.size()) + "\r\n\r\n");
+    auto *timer = new QTimer(socket);
+    auto sent = std::make_shared<qsizetype>(0);
+    connect(timer, &QTimer::timeout, socket, [socket, timer, body = answer.body, sent] {
+        socket->write(body.mid((*sent)++, 1));
+        if (*sent == body.size())
+            timer->stop();
+    });
+    timer->start(answer.trickle);
 }
 
 bool ScriptedStatsServer::listen()

@@ -11,6 +11,8 @@
 
 #include <chrono>
 
+class QTcpSocket;
+
 /*!
  * For the dashboard's tests: a real HTTP server on an ephemeral loopback port that answers every
  * request with the next scripted answer (the last one repeats once the script runs out), so a
@@ -27,6 +29,8 @@ public:
         QByteArray contentType = "application/json";
         std::chrono::milliseconds delay{0}; //!< answer this much later
         bool silent = false; //!< never answer: the client waits for its own timeout
+        //! When set, the headers are sent at once, then the body one byte per this much.
+        std::chrono::milliseconds trickle{0};
     };
 
     explicit ScriptedStatsServer(QObject *parent = nullptr);
@@ -54,6 +58,8 @@ Q_SIGNALS:
     void requested(int count);
 
 private:
+    static void trickle(QTcpSocket *socket, const Answer &answer);
+
     QHttpServer m_server;
     quint16 m_port = 0;
     QList<Answer> m_queue;

@@ -4,6 +4,9 @@
 // The baseline, measured in the same run: the same 50 charts drawn the stock Qt Charts way
 // (one QLineSeries per line, replace() with the window's points).
 //
+// BM_LargeAnswer: a 50 MB answer of 1.7 million stats, served over loopback and polled by the
+// dashboard as a user runs it: the GUI thread's longest stall and the peak resident memory.
+//
 // Run: build/bin/bench_dashboard   (sets QT_QPA_PLATFORM=offscreen unless already set)
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
@@ -19,6 +22,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QGridLayout>
 #include <QJsonDocument>
@@ -26,7 +30,12 @@
 #include <QLineSeries>
 #include <QPaintEvent>
 #include <QSplitter>
+#include <QSemaphore>
 #include <QStyleFactory>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
 #include <QValueAxis>
 
 #include <chrono>
@@ -34,8 +43,11 @@
 #include <ctime>
 #include <memory>
 
+#include <sys/resource.h>
+
 using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -259,6 +271,122 @@ void BM_Baseline_StockQLineSeries(benchmark::State &state)
     }
 }
 BENCHMARK(BM_Baseline_StockQLineSeries)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// 17 processes (a farm of identical workers) of 100,000 stats each: 1.7 million stats, 52 MB.
+QByteArray largeAnswer()
+{
+    constexpr int LargeProcesses = 17;
+    constexpr int StatsPerProcess = 100'000;
+    QByteArray json = "{\"processes\": {";
+    json.reserve(55 * 1024 * 1024);
+    for (int p = 0; p < LargeProcesses; ++p) {
+        json += (p ? ", \"" : "\"") + QByteArray::number(2000 + p) + "\": {\"stats\": {";
+        for (int i = 0; i < StatsPerProcess; ++i) {
+            json += (i ? ", \"service.stat." : "\"service.stat.") + QByteArray::number(100'000 + i) + "\": "
+                + QByteArray::number(1'000'000 + i);
+        }
+        json += "}, \"rejectedLines\": 0}";
+    }
+    json += "}, \"unanswered\": [], \"timestamp\": " + QByteArray::number(qint64(std::time(nullptr))) + "}";
+    return json;
+}
+
+// Serves one answer to every request from its own thread, so that the GUI thread does only what
+// the dashboard does.
+class AnswerServer : public QThread
+{
+public:
+    explicit AnswerServer(const QByteArray &body)
+        : m_response("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body)
+    {
+    }
+    quint16 port()
+    {
+        m_ready.acquire();
+        return m_port;
+    }
+
+protected:
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost, 0);
+        m_port = server.serverPort();
+        m_ready.release();
+        while (!isInterruptionRequested()) {
+            if (!server.waitForNewConnection(100))
+                continue;
+            std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+            socket->waitForReadyRead(5000);
+            socket->readAll();
+            socket->write(m_response);
+            while (socket->bytesToWrite() > 0 && socket->waitForBytesWritten(5000)) {
+            }
+            socket->disconnectFromHost();
+            if (socket->state() != QAbstractSocket::UnconnectedState)
+                socket->waitForDisconnected(1000);
+        }
+    }
+
+private:
+    QByteArray m_response;
+    QSemaphore m_ready;
+    quint16 m_port = 0;
+};
+
+double peakResidentMiB()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;
+}
+
+// One iteration is one poll of the 50 MB answer, from the request to the window updated.
+void BM_LargeAnswer(benchmark::State &state)
+{
+    const QByteArray body = largeAnswer();
+    AnswerServer server(body);
+    server.start();
+    const quint16 port = server.port();
+    const double peakBefore = peakResidentMiB();
+
+    DashboardController controller;
+    MainWindow window(&controller);
+    window.resize(1280, 820);
+    window.show();
+    controller.setUrl(QUrl(u"http://127.0.0.1:%1/stats"_s.arg(port)));
+    controller.setInterval(1000ms);
+    controller.poller()->setTimeout(60'000ms);
+    int polls = 0;
+    QObject::connect(controller.poller(), &StatsPoller::documentReceived, [&polls] { ++polls; });
+    // The GUI thread's stalls: the longest gap between two ticks of a 5 ms timer.
+    QElapsedTimer sinceTick;
+    qint64 longestStall = 0;
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
+    sinceTick.start();
+    ticker.start(5ms);
+    controller.start();
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        const int wanted = polls + 1;
+        while (polls < wanted)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        QCoreApplication::sendPostedEvents();
+        state.SetIterationTime(secondsSince(start));
+    }
+    state.counters["answer_MB"] = double(body.size()) / 1e6;
+    state.counters["longest_stall_ms"] = double(longestStall);
+    state.counters["peak_rss_MiB"] = peakResidentMiB();
+    state.counters["peak_rss_before_polling_MiB"] = peakBefore;
+    state.counters["stats_left_out"] = double(controller.statsLeftOut());
+    state.counters["table_rows"] = double(controller.shownStats().size());
+    controller.setPaused(true);
+    server.requestInterruption();
+    server.wait();
+}
+BENCHMARK(BM_LargeAnswer)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
 } // namespace
 

@@ -5,6 +5,7 @@
 #include <statventdashboard/dashboardcontroller.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
+#include <statventdashboard/statname.h>
 
 #include <QGridLayout>
 #include <QHash>
@@ -68,7 +69,7 @@ QList<ChartPanel::Line> ChartGridPrivate::selectionLines(ChartPanel::Plot plot) 
     QList<ChartPanel::Line> lines;
     for (const QString &name : std::as_const(names)) {
         if (controller->isRate(name) == (plot == ChartPanel::Plot::Rates))
-            lines.append({name, name, plot, ChartPanel::paletteColor(int(lines.size()))});
+            lines.append({name, StatName::display(name), plot, ChartPanel::paletteColor(int(lines.size()))});
     }
     return lines;
 }
@@ -213,7 +214,7 @@ void ChartGrid::updateCharts()
             used.append(color);
             lines.append({member.name, member.label, ChartPanel::Plot::Values, color});
         }
-        panel->setTitle(group.pattern + u" — "_s + viewName);
+        panel->setTitle(StatName::display(group.pattern) + u" — "_s + viewName);
         panel->setUnit(valueAxisTitle(unitOf(group.pattern), ChartPanel::Plot::Values));
         panel->setLines(lines);
     }

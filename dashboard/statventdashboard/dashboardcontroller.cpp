@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardcontroller.h>
 
+#include <statventdashboard/dashboardlogging.h>
 #include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/numberformat.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSettings>
+#include <QTimer>
+
+#include <cmath>
 
 namespace StatventDashboard {
 
@@ -27,6 +33,19 @@ QString seconds(milliseconds duration)
     return QString::number(double(duration.count()) / 1000.0, 'g', 3) + u" s"_s;
 }
 
+// How often a poll in flight is looked at, to say that it is late.
+constexpr milliseconds LateCheckInterval{250};
+
+QString describeSkew(double seconds)
+{
+    const double size = std::abs(seconds);
+    const QString amount = size < 120 ? u"%1 s"_s.arg(qRound(size))
+        : size < 7200                 ? u"%1 min"_s.arg(qRound(size / 60))
+        : size < 172800               ? u"%1 h"_s.arg(qRound(size / 3600))
+                                      : u"%1 days"_s.arg(qRound(size / 86400));
+    return amount + (seconds > 0 ? u" ahead of this clock"_s : u" behind this clock"_s);
+}
+
 } // namespace
 
 class DashboardControllerPrivate
@@ -36,6 +55,8 @@ public:
 
     void takeDocument(const StatsDocument &document);
     void takeFailure(const QString &reason, milliseconds retryIn);
+    void checkLate();
+    double arrivalTime() const;
     void setConnection(DashboardController::Connection state, const QString &text,
                        const QString &detail = {});
     void updateOfferedProcesses();
@@ -45,6 +66,12 @@ public:
 
     DashboardController *q;
     StatsPoller *poller;
+    QTimer lateCheck;
+    // The history's clock: monotonic, anchored to the wall clock once, so that no clock step
+    // (the service's or this machine's) reorders the polls.
+    QElapsedTimer sinceStart;
+    qint64 epochAtStartMs = QDateTime::currentMSecsSinceEpoch();
+    double lastArrival = 0;
     StatHistory summedHistory;
     StatHistory processHistory; // the chosen process, since it was chosen
     qint64 shownPid = 0;
@@ -68,7 +95,16 @@ DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *cont
     : q(controller)
     , poller(new StatsPoller(controller))
 {
+    sinceStart.start();
     poller->setUrl(DashboardOptions::defaultUrl());
+    lateCheck.setInterval(LateCheckInterval);
+    QObject::connect(&lateCheck, &QTimer::timeout, q, [this] { checkLate(); });
+    QObject::connect(poller, &StatsPoller::runningChanged, q, [this](bool running) {
+        if (running)
+            lateCheck.start();
+        else
+            lateCheck.stop();
+    });
     QObject::connect(poller, &StatsPoller::documentReceived, q,
                      [this](const StatsDocument &document) { takeDocument(document); });
     QObject::connect(poller, &StatsPoller::pollFailed, q,
@@ -77,14 +113,27 @@ DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *cont
 
 void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
 {
+    if (document.leftOutCount() > 0 && lastDocument.leftOutCount() == 0) {
+        qCWarning(lcDashboard).noquote() << "the service sent more stats than the dashboard keeps:"
+                                         << document.leftOutCount() << "values left out beyond"
+                                         << StatsDocument::MaxStats << "stats";
+    }
     lastDocument = document;
-    bool recorded = summedHistory.append(document.timestamp(), document.totals());
+    lastArrival = arrivalTime();
+    bool recorded = summedHistory.append(lastArrival, document.timestamp(), document.totals());
     if (shownPid)
-        recorded = processHistory.append(document.timestamp(), q->shownStats());
+        recorded = processHistory.append(lastArrival, document.timestamp(), q->shownStats());
 
     setConnection(DashboardController::Connection::Connected,
                   u"Connected to "_s + poller->url().authority());
-    lastUpdate = u"Last update "_s + QTime::currentTime().toString(u"HH:mm:ss"_s);
+    const QDateTime now = QDateTime::currentDateTime();
+    lastUpdate = u"Last update "_s + now.toString(u"HH:mm:ss"_s);
+    const double skew = document.timestamp() - double(now.toMSecsSinceEpoch()) / 1000.0;
+    if (std::abs(skew) >= double(DashboardController::ClockSkewShown.count())) {
+        const QDateTime stamp = QDateTime::fromMSecsSinceEpoch(qint64(document.timestamp() * 1000));
+        const QString format = stamp.date() == now.date() ? u"HH:mm:ss"_s : u"yyyy-MM-dd HH:mm:ss"_s;
+        lastUpdate += u", sweep stamped %1 by the service (%2)"_s.arg(stamp.toString(format), describeSkew(skew));
+    }
     const int count = document.processCount();
     processSummary = count < 0 ? u"processes: not reported"_s
         : count == 1           ? u"1 process"_s
@@ -106,6 +155,27 @@ void DashboardControllerPrivate::takeFailure(const QString &reason, milliseconds
                       QString::number(poller->consecutiveFailures()),
                       StatsPoller::requestUrl(poller->url()).toString()));
     Q_EMIT q->refreshed();
+}
+
+void DashboardControllerPrivate::checkLate()
+{
+    const std::optional<milliseconds> age = poller->requestAge();
+    if (!age || *age < q->lateAfter())
+        return;
+    if (poller->isReadingAnswer()) {
+        setConnection(DashboardController::Connection::Waiting,
+                      u"Reading the service's answer: %1 s so far"_s.arg(age->count() / 1000));
+        return;
+    }
+    setConnection(DashboardController::Connection::Waiting,
+                  u"Waiting for the service: no complete answer for %1 s"_s.arg(age->count() / 1000),
+                  u"%1 is given up %2 after it was sent"_s.arg(StatsPoller::requestUrl(poller->url()).toString(),
+                                                              seconds(poller->timeout())));
+}
+
+double DashboardControllerPrivate::arrivalTime() const
+{
+    return double(epochAtStartMs) / 1000.0 + double(sinceStart.nsecsElapsed()) / 1e9;
 }
 
 void DashboardControllerPrivate::setConnection(DashboardController::Connection state,
@@ -225,7 +295,7 @@ void DashboardController::showProcess(qint64 pid)
     d->processHistory.clear();
     d->groupsStale = true;
     if (pid && d->lastDocument.isValid())
-        d->processHistory.append(d->lastDocument.timestamp(), shownStats());
+        d->processHistory.append(d->lastArrival, d->lastDocument.timestamp(), shownStats());
     Q_EMIT shownProcessChanged(pid);
     d->updateOfferedProcesses();
     d->refreshView();
@@ -304,6 +374,11 @@ void DashboardController::saveSettings(QSettings &settings) const
     settings.setValue(SelectedStatsKey, selectedStats());
 }
 
+milliseconds DashboardController::lateAfter() const
+{
+    return std::max(milliseconds(1000), 2 * interval());
+}
+
 DashboardController::Connection DashboardController::connection() const
 {
     return d->connection;
@@ -329,7 +404,23 @@ QString DashboardController::processSummary() const
     return d->processSummary;
 }
 
+qint64 DashboardController::statsLeftOut() const
+{
+    return d->lastDocument.leftOutCount();
+}
+
 QString DashboardController::viewNote() const
+{
+    const qint64 leftOut = d->lastDocument.leftOutCount();
+    if (leftOut == 0)
+        return viewNoteOfTheView();
+    const QString counted = d->lastDocument.hasProcesses() ? u", counted once per process"_s : QString();
+    return viewNoteOfTheView()
+        + u" The service sent more stats than the dashboard keeps (%1): %2 stats left out%3."_s.arg(
+            NumberFormat::integer(StatsDocument::MaxStats), NumberFormat::integer(leftOut), counted);
+}
+
+QString DashboardController::viewNoteOfTheView() const
 {
     const StatsDocument &last = d->lastDocument;
     const qint64 pid = d->shownPid;
@@ -357,6 +448,8 @@ bool DashboardController::viewNoteIsWarning() const
     const StatsDocument &last = d->lastDocument;
     if (!last.isValid())
         return false;
+    if (last.leftOutCount() > 0)
+        return true;
     if (d->shownPid)
         return !last.process(d->shownPid);
     return last.hasProcesses() && last.processCount() > 1 && !d->groups.groups().isEmpty();

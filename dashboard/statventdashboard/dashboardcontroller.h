@@ -33,8 +33,13 @@ class DashboardController : public QObject
 {
     Q_OBJECT
 public:
-    enum class Connection { NotConnected, Connecting, Connected, Failing, Paused };
+    //! Waiting: a poll has gone on for longer than lateAfter() without a complete answer.
+    enum class Connection { NotConnected, Connecting, Connected, Waiting, Failing, Paused };
     Q_ENUM(Connection)
+
+    //! Below this, a service's clock and this one are taken to agree (a sweep is a little older
+    //! than its answer, which statvent-web may share between requests).
+    static constexpr std::chrono::seconds ClockSkewShown{5};
 
     explicit DashboardController(QObject *parent = nullptr);
     ~DashboardController() override;
@@ -77,15 +82,23 @@ public:
     void saveSettings(QSettings &settings) const;
 
     Connection connection() const;
-    //! One line on the connection, e.g. "Connected to 127.0.0.1:7828".
+    //! How long a poll may go on before the status says the dashboard is waiting: twice the
+    //! interval, at least a second.
+    std::chrono::milliseconds lateAfter() const;
+    //! One line on the connection, e.g. "Connected to 127.0.0.1:7828", or "Waiting for the
+    //! service: no complete answer for 12 s".
     QString connectionStatus() const;
     //! More about it, for a tool tip.
     QString connectionDetail() const;
-    //! "Last update HH:mm:ss", or "No update yet".
+    //! "Last update HH:mm:ss" (this machine's time of arrival), followed by the service's stamp
+    //! of the sweep when the two clocks disagree by ClockSkewShown or more; or "No update yet".
     QString lastUpdate() const;
     //! How many processes answered and how many did not.
     QString processSummary() const;
-    //! A sentence on what the view shows; viewNoteIsWarning() when it may mislead.
+    //! Values of the last answer left out beyond StatsDocument::MaxStats (0 when none).
+    qint64 statsLeftOut() const;
+    //! A sentence on what the view shows; viewNoteIsWarning() when it may mislead (also when
+    //! stats were left out: it then says how many).
     QString viewNote() const;
     bool viewNoteIsWarning() const;
     //! "all processes, summed" or "process <pid>", for chart titles.
@@ -114,6 +127,8 @@ Q_SIGNALS:
     void refreshed();
 
 private:
+    QString viewNoteOfTheView() const;
+
     std::unique_ptr<DashboardControllerPrivate> d;
 };
 

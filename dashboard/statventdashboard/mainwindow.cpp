@@ -259,6 +259,9 @@ void MainWindowPrivate::showConnection()
     case DashboardController::Connection::Connected:
         color = u"#1a7f37"_s;
         break;
+    case DashboardController::Connection::Waiting:
+        color = u"#b26a00"_s;
+        break;
     case DashboardController::Connection::Failing:
         color = u"#c62828"_s;
         break;

@@ -20,12 +20,19 @@ QString describeTime(double epochSeconds)
     return QDateTime::fromMSecsSinceEpoch(qint64(epochSeconds * 1000)).toString(Qt::ISODateWithMs);
 }
 
+// Change per second between two polls, by the service's stamps; none where they do not grow.
+double rateBetween(double before, double after, double stampBefore, double stampAfter)
+{
+    return stampAfter > stampBefore ? (after - before) / (stampAfter - stampBefore) : Gap;
+}
+
 } // namespace
 
 StatHistory::StatHistory(int capacity, int maxSeries)
     : m_capacity(std::max(2, capacity))
     , m_maxSeries(std::max(1, maxSeries))
     , m_times(size_t(m_capacity), Gap)
+    , m_sweepTimes(size_t(m_capacity), Gap)
 {
 }
 
@@ -44,27 +51,40 @@ double StatHistory::latestTime() const
     return m_polls == 0 ? 0 : m_times[size_t(slotOf(m_polls - 1))];
 }
 
+double StatHistory::latestSweepTime() const
+{
+    return m_polls == 0 ? 0 : m_sweepTimes[size_t(slotOf(m_polls - 1))];
+}
+
 double StatHistory::oldestTime() const
 {
     return m_polls == 0 ? 0 : m_times[size_t(slotOf(oldestPoll()))];
 }
 
-bool StatHistory::append(double timestamp, const StatsDocument::Stats &values)
+bool StatHistory::append(double time, double sweepTime, const StatsDocument::Stats &values)
 {
-    if (!std::isfinite(timestamp))
+    if (!std::isfinite(time) || !std::isfinite(sweepTime))
         return false;
-    if (m_polls > 0 && timestamp <= latestTime()) {
-        if (timestamp < latestTime()) {
+    if (m_polls > 0 && time <= latestTime()) {
+        if (time < latestTime()) {
             qCWarning(lcDashboard).noquote()
-                << "ignoring a sweep taken at" << describeTime(timestamp) << "before the last one recorded ("
+                << "ignoring a sweep taken at" << describeTime(time) << "before the last one recorded ("
                 << describeTime(latestTime()) << "): did the service's clock go back?";
         }
         return false;
     }
+    if (m_polls > 0 && sweepTime == latestSweepTime())
+        return false; // the service answered with the sweep it had already given
+    if (m_polls > 0 && sweepTime < latestSweepTime()) {
+        qCWarning(lcDashboard).noquote()
+            << "the service's clock went back: a sweep stamped" << describeTime(sweepTime) << "came after one stamped"
+            << describeTime(latestSweepTime()) << "; recorded in the order of arrival";
+    }
 
     const qint64 poll = m_polls++;
     const size_t slot = size_t(slotOf(poll));
-    m_times[slot] = timestamp;
+    m_times[slot] = time;
+    m_sweepTimes[slot] = sweepTime;
 
     int refused = 0;
     QString firstRefused;
@@ -128,6 +148,7 @@ void StatHistory::forgetAbsentSeries()
 void StatHistory::clear()
 {
     std::fill(m_times.begin(), m_times.end(), Gap);
+    std::fill(m_sweepTimes.begin(), m_sweepTimes.end(), Gap);
     m_polls = 0;
     m_series.clear();
     m_indexOfName.clear();
@@ -160,7 +181,7 @@ std::optional<double> StatHistory::latestRate(const QString &name) const
     const Series &series = m_series[size_t(*it)];
     const size_t now = size_t(slotOf(m_polls - 1));
     const size_t before = size_t(slotOf(m_polls - 2));
-    const double rate = (series.values[now] - series.values[before]) / (m_times[now] - m_times[before]);
+    const double rate = rateBetween(series.values[before], series.values[now], m_sweepTimes[before], m_sweepTimes[now]);
     return std::isfinite(rate) ? std::optional<double>(rate) : std::nullopt;
 }
 
@@ -225,7 +246,7 @@ QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoi
         for (qint64 poll = runStart; poll < runEnd; ++poll) {
             double y = values[slot];
             if (kind == Kind::Rates) {
-                y = hasPrevious ? (y - values[previous]) / (m_times[slot] - m_times[previous]) : Gap;
+                y = hasPrevious ? rateBetween(values[previous], y, m_sweepTimes[previous], m_sweepTimes[slot]) : Gap;
                 hasPrevious = true;
             }
             if (std::isfinite(y)) { // gaps (NaN) hold no point

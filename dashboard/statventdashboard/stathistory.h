@@ -19,7 +19,13 @@ namespace StatventDashboard {
  * The last polls of every stat, in fixed-size ring buffers: memory stays bounded however long
  * the dashboard runs (capacity x series x 8 bytes, plus the names).
  *
- * All series share one ring of sweep timestamps; a stat missing from a poll holds a gap (NaN)
+ * Polls are recorded in the order they arrive, each at a time that only grows (the caller's
+ * clock: DashboardController uses the time of arrival), which the charts use as x. Beside it,
+ * each poll keeps the service's own stamp of its sweep, from which rates are computed (it says
+ * exactly when the values were read); a step of the service's clock therefore reorders nothing
+ * and costs at most one rate (a gap where the stamps go back).
+ *
+ * All series share one ring of times; a stat missing from a poll holds a gap (NaN)
  * there. A stat absent from every poll held is forgotten, so processes that come and go do not
  * leave series behind. At most maxSeries stats are kept; more are refused with a warning.
  *
@@ -36,12 +42,15 @@ public:
     explicit StatHistory(int capacity = DefaultCapacity, int maxSeries = DefaultMaxSeries);
 
     /*!
-     * Records the sweep taken at \a timestamp (seconds since the epoch). A sweep that is not
-     * newer than the last one is not recorded: the same timestamp again is the same sweep; an
-     * older one (the service's clock went back) is refused with a warning. Returns true when
-     * recorded.
+     * Records a poll at \a time (seconds since the epoch), whose sweep the service stamped
+     * \a sweepTime. Not recorded: a poll whose time is not after the last one's (refused with a
+     * warning when it is before), and the same sweep again (the stamp of the last poll).
+     * A stamp before the last one is recorded, with a warning: the service's clock went back.
+     * Returns true when recorded.
      */
-    bool append(double timestamp, const StatsDocument::Stats &values);
+    bool append(double time, double sweepTime, const StatsDocument::Stats &values);
+    //! append() with the service's stamp as the time too.
+    bool append(double timestamp, const StatsDocument::Stats &values) { return append(timestamp, timestamp, values); }
     void clear();
 
     int capacity() const { return m_capacity; }
@@ -51,6 +60,8 @@ public:
     //! The newest and oldest sweep held (0 when empty).
     double latestTime() const;
     double oldestTime() const;
+    //! The service's stamp of the newest poll held (0 when empty).
+    double latestSweepTime() const;
 
     //! Stats with a history, in no particular order.
     QStringList names() const;
@@ -96,6 +107,7 @@ private:
     int m_capacity;
     int m_maxSeries;
     std::vector<double> m_times;
+    std::vector<double> m_sweepTimes; // indexed like m_times
     qint64 m_polls = 0; // polls recorded since the start (or the last clear())
     std::vector<Series> m_series;
     QHash<QString, int> m_indexOfName;

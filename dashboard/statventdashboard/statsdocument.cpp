@@ -40,20 +40,33 @@ Statvent::StatValue toStatValue(const QJsonValue &number)
     return number.toDouble();
 }
 
-bool readStats(const QJsonValue &json, const QString &where, StatsDocument::Stats &out, QString &error)
+// Reads the stats of one object into \a out: the names already in \a kept, and new ones while
+// \a kept holds fewer than MaxStats; the values of the others are counted in \a leftOut. Every
+// value is checked, kept or not.
+bool readStats(const QJsonValue &json, const QString &where, const StatsDocument::Stats &kept,
+               StatsDocument::Stats &out, qint64 &leftOut, QString &error)
 {
     if (!json.isObject()) {
         error = wrongType(where, json, u"an object"_s);
         return false;
     }
     const QJsonObject object = json.toObject();
-    out.reserve(object.size());
+    qsizetype room = std::max<qsizetype>(0, StatsDocument::MaxStats - kept.size());
+    out.reserve(std::min(object.size(), StatsDocument::MaxStats));
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (!it.value().isDouble()) {
             error = wrongType(u"stat \""_s + it.key() + u"\" in "_s + where, it.value(), u"a number"_s);
             return false;
         }
-        out.insert(it.key(), toStatValue(it.value()));
+        const QString name = it.key();
+        if (!kept.contains(name)) {
+            if (room == 0) {
+                ++leftOut;
+                continue;
+            }
+            --room;
+        }
+        out.insert(name, toStatValue(it.value()));
     }
     return true;
 }
@@ -78,7 +91,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
     };
 
     QJsonParseError parseError;
-    const QJsonDocument parsed = QJsonDocument::fromJson(json.toByteArray(), &parseError);
+    // Raw data: no copy of an answer that may be tens of megabytes; the parser copies what it keeps.
+    const QJsonDocument parsed = QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return fail(u"not JSON: "_s + parseError.errorString() + u" at byte "_s + QString::number(parseError.offset));
     if (!parsed.isObject())
@@ -108,7 +122,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
             if (!it.value().isObject())
                 return fail(wrongType(where, it.value(), u"an object"_s));
             const QJsonObject entry = it.value().toObject();
-            if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, process.stats, problem))
+            if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, document.m_totals, process.stats,
+                           document.m_leftOut, problem))
                 return fail(problem);
             process.rejectedLines = entry.value("rejectedLines"_L1).toInteger();
             for (auto stat = process.stats.constBegin(); stat != process.stats.constEnd(); ++stat)
@@ -123,7 +138,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
             return fail(wrongType(u"\"unanswered\""_s, unanswered, u"an array of pids"_s));
         document.m_unansweredCount = int(unanswered.toArray().size());
     } else if (root.contains("stats"_L1)) {
-        if (!readStats(root.value("stats"_L1), u"\"stats\""_s, document.m_totals, problem))
+        if (!readStats(root.value("stats"_L1), u"\"stats\""_s, document.m_totals, document.m_totals,
+                       document.m_leftOut, problem))
             return fail(problem);
         const QJsonValue count = root.value("processes"_L1);
         if (!count.isUndefined() && !count.isDouble())

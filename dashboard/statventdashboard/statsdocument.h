@@ -23,11 +23,25 @@ namespace StatventDashboard {
  * Anything else is refused as a whole with an error that says what was wrong and where: a
  * document that breaks the contract comes from a broken or foreign service, and plotting half
  * of it would draw lies.
+ *
+ * At most MaxStats stats are kept: the first names met, in the document's order (processes,
+ * then names, each in the byte order of their keys), with their values in every process, so
+ * that each stat kept is summed over all processes; the values of the other names are left out
+ * and counted (leftOutCount()).
  */
 class StatsDocument
 {
 public:
     using Stats = QHash<QString, Statvent::StatValue>;
+
+    /*!
+     * The stats (names) kept of one answer. Four times the table and the charts' share of a
+     * large host (100 processes x 1,000 stats, mostly the same names in every process), and
+     * four times StatHistory::DefaultMaxSeries; what the GUI thread does per poll grows with
+     * it (a 20,000-row table refreshes in milliseconds), and so does memory: about 150 bytes per
+     * stat and process kept, where a 50 MB answer of 1.7 million stats took 1.36 GB whole.
+     */
+    static constexpr qsizetype MaxStats = 20'000;
 
     struct Process
     {
@@ -54,6 +68,8 @@ public:
     int processCount() const { return m_processCount; }
     //! Live processes that did not answer in time.
     int unansweredCount() const { return m_unansweredCount; }
+    //! Values not kept because their stat is beyond MaxStats (one per stat and process).
+    qint64 leftOutCount() const { return m_leftOut; }
 
 private:
     bool m_valid = false;
@@ -61,6 +77,7 @@ private:
     double m_timestamp = 0;
     int m_processCount = -1;
     int m_unansweredCount = 0;
+    qint64 m_leftOut = 0;
     QList<Process> m_processes;
     Stats m_totals;
 };

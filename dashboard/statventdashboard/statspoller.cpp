@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/statspoller.h>
 
+#include <QByteArrayList>
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -9,8 +11,10 @@
 #include <QPointer>
 #include <QTimer>
 #include <QUrlQuery>
+#include <QtConcurrentRun>
 
 #include <algorithm>
+#include <utility>
 
 namespace StatventDashboard {
 
@@ -27,7 +31,7 @@ QString seconds(milliseconds duration)
     return QString::number(double(duration.count()) / 1000.0, 'g', 3) + u" s"_s;
 }
 
-QString httpError(QNetworkReply *reply)
+QString httpError(QNetworkReply *reply, const QByteArray &body)
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString phrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
@@ -35,11 +39,17 @@ QString httpError(QNetworkReply *reply)
     if (!phrase.isEmpty())
         reason += u' ' + phrase;
     // statvent-web explains its errors in {"message": ...}; show it when there is one.
-    const QString message = QJsonDocument::fromJson(reply->read(64 * 1024)).object().value("message"_L1).toString();
+    const QString message = QJsonDocument::fromJson(body.left(64 * 1024)).object().value("message"_L1).toString();
     if (!message.isEmpty())
         reason += u": "_s + message.left(MaxMessageLength);
     return reason;
 }
+
+struct ParsedAnswer
+{
+    StatsDocument document;
+    QString error;
+};
 
 } // namespace
 
@@ -51,24 +61,41 @@ public:
     {
         timer.setSingleShot(true);
         QObject::connect(&timer, &QTimer::timeout, q, [this] { poll(); });
+        deadline.setSingleShot(true);
+        QObject::connect(&deadline, &QTimer::timeout, q, [this] {
+            deadlinePassed = true;
+            if (reply)
+                reply->abort();
+        });
     }
 
     void poll();
     void finish(QNetworkReply *finished);
+    void readAnswer(QByteArrayList answer);
+    void conclude(const StatsDocument &document, const QString &reason);
     void abandonRequest();
-    QString failureReason(QNetworkReply *finished) const;
+    QString failureReason(QNetworkReply *finished, const QByteArray &answer) const;
+    QString lateReason() const;
 
     StatsPoller *q;
     QNetworkAccessManager network;
     QTimer timer;
+    // QNetworkRequest's transfer timeout only measures inactivity: a trickle of bytes resets it.
+    QTimer deadline;
     QUrl url;
     milliseconds interval = StatsPoller::DefaultInterval;
     milliseconds timeout = StatsPoller::DefaultTimeout;
     milliseconds maxBackoff = StatsPoller::DefaultMaxBackoff;
     qint64 maxResponseSize = StatsPoller::DefaultMaxResponseSize;
     QPointer<QNetworkReply> reply;
+    QFutureWatcher<ParsedAnswer> *reading = nullptr; // the answer being read on a worker thread
     QElapsedTimer sinceRequest;
     QString tooBig; // set when the poller itself cut an oversized answer
+    bool deadlinePassed = false;
+    // The answer so far, in the pieces the reply handed over (shared, not copied): they are
+    // joined on the worker thread, so that a large answer is never copied on this one.
+    QByteArrayList body;
+    qint64 bytesReceived = 0;
     bool running = false;
     int failures = 0;
 };
@@ -76,27 +103,38 @@ public:
 void StatsPollerPrivate::poll()
 {
     QNetworkRequest request(StatsPoller::requestUrl(url));
-    request.setTransferTimeout(int(timeout.count()));
     request.setRawHeader("Accept", "application/json");
     tooBig.clear();
+    deadlinePassed = false;
+    bytesReceived = 0;
     sinceRequest.start();
     reply = network.get(request);
+    deadline.start(timeout);
     QObject::connect(reply, &QNetworkReply::downloadProgress, q, [this](qint64 received, qint64 total) {
+        bytesReceived = received;
         // total is the announced Content-Length (-1 if none): refuse before reading when it says too much.
         if (std::max(received, total) > maxResponseSize && tooBig.isEmpty()) {
             tooBig = u"the answer is larger than "_s + QString::number(maxResponseSize) + u" bytes"_s;
             reply->abort();
         }
     });
+    QObject::connect(reply, &QNetworkReply::readyRead, q, [this, sent = reply.data()] {
+        if (tooBig.isEmpty())
+            body.append(sent->readAll());
+    });
     QObject::connect(reply, &QNetworkReply::finished, q, [this, sent = reply.data()] { finish(sent); });
 }
 
-QString StatsPollerPrivate::failureReason(QNetworkReply *finished) const
+QString StatsPollerPrivate::lateReason() const
 {
-    if (finished->error() == QNetworkReply::OperationCanceledError)
-        return u"no answer within "_s + seconds(timeout);
+    const QString reason = u"no complete answer within "_s + seconds(timeout);
+    return bytesReceived > 0 ? reason + u" (%1 bytes of it in)"_s.arg(bytesReceived) : reason;
+}
+
+QString StatsPollerPrivate::failureReason(QNetworkReply *finished, const QByteArray &answer) const
+{
     if (finished->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
-        return httpError(finished);
+        return httpError(finished, answer);
     return finished->errorString();
 }
 
@@ -106,20 +144,51 @@ void StatsPollerPrivate::finish(QNetworkReply *finished)
     if (finished != reply)
         return;
     reply = nullptr;
+    deadline.stop();
+    QByteArrayList answer = std::exchange(body, QByteArrayList());
 
-    QString reason;
-    StatsDocument document;
     if (!tooBig.isEmpty()) {
         // Checked first: on loopback the whole answer may be in before abort() takes effect.
-        reason = tooBig;
-    } else if (finished->error() == QNetworkReply::NoError) {
-        document = StatsDocument::parse(finished->readAll(), &reason);
-        if (!document.isValid())
-            reason = u"unusable answer: "_s + reason;
+        conclude({}, tooBig);
+    } else if (deadlinePassed) {
+        conclude({}, lateReason());
     } else {
-        reason = failureReason(finished);
+        answer.append(finished->readAll());
+        if (finished->error() == QNetworkReply::NoError)
+            readAnswer(std::move(answer));
+        else
+            conclude({}, failureReason(finished, answer.join()));
     }
+}
 
+void StatsPollerPrivate::readAnswer(QByteArrayList answer)
+{
+    // Tens of megabytes take seconds to read: on the GUI thread that would freeze the window.
+    auto *watcher = new QFutureWatcher<ParsedAnswer>(q);
+    reading = watcher;
+    QObject::connect(watcher, &QFutureWatcherBase::finished, q, [this, watcher] {
+        watcher->deleteLater();
+        if (watcher != reading)
+            return;
+        reading = nullptr;
+        const ParsedAnswer parsed = watcher->result();
+        conclude(parsed.document, parsed.document.isValid() ? QString() : u"unusable answer: "_s + parsed.error);
+    });
+    qint64 bytes = 0;
+    for (const QByteArray &piece : std::as_const(answer))
+        bytes += piece.size();
+    watcher->setFuture(QtConcurrent::run([pieces = std::move(answer)]() mutable {
+        const QByteArray json = pieces.size() == 1 ? pieces.constFirst() : pieces.join();
+        pieces.clear(); // only one copy of the answer while it is read
+        ParsedAnswer parsed;
+        parsed.document = StatsDocument::parse(json, &parsed.error);
+        return parsed;
+    }));
+    Q_EMIT q->answerReceived(bytes);
+}
+
+void StatsPollerPrivate::conclude(const StatsDocument &document, const QString &reason)
+{
     // Schedule before telling anyone, so that a receiver calling stop() really stops.
     if (document.isValid()) {
         failures = 0;
@@ -135,10 +204,18 @@ void StatsPollerPrivate::finish(QNetworkReply *finished)
 
 void StatsPollerPrivate::abandonRequest()
 {
+    if (reading) {
+        // The worker finishes on its own; nobody hears of its result.
+        reading->disconnect(q);
+        reading->deleteLater();
+        reading = nullptr;
+    }
     if (!reply)
         return;
     QNetworkReply *abandoned = reply;
     reply = nullptr;
+    deadline.stop();
+    body.clear();
     abandoned->disconnect(q);
     abandoned->abort();
     abandoned->deleteLater();
@@ -218,6 +295,18 @@ void StatsPoller::setMaxResponseSize(qint64 bytes)
 bool StatsPoller::isRunning() const
 {
     return d->running;
+}
+
+std::optional<milliseconds> StatsPoller::requestAge() const
+{
+    if (!d->reply && !d->reading)
+        return std::nullopt;
+    return milliseconds(d->sinceRequest.elapsed());
+}
+
+bool StatsPoller::isReadingAnswer() const
+{
+    return d->reading != nullptr;
 }
 
 int StatsPoller::consecutiveFailures() const

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace StatventDashboard {
 
@@ -16,10 +17,13 @@ class StatsPollerPrivate;
 
 /*!
  * Fetches statvent-web's per-process document (`<url>?by=process`) over and over, without ever
- * blocking the event loop.
+ * blocking the event loop: answers are read (StatsDocument::parse()) on a worker thread, and
+ * the thread of the poller only receives the checked document.
  *
  * One request at a time: the next one starts an interval after the previous one started, or
- * right away if it took longer. Every request has a transfer timeout and a size cap. A failure
+ * right away if it took longer. Every request has a deadline for the whole transfer (timeout():
+ * a service that sends one byte a second never completes a poll, and is cut there) and a size
+ * cap. A failure
  * (no answer, HTTP error, too big, not the expected JSON) doubles the wait before the next try,
  * up to maxBackoff(); the first success goes back to the normal interval.
  */
@@ -52,6 +56,11 @@ public:
     void setMaxResponseSize(qint64 bytes);
 
     bool isRunning() const;
+    //! How long the poll in flight (request, then reading its answer) has been going, or
+    //! nothing when none is.
+    std::optional<std::chrono::milliseconds> requestAge() const;
+    //! True while a complete answer is being read on the worker thread.
+    bool isReadingAnswer() const;
     //! Failures since the last success.
     int consecutiveFailures() const;
     //! The wait before the next poll after \a failures consecutive failures.
@@ -64,6 +73,8 @@ public Q_SLOTS:
     void stop();
 
 Q_SIGNALS:
+    //! The whole answer (\a bytes long) is in; it is now read on a worker thread.
+    void answerReceived(qint64 bytes);
     void documentReceived(const StatsDocument &document);
     //! \a reason is one line for the status bar; the next try comes in \a retryIn.
     void pollFailed(const QString &reason, std::chrono::milliseconds retryIn);

@@ -4,6 +4,7 @@
 #include <statventdashboard/numberformat.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
+#include <statventdashboard/statname.h>
 
 #include <statvent/pipeformat.h>
 
@@ -162,7 +163,7 @@ QVariant StatTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         if (column == NameColumn)
-            return row.name;
+            return StatName::display(row.name);
         if (column == ValueColumn) {
             if (!row.value)
                 return u"—"_s;
@@ -184,8 +185,8 @@ QVariant StatTableModel::data(const QModelIndex &index, int role) const
         if (column == ValueColumn)
             return row.value ? exactText(*row.value) : u"not in the last sweep"_s;
         if (!row.group.isEmpty())
-            return QString(row.name + u"\npercentile group "_s + row.group);
-        return QString(row.name + (row.counter ? u"\ncounter: has only grown, plotted as a rate per second"_s
+            return QString(StatName::display(row.name) + u"\npercentile group "_s + StatName::display(row.group));
+        return QString(StatName::display(row.name) + (row.counter ? u"\ncounter: has only grown, plotted as a rate per second"_s
                                                : u"\ngauge: plotted as its value"_s));
     default:
         return {};
