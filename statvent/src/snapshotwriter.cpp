@@ -57,16 +57,22 @@ void SnapshotWriter::stop()
     QMutexLocker locker(&m_queueMutex);
     for (const Connection &connection : m_queue) {
         m_readerCounter.forget(connection.readerKey);
-        ::close(connection.readWriteFd);
+        ::close(connection.writeFd);
     }
     m_queue.clear();
 }
 
-void SnapshotWriter::serve(int readWriteFd, const QByteArray &readerKey)
+void SnapshotWriter::serve(int writeFd, const QByteArray &readerKey)
 {
     {
         QMutexLocker locker(&m_queueMutex);
-        m_queue.push_back({readWriteFd, readerKey});
+        if (qsizetype(m_queue.size()) >= MaxDeliveries) {
+            // Readers arrive faster than snapshots are taken: the oldest waiting one goes.
+            m_readerCounter.forget(m_queue.front().readerKey);
+            ::close(m_queue.front().writeFd);
+            m_queue.erase(m_queue.begin());
+        }
+        m_queue.push_back({writeFd, readerKey});
     }
     m_thread.wake();
 }
@@ -118,15 +124,32 @@ void SnapshotWriter::run()
             }
             if (!connected.empty()) {
                 // One snapshot for every reader that arrived together: each still gets a whole one.
-                const QByteArray text = m_registry->snapshotText();
+                const QByteArray text = snapshotForNewcomers();
                 for (const Connection &connection : connected)
                     startDelivery(connection, text);
             }
         }
+        if (m_deliveries.empty())
+            m_droppingReported = false;
     }
     for (const Delivery &delivery : m_deliveries)
         ::close(delivery.fd);
     m_deliveries.clear();
+}
+
+QByteArray SnapshotWriter::snapshotForNewcomers()
+{
+    qsizetype held = 0;
+    const char *previous = nullptr;
+    for (const Delivery &delivery : m_deliveries) {
+        // Deliveries that share a snapshot are next to each other: they started together.
+        if (delivery.text.constData() != previous)
+            ++held;
+        previous = delivery.text.constData();
+    }
+    if (held >= MaxSnapshotsInFlight)
+        return m_deliveries.back().text;
+    return m_registry->snapshotText();
 }
 
 void SnapshotWriter::startDelivery(const Connection &connection, const QByteArray &text)
@@ -135,19 +158,20 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     // and before our own open below.
     const int openers = m_readerCounter.openers(connection.readerKey);
     m_readerCounter.forget(connection.readerKey);
-    // Reopen write-only while our read-write descriptor still counts as a reader, so the open
-    // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
-    // Linux reports a hang-up to a polling reader only if a writer opened after it did: this
-    // open is also what lets such a reader see the end-of-file of a pipe that is not served.
+    // Reopen write-only and non-blocking. Linux reports a hang-up to a polling reader only if a
+    // writer opened after it did, and the acceptor's open began before the reader's: this open
+    // is what lets such a reader see the end of a snapshot, or of a pipe that is not served.
     char path[32];
-    std::snprintf(path, sizeof path, "/proc/self/fd/%d", connection.readWriteFd);
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", connection.writeFd);
     const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    const int openError = errno;
+    ::close(connection.writeFd);
     if (fd < 0) {
-        qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
-        ::close(connection.readWriteFd);
+        // ENXIO: the reader has gone already (or it was this process, waking the acceptor).
+        if (openError != ENXIO)
+            qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(openError);
         return;
     }
-    ::close(connection.readWriteFd);
     if (openers > 1) {
         qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
         ::close(fd);
@@ -155,6 +179,20 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
+    addDelivery(fd, text);
+}
+
+void SnapshotWriter::addDelivery(int fd, const QByteArray &text)
+{
+    if (qsizetype(m_deliveries.size()) >= MaxDeliveries) {
+        if (!m_droppingReported) {
+            qCWarning(lcStatventRecorder) << "more than" << MaxDeliveries
+                                          << "readers at once: dropping the oldest, which get a cut snapshot (readers that open the pipe without reading?)";
+            m_droppingReported = true;
+        }
+        ::close(m_deliveries.front().fd);
+        m_deliveries.erase(m_deliveries.begin());
+    }
     m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
     if (!continueDelivery(m_deliveries.back())) {
         ::close(fd);
