@@ -16,11 +16,13 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <csignal>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -29,7 +31,9 @@
 #include <spawn.h>
 #include <sys/fanotify.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +121,44 @@ std::vector<QByteArray> readPipesTogether(const std::vector<QByteArray> &paths, 
         }
     }
     return texts;
+}
+
+//! Connects to the Unix socket at \a path and reads until end-of-file or the deadline.
+PipeRead readSocket(const QString &path, int timeoutMs = 5000)
+{
+    PipeRead result;
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const QByteArray encoded = QFile::encodeName(path);
+    std::memcpy(address.sun_path, encoded.constData(), std::min<size_t>(size_t(encoded.size()), sizeof address.sun_path - 1));
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
+        result.openError = errno;
+        ::close(fd);
+        return result;
+    }
+    const QDeadlineTimer deadline(timeoutMs);
+    char buffer[65536];
+    for (;;) {
+        pollfd polled{fd, POLLIN, 0};
+        if (::poll(&polled, 1, int(deadline.remainingTime())) == 0) {
+            result.timedOut = true;
+            break;
+        }
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0)
+            result.data.append(buffer, n);
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    ::close(fd);
+    return result;
+}
+
+bool isSocket(const QString &path)
+{
+    struct stat info;
+    return ::lstat(QFile::encodeName(path).constData(), &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
 bool isFifo(const QString &path)
@@ -521,9 +563,11 @@ private Q_SLOTS:
         const QString path = recorder.pipePath();
         QElapsedTimer timer;
         timer.start();
+        QVERIFY(isSocket(recorder.socketPath()));
         recorder.stop(); // nobody ever read
         QVERIFY2(timer.elapsed() < 100, qPrintable(QString::number(timer.elapsed()) + QStringLiteral(" ms")));
         QVERIFY(!QFileInfo::exists(path));
+        QVERIFY(!QFileInfo::exists(recorder.socketPath()));
         QVERIFY(!recorder.isRunning());
     }
 
@@ -549,14 +593,17 @@ private Q_SLOTS:
         }
         QVERIFY(child.waitForStarted());
         const QString path = m_pipeDir + u'/' + QString::number(child.processId()) + QStringLiteral(".stats");
+        const QString socketPath = m_pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(child.processId()));
         QTRY_VERIFY(isFifo(path));
         QVERIFY(!readPipe(path).data.isEmpty());
+        QVERIFY(!readSocket(socketPath).data.isEmpty());
         if (terminate)
             child.terminate();
         QVERIFY(child.waitForFinished(5000));
         QCOMPARE(child.exitStatus(), QProcess::NormalExit);
         QCOMPARE(child.exitCode(), 0);
         QVERIFY(!QFileInfo::exists(path));
+        QVERIFY(!QFileInfo::exists(socketPath));
     }
 
     void deletedPipeIsRecreated()
@@ -569,6 +616,9 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(recorder.pipePath()));
         QTRY_VERIFY_WITH_TIMEOUT(isFifo(recorder.pipePath()), 1000);
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
+        QVERIFY(QFile::remove(recorder.socketPath()));
+        QTRY_VERIFY_WITH_TIMEOUT(isSocket(recorder.socketPath()), 1000);
+        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
 
         // The whole directory removed under the running recorder. Moved away first, as
         // `rm -rf` on a live directory races with the recorder publishing into it again.
@@ -577,6 +627,8 @@ private Q_SLOTS:
         QTRY_VERIFY(QDir(gone).removeRecursively());
         QTRY_VERIFY_WITH_TIMEOUT(isFifo(recorder.pipePath()), 1000);
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(isSocket(recorder.socketPath()), 2000);
+        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
     }
 
     void refusesToWriteThroughAnythingButItsOwnFifo_data()
@@ -609,12 +661,175 @@ private Q_SLOTS:
         else
             QVERIFY(QDir().mkdir(path));
 
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^not serving statistics: refusing to replace .*\\.stats: it is a ")));
-        QVERIFY(!recorder.start());
-        QVERIFY(!recorder.isRunning());
+        // The socket still serves: the recorder can be found (issue 19, item 4).
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a .* - serving through .*\\.sock only")));
+        QVERIFY(recorder.start());
         QVERIFY(!isFifo(path));
+        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        recorder.stop();
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("precious\n"));
+        file.close();
+        QVERIFY(!isFifo(path));
+
+        // Both names taken: nothing to serve through.
+        if (kind == QLatin1String("symlink"))
+            QVERIFY(QFile::link(victim, recorder.socketPath()));
+        else if (kind == QLatin1String("file"))
+            QVERIFY(QFile::copy(victim, recorder.socketPath()));
+        else
+            QVERIFY(QDir().mkdir(recorder.socketPath()));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^not serving statistics: refusing to replace .*\\.stats: it is a .*; refusing to replace .*\\.sock: it is a ")));
+        QVERIFY(!recorder.start());
+        QVERIFY(!recorder.isRunning());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("precious\n"));
+    }
+
+    // Issue 19, item 4: in a shared directory (mode 3775, DEPLOYMENT.md), another user takes the
+    // FIFO's name first. The recorder says so and is still found, through its socket.
+    void squattedPipeNameStillServesThroughTheSocket()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root, to let another user (nobody, through setpriv) squat the pipe's name");
+        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty())
+            QSKIP("setpriv (util-linux) is not installed");
+        constexpr uid_t Nobody = 65534;
+        constexpr gid_t SharedGroup = 65534;
+        QVERIFY(QDir().mkpath(m_pipeDir));
+        const QByteArray encodedDir = QFile::encodeName(m_pipeDir);
+        QCOMPARE(::chmod(QFile::encodeName(m_dir.path()).constData(), 0755), 0);
+        QCOMPARE(::chown(encodedDir.constData(), 0, SharedGroup), 0);
+        QCOMPARE(::chmod(encodedDir.constData(), 03775), 0);
+
+        StatRegistry registry;
+        registry.set("x", 1);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        QProcess squatter;
+        squatter.start(QStringLiteral("setpriv"), {QStringLiteral("--reuid=%1").arg(Nobody), QStringLiteral("--regid=%1").arg(SharedGroup),
+                                                   QStringLiteral("--clear-groups"), QStringLiteral("mkfifo"), recorder.pipePath()});
+        QVERIFY(squatter.waitForFinished(10000));
+        QCOMPARE(squatter.exitCode(), 0);
+
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a FIFO of another user, not a FIFO made by this user - serving through .*\\.sock only")));
+        QVERIFY(recorder.start());
+        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        struct stat info;
+        QCOMPARE(::lstat(QFile::encodeName(recorder.pipePath()).constData(), &info), 0);
+        QCOMPARE(info.st_uid, Nobody); // the squatter's FIFO is left alone
+        QCOMPARE(::lstat(QFile::encodeName(recorder.socketPath()).constData(), &info), 0);
+        QCOMPARE(info.st_uid, ::geteuid());
+        QCOMPARE(info.st_gid, SharedGroup); // the setgid directory's group, as for the FIFO
+    }
+
+    void refusesToReplaceAnythingButItsOwnSocket_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("symlink to a user's file") << QStringLiteral("symlink");
+        QTest::newRow("regular file") << QStringLiteral("file");
+    }
+
+    // Issue 15, item 2: the socket follows the FIFO's rules, and the FIFO serves on.
+    void refusesToReplaceAnythingButItsOwnSocket()
+    {
+        QFETCH(QString, kind);
+        QVERIFY(QDir().mkpath(m_pipeDir));
+        const QString victim = m_dir.filePath(QStringLiteral("precious-socket.txt"));
+        QFile file(victim);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("precious\n");
+        file.close();
+
+        StatRegistry registry;
+        registry.set("x", 1);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        const QString path = recorder.socketPath();
+        if (kind == QLatin1String("symlink"))
+            QVERIFY(QFile::link(victim, path));
+        else
+            QVERIFY(QFile::copy(victim, path));
+
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.sock: it is a .*, not a socket made by this user - serving through .*\\.stats only")));
+        QVERIFY(recorder.start());
+        QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
+        QVERIFY(!isSocket(path));
+        recorder.stop();
+        QVERIFY(QFileInfo::exists(path) || QFileInfo(path).isSymLink()); // left where it was
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("precious\n"));
+    }
+
+    // Issue 15, item 2: each connection gets a whole snapshot of its own, never an empty one,
+    // however many connect at once, while `cat` loops share the FIFO.
+    void concurrentSocketReadersEachGetAWholeSnapshot()
+    {
+        StatRegistry registry;
+        for (int i = 0; i < 2000; ++i)
+            registry.set(QByteArray("socket.stat.") + QByteArray::number(i), i);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        QVERIFY(recorder.start());
+        const QByteArray expected = registry.snapshotText();
+
+        const QTemporaryDir outputDir;
+        QVERIFY(outputDir.isValid());
+        const QString loop = QStringLiteral(
+            "end=$(( $(date +%s) + 10 )); i=0; "
+            "while [ $(date +%s) -lt $end ]; do timeout 5 cat \"$1\" > \"$2/$3.$i\"; i=$((i+1)); done");
+        std::vector<std::unique_ptr<QProcess>> cats;
+        for (int n = 0; n < 4; ++n) {
+            cats.push_back(std::make_unique<QProcess>());
+            cats.back()->start(QStringLiteral("sh"), {QStringLiteral("-c"), loop, QStringLiteral("sh"), recorder.pipePath(), outputDir.path(), QString::number(n)});
+        }
+
+        struct Counts
+        {
+            int complete = 0;
+            int empty = 0;
+            int wrong = 0;
+        };
+        std::vector<Counts> counts(8);
+        std::vector<std::thread> readers;
+        const QString socketPath = recorder.socketPath();
+        QDeadlineTimer end(10000);
+        for (Counts &count : counts) {
+            readers.emplace_back([&count, &expected, &socketPath, end] {
+                while (!end.hasExpired()) {
+                    const PipeRead read = readSocket(socketPath);
+                    if (read.data.isEmpty())
+                        ++count.empty;
+                    else if (read.data == expected)
+                        ++count.complete;
+                    else
+                        ++count.wrong;
+                }
+            });
+        }
+        for (std::thread &reader : readers)
+            reader.join();
+        for (auto &process : cats)
+            QVERIFY(process->waitForFinished(30000));
+
+        Counts total;
+        for (const Counts &count : counts) {
+            total.complete += count.complete;
+            total.empty += count.empty;
+            total.wrong += count.wrong;
+        }
+        int catComplete = 0;
+        for (const QString &name : QDir(outputDir.path()).entryList(QDir::Files)) {
+            QFile out(outputDir.path() + u'/' + name);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            catComplete += out.readAll() == expected;
+        }
+        qInfo("8 socket readers for 10 s: %d complete, %d empty, %d wrong; 4 cat loops meanwhile: %d complete",
+              total.complete, total.empty, total.wrong, catComplete);
+        QCOMPARE(total.empty, 0);
+        QCOMPARE(total.wrong, 0);
+        QVERIFY(total.complete >= 8);
+        QVERIFY(catComplete > 0);
     }
 
     void unusableDirectoryIsReported_data()

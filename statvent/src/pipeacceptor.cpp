@@ -16,7 +16,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace Statvent::Detail {
@@ -48,6 +50,19 @@ QString fileKind(const struct stat &info)
     return S_ISFIFO(info.st_mode) ? type + QStringLiteral(" of another user") : type;
 }
 
+//! The process's umask, read without changing it (umask() would, for every thread at once).
+mode_t processUmask()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("Umask:"))
+                return mode_t(line.sliced(6).trimmed().toUInt(nullptr, 8));
+        }
+    }
+    return 022;
+}
+
 bool isOurFifo(const struct stat &info)
 {
     return S_ISFIFO(info.st_mode) && info.st_uid == ::geteuid();
@@ -59,6 +74,7 @@ PipeAcceptor::PipeAcceptor(const QString &directory, SnapshotWriter *writer)
     : m_directory(directory)
     , m_name(PipeDirectory::pipeName(::getpid()))
     , m_spareName(PipeDirectory::spareName(::getpid()))
+    , m_socketName(PipeDirectory::socketName(::getpid()))
     , m_writer(writer)
 {
 }
@@ -82,10 +98,25 @@ bool PipeAcceptor::start(QString *problem)
         }
     }
     m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (!openDirectory(problem) || !publish(problem)) {
+    QString fifoProblem;
+    QString socketProblem;
+    const bool fifo = openDirectory(problem) && publish(&fifoProblem);
+    const bool socket = problem->isEmpty() && publishSocket(&socketProblem);
+    if (!fifo && !socket) {
+        if (problem->isEmpty())
+            *problem = fifoProblem + QStringLiteral("; ") + socketProblem;
         locker.unlock();
         stop();
         return false;
+    }
+    // One door is enough: the other is retried every second, and said so once.
+    if (!fifo) {
+        m_problem = fifoProblem;
+        qCWarning(lcStatventRecorder).noquote() << fifoProblem << "- serving through" << describePath(m_socketName) << "only, retrying every second";
+    }
+    if (!socket) {
+        m_socketProblem = socketProblem;
+        qCWarning(lcStatventRecorder).noquote() << socketProblem << "- serving through" << describePath(m_name) << "only, retrying every second";
     }
     locker.unlock();
     if (!m_acceptThread.start(QStringLiteral("statvent-recorder"), [this] { acceptLoop(); })
@@ -111,6 +142,7 @@ void PipeAcceptor::stop()
     if (m_directoryFd >= 0)
         unlinkIfOurs(m_name, m_current);
     discard(m_current);
+    withdrawSocket();
     closeDirectory();
     for (int *fd : {&m_inotifyFd, &m_reserveFd}) {
         if (*fd >= 0)
@@ -183,16 +215,25 @@ void PipeAcceptor::repairLoop()
     while (!m_repairThread.stopRequested()) {
         pollfd polled[2] = {{m_repairThread.wakeFd(), POLLIN, 0}, {m_inotifyFd, POLLIN, 0}};
         const bool watching = m_inotifyFd >= 0;
-        if (::poll(polled, watching ? 2 : 1, watching ? -1 : RepairCheckIntervalMs) < 0 && errno != EINTR)
+        bool retrying;
+        {
+            QMutexLocker locker(&m_mutex);
+            retrying = !m_socketProblem.isEmpty();
+        }
+        if (::poll(polled, watching ? 2 : 1, watching && !retrying ? -1 : RepairCheckIntervalMs) < 0 && errno != EINTR)
             break;
         if (m_repairThread.stopRequested())
             break;
         while (watching && ::read(m_inotifyFd, events, sizeof events) > 0) {
-            // Any event is reason enough to look: the check below is what decides.
+            // Any event is reason enough to look: the checks below are what decide.
         }
         QMutexLocker locker(&m_mutex);
+        if (m_stopping)
+            break;
         if (m_current.isOpen() && !(directoryIsCurrent() && pathIsCurrent()))
             releaseWaitingOpen();
+        if (!m_socket.published || !directoryIsCurrent() || !socketIsCurrent())
+            publishSocketOrReport();
     }
 }
 
@@ -210,14 +251,18 @@ void PipeAcceptor::publishOrReport()
     m_problem = problem;
 }
 
+bool PipeAcceptor::ensureDirectory(QString *problem)
+{
+    if (directoryIsCurrent())
+        return true;
+    closeDirectory();
+    return openDirectory(problem);
+}
+
 bool PipeAcceptor::publish(QString *problem)
 {
-    if (!directoryIsCurrent()) {
-        discard(m_current);
-        closeDirectory();
-        if (!openDirectory(problem))
-            return false;
-    }
+    if (!ensureDirectory(problem))
+        return false;
     Fifo next;
     if (!makeFifo(&next, problem))
         return false;
@@ -236,6 +281,91 @@ bool PipeAcceptor::publish(QString *problem)
     ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
     discard(next);
     return false;
+}
+
+void PipeAcceptor::publishSocketOrReport()
+{
+    QString problem;
+    if (publishSocket(&problem)) {
+        if (!m_socketProblem.isEmpty())
+            qCInfo(lcStatventRecorder).noquote() << "serving statistics through" << describePath(m_socketName) << "again";
+        m_socketProblem.clear();
+        return;
+    }
+    if (problem != m_socketProblem)
+        qCWarning(lcStatventRecorder).noquote() << problem << "- retrying every second";
+    m_socketProblem = problem;
+}
+
+bool PipeAcceptor::publishSocket(QString *problem)
+{
+    withdrawSocket();
+    if (!ensureDirectory(problem))
+        return false;
+    struct stat info;
+    // A socket left by an earlier process that had our pid (and was killed) is ours to replace.
+    if (::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISSOCK(info.st_mode) || info.st_uid != ::geteuid()) {
+            const QString type = PipeDirectory::describeFileType(info.st_mode);
+            *problem = QStringLiteral("refusing to replace %1: it is %2, not a socket made by this user")
+                           .arg(describePath(m_socketName), S_ISSOCK(info.st_mode) ? type + QStringLiteral(" of another user") : type);
+            return false;
+        }
+        ::unlinkat(m_directoryFd, m_socketName.constData(), 0);
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *problem = QStringLiteral("cannot create a socket: ") + errnoText();
+        return false;
+    }
+    // Bound relative to the directory's descriptor: short whatever the directory's path, and
+    // bind() never replaces nor follows anything at the name (EADDRINUSE if it exists).
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", m_directoryFd, m_socketName.constData());
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
+        *problem = QStringLiteral("cannot create the socket %1: %2").arg(describePath(m_socketName), errnoText());
+        ::close(fd);
+        return false;
+    }
+    // Connecting takes write permission: whoever may read the FIFO (0644 less the umask) may
+    // connect. The mode cannot be given to bind(), and the umask is the process's, not ours.
+    const mode_t readable = 0444 & ~processUmask();
+    if (::fchmodat(m_directoryFd, m_socketName.constData(), readable | (readable >> 1), AT_SYMLINK_NOFOLLOW) < 0
+        || ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(info.st_mode)
+        || ::listen(fd, SOMAXCONN) < 0) {
+        *problem = QStringLiteral("cannot set up the socket %1: %2").arg(describePath(m_socketName), errnoText());
+        ::close(fd);
+        return false;
+    }
+    m_socket.published = true;
+    m_socket.device = info.st_dev;
+    m_socket.inode = info.st_ino;
+    if (m_inotifyFd >= 0) {
+        m_socket.watch = inotify_add_watch(m_inotifyFd, QByteArray(procPath(m_directoryFd) + '/' + m_socketName).constData(),
+                                           FifoEvents | IN_DONT_FOLLOW);
+    }
+    m_writer->setListeningSocket(fd);
+    return true;
+}
+
+bool PipeAcceptor::socketIsCurrent() const
+{
+    struct stat info;
+    return m_socket.published && ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+        && info.st_dev == m_socket.device && info.st_ino == m_socket.inode;
+}
+
+void PipeAcceptor::withdrawSocket()
+{
+    if (!m_socket.published)
+        return;
+    if (m_socket.watch >= 0 && m_inotifyFd >= 0)
+        inotify_rm_watch(m_inotifyFd, m_socket.watch);
+    if (m_directoryFd >= 0 && socketIsCurrent())
+        ::unlinkat(m_directoryFd, m_socketName.constData(), 0);
+    m_writer->setListeningSocket(-1);
+    m_socket = {};
 }
 
 void PipeAcceptor::releaseWaitingOpen()

@@ -29,8 +29,13 @@ class SnapshotWriter;
  * To stop, or to publish again, this process opens the FIFO itself (read-only, non-blocking),
  * which releases the waiting open.
  *
- * The repair thread notices the FIFO or the directory being deleted or replaced and has the
- * pipe published again (the directory recreated if needed); the accept thread retries every
+ * It also publishes `<dir>/<pid>.sock`, a listening Unix stream socket whose connections the
+ * SnapshotWriter serves, under the same rules. Either door is enough to start: one that cannot
+ * be published (its name taken by something that is not this user's) is reported and retried
+ * every second while the other serves.
+ *
+ * The repair thread notices the FIFO, the socket or the directory being deleted or replaced and
+ * has them published again (the directory recreated if needed); the accept thread retries every
  * second while that fails. It sleeps on inotify when the user has an inotify instance left,
  * else it looks every second. Nothing is ever opened through a symlink, and an existing path
  * that is not a FIFO of this user is left alone, with a warning.
@@ -59,6 +64,14 @@ private:
         bool isOpen() const { return pathFd >= 0; }
     };
 
+    struct Socket
+    {
+        bool published = false;
+        int watch = -1;
+        dev_t device = 0;
+        ino_t inode = 0;
+    };
+
     void acceptLoop();
     void repairLoop();
     void waitBeforeRetrying();
@@ -68,6 +81,13 @@ private:
     bool publish(QString *problem);
     //! Publishes the pipe if it is not in place; warns once per distinct problem.
     void publishOrReport();
+    //! Binds a fresh listening socket at the socket's name and hands it to the writer.
+    bool publishSocket(QString *problem);
+    //! Publishes the socket if it is not in place; warns once per distinct problem.
+    void publishSocketOrReport();
+    bool socketIsCurrent() const;
+    void withdrawSocket();
+    bool ensureDirectory(QString *problem);
     //! Makes the accept thread's open() of m_current return.
     void releaseWaitingOpen();
     void closeRelease();
@@ -83,6 +103,7 @@ private:
     const QString m_directory;
     const QByteArray m_name; // "<pid>.stats"
     const QByteArray m_spareName; // ".<pid>.stats.next", for the instant before the rename
+    const QByteArray m_socketName; // "<pid>.sock"
     SnapshotWriter *const m_writer;
     RecorderThread m_acceptThread;
     RecorderThread m_repairThread;
@@ -96,7 +117,9 @@ private:
     int m_releaseFd = -1; // our own reader of m_current, while the accept thread must wake
     int m_reserveFd = -1; // given up so that the release can open even when descriptors run out
     Fifo m_current;
+    Socket m_socket;
     QString m_problem; // the last problem reported, so a retry loop warns once
+    QString m_socketProblem; // the same for the socket
 };
 
 } // namespace Statvent::Detail

@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace Statvent::Detail {
@@ -54,6 +55,11 @@ bool SnapshotWriter::start()
 void SnapshotWriter::stop()
 {
     m_thread.stop();
+    for (int *fd : {&m_listeningFd, &m_newListeningFd}) {
+        if (*fd >= 0)
+            ::close(*fd);
+        *fd = -1;
+    }
     QMutexLocker locker(&m_queueMutex);
     for (const Connection &connection : m_queue) {
         m_readerCounter.forget(connection.readerKey);
@@ -77,6 +83,18 @@ void SnapshotWriter::serve(int writeFd, const QByteArray &readerKey)
     m_thread.wake();
 }
 
+void SnapshotWriter::setListeningSocket(int listeningFd)
+{
+    {
+        QMutexLocker locker(&m_queueMutex);
+        if (m_newListeningFd >= 0)
+            ::close(m_newListeningFd);
+        m_newListeningFd = listeningFd;
+        m_listeningChanged = true;
+    }
+    m_thread.wake();
+}
+
 void SnapshotWriter::run()
 {
     sigset_t sigpipe;
@@ -88,6 +106,7 @@ void SnapshotWriter::run()
     while (!m_thread.stopRequested()) {
         polled.clear();
         polled.push_back({m_thread.wakeFd(), POLLIN, 0});
+        polled.push_back({m_listeningFd, POLLIN, 0}); // a negative descriptor is passed over
         QDeadlineTimer nearestStall = QDeadlineTimer::Forever;
         for (const Delivery &delivery : m_deliveries) {
             polled.push_back({delivery.fd, POLLOUT, 0});
@@ -100,8 +119,9 @@ void SnapshotWriter::run()
             break;
 
         // Deliveries first: the polled entries are in m_deliveries' order until it changes.
-        for (size_t i = polled.size(); i-- > 1;) {
-            Delivery &delivery = m_deliveries[i - 1];
+        constexpr size_t FirstDelivery = 2;
+        for (size_t i = polled.size(); i-- > FirstDelivery;) {
+            Delivery &delivery = m_deliveries[i - FirstDelivery];
             bool keep = true;
             if (polled[i].revents)
                 keep = continueDelivery(delivery);
@@ -110,8 +130,8 @@ void SnapshotWriter::run()
                 keep = false;
             }
             if (!keep) {
-                ::close(delivery.fd);
-                m_deliveries.erase(m_deliveries.begin() + qsizetype(i - 1));
+                endDelivery(delivery);
+                m_deliveries.erase(m_deliveries.begin() + qsizetype(i - FirstDelivery));
             }
         }
 
@@ -121,14 +141,23 @@ void SnapshotWriter::run()
             {
                 QMutexLocker locker(&m_queueMutex);
                 connected.swap(m_queue);
+                if (m_listeningChanged) {
+                    if (m_listeningFd >= 0)
+                        ::close(m_listeningFd);
+                    m_listeningFd = m_newListeningFd;
+                    m_newListeningFd = -1;
+                    m_listeningChanged = false;
+                }
             }
             if (!connected.empty()) {
                 // One snapshot for every reader that arrived together: each still gets a whole one.
-                const QByteArray text = snapshotForNewcomers();
+                const QByteArray text = snapshotForNewcomers(false);
                 for (const Connection &connection : connected)
                     startDelivery(connection, text);
             }
         }
+        if (polled[1].revents & POLLIN)
+            acceptSocketReaders();
         if (m_deliveries.empty())
             m_droppingReported = false;
     }
@@ -137,19 +166,50 @@ void SnapshotWriter::run()
     m_deliveries.clear();
 }
 
-QByteArray SnapshotWriter::snapshotForNewcomers()
+QByteArray SnapshotWriter::socketSnapshot() const
+{
+    return m_registry->snapshotText();
+}
+
+void SnapshotWriter::acceptSocketReaders()
+{
+    std::vector<int> accepted;
+    // At most MaxDeliveries at a time: the rest wait in the listening queue, not here.
+    while (qsizetype(accepted.size()) < MaxDeliveries) {
+        const int fd = ::accept4(m_listeningFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                qCDebug(lcStatventRecorder) << "cannot accept a reader of the socket:" << std::strerror(errno);
+            break;
+        }
+        accepted.push_back(fd);
+    }
+    if (accepted.empty())
+        return;
+    // One snapshot for every reader that arrived together, as for the FIFO.
+    const QByteArray text = snapshotForNewcomers(true);
+    for (int fd : accepted)
+        addDelivery(fd, true, text);
+}
+
+QByteArray SnapshotWriter::snapshotForNewcomers(bool toSocket)
 {
     qsizetype held = 0;
     const char *previous = nullptr;
+    const Delivery *newestSameDoor = nullptr;
     for (const Delivery &delivery : m_deliveries) {
         // Deliveries that share a snapshot are next to each other: they started together.
         if (delivery.text.constData() != previous)
             ++held;
         previous = delivery.text.constData();
+        if (delivery.toSocket == toSocket)
+            newestSameDoor = &delivery;
     }
-    if (held >= MaxSnapshotsInFlight)
-        return m_deliveries.back().text;
-    return m_registry->snapshotText();
+    if (held >= MaxSnapshotsInFlight && newestSameDoor)
+        return newestSameDoor->text;
+    return toSocket ? socketSnapshot() : m_registry->snapshotText();
 }
 
 void SnapshotWriter::startDelivery(const Connection &connection, const QByteArray &text)
@@ -179,10 +239,10 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
-    addDelivery(fd, text);
+    addDelivery(fd, false, text);
 }
 
-void SnapshotWriter::addDelivery(int fd, const QByteArray &text)
+void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text)
 {
     if (qsizetype(m_deliveries.size()) >= MaxDeliveries) {
         if (!m_droppingReported) {
@@ -190,14 +250,26 @@ void SnapshotWriter::addDelivery(int fd, const QByteArray &text)
                                           << "readers at once: dropping the oldest, which get a cut snapshot (readers that open the pipe without reading?)";
             m_droppingReported = true;
         }
-        ::close(m_deliveries.front().fd);
+        endDelivery(m_deliveries.front());
         m_deliveries.erase(m_deliveries.begin());
     }
-    m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
+    m_deliveries.push_back({fd, toSocket, text, 0, QDeadlineTimer(StallTimeoutMs)});
     if (!continueDelivery(m_deliveries.back())) {
-        ::close(fd);
+        endDelivery(m_deliveries.back());
         m_deliveries.pop_back();
     }
+}
+
+void SnapshotWriter::endDelivery(const Delivery &delivery)
+{
+    if (delivery.toSocket) {
+        // Whatever the reader sent is read and dropped first: closing a Unix socket with unread
+        // data would make the reader's next read fail with ECONNRESET instead of ending.
+        char discarded[512];
+        for (int i = 0; i < 16 && ::recv(delivery.fd, discarded, sizeof discarded, MSG_DONTWAIT) > 0; ++i) {
+        }
+    }
+    ::close(delivery.fd);
 }
 
 bool SnapshotWriter::continueDelivery(Delivery &delivery)

@@ -63,6 +63,12 @@ public:
      * readerCounter() watches as \a readerKey (empty if it does not). Thread-safe.
      */
     void serve(int writeFd, const QByteArray &readerKey);
+    /*!
+     * Serves each connection to \a listeningFd (a listening, non-blocking Unix stream socket)
+     * its own snapshot, rendered by socketSnapshot(), then end-of-file. Takes ownership; closes
+     * the socket it replaces. -1 stops serving a socket. Thread-safe.
+     */
+    void setListeningSocket(int listeningFd);
     //! Counts who opens the FIFOs to be served: PipeAcceptor watches each before publishing it.
     ReaderCounter &readerCounter() { return m_readerCounter; }
 
@@ -76,17 +82,28 @@ private:
     struct Delivery
     {
         int fd;
+        bool toSocket;
         QByteArray text;
         qsizetype written;
         QDeadlineTimer stall;
     };
 
     void run();
-    //! The snapshot for readers that have just arrived: a fresh one, or the newest one held.
-    QByteArray snapshotForNewcomers();
+    /*!
+     * What a reader of the socket gets: the one place where a socket's snapshot is rendered.
+     * For now the FIFO's text.
+     */
+    QByteArray socketSnapshot() const;
+    /*!
+     * The snapshot for readers that have just arrived through the socket (\a toSocket) or a
+     * FIFO: a fresh one, or the newest one held for the same door when MaxSnapshotsInFlight are.
+     */
+    QByteArray snapshotForNewcomers(bool toSocket);
     void startDelivery(const Connection &connection, const QByteArray &text);
+    void acceptSocketReaders();
     //! Adds a delivery, dropping the oldest one if MaxDeliveries are in progress.
-    void addDelivery(int fd, const QByteArray &text);
+    void addDelivery(int fd, bool toSocket, const QByteArray &text);
+    void endDelivery(const Delivery &delivery);
     //! Writes what the pipe takes now; false once the delivery is over (complete or failed).
     bool continueDelivery(Delivery &delivery);
 
@@ -95,6 +112,9 @@ private:
     RecorderThread m_thread;
     QMutex m_queueMutex;
     std::vector<Connection> m_queue; // guarded by m_queueMutex
+    int m_newListeningFd = -1; // guarded by m_queueMutex, with m_listeningChanged
+    bool m_listeningChanged = false; // guarded by m_queueMutex
+    int m_listeningFd = -1; // used by the writer thread only
     std::vector<Delivery> m_deliveries; // used by the writer thread only, oldest first
     bool m_droppingReported = false; // used by the writer thread only
 };
