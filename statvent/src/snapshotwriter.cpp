@@ -55,12 +55,12 @@ bool SnapshotWriter::start()
 void SnapshotWriter::stop()
 {
     m_thread.stop();
+    QMutexLocker locker(&m_queueMutex);
     for (int *fd : {&m_listeningFd, &m_newListeningFd}) {
         if (*fd >= 0)
             ::close(*fd);
         *fd = -1;
     }
-    QMutexLocker locker(&m_queueMutex);
     for (const Connection &connection : m_queue) {
         m_readerCounter.forget(connection.readerKey);
         ::close(connection.writeFd);
