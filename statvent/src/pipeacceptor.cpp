@@ -7,7 +7,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QMutexLocker>
 
 #include <atomic>
 #include <cerrno>
@@ -86,7 +85,7 @@ PipeAcceptor::~PipeAcceptor()
 
 bool PipeAcceptor::start(QString *problem)
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_stopping = false;
     m_inotifyFd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (m_inotifyFd < 0) {
@@ -131,13 +130,14 @@ bool PipeAcceptor::start(QString *problem)
 void PipeAcceptor::stop()
 {
     {
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         m_stopping = true;
         releaseWaitingOpen();
+        m_releaseAnsweredChanged.notify_all(); // a repair waiting for the accept thread gives up
     }
     m_acceptThread.stop();
     m_repairThread.stop();
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     closeRelease();
     if (m_directoryFd >= 0)
         unlinkIfOurs(m_name, m_current);
@@ -156,7 +156,7 @@ void PipeAcceptor::acceptLoop()
     for (;;) {
         QByteArray waitingOn;
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             if (m_stopping)
                 return;
             if (!m_current.isOpen())
@@ -174,9 +174,10 @@ void PipeAcceptor::acceptLoop()
         const int openError = errno;
         Fifo connected;
         {
-            QMutexLocker locker(&m_mutex);
-            // Our own reader goes first, so that the writer finds only real ones.
-            closeRelease();
+            std::unique_lock locker(m_mutex);
+            // The thread that released this open closes its own reader once told.
+            m_releaseAnswered = true;
+            m_releaseAnsweredChanged.notify_all();
             if (m_stopping) {
                 if (fd >= 0)
                     ::close(fd);
@@ -195,9 +196,9 @@ void PipeAcceptor::acceptLoop()
             m_current = {};
             publishOrReport();
         }
-        m_writer->serve(fd, connected.readerKey);
-        connected.readerKey.clear(); // the writer forgets it once counted
-        QMutexLocker locker(&m_mutex);
+        // Moved, not shared: the writer thread alone holds the key (and forgets it once counted).
+        m_writer->serve(fd, std::move(connected.readerKey));
+        std::unique_lock locker(m_mutex);
         discard(connected);
     }
 }
@@ -217,7 +218,7 @@ void PipeAcceptor::repairLoop()
         const bool watching = m_inotifyFd >= 0;
         bool retrying;
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             retrying = !m_socketProblem.isEmpty();
         }
         if (::poll(polled, watching ? 2 : 1, watching && !retrying ? -1 : RepairCheckIntervalMs) < 0 && errno != EINTR)
@@ -227,11 +228,13 @@ void PipeAcceptor::repairLoop()
         while (watching && ::read(m_inotifyFd, events, sizeof events) > 0) {
             // Any event is reason enough to look: the checks below are what decide.
         }
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         if (m_stopping)
             break;
-        if (m_current.isOpen() && !(directoryIsCurrent() && pathIsCurrent()))
-            releaseWaitingOpen();
+        if (m_current.isOpen() && !(directoryIsCurrent() && pathIsCurrent()) && releaseWaitingOpen()) {
+            m_releaseAnsweredChanged.wait(locker, [this] { return m_releaseAnswered || m_stopping; });
+            closeRelease();
+        }
         if (!m_socket.published || !directoryIsCurrent() || !socketIsCurrent())
             publishSocketOrReport();
     }
@@ -368,10 +371,11 @@ void PipeAcceptor::withdrawSocket()
     m_socket = {};
 }
 
-void PipeAcceptor::releaseWaitingOpen()
+bool PipeAcceptor::releaseWaitingOpen()
 {
     if (m_releaseFd >= 0 || !m_current.isOpen())
-        return;
+        return false;
+    m_releaseAnswered = false;
     const QByteArray path = procPath(m_current.pathFd);
     m_releaseFd = ::open(path.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (m_releaseFd < 0 && (errno == EMFILE || errno == ENFILE) && m_reserveFd >= 0) {
@@ -382,6 +386,7 @@ void PipeAcceptor::releaseWaitingOpen()
     }
     if (m_releaseFd < 0)
         qCWarning(lcStatventRecorder).noquote() << "cannot wake the recorder's accept thread:" << errnoText();
+    return m_releaseFd >= 0;
 }
 
 void PipeAcceptor::closeRelease()

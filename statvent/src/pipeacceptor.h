@@ -5,8 +5,10 @@
 #include "recorderthread.h"
 
 #include <QByteArray>
-#include <QMutex>
 #include <QString>
+
+#include <condition_variable>
+#include <mutex>
 
 #include <sys/types.h>
 
@@ -88,8 +90,12 @@ private:
     bool socketIsCurrent() const;
     void withdrawSocket();
     bool ensureDirectory(QString *problem);
-    //! Makes the accept thread's open() of m_current return.
-    void releaseWaitingOpen();
+    /*!
+     * Makes the accept thread's open() of m_current return, with a reader of our own that the
+     * caller closes (closeRelease()) once m_releaseAnswered, or after the thread has ended.
+     * False if there is nothing to release.
+     */
+    bool releaseWaitingOpen();
     void closeRelease();
     bool openDirectory(QString *problem);
     void closeDirectory();
@@ -107,7 +113,9 @@ private:
     SnapshotWriter *const m_writer;
     RecorderThread m_acceptThread;
     RecorderThread m_repairThread;
-    QMutex m_mutex; // the accept thread, the repair thread and stop() share the members below
+    // The accept thread, the repair thread and stop() share the members below. A std::mutex,
+    // not a QMutex: ThreadSanitizer cannot see into Debian's uninstrumented Qt.
+    std::mutex m_mutex;
     bool m_stopping = false;
     int m_directoryFd = -1;
     int m_directoryWatch = -1;
@@ -115,6 +123,8 @@ private:
     ino_t m_directoryInode = 0;
     int m_inotifyFd = -1; // -1: the repair thread looks every second instead
     int m_releaseFd = -1; // our own reader of m_current, while the accept thread must wake
+    bool m_releaseAnswered = false; // the accept thread's open() has returned since the release
+    std::condition_variable m_releaseAnsweredChanged;
     int m_reserveFd = -1; // given up so that the release can open even when descriptors run out
     Fifo m_current;
     Socket m_socket;

@@ -3,7 +3,6 @@
 
 #include "logging.h"
 
-#include <QMutexLocker>
 
 #include <atomic>
 #include <cerrno>
@@ -76,7 +75,7 @@ QByteArray ReaderCounter::watch(int fd)
         return {};
     }
     const QByteArray key = handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_openers.insert(key, 0);
     return key;
 }
@@ -85,7 +84,7 @@ void ReaderCounter::unwatch(int fd, const QByteArray &key)
 {
     if (key.isEmpty())
         return;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     if (m_openers.remove(key))
         fanotify_mark(m_fanotifyFd, FAN_MARK_REMOVE, FAN_OPEN, AT_FDCWD, procPath(fd).constData());
 }
@@ -94,7 +93,7 @@ void ReaderCounter::forget(const QByteArray &key)
 {
     if (key.isEmpty())
         return;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_openers.remove(key);
 }
 
@@ -102,7 +101,7 @@ int ReaderCounter::openers(const QByteArray &key)
 {
     if (key.isEmpty())
         return -1;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     collectEvents();
     const auto found = m_openers.constFind(key);
     // Zero would mean the event named the FIFO differently from name_to_handle_at(): unknown.

@@ -4,7 +4,8 @@
 
 #include <QByteArray>
 #include <QHash>
-#include <QMutex>
+
+#include <mutex>
 
 #include <sys/types.h>
 
@@ -56,7 +57,7 @@ private:
 
     const pid_t m_ownPid;
     int m_fanotifyFd = -1;
-    QMutex m_mutex; // the acceptor thread watches FIFOs, the writer thread counts
+    std::mutex m_mutex; // the acceptor thread watches FIFOs, the writer thread counts
     QHash<QByteArray, int> m_openers; // guarded by m_mutex; -1: events were lost
 };
 

@@ -4,7 +4,6 @@
 #include "logging.h"
 #include "statvent/statregistry.h"
 
-#include <QMutexLocker>
 
 #include <cerrno>
 #include <csignal>
@@ -55,7 +54,7 @@ bool SnapshotWriter::start()
 void SnapshotWriter::stop()
 {
     m_thread.stop();
-    QMutexLocker locker(&m_queueMutex);
+    std::unique_lock locker(m_queueMutex);
     for (int *fd : {&m_listeningFd, &m_newListeningFd}) {
         if (*fd >= 0)
             ::close(*fd);
@@ -68,17 +67,17 @@ void SnapshotWriter::stop()
     m_queue.clear();
 }
 
-void SnapshotWriter::serve(int writeFd, const QByteArray &readerKey)
+void SnapshotWriter::serve(int writeFd, QByteArray readerKey)
 {
     {
-        QMutexLocker locker(&m_queueMutex);
+        std::unique_lock locker(m_queueMutex);
         if (qsizetype(m_queue.size()) >= MaxDeliveries) {
             // Readers arrive faster than snapshots are taken: the oldest waiting one goes.
             m_readerCounter.forget(m_queue.front().readerKey);
             ::close(m_queue.front().writeFd);
             m_queue.erase(m_queue.begin());
         }
-        m_queue.push_back({writeFd, readerKey});
+        m_queue.push_back({writeFd, std::move(readerKey)});
     }
     m_thread.wake();
 }
@@ -86,7 +85,7 @@ void SnapshotWriter::serve(int writeFd, const QByteArray &readerKey)
 void SnapshotWriter::setListeningSocket(int listeningFd)
 {
     {
-        QMutexLocker locker(&m_queueMutex);
+        std::unique_lock locker(m_queueMutex);
         if (m_newListeningFd >= 0)
             ::close(m_newListeningFd);
         m_newListeningFd = listeningFd;
@@ -139,7 +138,7 @@ void SnapshotWriter::run()
             m_thread.consumeWakeUps();
             std::vector<Connection> connected;
             {
-                QMutexLocker locker(&m_queueMutex);
+                std::unique_lock locker(m_queueMutex);
                 connected.swap(m_queue);
                 if (m_listeningChanged) {
                     if (m_listeningFd >= 0)

@@ -7,8 +7,8 @@
 
 #include <QByteArray>
 #include <QDeadlineTimer>
-#include <QMutex>
 
+#include <mutex>
 #include <vector>
 
 namespace Statvent {
@@ -62,7 +62,7 @@ public:
      * Takes ownership of \a writeFd, the write end of a FIFO a reader has just opened, which
      * readerCounter() watches as \a readerKey (empty if it does not). Thread-safe.
      */
-    void serve(int writeFd, const QByteArray &readerKey);
+    void serve(int writeFd, QByteArray readerKey);
     /*!
      * Serves each connection to \a listeningFd (a listening, non-blocking Unix stream socket)
      * its own snapshot, rendered by socketSnapshot(), then end-of-file. Takes ownership; closes
@@ -110,7 +110,7 @@ private:
     const StatRegistry *const m_registry;
     ReaderCounter m_readerCounter;
     RecorderThread m_thread;
-    QMutex m_queueMutex;
+    std::mutex m_queueMutex;
     std::vector<Connection> m_queue; // guarded by m_queueMutex
     int m_newListeningFd = -1; // guarded by m_queueMutex, with m_listeningChanged
     bool m_listeningChanged = false; // guarded by m_queueMutex
