@@ -249,7 +249,8 @@ class Faults:
             else:
                 delete_tree(self.pipes)
                 if how == "deleted and recreated at once":
-                    os.mkdir(self.pipes)
+                    # A recorder may have made it again already: that is recreated too.
+                    os.makedirs(self.pipes, exist_ok=True)
             status, _, _ = self.service.get_json("/stats")
             self.check(area, f"{how}: the service answers meanwhile", status == 200, f"status {status}")
             started = time.monotonic()
