@@ -51,6 +51,11 @@ qsizetype NameIndex::findOrInsert(QByteArrayView name, qsizetype row)
     return -1;
 }
 
+qsizetype NameIndex::find(QByteArrayView name) const
+{
+    return m_slots[slotFor(name, hashOf(name))].row;
+}
+
 void NameIndex::grow()
 {
     std::vector<Slot> old(m_slots.size() * 2);

@@ -22,6 +22,9 @@ public:
 
     //! The row of \a name if it is in the index; otherwise adds it with \a row and returns -1.
     qsizetype findOrInsert(QByteArrayView name, qsizetype row);
+    //! The row of \a name, or -1: for a name the caller does not keep, looked up before a copy
+    //! that it keeps is inserted.
+    qsizetype find(QByteArrayView name) const;
 
 private:
     struct Slot
