@@ -23,6 +23,15 @@ bool WriterProcess::start(const QString &pipeDir, const QStringList &arguments)
                   QStringList{QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 
+bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QStringList &arguments)
+{
+    return launch(QStringLiteral("/usr/bin/setpriv"),
+                  QStringList{QStringLiteral("--reuid=%1").arg(uid), QStringLiteral("--regid=%1").arg(gid),
+                              QStringLiteral("--clear-groups"), QStringLiteral(STATVENT_BIN_DIR "/webservice-testwriter"),
+                              QStringLiteral("--pipe-dir"), pipeDir}
+                      + arguments);
+}
+
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
     const QString script = QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("original_recorder.py"));

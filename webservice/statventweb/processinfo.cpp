@@ -82,4 +82,25 @@ bool ProcessInfo::startedAfter(qint64 pid, qint64 fileTimeNs)
     return start && *start > fileTimeNs + StartTimeSlackNs;
 }
 
+std::optional<ProcessInfo::UserIds> ProcessInfo::userIds(qint64 pid)
+{
+    const QByteArray status = readProcFile(QStringLiteral("/proc/%1/status").arg(pid));
+    for (const QByteArray &line : status.split('\n')) {
+        if (!line.startsWith("Uid:"))
+            continue;
+        const QList<QByteArray> fields = line.sliced(4).simplified().split(' ');
+        if (fields.size() != 4)
+            return std::nullopt;
+        uid_t ids[4];
+        for (int i = 0; i < 4; ++i) {
+            const std::optional<qint64> id = parseInteger(fields.at(i));
+            if (!id || *id < 0)
+                return std::nullopt;
+            ids[i] = uid_t(*id);
+        }
+        return UserIds{ids[0], ids[1], ids[2], ids[3]};
+    }
+    return std::nullopt;
+}
+
 } // namespace StatventWeb
