@@ -91,6 +91,8 @@ void tst_ProcessInfo::userIds()
     const qint64 gone = process.processId();
     QVERIFY(process.waitForFinished());
     QVERIFY(!ProcessInfo::userIds(gone));
+    QCOMPARE(ProcessInfo::directoryOwner(QCoreApplication::applicationPid()), std::optional<uid_t>(::geteuid()));
+    QVERIFY(!ProcessInfo::directoryOwner(gone));
     if (::geteuid() != 0)
         return;
     // As root: a process of another user, started with setpriv.
@@ -101,6 +103,7 @@ void tst_ProcessInfo::userIds()
     QVERIFY(other.waitForStarted());
     QTRY_COMPARE(ProcessInfo::userIds(other.processId()).value_or(ProcessInfo::UserIds{}).effective, uid_t(65534));
     QVERIFY(!ProcessInfo::userIds(other.processId())->contains(0));
+    QCOMPARE(ProcessInfo::directoryOwner(other.processId()), std::optional<uid_t>(65534));
     other.kill();
     other.waitForFinished();
 }

@@ -51,9 +51,18 @@ qsizetype NameIndex::findOrInsert(QByteArrayView name, qsizetype row)
     return -1;
 }
 
-qsizetype NameIndex::find(QByteArrayView name) const
+NameIndex::Probe NameIndex::find(QByteArrayView name) const
 {
-    return m_slots[slotFor(name, hashOf(name))].row;
+    const size_t hash = hashOf(name);
+    const size_t slot = slotFor(name, hash);
+    return Probe{hash, slot, m_slots[slot].row};
+}
+
+void NameIndex::insert(const Probe &probe, QByteArrayView keptName, qsizetype row)
+{
+    m_slots[probe.slot] = Slot{keptName, probe.hash, row};
+    if (++m_count * 2 > qsizetype(m_slots.size()))
+        grow();
 }
 
 void NameIndex::grow()

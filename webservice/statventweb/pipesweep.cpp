@@ -71,6 +71,12 @@ public:
     //! Reads the complete lines of \a text; keeps its unfinished last line for the next call.
     void feed(QByteArrayView text)
     {
+        if (bytes == 0) {
+            // Most texts fit in their first read: room for as many statistics as it has lines.
+            const qsizetype lines = std::count(text.begin(), text.end(), '\n');
+            process.stats.reserve(lines);
+            m_names = NameIndex(lines);
+        }
         bytes += text.size();
         qsizetype position = 0;
         while (position < text.size()) {
@@ -142,13 +148,14 @@ private:
             break;
         }
         // A well-behaved writer never repeats a name; a repeated one is rejected, the first kept.
-        if (m_names.find(stat.name) >= 0) {
+        const NameIndex::Probe probe = m_names.find(stat.name);
+        if (probe.row >= 0) {
             ++process.rejectedLines;
             return;
         }
         process.stats.append(Statvent::StatEntry{stat.name.toByteArray(), stat.value});
         // A view into the copy just kept: its bytes stay put when the list grows.
-        m_names.findOrInsert(process.stats.constLast().name, process.stats.size() - 1);
+        m_names.insert(probe, process.stats.constLast().name, process.stats.size() - 1);
     }
 
     void reject(PipeFormat::LineError error)
@@ -205,6 +212,41 @@ void keepFirstOfEachName(ProcessStats &process)
     }
     stats.resize(kept);
 }
+
+/*!
+ * Whose a process is, asked of /proc as cheaply as it can be: the owner of /proc/<pid> (its
+ * effective uid) first, one stat() call; all its uids (/proc/<pid>/status) only when that owner
+ * is not the one looked for.
+ */
+class ProcessUsers
+{
+public:
+    explicit ProcessUsers(qint64 pid)
+        : m_pid(pid)
+        , m_owner(ProcessInfo::directoryOwner(pid))
+    {
+    }
+
+    //! False when the process is gone or /proc does not show it (mounted with hidepid).
+    bool known() const { return m_owner.has_value(); }
+
+    //! Whether \a uid is one of the process's user ids (see ProcessInfo::UserIds::contains()).
+    bool contains(uid_t uid)
+    {
+        if (m_owner == uid)
+            return true;
+        if (!m_ids)
+            m_ids = ProcessInfo::userIds(m_pid);
+        return m_ids && m_ids->contains(uid);
+    }
+
+    uid_t effective() const { return m_ids ? m_ids->effective : m_owner.value_or(0); }
+
+private:
+    qint64 m_pid;
+    std::optional<uid_t> m_owner;
+    std::optional<ProcessInfo::UserIds> m_ids;
+};
 
 //! One process's FIFO or socket being read.
 struct Target
@@ -398,12 +440,12 @@ private:
     }
 
     //! Whether the owner of what was just looked at may speak for the process; if not, refused.
-    bool ownerTrusted(const Target &target, const ProcessInfo::UserIds &ids, uid_t owner)
+    bool ownerTrusted(const Target &target, ProcessUsers &users, uid_t owner)
     {
-        if (ids.contains(owner))
+        if (users.contains(owner))
             return true;
         refuse(target.name, target.pid,
-               QStringLiteral("owned by uid %1, but process %2 runs as uid %3").arg(owner).arg(target.pid).arg(ids.effective));
+               QStringLiteral("owned by uid %1, but process %2 runs as uid %3").arg(owner).arg(target.pid).arg(users.effective()));
         return false;
     }
 
@@ -432,8 +474,8 @@ private:
                 removeDeadEntries(pid, candidate);
                 continue;
             }
-            const std::optional<ProcessInfo::UserIds> ids = ProcessInfo::userIds(pid);
-            if (!ids) {
+            ProcessUsers users(pid);
+            if (!users.known()) {
                 // Gone since, or hidden (/proc mounted with hidepid): whose it is cannot be told.
                 if (!ProcessInfo::exists(pid)) {
                     removeDeadEntries(pid, candidate);
@@ -450,7 +492,7 @@ private:
                 target.channel = Channel::Socket;
                 target.name = candidate.socket;
                 target.fallbackFifo = candidate.fifo;
-                switch (startSocket(target, *ids)) {
+                switch (startSocket(target, users)) {
                 case Start::Reading:
                     m_targets.push_back(std::move(target));
                     continue;
@@ -464,7 +506,7 @@ private:
             }
             target.channel = Channel::Fifo;
             target.name = candidate.fifo;
-            if (startFifo(target, *ids))
+            if (startFifo(target, users))
                 m_targets.push_back(std::move(target));
         }
     }
@@ -490,10 +532,10 @@ private:
         TryTheFifo, //!< the socket cannot be used; the FIFO, if any, may be
     };
 
-    Start startSocket(Target &target, const ProcessInfo::UserIds &ids)
+    Start startSocket(Target &target, ProcessUsers &users)
     {
         const std::optional<uid_t> owner = statEntry(target, S_IFSOCK);
-        if (!owner || !ownerTrusted(target, ids, *owner))
+        if (!owner || !ownerTrusted(target, users, *owner))
             return Start::TryTheFifo;
         if (backedOff(target))
             return Start::Settled;
@@ -542,30 +584,30 @@ private:
         }
         // The kernel vouches for the listening process: it must be the pid the name claims.
         // A process of another PID namespace shows as pid 0 here, and is refused too.
-        if (peer.pid != target.pid || !ids.contains(peer.uid)) {
+        if (peer.pid != target.pid || !users.contains(peer.uid)) {
             close(target);
             refuse(target.name, target.pid,
                    peer.pid != target.pid ? QStringLiteral("served by process %1, not by process %2").arg(peer.pid).arg(target.pid)
                                           : QStringLiteral("served by uid %1, but process %2 runs as uid %3")
                                                 .arg(peer.uid)
                                                 .arg(target.pid)
-                                                .arg(ids.effective));
+                                                .arg(users.effective()));
             return Start::TryTheFifo;
         }
         target.writerSeen = true;
         return Start::Reading;
     }
 
-    bool startFifo(Target &target, const ProcessInfo::UserIds &ids)
+    bool startFifo(Target &target, ProcessUsers &users)
     {
         // Checked before opening too: opening a FIFO releases a writer waiting in open().
         const std::optional<uid_t> owner = statEntry(target, S_IFIFO);
-        if (!owner || !ownerTrusted(target, ids, *owner) || backedOff(target))
+        if (!owner || !ownerTrusted(target, users, *owner) || backedOff(target))
             return false;
-        return openFifo(target, ids);
+        return openFifo(target, users);
     }
 
-    bool openFifo(Target &target, const ProcessInfo::UserIds &ids)
+    bool openFifo(Target &target, ProcessUsers &users)
     {
         // O_NONBLOCK: opening a FIFO for reading never waits for a writer.
         target.fd = ::openat(m_directoryFd, target.name.constData(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
@@ -583,7 +625,7 @@ private:
             close(target);
             return false;
         }
-        if (!ownerTrusted(target, ids, status.st_uid)) {
+        if (!ownerTrusted(target, users, status.st_uid)) {
             close(target);
             return false;
         }
@@ -642,8 +684,8 @@ private:
                     --waiting;
                     break;
                 case ReadState::MoreToRead:
-                    break;
                 case ReadState::Waiting:
+                    // A FIFO's end may come without a word from poll() (see EndOfFileProbeNs).
                     awaitingEndOfFile = awaitingEndOfFile || target.channel == Channel::Fifo;
                     break;
                 }
@@ -654,9 +696,9 @@ private:
     //! Opens the pipe again if a fresh FIFO has taken its place since it answered nothing.
     bool reopenAfterEmptyAnswer(Target &target)
     {
-        const std::optional<ProcessInfo::UserIds> ids = ProcessInfo::userIds(target.pid);
+        ProcessUsers users(target.pid);
         struct stat status;
-        if (target.emptyAnswerRetries == MaxEmptyAnswerRetries || !ids
+        if (target.emptyAnswerRetries == MaxEmptyAnswerRetries || !users.known()
             || ::fstatat(m_directoryFd, target.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
             || (status.st_dev == target.device && status.st_ino == target.inode)) {
             return false;
@@ -664,55 +706,68 @@ private:
         ++target.emptyAnswerRetries;
         close(target);
         target.writerSeen = false;
-        return openFifo(target, *ids);
+        return openFifo(target, users);
     }
 
     enum class ReadState : quint8 {
         Waiting, //!< nothing to read now; the writer is still connected
-        MoreToRead, //!< a whole chunk was read: the other pipes have their turn first
+        MoreToRead, //!< a whole chunk was read: the other entries have their turn first
         Ended, //!< end-of-file, or the FIFO's byte limit
         Settled, //!< no answer from this target in this sweep, and reported so
     };
 
-    //! Reads one chunk at most, so that every pipe gets its turn in each round of poll().
+    /*!
+     * Reads what the entry holds now, up to one chunk, so that every entry gets its turn in each
+     * round of poll(); a text shorter than a chunk is read to its end-of-file in the same turn.
+     */
     ReadState readSome(Target &target, std::vector<char> &buffer)
     {
-        // One byte beyond the limit tells text that is exactly at the limit from text over it.
-        const qint64 allowance = m_options.maxBytesPerPipe + 1 - target.bytesRead();
-        ssize_t count;
-        do {
-            count = ::read(target.fd, buffer.data(), size_t(std::min<qint64>(allowance, ReadChunk)));
-        } while (count < 0 && errno == EINTR);
-        if (count < 0) {
-            if (errno == EAGAIN)
-                return ReadState::Waiting;
-            reportUnanswered(target, UnansweredReason::Failed,
-                             QStringLiteral("reading %1 failed: %2").arg(QFile::decodeName(target.name), PipeDirectory::errorText(errno)));
-            recordAnswered(target); // costs no waiting
-            return ReadState::Settled;
+        qsizetype readThisTurn = 0;
+        while (readThisTurn < ReadChunk) {
+            // One byte beyond the limit tells text that is exactly at the limit from text over it.
+            const qint64 allowance = m_options.maxBytesPerPipe + 1 - target.bytesRead();
+            const ssize_t count = ::read(target.fd, buffer.data(), size_t(std::min<qint64>(allowance, ReadChunk - readThisTurn)));
+            if (count < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno == EAGAIN)
+                    return ReadState::Waiting;
+                reportUnanswered(target, UnansweredReason::Failed,
+                                 QStringLiteral("reading %1 failed: %2").arg(QFile::decodeName(target.name), PipeDirectory::errorText(errno)));
+                recordAnswered(target); // it cost no waiting
+                return ReadState::Settled;
+            }
+            if (count == 0)
+                return ReadState::Ended; // end-of-file: the writer has said everything
+            readThisTurn += count;
+            if (!take(target, QByteArrayView(buffer.data(), count)))
+                return target.channel == Channel::Fifo ? ReadState::Ended : ReadState::Settled;
         }
-        if (count == 0)
-            return ReadState::Ended; // end-of-file: the writer has said everything
-        const QByteArrayView bytes(buffer.data(), count);
-        const bool overLimit = target.bytesRead() + count > m_options.maxBytesPerPipe;
+        return ReadState::MoreToRead;
+    }
+
+    //! Takes what was read; false when the byte limit ends the text.
+    bool take(Target &target, QByteArrayView bytes)
+    {
+        const bool overLimit = target.bytesRead() + bytes.size() > m_options.maxBytesPerPipe;
         if (target.channel == Channel::Socket) {
             if (overLimit) {
                 // A socket's text counts only whole, up to its end record: none of it is read.
                 reportUnanswered(target, UnansweredReason::Incomplete,
                                  QStringLiteral("sent more than %1 bytes on its socket").arg(m_options.maxBytesPerPipe));
                 recordAnswered(target);
-                return ReadState::Settled;
+                return false;
             }
             target.socketText.append(bytes);
-            return ReadState::MoreToRead;
+            return true;
         }
         if (overLimit) {
             target.fifoText->feed(bytes.first(m_options.maxBytesPerPipe - target.bytesRead()));
             target.fifoText->cut();
-            return ReadState::Ended;
+            return false;
         }
         target.fifoText->feed(bytes);
-        return ReadState::MoreToRead;
+        return true;
     }
 
     void finish(Target &target)

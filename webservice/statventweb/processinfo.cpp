@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <charconv>
 
+#include <cstdio>
+
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace StatventWeb {
@@ -80,6 +83,16 @@ bool ProcessInfo::startedAfter(qint64 pid, qint64 fileTimeNs)
 {
     const std::optional<qint64> start = startTimeNs(pid);
     return start && *start > fileTimeNs + StartTimeSlackNs;
+}
+
+std::optional<uid_t> ProcessInfo::directoryOwner(qint64 pid)
+{
+    char path[32];
+    std::snprintf(path, sizeof(path), "/proc/%lld", static_cast<long long>(pid));
+    struct stat status;
+    if (pid <= 0 || ::stat(path, &status) != 0)
+        return std::nullopt;
+    return status.st_uid;
 }
 
 std::optional<ProcessInfo::UserIds> ProcessInfo::userIds(qint64 pid)

@@ -56,6 +56,13 @@ public:
     };
     //! Empty when the process is gone or /proc cannot be read.
     static std::optional<UserIds> userIds(qint64 pid);
+
+    /*!
+     * The owner of /proc/<pid>, one stat() call: the process's effective uid (root's for a
+     * process that is not dumpable, such as a set-user-ID program). Empty when the process is
+     * gone or /proc does not show it.
+     */
+    static std::optional<uid_t> directoryOwner(qint64 pid);
 };
 
 } // namespace StatventWeb
