@@ -3,8 +3,6 @@
 
 #include <QDeadlineTimer>
 #include <QDebug>
-#include <QDir>
-#include <QFileInfo>
 
 namespace {
 
@@ -34,7 +32,8 @@ bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QS
 
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
-    const QString script = QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("original_recorder.py"));
+    // Absolute, so that the test finds it from any working directory (ctest runs it elsewhere).
+    const QString script = QStringLiteral(QT_TESTCASE_SOURCEDIR "/webservice-writers/original_recorder.py");
     return launch(QStringLiteral("/usr/bin/python3"), QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 

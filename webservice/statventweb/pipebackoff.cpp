@@ -40,7 +40,8 @@ void PipeBackoff::recordFailure(const Key &key)
         return;
     // 1, 2, 4, ... sweeps: doubled for each miss beyond the first that backs off, capped.
     entry.skipsLeft = 1;
-    for (int miss = FailuresBeforeBackingOff; miss < entry.failures && entry.skipsLeft < MaxSkippedSweeps; ++miss)
+    for (int miss = FailuresBeforeBackingOff;
+         miss < entry.failures && entry.skipsLeft < MaxSkippedSweeps; ++miss)
         entry.skipsLeft *= 2;
     entry.skipsLeft = std::min(entry.skipsLeft, MaxSkippedSweeps);
 }

@@ -318,16 +318,18 @@ private:
     {
         // The directory itself is whatever the deployer configured (it may be a symlink, say
         // /var/run -> /run); only its entries are never followed.
-        m_directoryFd = ::open(QFile::encodeName(m_directoryName).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        m_directoryFd = ::open(QFile::encodeName(m_directoryName).constData(),
+                               O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m_directoryFd >= 0)
             return true;
         const int error = errno;
         if (error == ENOENT) {
-            m_result.problems.append(QStringLiteral("pipe directory %1 does not exist (yet): no process has started a recorder there")
+            m_result.problems.append(QStringLiteral("pipe directory %1 does not exist (yet): no "
+                                                    "process has started a recorder there")
                                          .arg(m_directoryName));
         } else {
-            m_result.problems.append(
-                QStringLiteral("cannot open pipe directory %1: %2").arg(m_directoryName, PipeDirectory::errorText(error)));
+            m_result.problems.append(QStringLiteral("cannot open pipe directory %1: %2")
+                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
         }
         return false;
     }
@@ -341,8 +343,8 @@ private:
             const int error = errno;
             if (listingFd >= 0)
                 ::close(listingFd);
-            m_result.problems.append(
-                QStringLiteral("cannot list pipe directory %1: %2").arg(m_directoryName, PipeDirectory::errorText(error)));
+            m_result.problems.append(QStringLiteral("cannot list pipe directory %1: %2")
+                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
             return;
         }
         for (;;) {
@@ -351,7 +353,8 @@ private:
             if (!entry) {
                 if (errno != 0) {
                     m_result.problems.append(
-                        QStringLiteral("cannot list pipe directory %1: %2").arg(m_directoryName, PipeDirectory::errorText(errno)));
+                        QStringLiteral("cannot list pipe directory %1: %2")
+                            .arg(m_directoryName, PipeDirectory::errorText(errno)));
                 }
                 break;
             }
@@ -407,10 +410,14 @@ private:
         if (ProcessInfo::exists(pid))
             return;
         if (::unlinkat(m_directoryFd, name.constData(), 0) == 0)
-            qCDebug(lcStatventWeb).noquote() << "removed the spare pipe" << QString::fromUtf8(name) << "of process" << pid << "which no longer exists";
+            qCDebug(lcStatventWeb).noquote() << "removed the spare pipe" << QString::fromUtf8(name)
+                                             << "of process" << pid << "which no longer exists";
     }
 
-    void skip(const QByteArray &name, const QString &reason) { m_result.skipped.append(SkippedEntry{name, reason}); }
+    void skip(const QByteArray &name, const QString &reason)
+    {
+        m_result.skipped.append(SkippedEntry{name, reason});
+    }
 
     void refuse(const QByteArray &name, qint64 pid, const QString &reason)
     {
@@ -420,7 +427,8 @@ private:
     void reportUnanswered(const Target &target, UnansweredReason reason, const QString &detail)
     {
         m_result.unanswered.append(target.pid);
-        m_result.unansweredDetails.append(UnansweredProcess{target.pid, target.channel, reason, detail});
+        m_result.unansweredDetails.append(
+            UnansweredProcess{target.pid, target.channel, reason, detail});
     }
 
     //! Notes what \a target's entry is now; its owner, if it is still of type \a fileType.
@@ -430,7 +438,9 @@ private:
         if (::fstatat(m_directoryFd, target.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0)
             return std::nullopt; // removed since it was listed: nothing to read
         if ((status.st_mode & S_IFMT) != fileType) {
-            skip(target.name, QStringLiteral("replaced by %1").arg(PipeDirectory::describeFileType(status.st_mode)));
+            skip(target.name,
+                 QStringLiteral("replaced by %1")
+                     .arg(PipeDirectory::describeFileType(status.st_mode)));
             return std::nullopt;
         }
         target.device = status.st_dev;
@@ -445,7 +455,10 @@ private:
         if (users.contains(owner))
             return true;
         refuse(target.name, target.pid,
-               QStringLiteral("owned by uid %1, but process %2 runs as uid %3").arg(owner).arg(target.pid).arg(users.effective()));
+               QStringLiteral("owned by uid %1, but process %2 runs as uid %3")
+                   .arg(owner)
+                   .arg(target.pid)
+                   .arg(users.effective()));
         return false;
     }
 
@@ -456,10 +469,12 @@ private:
         int skipsLeft = 0;
         if (!m_backoff || !m_backoff->shouldSkip(target.backoffKey(), &failures, &skipsLeft))
             return false;
-        reportUnanswered(target, UnansweredReason::BackedOff,
-                         QStringLiteral("missed the deadline in %1 sweeps in a row: left out of this sweep and %2 more")
-                             .arg(failures)
-                             .arg(skipsLeft));
+        reportUnanswered(
+            target, UnansweredReason::BackedOff,
+            QStringLiteral(
+                "missed the deadline in %1 sweeps in a row: left out of this sweep and %2 more")
+                .arg(failures)
+                .arg(skipsLeft));
         return true;
     }
 
@@ -480,7 +495,8 @@ private:
                 if (!ProcessInfo::exists(pid)) {
                     removeDeadEntries(pid, candidate);
                 } else {
-                    const QString reason = QStringLiteral("the user of process %1 cannot be read from /proc").arg(pid);
+                    const QString reason =
+                        QStringLiteral("the user of process %1 cannot be read from /proc").arg(pid);
                     for (const QByteArray &name : {candidate.socket, candidate.fifo}) {
                         if (!name.isEmpty())
                             refuse(name, pid, reason);
@@ -517,7 +533,8 @@ private:
         bool removed = false;
         for (const QByteArray &name : {candidate.fifo, candidate.socket}) {
             struct stat status;
-            if (!name.isEmpty() && ::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) == 0
+            if (!name.isEmpty()
+                && ::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) == 0
                 && !ProcessInfo::exists(pid)) {
                 removed = removeStale(name, status.st_dev, status.st_ino, reason) || removed;
             }
@@ -541,8 +558,9 @@ private:
             return Start::Settled;
         target.fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (target.fd < 0) {
-            reportUnanswered(target, UnansweredReason::Failed,
-                             QStringLiteral("cannot make a socket: %1").arg(PipeDirectory::errorText(errno)));
+            reportUnanswered(
+                target, UnansweredReason::Failed,
+                QStringLiteral("cannot make a socket: %1").arg(PipeDirectory::errorText(errno)));
             return Start::Settled;
         }
         // Through the directory already opened, not its path again. The last component is
@@ -550,27 +568,35 @@ private:
         // then names a process other than the pid's, and the socket is refused.
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
-        const QByteArray path = "/proc/self/fd/" + QByteArray::number(m_directoryFd) + '/' + target.name;
+        const QByteArray path =
+            "/proc/self/fd/" + QByteArray::number(m_directoryFd) + '/' + target.name;
         if (path.size() >= qsizetype(sizeof(address.sun_path))) {
             close(target);
             return Start::TryTheFifo; // cannot happen with a pid's name; the FIFO still can
         }
         std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
-        if (::connect(target.fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0) {
+        if (::connect(target.fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address))
+            != 0) {
             const int error = errno;
             close(target);
             if (error == ECONNREFUSED && ProcessInfo::startedAfter(target.pid, target.modifiedNs)) {
-                if (removeStale(target.name, target.device, target.inode,
-                                QStringLiteral("pid %1 now belongs to a process started after the socket was made").arg(target.pid))) {
+                if (removeStale(
+                        target.name, target.device, target.inode,
+                        QStringLiteral(
+                            "pid %1 now belongs to a process started after the socket was made")
+                            .arg(target.pid))) {
                     m_result.removed.append(target.pid);
                 }
                 return Start::TryTheFifo;
             }
             if (!target.fallbackFifo.isEmpty())
                 return Start::TryTheFifo;
-            reportUnanswered(target, error == EAGAIN ? UnansweredReason::NoAnswer : UnansweredReason::Failed,
-                             error == EAGAIN ? QStringLiteral("its socket accepts no more connections now (backlog full)")
-                                             : QStringLiteral("cannot connect to its socket: %1").arg(PipeDirectory::errorText(error)));
+            reportUnanswered(
+                target, error == EAGAIN ? UnansweredReason::NoAnswer : UnansweredReason::Failed,
+                error == EAGAIN
+                    ? QStringLiteral("its socket accepts no more connections now (backlog full)")
+                    : QStringLiteral("cannot connect to its socket: %1")
+                          .arg(PipeDirectory::errorText(error)));
             return Start::Settled;
         }
         ucred peer{};
@@ -579,7 +605,8 @@ private:
             const int error = errno;
             close(target);
             reportUnanswered(target, UnansweredReason::Failed,
-                             QStringLiteral("cannot tell who serves its socket: %1").arg(PipeDirectory::errorText(error)));
+                             QStringLiteral("cannot tell who serves its socket: %1")
+                                 .arg(PipeDirectory::errorText(error)));
             return Start::Settled;
         }
         // The kernel vouches for the listening process: it must be the pid the name claims.
@@ -587,11 +614,14 @@ private:
         if (peer.pid != target.pid || !users.contains(peer.uid)) {
             close(target);
             refuse(target.name, target.pid,
-                   peer.pid != target.pid ? QStringLiteral("served by process %1, not by process %2").arg(peer.pid).arg(target.pid)
-                                          : QStringLiteral("served by uid %1, but process %2 runs as uid %3")
-                                                .arg(peer.uid)
-                                                .arg(target.pid)
-                                                .arg(users.effective()));
+                   peer.pid != target.pid
+                       ? QStringLiteral("served by process %1, not by process %2")
+                             .arg(peer.pid)
+                             .arg(target.pid)
+                       : QStringLiteral("served by uid %1, but process %2 runs as uid %3")
+                             .arg(peer.uid)
+                             .arg(target.pid)
+                             .arg(users.effective()));
             return Start::TryTheFifo;
         }
         target.writerSeen = true;
@@ -610,13 +640,15 @@ private:
     bool openFifo(Target &target, ProcessUsers &users)
     {
         // O_NONBLOCK: opening a FIFO for reading never waits for a writer.
-        target.fd = ::openat(m_directoryFd, target.name.constData(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        target.fd = ::openat(m_directoryFd, target.name.constData(),
+                             O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
         if (target.fd < 0) {
             const int error = errno;
             if (error == ELOOP)
                 skip(target.name, QStringLiteral("a symbolic link, not a FIFO"));
             else if (error != ENOENT)
-                skip(target.name, QStringLiteral("cannot be opened: %1").arg(PipeDirectory::errorText(error)));
+                skip(target.name,
+                     QStringLiteral("cannot be opened: %1").arg(PipeDirectory::errorText(error)));
             return false;
         }
         struct stat status;
@@ -652,13 +684,15 @@ private:
                 break;
             if (awaitingEndOfFile)
                 remainingNs = std::min(remainingNs, EndOfFileProbeNs);
-            const timespec timeout{time_t(remainingNs / 1'000'000'000), long(remainingNs % 1'000'000'000)};
+            const timespec timeout{time_t(remainingNs / 1'000'000'000),
+                                   long(remainingNs % 1'000'000'000)};
             // Linux reports neither POLLIN nor POLLHUP on a FIFO no writer has connected to yet
             // (whereas read() would return 0 at once): so only poll()'s word starts reading.
             if (::ppoll(polls.data(), nfds_t(polls.size()), &timeout, nullptr) < 0) {
                 if (errno == EINTR)
                     continue;
-                m_result.problems.append(QStringLiteral("waiting for pipes failed: %1").arg(PipeDirectory::errorText(errno)));
+                m_result.problems.append(QStringLiteral("waiting for pipes failed: %1")
+                                             .arg(PipeDirectory::errorText(errno)));
                 break;
             }
             awaitingEndOfFile = false;
@@ -670,7 +704,8 @@ private:
                 target.writerSeen = true;
                 switch (readSome(target, buffer)) {
                 case ReadState::Ended:
-                    if (target.bytesRead() == 0 && target.channel == Channel::Fifo && reopenAfterEmptyAnswer(target)) {
+                    if (target.bytesRead() == 0 && target.channel == Channel::Fifo
+                        && reopenAfterEmptyAnswer(target)) {
                         polls[i].fd = target.fd;
                         break;
                     }
@@ -726,14 +761,18 @@ private:
         while (readThisTurn < ReadChunk) {
             // One byte beyond the limit tells text that is exactly at the limit from text over it.
             const qint64 allowance = m_options.maxBytesPerPipe + 1 - target.bytesRead();
-            const ssize_t count = ::read(target.fd, buffer.data(), size_t(std::min<qint64>(allowance, ReadChunk - readThisTurn)));
+            const ssize_t count =
+                ::read(target.fd, buffer.data(),
+                       size_t(std::min<qint64>(allowance, ReadChunk - readThisTurn)));
             if (count < 0) {
                 if (errno == EINTR)
                     continue;
                 if (errno == EAGAIN)
                     return ReadState::Waiting;
-                reportUnanswered(target, UnansweredReason::Failed,
-                                 QStringLiteral("reading %1 failed: %2").arg(QFile::decodeName(target.name), PipeDirectory::errorText(errno)));
+                reportUnanswered(
+                    target, UnansweredReason::Failed,
+                    QStringLiteral("reading %1 failed: %2")
+                        .arg(QFile::decodeName(target.name), PipeDirectory::errorText(errno)));
                 recordAnswered(target); // it cost no waiting
                 return ReadState::Settled;
             }
@@ -754,7 +793,8 @@ private:
             if (overLimit) {
                 // A socket's text counts only whole, up to its end record: none of it is read.
                 reportUnanswered(target, UnansweredReason::Incomplete,
-                                 QStringLiteral("sent more than %1 bytes on its socket").arg(m_options.maxBytesPerPipe));
+                                 QStringLiteral("sent more than %1 bytes on its socket")
+                                     .arg(m_options.maxBytesPerPipe));
                 recordAnswered(target);
                 return false;
             }
@@ -780,10 +820,12 @@ private:
         if (target.bytesRead() == 0) {
             // Not an answer: every reader of the same instant gets an empty read, and a
             // process counted with no statistics would make totals wrong.
-            reportUnanswered(target, UnansweredReason::Empty,
-                             target.emptyAnswerRetries > 0 ? QStringLiteral("its FIFO sent nothing, also when asked %1 more times")
-                                                                 .arg(target.emptyAnswerRetries)
-                                                           : QStringLiteral("its FIFO sent nothing"));
+            reportUnanswered(
+                target, UnansweredReason::Empty,
+                target.emptyAnswerRetries > 0
+                    ? QStringLiteral("its FIFO sent nothing, also when asked %1 more times")
+                          .arg(target.emptyAnswerRetries)
+                    : QStringLiteral("its FIFO sent nothing"));
             recordAnswered(target);
             return;
         }
@@ -804,10 +846,11 @@ private:
         target.socketText = QByteArray();
         recordAnswered(target);
         if (!parsed.complete) {
-            reportUnanswered(target, UnansweredReason::Incomplete,
-                             QStringLiteral("its socket sent %1 bytes that are not a complete snapshot: %2")
-                                 .arg(bytes)
-                                 .arg(SnapshotFormat::describe(parsed.error)));
+            reportUnanswered(
+                target, UnansweredReason::Incomplete,
+                QStringLiteral("its socket sent %1 bytes that are not a complete snapshot: %2")
+                    .arg(bytes)
+                    .arg(SnapshotFormat::describe(parsed.error)));
             return;
         }
         ProcessStats process;
@@ -836,14 +879,16 @@ private:
             close(target);
             const char *const what = target.channel == Channel::Socket ? "socket" : "pipe";
             if (!ProcessInfo::exists(target.pid)) {
-                if (removeStale(target.name, target.device, target.inode, QStringLiteral("process %1 no longer exists").arg(target.pid)))
+                if (removeStale(target.name, target.device, target.inode,
+                                QStringLiteral("process %1 no longer exists").arg(target.pid)))
                     m_result.removed.append(target.pid);
                 continue;
             }
             if (!target.writerSeen && ProcessInfo::startedAfter(target.pid, target.modifiedNs)) {
                 // Nobody ever wrote: pid reuse is possible. A writer that did connect is alive.
                 if (removeStale(target.name, target.device, target.inode,
-                                QStringLiteral("pid %1 now belongs to a process started after the %2 was made")
+                                QStringLiteral(
+                                    "pid %1 now belongs to a process started after the %2 was made")
                                     .arg(target.pid)
                                     .arg(QLatin1StringView(what)))) {
                     m_result.removed.append(target.pid);
@@ -855,7 +900,8 @@ private:
             const qint64 bytes = target.bytesRead();
             if (bytes > 0) {
                 reportUnanswered(target, UnansweredReason::Unfinished,
-                                 QStringLiteral("its %1 was still sending at the deadline (%2 ms): cut after %3 bytes, none counted")
+                                 QStringLiteral("its %1 was still sending at the deadline (%2 ms): "
+                                                "cut after %3 bytes, none counted")
                                      .arg(QLatin1StringView(what))
                                      .arg(m_options.timeoutMs)
                                      .arg(bytes));
@@ -874,18 +920,20 @@ private:
     bool removeStale(const QByteArray &name, dev_t device, ino_t inode, const QString &reason)
     {
         struct stat status;
-        if (::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_dev != device
-            || status.st_ino != inode) {
+        if (::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
+            || status.st_dev != device || status.st_ino != inode) {
             return false;
         }
         if (::unlinkat(m_directoryFd, name.constData(), 0) != 0) {
             if (errno != ENOENT) {
                 m_result.problems.append(QStringLiteral("cannot remove stale entry %1/%2 (%3): %4")
-                                             .arg(m_directoryName, QFile::decodeName(name), reason, PipeDirectory::errorText(errno)));
+                                             .arg(m_directoryName, QFile::decodeName(name), reason,
+                                                  PipeDirectory::errorText(errno)));
             }
             return false;
         }
-        qCInfo(lcStatventWeb, "removed stale pipe %s/%s: %s", qUtf8Printable(m_directoryName), name.constData(), qUtf8Printable(reason));
+        qCInfo(lcStatventWeb, "removed stale pipe %s/%s: %s", qUtf8Printable(m_directoryName),
+               name.constData(), qUtf8Printable(reason));
         return true;
     }
 
