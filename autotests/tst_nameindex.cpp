@@ -17,6 +17,7 @@ private Q_SLOTS:
     void growsBeyondItsFirstSize_data();
     void growsBeyondItsFirstSize();
     void namesAreComparedByteForByte();
+    void findThenInsertAKeptCopy();
 };
 
 void tst_NameIndex::findsWhatWasInserted()
@@ -59,6 +60,27 @@ void tst_NameIndex::namesAreComparedByteForByte()
         QCOMPARE(index.findOrInsert(names.at(i), i), -1);
     for (int i = 0; i < names.size(); ++i)
         QCOMPARE(index.findOrInsert(names.at(i), -2), i);
+}
+
+void tst_NameIndex::findThenInsertAKeptCopy()
+{
+    NameIndex index;
+    QList<QByteArray> kept;
+    kept.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+        // Looked up in a buffer that is reused; only the copy inserted stays alive.
+        QByteArray scratch = "name." + QByteArray::number(i % 500);
+        const NameIndex::Probe probe = index.find(scratch);
+        if (i < 500) {
+            QCOMPARE(probe.row, -1);
+            kept.append(scratch);
+            index.insert(probe, kept.constLast(), i);
+        } else {
+            QCOMPARE(probe.row, i - 500);
+        }
+        scratch.fill('x');
+    }
+    QCOMPARE(index.findOrInsert("name.499", 9999), 499);
 }
 
 QTEST_GUILESS_MAIN(tst_NameIndex)

@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -44,6 +45,8 @@ private Q_SLOTS:
     void truncatedPipeIsWarned();
     void missingDirectoryIsWarned();
     void destroyedDuringASweep();
+    void refusedSocketIsWarnedOnce();
+    void silentPipeIsBackedOffAcrossSweeps();
 };
 
 void tst_PipeCollector::initTestCase()
@@ -154,7 +157,7 @@ void tst_PipeCollector::findingsAreWarnedOnceWhileTheyLast()
     collector.setPipeDir(dir.path());
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    const QString warning = QStringLiteral("skipping %1/notes.txt: not named <pid>.stats (a regular file)").arg(dir.path());
+    const QString warning = QStringLiteral("skipping %1/notes.txt: not named <pid>.stats or <pid>.sock (a regular file)").arg(dir.path());
     QTest::ignoreMessage(QtWarningMsg, qPrintable(warning));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
@@ -231,6 +234,58 @@ void tst_PipeCollector::destroyedDuringASweep()
     collector.reset(); // waits for the sweep, which then reports to nobody
     QVERIFY(clock.elapsed() < 2000);
     QTest::qWait(50);
+}
+
+void tst_PipeCollector::refusedSocketIsWarnedOnce()
+{
+    QTemporaryDir dir;
+    QProcess victim;
+    victim.start(QStringLiteral("/bin/sleep"), {QStringLiteral("60")});
+    QVERIFY(victim.waitForStarted());
+    WriterProcess impostor;
+    QVERIFY(impostor.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--as-pid"),
+                                        QString::number(victim.processId())}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("refusing %1/%2.sock: served by process %3, not by process %2")
+                                                      .arg(dir.path())
+                                                      .arg(victim.processId())
+                                                      .arg(impostor.pid())));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(resultOf(finished)->refused.size(), 1);
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("refusing")));
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 2);
+    QCOMPARE(resultOf(finished, 1)->refused.size(), 1);
+    victim.kill();
+    victim.waitForFinished();
+}
+
+void tst_PipeCollector::silentPipeIsBackedOffAcrossSweeps()
+{
+    QTemporaryDir dir;
+    WriterProcess silent;
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    collector.setTimeout(50);
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+
+    for (int sweep = 1; sweep <= 4; ++sweep) {
+        if (sweep == 4) {
+            QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("process %1 gave no answer: missed the deadline in 3 "
+                                                                         "sweeps in a row: left out of this sweep and 0 more")
+                                                              .arg(silent.pid())));
+        }
+        collector.requestSweep();
+        QTRY_COMPARE(finished.size(), sweep);
+    }
+    const auto last = resultOf(finished, 3);
+    QCOMPARE(last->unansweredDetails.size(), 1);
+    QCOMPARE(last->unansweredDetails.first().reason, UnansweredReason::BackedOff);
 }
 
 QTEST_GUILESS_MAIN(tst_PipeCollector)

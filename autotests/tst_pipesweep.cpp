@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 // PipeSweep: the collector contract of statvent-web, with real FIFOs and real writer processes.
 
+#include <statventweb/pipebackoff.h>
 #include <statventweb/pipesweep.h>
+#include <statventweb/processinfo.h>
+#include <statventweb/statcombiner.h>
 #include "webservice-writers/fifofeeder.h"
 #include "webservice-writers/writerprocess.h"
+
+#include <statvent/pipedirectory.h>
+#include <statvent/snapshotformat.h>
 
 #include <QDir>
 #include <QFile>
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,8 +72,48 @@ qint64 reapedPid()
 
 QString pipeName(qint64 pid)
 {
-    return QStringLiteral("%1.stats").arg(pid);
+    return QFile::decodeName(PipeDirectory::pipeName(pid));
 }
+
+QString socketName(qint64 pid)
+{
+    return QFile::decodeName(PipeDirectory::socketName(pid));
+}
+
+const UnansweredProcess *findUnanswered(const SweepResult &result, qint64 pid)
+{
+    for (const UnansweredProcess &process : result.unansweredDetails) {
+        if (process.pid == pid)
+            return &process;
+    }
+    return nullptr;
+}
+
+std::optional<UnansweredReason> unansweredReason(const SweepResult &result, qint64 pid)
+{
+    const UnansweredProcess *process = findUnanswered(result, pid);
+    return process ? std::optional(process->reason) : std::nullopt;
+}
+
+QString refusalOf(const SweepResult &result, const QByteArray &name)
+{
+    for (const RefusedEntry &entry : result.refused) {
+        if (entry.name == name)
+            return entry.reason;
+    }
+    return {};
+}
+
+//! The peak resident set of this process so far, in bytes.
+qint64 peakResidentBytes()
+{
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return qint64(usage.ru_maxrss) * 1024;
+}
+
+//! The user `nobody`, to make files as another user.
+constexpr uint OtherUser = 65534;
 
 bool makeFifo(const QString &path)
 {
@@ -109,8 +156,6 @@ class tst_PipeSweep : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void pidFromName_data();
-    void pidFromName();
     void readsRecorderProcesses();
     void readsTheOriginalsSamples_data();
     void readsTheOriginalsSamples();
@@ -136,39 +181,24 @@ private Q_SLOTS:
     void sweepTakesOneTimeoutNotOnePerPipe();
     void slowWritersAreReadConcurrently();
     void missingDirectoryIsAProblemNotAFailure();
+    void repeatedLinesCostNoMemory();
+    void floodsAreCutAtTheDeadlineWithoutStarvingOthers();
+    void emptyAnswerIsNotAnAnswer();
+    void silentPipeIsBackedOff();
+    void newFifoEndsTheBackoff();
+    void entryOfAnotherUserIsRefused_data();
+    void entryOfAnotherUserIsRefused();
+    void socketIsPreferredAndTyped();
+    void incompleteSocketTextIsNoAnswer();
+    void impostorSocketIsRefused();
+    void staleSocketOfADeadProcessIsRemoved();
+    void originalFifosAndSocketsSumAsBefore();
 };
 
 void tst_PipeSweep::initTestCase()
 {
     // A reader that hangs up must not kill the test's own feeding threads.
     std::signal(SIGPIPE, SIG_IGN);
-}
-
-void tst_PipeSweep::pidFromName_data()
-{
-    QTest::addColumn<QByteArray>("name");
-    QTest::addColumn<qint64>("pid");
-    QTest::newRow("pid") << QByteArray("1234.stats") << qint64(1234);
-    QTest::newRow("pid 1") << QByteArray("1.stats") << qint64(1);
-    QTest::newRow("largest pid_t") << QByteArray("2147483647.stats") << qint64(2147483647);
-    QTest::newRow("beyond pid_t") << QByteArray("2147483648.stats") << qint64(0);
-    QTest::newRow("eleven digits") << QByteArray("12345678901.stats") << qint64(0);
-    QTest::newRow("zero") << QByteArray("0.stats") << qint64(0);
-    QTest::newRow("leading zero") << QByteArray("0123.stats") << qint64(0);
-    QTest::newRow("sign") << QByteArray("+12.stats") << qint64(0);
-    QTest::newRow("negative") << QByteArray("-12.stats") << qint64(0);
-    QTest::newRow("letters") << QByteArray("12a.stats") << qint64(0);
-    QTest::newRow("no pid") << QByteArray(".stats") << qint64(0);
-    QTest::newRow("other suffix") << QByteArray("12.stat") << qint64(0);
-    QTest::newRow("recorder's spare") << QByteArray(".12.stats.next") << qint64(0);
-    QTest::newRow("suffix twice") << QByteArray("12.stats.stats") << qint64(0);
-}
-
-void tst_PipeSweep::pidFromName()
-{
-    QFETCH(QByteArray, name);
-    QFETCH(qint64, pid);
-    QCOMPARE(PipeSweep::pidFromName(name), pid);
 }
 
 void tst_PipeSweep::readsRecorderProcesses()
@@ -364,9 +394,9 @@ void tst_PipeSweep::emptyAnswer()
     FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), QByteArray());
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
-    QCOMPARE(result.processes.size(), 1);
-    QVERIFY(result.processes.first().stats.isEmpty());
-    QCOMPARE(result.processes.first().rejectedLines, 0);
+    QVERIFY(result.processes.isEmpty());
+    QCOMPARE(result.unanswered, QList<qint64>{QCoreApplication::applicationPid()});
+    QCOMPARE(unansweredReason(result, QCoreApplication::applicationPid()), UnansweredReason::Empty);
 }
 
 void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain_data()
@@ -390,13 +420,15 @@ void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain()
     const FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), answers);
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
-    QVERIFY(result.unanswered.isEmpty());
-    QCOMPARE(result.processes.size(), 1);
-    const ProcessStats &process = result.processes.first();
-    if (expectedX == 0)
-        QVERIFY(process.stats.isEmpty());
-    else
-        QCOMPARE(findStat(process, "x"), StatValue(expectedX));
+    if (expectedX == 0) {
+        // Empty after the retries: no answer, never a process without statistics.
+        QVERIFY(result.processes.isEmpty());
+        QCOMPARE(unansweredReason(result, QCoreApplication::applicationPid()), UnansweredReason::Empty);
+    } else {
+        QVERIFY(result.unanswered.isEmpty());
+        QCOMPARE(result.processes.size(), 1);
+        QCOMPARE(findStat(result.processes.first(), "x"), StatValue(expectedX));
+    }
     if (allAnswersTaken)
         QTRY_VERIFY(feeder.done()); // the feeder's thread notes it after its last close
     else
@@ -447,7 +479,7 @@ void tst_PipeSweep::strangersAreSkippedWithoutFollowingLinks()
     QCOMPARE(skipReason(result, regularFile.toUtf8()), QStringLiteral("a regular file, not a FIFO"));
     QCOMPARE(skipReason(result, directory.toUtf8()), QStringLiteral("a directory, not a FIFO"));
     QCOMPARE(skipReason(result, socketName.toUtf8()), QStringLiteral("a socket, not a FIFO"));
-    QCOMPARE(skipReason(result, "notes"), QStringLiteral("not named <pid>.stats (a FIFO)"));
+    QCOMPARE(skipReason(result, "notes"), QStringLiteral("not named <pid>.stats or <pid>.sock (a FIFO)"));
     // Nothing was opened through a link, and nothing that is not a stale pipe was removed.
     QVERIFY(!target.readerCame());
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size(), 7);
@@ -636,6 +668,281 @@ void tst_PipeSweep::missingDirectoryIsAProblemNotAFailure()
              QStringList{QStringLiteral("pipe directory %1 does not exist (yet): no process has started a recorder there")
                              .arg(options.directory)});
     QVERIFY(result.timestamp > 0);
+}
+
+void tst_PipeSweep::repeatedLinesCostNoMemory()
+{
+    QTemporaryDir dir;
+    WriterProcess flood;
+    constexpr qint64 TextBytes = qint64(32) * 1024 * 1024;
+    QVERIFY(flood.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood"), QStringLiteral("--flood-line"),
+                                     QStringLiteral("a:1"), QStringLiteral("--flood-bytes"), QString::number(TextBytes)}));
+    const qint64 peakBefore = peakResidentBytes();
+
+    // Time enough to read it all: what is measured is the memory the text costs.
+    const SweepResult result = PipeSweep::run(optionsFor(dir, 60000));
+    QCOMPARE(result.processes.size(), 1);
+    const ProcessStats &process = result.processes.first();
+    QCOMPARE(process.stats, (Snapshot{{"a", 1}}));
+    QCOMPARE(process.rejectedLines, TextBytes / 4 - 1);
+    QVERIFY(!process.truncated);
+    // 8 M repeated lines cost nothing beyond the reading: not a copy of the text, not a row each.
+    const qint64 growth = peakResidentBytes() - peakBefore;
+    QVERIFY2(growth < TextBytes / 4, qPrintable(QStringLiteral("peak grew by %1 bytes").arg(growth)));
+}
+
+void tst_PipeSweep::floodsAreCutAtTheDeadlineWithoutStarvingOthers()
+{
+    QTemporaryDir dir;
+    std::vector<std::unique_ptr<WriterProcess>> floods;
+    for (int i = 0; i < 3; ++i) {
+        floods.push_back(std::make_unique<WriterProcess>());
+        QVERIFY(floods.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood")}));
+    }
+    WriterProcess first;
+    WriterProcess second;
+    QVERIFY(first.start(dir.path(), {QStringLiteral("--stats"), QStringLiteral("1000")}));
+    QVERIFY(second.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    PipeSweep::Options options = optionsFor(dir, 300);
+    options.maxBytesPerPipe = qint64(1) << 40; // never reached: only the deadline ends a flood
+
+    const SweepResult result = PipeSweep::run(options);
+    QCOMPARE(result.processes.size(), 2);
+    QVERIFY(findProcess(result, first.pid()));
+    QVERIFY(findProcess(result, second.pid()));
+    for (const auto &flood : floods) {
+        const UnansweredProcess *cut = findUnanswered(result, flood->pid());
+        QVERIFY(cut);
+        QCOMPARE(cut->reason, UnansweredReason::Unfinished);
+        QVERIFY2(cut->detail.contains(u"still sending at the deadline"), qPrintable(cut->detail));
+    }
+    // The deadline holds while reading: 0.3 s, plus at most one chunk's parsing.
+    QVERIFY2(result.duration < 1.0, qPrintable(QString::number(result.duration)));
+}
+
+void tst_PipeSweep::emptyAnswerIsNotAnAnswer()
+{
+    // Two readers at the same instant: the recorder serves neither, and both must ask again or
+    // report no answer; a process counted with no statistics would lower every total.
+    QTemporaryDir dir;
+    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), QList<QByteArray>{{}, {}, {}, {}});
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir));
+    QVERIFY(result.processes.isEmpty());
+    const UnansweredProcess *empty = findUnanswered(result, QCoreApplication::applicationPid());
+    QVERIFY(empty);
+    QCOMPARE(empty->reason, UnansweredReason::Empty);
+    QCOMPARE(empty->detail, QStringLiteral("its FIFO sent nothing, also when asked 2 more times"));
+}
+
+void tst_PipeSweep::silentPipeIsBackedOff()
+{
+    QTemporaryDir dir;
+    WriterProcess silent;
+    QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+    PipeBackoff backoff;
+    // Which sweeps ask the pipe: three misses in a row, then 1, 2, 4 sweeps left out between tries.
+    const QList<bool> asked{true, true, true, false, true, false, false, true, false, false, false, false, true};
+    for (qsizetype sweep = 0; sweep < asked.size(); ++sweep) {
+        const SweepResult result = PipeSweep::run(optionsFor(dir, 100), &backoff);
+        QCOMPARE(result.unanswered, QList<qint64>{silent.pid()});
+        QCOMPARE(unansweredReason(result, silent.pid()),
+                 asked.at(sweep) ? UnansweredReason::NoAnswer : UnansweredReason::BackedOff);
+        if (!asked.at(sweep)) {
+            // Left out: the sweep does not wait for it.
+            QVERIFY2(result.duration < 0.09, qPrintable(QString::number(result.duration)));
+        }
+        QVERIFY(QFile::exists(dir.filePath(pipeName(silent.pid()))));
+    }
+}
+
+void tst_PipeSweep::newFifoEndsTheBackoff()
+{
+    QTemporaryDir dir;
+    const qint64 pid = QCoreApplication::applicationPid();
+    QVERIFY(makeFifo(dir.filePath(pipeName(pid))));
+    PipeBackoff backoff;
+    for (int sweep = 0; sweep < PipeBackoff::FailuresBeforeBackingOff; ++sweep)
+        QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid), UnansweredReason::NoAnswer);
+    QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid), UnansweredReason::BackedOff);
+
+    // A new FIFO in its place (a restarted recorder) is asked at once, and answers.
+    QVERIFY(QFile::remove(dir.filePath(pipeName(pid))));
+    FifoFeeder feeder(dir.filePath(pipeName(pid)), "x: 1\n");
+    QCOMPARE(PipeSweep::run(optionsFor(dir, 2000), &backoff).processes.size(), 1);
+    QCOMPARE(backoff.size(), 0);
+}
+
+void tst_PipeSweep::entryOfAnotherUserIsRefused_data()
+{
+    QTest::addColumn<bool>("init");
+    QTest::newRow("a victim's pid") << false;
+    QTest::newRow("1.stats, init's pid") << true;
+}
+
+void tst_PipeSweep::entryOfAnotherUserIsRefused()
+{
+    QFETCH(bool, init);
+    if (::geteuid() != 0)
+        QSKIP("needs root: makes files as another user (nobody) with setpriv");
+    QTemporaryDir dir;
+    // Set up as docs/DEPLOYMENT.md describes: everybody may make entries in the directory.
+    QVERIFY(::chmod(QFile::encodeName(dir.path()).constData(), 01777) == 0);
+    Sleeper victim;
+    const qint64 pid = init ? 1 : victim.pid();
+    const std::optional<ProcessInfo::UserIds> owner = ProcessInfo::userIds(pid);
+    QVERIFY(owner);
+    if (owner->contains(OtherUser))
+        QSKIP("process 1 runs as nobody here");
+    WriterProcess impostor;
+    QVERIFY(impostor.startAs(OtherUser, OtherUser, dir.path(),
+                             {QStringLiteral("--mode"), QStringLiteral("slow"), QStringLiteral("--as-pid"), QString::number(pid),
+                              QStringLiteral("--stat"), QStringLiteral("x=666")}));
+    struct stat status;
+    QCOMPARE(::stat(QFile::encodeName(dir.filePath(pipeName(pid))).constData(), &status), 0);
+    QCOMPARE(status.st_uid, OtherUser);
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir, 300));
+    QVERIFY(result.processes.isEmpty());
+    QVERIFY(result.unanswered.isEmpty());
+    QCOMPARE(result.refused.size(), 1);
+    QCOMPARE(result.refused.first().pid, pid);
+    QCOMPARE(refusalOf(result, pipeName(pid).toUtf8()),
+             QStringLiteral("owned by uid %1, but process %2 runs as uid %3").arg(OtherUser).arg(pid).arg(owner->effective));
+    QVERIFY(QFile::exists(dir.filePath(pipeName(pid)))); // refused, not removed
+}
+
+void tst_PipeSweep::socketIsPreferredAndTyped()
+{
+    QTemporaryDir dir;
+    WriterProcess writer;
+    // Its FIFO never answers: a sweep that asked it would wait the whole 5 s.
+    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--counter"),
+                                      QStringLiteral("requests=5"), QStringLiteral("--stat"), QStringLiteral("load=0.5"),
+                                      QStringLiteral("--with-window"), QStringLiteral("--silent-fifo")}));
+    QVERIFY(QFile::exists(dir.filePath(pipeName(writer.pid()))));
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
+    QVERIFY2(result.duration < 2.0, qPrintable(QString::number(result.duration)));
+    QVERIFY(result.unanswered.isEmpty());
+    QVERIFY(result.refused.isEmpty());
+    QCOMPARE(result.processes.size(), 1);
+    const ProcessStats &process = result.processes.first();
+    QCOMPARE(process.channel, Channel::Socket);
+    QCOMPARE(process.rejectedLines, 0);
+    QCOMPARE(process.stats.size(), 4);
+    const auto kindOf = [&process](QByteArrayView name) {
+        for (const StatEntry &entry : process.stats) {
+            if (entry.name == name)
+                return std::optional(entry.kind);
+        }
+        return std::optional<StatKind>();
+    };
+    QCOMPARE(findStat(process, "requests"), StatValue(5));
+    QCOMPARE(kindOf("requests"), StatKind::Counter);
+    QCOMPARE(kindOf("load"), StatKind::Gauge);
+    QCOMPARE(kindOf("latency.median"), StatKind::Window);
+    QCOMPARE(process.stats.at(2).name, QByteArray("latency.median"));
+    QCOMPARE(process.windows.size(), 1);
+    const WindowStats &window = process.windows.first();
+    QCOMPARE(window.name, QByteArray("latency.{0}"));
+    QCOMPARE(window.count, 4);
+    QCOMPARE(window.sum, 10.0);
+    QCOMPARE(window.firstRow, 2);
+    QCOMPARE(window.rowCount, 2);
+    QCOMPARE(window.labels, (QList<QByteArray>{"median", "mean"}));
+}
+
+void tst_PipeSweep::incompleteSocketTextIsNoAnswer()
+{
+    QTemporaryDir dir;
+    WriterProcess writer;
+    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--stats"),
+                                      QStringLiteral("10"), QStringLiteral("--cut")}));
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir));
+    QVERIFY(result.processes.isEmpty());
+    const UnansweredProcess *cut = findUnanswered(result, writer.pid());
+    QVERIFY(cut);
+    QCOMPARE(cut->channel, Channel::Socket);
+    QCOMPARE(cut->reason, UnansweredReason::Incomplete);
+    QVERIFY2(cut->detail.contains(SnapshotFormat::describe(SnapshotFormat::Error::NoEnd)), qPrintable(cut->detail));
+}
+
+void tst_PipeSweep::impostorSocketIsRefused()
+{
+    QTemporaryDir dir;
+    Sleeper victim;
+    WriterProcess impostor;
+    QVERIFY(impostor.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--as-pid"),
+                                        QString::number(victim.pid()), QStringLiteral("--stat"), QStringLiteral("x=666")}));
+    WriterProcess honest;
+    QVERIFY(honest.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--stat"),
+                                      QStringLiteral("x=1")}));
+
+    const SweepResult result = PipeSweep::run(optionsFor(dir));
+    QCOMPARE(result.processes.size(), 1);
+    QCOMPARE(result.processes.first().pid, honest.pid());
+    QVERIFY(result.unanswered.isEmpty());
+    QCOMPARE(result.refused.size(), 1);
+    QCOMPARE(refusalOf(result, socketName(victim.pid()).toUtf8()),
+             QStringLiteral("served by process %1, not by process %2").arg(impostor.pid()).arg(victim.pid()));
+    QCOMPARE(StatCombiner::combine(result.processes, StatCombiner::Mode::Sum), (Snapshot{{"x", 1}}));
+    QVERIFY(QFile::exists(dir.filePath(socketName(victim.pid()))));
+}
+
+void tst_PipeSweep::staleSocketOfADeadProcessIsRemoved()
+{
+    QTemporaryDir dir;
+    WriterProcess writer;
+    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket")}));
+    const qint64 pid = writer.pid();
+    writer.kill();
+    QVERIFY(QFile::exists(dir.filePath(socketName(pid))));
+
+    QTest::ignoreMessage(QtInfoMsg, qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
+                                                   .arg(dir.path(), socketName(pid))
+                                                   .arg(pid)));
+    const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
+    QCOMPARE(result.removed, QList<qint64>{pid});
+    QVERIFY(result.unanswered.isEmpty());
+    QVERIFY(!QFile::exists(dir.filePath(socketName(pid))));
+    QVERIFY2(result.duration < 1.0, qPrintable(QString::number(result.duration)));
+}
+
+void tst_PipeSweep::originalFifosAndSocketsSumAsBefore()
+{
+    QTemporaryDir dir;
+    std::vector<std::unique_ptr<WriterProcess>> writers;
+    for (int i = 0; i < 2; ++i) {
+        writers.push_back(std::make_unique<WriterProcess>());
+        QVERIFY(writers.back()->startOriginal(dir.path(), {QStringLiteral("--stat"), QStringLiteral("requests=10"),
+                                                           QStringLiteral("--stat"), QStringLiteral("load=0.25")}));
+    }
+    for (int i = 0; i < 3; ++i) {
+        writers.push_back(std::make_unique<WriterProcess>());
+        QVERIFY(writers.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--counter"),
+                                                   QStringLiteral("requests=100"), QStringLiteral("--stat"),
+                                                   QStringLiteral("load=0.5")}));
+    }
+
+    // The original's pipe is missing for a moment after each read: sweep until all answered.
+    SweepResult result;
+    for (int attempt = 0; attempt < 20 && result.processes.size() != 5; ++attempt)
+        result = PipeSweep::run(optionsFor(dir, 500));
+    QCOMPARE(result.processes.size(), 5);
+    int overSockets = 0;
+    for (const ProcessStats &process : result.processes)
+        overSockets += process.channel == Channel::Socket ? 1 : 0;
+    QCOMPARE(overSockets, 3);
+    const Snapshot sums = StatCombiner::combine(result.processes, StatCombiner::Mode::Sum);
+    QCOMPARE(sums.size(), 2);
+    for (const StatEntry &entry : sums) {
+        if (entry.name == "requests")
+            QCOMPARE(entry.value, StatValue(320));
+        else
+            QCOMPARE(entry.value, StatValue(2.0));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_PipeSweep)

@@ -7,6 +7,8 @@
 #include <QProcess>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace StatventWeb;
 
 namespace {
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void exists();
     void startTime();
     void startedAfter();
+    void userIds();
 };
 
 void tst_ProcessInfo::exists()
@@ -73,6 +76,36 @@ void tst_ProcessInfo::startedAfter()
     // Within the second of slack: never called reuse.
     QVERIFY(!ProcessInfo::startedAfter(pid, *ProcessInfo::startTimeNs(pid) - 500'000'000));
     QVERIFY(!ProcessInfo::startedAfter(0, 0));
+}
+
+void tst_ProcessInfo::userIds()
+{
+    const std::optional<ProcessInfo::UserIds> ours = ProcessInfo::userIds(QCoreApplication::applicationPid());
+    QVERIFY(ours);
+    QCOMPARE(ours->real, ::getuid());
+    QCOMPARE(ours->effective, ::geteuid());
+    QVERIFY(ours->contains(::geteuid()));
+    QVERIFY(!ours->contains(::geteuid() + 1));
+    QProcess process;
+    process.start(QStringLiteral("/bin/true"));
+    const qint64 gone = process.processId();
+    QVERIFY(process.waitForFinished());
+    QVERIFY(!ProcessInfo::userIds(gone));
+    QCOMPARE(ProcessInfo::directoryOwner(QCoreApplication::applicationPid()), std::optional<uid_t>(::geteuid()));
+    QVERIFY(!ProcessInfo::directoryOwner(gone));
+    if (::geteuid() != 0)
+        return;
+    // As root: a process of another user, started with setpriv.
+    QProcess other;
+    other.start(QStringLiteral("/usr/bin/setpriv"), {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                                     QStringLiteral("--clear-groups"), QStringLiteral("/bin/sleep"),
+                                                     QStringLiteral("10")});
+    QVERIFY(other.waitForStarted());
+    QTRY_COMPARE(ProcessInfo::userIds(other.processId()).value_or(ProcessInfo::UserIds{}).effective, uid_t(65534));
+    QVERIFY(!ProcessInfo::userIds(other.processId())->contains(0));
+    QCOMPARE(ProcessInfo::directoryOwner(other.processId()), std::optional<uid_t>(65534));
+    other.kill();
+    other.waitForFinished();
 }
 
 QTEST_GUILESS_MAIN(tst_ProcessInfo)

@@ -10,12 +10,18 @@
 //            milliseconds, closes --linger milliseconds after writing, then replaces its FIFO
 //            (close, unlink, mkfifo: the original's loop), so that no reader gets two copies
 //   partial  writes half of its text to each reader, then hangs on to the pipe
-//   flood    writes to each reader without end
+//   flood    writes --flood-line to each reader without end, or --flood-bytes of it, then closes
+//   socket   serves <pipe-dir>/<pid>.sock: each connection gets the registry as a typed
+//            snapshot (Statvent::SnapshotFormat) and end-of-file, as a recorder's socket does;
+//            --with-window adds a sample window, --cut drops the end record, --silent-fifo
+//            also makes a FIFO <pid>.stats that never answers
+// --as-pid names the FIFO or socket after another pid: an impostor.
 // Prints "ready <pid>" once its pipe is in place, then runs until killed.
 
 #include <statvent/pipedirectory.h>
 #include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
+#include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
 
 #include <QCommandLineParser>
@@ -27,10 +33,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 using namespace Statvent;
@@ -70,9 +80,17 @@ void addStats(StatRegistry &registry, const QStringList &assignments, bool hexNa
     }
 }
 
+//! The pid the FIFO or socket is named after: this process's, unless --as-pid says otherwise.
+qint64 namePid = 0;
+
+QByteArray pathIn(const QString &directory, const QByteArray &name)
+{
+    return QFile::encodeName(directory + u'/' + QFile::decodeName(name));
+}
+
 QByteArray makeFifo(const QString &directory)
 {
-    const QByteArray path = QFile::encodeName(directory + u'/' + QFile::decodeName(PipeDirectory::pipeName(::getpid())));
+    const QByteArray path = pathIn(directory, PipeDirectory::pipeName(namePid));
     if (::mkfifo(path.constData(), 0644) != 0)
         fail(QStringLiteral("mkfifo %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
     return path;
@@ -99,9 +117,81 @@ void writeAll(int fd, QByteArrayView text)
         ::pause();
 }
 
+struct FloodOptions
+{
+    QByteArray line;
+    qint64 bytes = 0; //!< 0: without end
+};
+
+void flood(int fd, const FloodOptions &options)
+{
+    QByteArray block;
+    while (block.size() < 64 * 1024)
+        block.append(options.line);
+    qint64 left = options.bytes > 0 ? options.bytes : std::numeric_limits<qint64>::max();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, block.constData(), size_t(std::min<qint64>(left, block.size())));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            return; // the reader hung up
+        left -= written;
+    }
+}
+
+//! The registry as a typed snapshot: \a counters are counters, the others gauges; with a
+//! sample window after them if asked.
+QByteArray typedText(const StatRegistry &registry, const QList<QByteArray> &counters, bool withWindow, bool cut)
+{
+    TypedSnapshot snapshot;
+    snapshot.stats = registry.snapshot();
+    for (StatEntry &entry : snapshot.stats)
+        entry.kind = counters.contains(entry.name) ? StatKind::Counter : StatKind::Gauge;
+    if (withWindow) {
+        WindowStats window;
+        window.name = "latency.{0}";
+        window.count = 4;
+        window.sum = 10.0;
+        window.firstRow = snapshot.stats.size();
+        window.rowCount = 2;
+        window.labels = {"median", "mean"};
+        snapshot.stats.append(StatEntry{"latency.median", 2.5, StatKind::Window});
+        snapshot.stats.append(StatEntry{"latency.mean", 2.5, StatKind::Window});
+        snapshot.windows.append(window);
+    }
+    QByteArray text = SnapshotFormat::serialize(snapshot);
+    if (cut)
+        text.truncate(text.lastIndexOf("end "));
+    return text;
+}
+
+//! Listens on the socket, then gives each connection \a text and end-of-file.
+[[noreturn]] void serveSocket(const QString &directory, const QByteArray &text, bool silentFifo)
+{
+    const QByteArray path = pathIn(directory, PipeDirectory::socketName(namePid));
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (listener < 0 || path.size() >= qsizetype(sizeof(address.sun_path)))
+        fail(QStringLiteral("cannot make a socket for %1").arg(QFile::decodeName(path)));
+    std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+    if (::bind(listener, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0 || ::listen(listener, 128) != 0)
+        fail(QStringLiteral("bind/listen %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
+    if (silentFifo)
+        makeFifo(directory);
+    announceReady();
+    for (;;) {
+        const int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (connection < 0)
+            continue;
+        writeAll(connection, text);
+        ::close(connection);
+    }
+}
+
 //! Makes the FIFO, then serves each reader that opens it the way \a mode says.
 [[noreturn]] void serveReaders(const QString &directory, const QString &mode, const QByteArray &text, int delayMs,
-                               int lingerMs)
+                               int lingerMs, const FloodOptions &floodOptions)
 {
     const QByteArray path = makeFifo(directory);
     announceReady();
@@ -114,10 +204,13 @@ void writeAll(int fd, QByteArrayView text)
             sleepForever();
         }
         if (mode == u"flood") {
-            const QByteArray line("flood: 1\n");
-            while (::write(fd, line.constData(), size_t(line.size())) >= 0 || errno == EINTR) {
+            flood(fd, floodOptions);
+            ::close(fd);
+            if (floodOptions.bytes > 0) {
+                // A new FIFO, so that the reader sees the end of this one (as in mode slow).
+                ::unlink(path.constData());
+                makeFifo(directory);
             }
-            ::close(fd); // the reader hung up
             continue;
         }
         QThread::msleep(ulong(delayMs));
@@ -146,12 +239,29 @@ int main(int argc, char *argv[])
     const QString mode = QStringLiteral("mode");
     const QString delay = QStringLiteral("delay");
     const QString linger = QStringLiteral("linger");
+    const QString asPid = QStringLiteral("as-pid");
+    const QString floodLine = QStringLiteral("flood-line");
+    const QString floodBytes = QStringLiteral("flood-bytes");
+    const QString withWindow = QStringLiteral("with-window");
+    const QString cut = QStringLiteral("cut");
+    const QString silentFifo = QStringLiteral("silent-fifo");
+    const QString counter = QStringLiteral("counter");
     parser.addOptions({
         {pipeDir, QStringLiteral("Directory of the pipe."), QStringLiteral("dir")},
         {stats, QStringLiteral("Also N statistics stat.<i> = i."), QStringLiteral("N"), QStringLiteral("0")},
         {stat, QStringLiteral("A statistic NAME=VALUE (repeatable)."), QStringLiteral("assignment")},
         {statHex, QStringLiteral("A statistic HEXNAME=VALUE, the name as hex bytes (repeatable)."), QStringLiteral("assignment")},
-        {mode, QStringLiteral("recorder, silent, stuck, slow, partial or flood."), QStringLiteral("mode"), QStringLiteral("recorder")},
+        {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."), QStringLiteral("mode"),
+         QStringLiteral("recorder")},
+        {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."), QStringLiteral("pid")},
+        {floodLine, QStringLiteral("For --mode flood: the line repeated."), QStringLiteral("line"), QStringLiteral("flood: 1")},
+        {floodBytes, QStringLiteral("For --mode flood: bytes sent before end-of-file (0: no end)."), QStringLiteral("bytes"),
+         QStringLiteral("0")},
+        {counter, QStringLiteral("For --mode socket: a counter NAME=VALUE (repeatable); other stats are gauges."),
+         QStringLiteral("assignment")},
+        {withWindow, QStringLiteral("For --mode socket: add a sample window latency.{0}.")},
+        {cut, QStringLiteral("For --mode socket: leave out the end record.")},
+        {silentFifo, QStringLiteral("For --mode socket: also make a FIFO that never answers.")},
         {delay, QStringLiteral("For --mode slow: milliseconds before answering."), QStringLiteral("ms"), QStringLiteral("0")},
         {linger, QStringLiteral("For --mode slow: milliseconds between answering and closing."), QStringLiteral("ms"),
          QStringLiteral("0")},
@@ -162,7 +272,7 @@ int main(int argc, char *argv[])
     const QString directory = parser.value(pipeDir);
     const QString chosenMode = parser.value(mode);
     const QStringList modes{QStringLiteral("recorder"), QStringLiteral("silent"), QStringLiteral("stuck"),
-                            QStringLiteral("slow"), QStringLiteral("partial"), QStringLiteral("flood")};
+                            QStringLiteral("slow"), QStringLiteral("partial"), QStringLiteral("flood"), QStringLiteral("socket")};
     if (!modes.contains(chosenMode))
         fail(QStringLiteral("unknown mode %1").arg(chosenMode));
 
@@ -172,6 +282,10 @@ int main(int argc, char *argv[])
         registry.set(QStringLiteral("stat.%1").arg(i), i);
     addStats(registry, parser.values(stat), false);
     addStats(registry, parser.values(statHex), true);
+    addStats(registry, parser.values(counter), false);
+    QList<QByteArray> counterNames;
+    for (const QString &assignment : parser.values(counter))
+        counterNames.append(assignment.toUtf8().first(assignment.toUtf8().lastIndexOf('=')));
 
     if (chosenMode == u"recorder") {
         Recorder recorder(&registry);
@@ -182,9 +296,15 @@ int main(int argc, char *argv[])
         return app.exec();
     }
 
+    namePid = parser.isSet(asPid) ? parser.value(asPid).toLongLong() : qint64(::getpid());
     QDir().mkpath(directory);
-    if (chosenMode == u"slow" || chosenMode == u"partial" || chosenMode == u"flood")
-        serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt());
+    if (chosenMode == u"socket")
+        serveSocket(directory, typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)), parser.isSet(silentFifo));
+    const FloodOptions floodOptions{parser.value(floodLine).toUtf8() + '\n', parser.value(floodBytes).toLongLong()};
+    if (chosenMode == u"slow" || chosenMode == u"partial" || chosenMode == u"flood") {
+        serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt(),
+                     floodOptions);
+    }
     const QByteArray path = makeFifo(directory);
     if (chosenMode == u"stuck" && ::open(path.constData(), O_RDWR | O_CLOEXEC) < 0)
         fail(QStringLiteral("open: %1").arg(PipeDirectory::errorText(errno)));

@@ -3,8 +3,6 @@
 
 #include <QDeadlineTimer>
 #include <QDebug>
-#include <QDir>
-#include <QFileInfo>
 
 namespace {
 
@@ -23,9 +21,19 @@ bool WriterProcess::start(const QString &pipeDir, const QStringList &arguments)
                   QStringList{QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 
+bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QStringList &arguments)
+{
+    return launch(QStringLiteral("/usr/bin/setpriv"),
+                  QStringList{QStringLiteral("--reuid=%1").arg(uid), QStringLiteral("--regid=%1").arg(gid),
+                              QStringLiteral("--clear-groups"), QStringLiteral(STATVENT_BIN_DIR "/webservice-testwriter"),
+                              QStringLiteral("--pipe-dir"), pipeDir}
+                      + arguments);
+}
+
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
-    const QString script = QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("original_recorder.py"));
+    // Absolute, so that the test finds it from any working directory (ctest runs it elsewhere).
+    const QString script = QStringLiteral(QT_TESTCASE_SOURCEDIR "/webservice-writers/original_recorder.py");
     return launch(QStringLiteral("/usr/bin/python3"), QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 

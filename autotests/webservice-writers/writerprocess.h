@@ -22,6 +22,8 @@ public:
 
     //! webservice-testwriter --pipe-dir \a pipeDir \a arguments
     bool start(const QString &pipeDir, const QStringList &arguments = {});
+    //! webservice-testwriter run by setpriv as user \a uid, group \a gid (the caller is root).
+    bool startAs(uint uid, uint gid, const QString &pipeDir, const QStringList &arguments = {});
     //! original_recorder.py --pipe-dir \a pipeDir \a arguments
     bool startOriginal(const QString &pipeDir, const QStringList &arguments = {});
 

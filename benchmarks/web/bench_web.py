@@ -6,7 +6,9 @@ Every figure comes from one run on one machine, next to the baseline measured in
 
  1. 100 writer processes x 1,000 stats (a real Statvent::Recorder each): GET /stats, median of
     repeated requests; baselines: the same 100 pipes read one after another with `cat`, one
-    `cat` per pipe (a shell loop) and one `cat` given all of them.
+    `cat` per pipe (a shell loop) and one `cat` given all of them, and the fastest serial
+    single reader: one Python loop that opens and reads each pipe to its end in turn, without
+    parsing (no process started per pipe, no HTTP).
  2. The same plus 50 pipes of dead processes, put back before every request: GET /stats.
  3. The same plus 10 live processes whose pipes never answer: GET /stats (--timeout 100);
     checks that the 10 are reported unanswered and that their pipes are still there.
@@ -14,6 +16,7 @@ Every figure comes from one run on one machine, next to the baseline measured in
     requests/s, latency, errors, and statvent-web's resident memory before and after each run.
 
 Usage: bench_web.py [--build-dir build] [--requests 31] [--wrk-seconds 20] [--json out.json]
+                    [--timeout 100]
 Prints a Markdown summary for docs/PERFORMANCE.md ("## statvent-web").
 """
 
@@ -161,6 +164,27 @@ def measure_serial_cat(pipe_dir, requests, one_process):
     return summary(samples)
 
 
+def measure_serial_reader(pipe_dir, requests):
+    """One process reads every pipe to its end, one after another: os.open() and os.read() in a
+    loop, the text discarded. What one serial reader costs at least, with no parsing."""
+    pipes = stats_pipes(pipe_dir)
+
+    def read_all():
+        for pipe in pipes:
+            fd = os.open(pipe, os.O_RDONLY)
+            try:
+                while os.read(fd, 65536):
+                    pass
+            finally:
+                os.close(fd)
+
+    samples = []
+    for _ in range(requests):
+        elapsed, _ = timed_ms(read_all)
+        samples.append(elapsed)
+    return summary(samples)
+
+
 def run_wrk(url, seconds):
     output = subprocess.run(['wrk', '-t2', '-c32', '-d%ds' % seconds, '--latency', url],
                             capture_output=True, text=True, check=True).stdout
@@ -195,19 +219,21 @@ def main():
     parser.add_argument('--requests', type=int, default=31, help='measured requests per scenario')
     parser.add_argument('--wrk-seconds', type=int, default=20)
     parser.add_argument('--json', help='also write the figures to this file')
+    parser.add_argument('--timeout', type=int, default=100,
+                        help="statvent-web's --timeout (default 100; raise it on a loaded machine)")
     args = parser.parse_args()
     build_dir = os.path.abspath(args.build_dir)
     if not shutil.which('wrk'):
         sys.exit('wrk is not installed (Debian package wrk)')
 
     figures = {'machine': machine(), 'command': ' '.join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
-               'wrk_seconds': args.wrk_seconds}
+               'wrk_seconds': args.wrk_seconds, 'timeout': args.timeout}
     with tempfile.TemporaryDirectory(prefix='statvent-bench-') as pipe_dir, contextlib.ExitStack() as cleanup:
         writers = Writers(build_dir, pipe_dir)
         cleanup.callback(writers.stop)
         log('starting 100 writers x 1000 stats ...')
         writers.start(100, '--stats', '1000')
-        service = Service(build_dir, pipe_dir, 100)
+        service = Service(build_dir, pipe_dir, args.timeout)
         cleanup.callback(service.stop)
 
         def hundred_answered(document):
@@ -217,6 +243,7 @@ def main():
         figures['get_100'] = measure_requests(service, args.requests, check=hundred_answered)
         figures['serial_cat_each_100'] = measure_serial_cat(pipe_dir, args.requests, one_process=False)
         figures['serial_cat_one_100'] = measure_serial_cat(pipe_dir, args.requests, one_process=True)
+        figures['serial_reader_100'] = measure_serial_reader(pipe_dir, args.requests)
 
         log('scenario 2: + 50 dead pipes')
         dead = dead_pids(50)
@@ -240,7 +267,7 @@ def main():
         cleanup.callback(writers.stop)
         log('scenario 4: wrk against 20 writers')
         writers.start(20, '--stats', '1000')
-        service = Service(build_dir, pipe_dir, 100)
+        service = Service(build_dir, pipe_dir, args.timeout)
         cleanup.callback(service.stop)
         service.get()
         rss = [service.rss_kib()]
@@ -274,10 +301,13 @@ def markdown(f):
         % ms(f['serial_cat_each_100']),
         '| baseline, same run: the same 100 pipes one after another, one `cat` for all | %s | |'
         % ms(f['serial_cat_one_100']),
+        '| baseline, same run: the same 100 pipes one after another, one Python loop reading each to its end | %s | |'
+        % ms(f['serial_reader_100']),
         '| speed-up over serial `cat`: one `cat` each / one `cat` for all | %.1fx / %.1fx | >= 3x |' % (ratio_each, ratio_one),
+        '| speed-up over the serial Python reader | %.1fx | |' % (f['serial_reader_100']['median'] / f['get_100']['median']),
         '| + 50 pipes of dead processes (recreated before each request) | %s | <= 60 ms |' % ms(f['get_100_dead50']),
-        '| + 10 live but silent processes, `--timeout 100` | %s; all 10 reported unanswered, pipes kept: %s | <= 130 ms |'
-        % (ms(f['get_100_dead50_silent10']), 'yes' if f['silent_pipes_kept'] else 'NO'),
+        '| + 10 live but silent processes, `--timeout %d` | %s; all 10 reported unanswered, pipes kept: %s | <= 130 ms |'
+        % (f['timeout'], ms(f['get_100_dead50_silent10']), 'yes' if f['silent_pipes_kept'] else 'NO'),
         '',
         '| `wrk -t2 -c32 -d%ds` on `/stats`, 20 writers x 1,000 stats | run 1 | run 2 |' % f['wrk_seconds'],
         '|---|---|---|',

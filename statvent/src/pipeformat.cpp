@@ -191,32 +191,44 @@ PipeFormat::ParseResult PipeFormat::parse(QByteArrayView text)
         QByteArrayView line = text.sliced(position, lineEnd - position);
         position = lineEnd + 1;
 
-        if (!line.isEmpty() && line.back() == '\r')
-            line.chop(1);
-        if (trimmed(line).isEmpty())
-            continue;
-        if (line.size() > MaxLineLength) {
-            reject(LineError::LineTooLong);
-            continue;
-        }
-        const qsizetype colon = line.lastIndexOf(':');
-        if (colon < 0) {
-            reject(LineError::NoSeparator);
-            continue;
-        }
-        if (colon == 0) {
-            reject(LineError::EmptyName);
-            continue;
-        }
-        LineError error;
-        const std::optional<StatValue> value = parseValue(line.sliced(colon + 1), &error);
-        if (!value) {
+        LineView stat;
+        LineError error = LineError::NoSeparator;
+        switch (parseLine(line, &stat, &error)) {
+        case LineKind::Stat:
+            result.stats.append(StatEntry{stat.name.toByteArray(), stat.value});
+            break;
+        case LineKind::Blank:
+            break;
+        case LineKind::Rejected:
             reject(error);
-            continue;
+            break;
         }
-        result.stats.append(StatEntry{line.first(colon).toByteArray(), *value});
     }
     return result;
+}
+
+PipeFormat::LineKind PipeFormat::parseLine(QByteArrayView line, LineView *stat, LineError *error)
+{
+    if (!line.isEmpty() && line.back() == '\r')
+        line.chop(1);
+    if (trimmed(line).isEmpty())
+        return LineKind::Blank;
+    const auto reject = [error](LineError why) {
+        *error = why;
+        return LineKind::Rejected;
+    };
+    if (line.size() > MaxLineLength)
+        return reject(LineError::LineTooLong);
+    const qsizetype colon = line.lastIndexOf(':');
+    if (colon < 0)
+        return reject(LineError::NoSeparator);
+    if (colon == 0)
+        return reject(LineError::EmptyName);
+    const std::optional<StatValue> value = parseValue(line.sliced(colon + 1), error);
+    if (!value)
+        return LineKind::Rejected;
+    *stat = LineView{line.first(colon), *value};
+    return LineKind::Stat;
 }
 
 bool PipeFormat::isValidName(QByteArrayView name) noexcept

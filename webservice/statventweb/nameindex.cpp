@@ -51,6 +51,20 @@ qsizetype NameIndex::findOrInsert(QByteArrayView name, qsizetype row)
     return -1;
 }
 
+NameIndex::Probe NameIndex::find(QByteArrayView name) const
+{
+    const size_t hash = hashOf(name);
+    const size_t slot = slotFor(name, hash);
+    return Probe{hash, slot, m_slots[slot].row};
+}
+
+void NameIndex::insert(const Probe &probe, QByteArrayView keptName, qsizetype row)
+{
+    m_slots[probe.slot] = Slot{keptName, probe.hash, row};
+    if (++m_count * 2 > qsizetype(m_slots.size()))
+        grow();
+}
+
 void NameIndex::grow()
 {
     std::vector<Slot> old(m_slots.size() * 2);

@@ -22,6 +22,20 @@ public:
 
     //! The row of \a name if it is in the index; otherwise adds it with \a row and returns -1.
     qsizetype findOrInsert(QByteArrayView name, qsizetype row);
+    //! Where a name is, or would go: what find() tells insert().
+    struct Probe
+    {
+        size_t hash = 0;
+        size_t slot = 0;
+        qsizetype row = -1; //!< -1: not in the index
+    };
+    /*!
+     * Looks \a name up, for a name the caller does not keep: if it is not there, the caller
+     * makes a copy that it keeps and inserts that with insert(), the index unchanged meanwhile.
+     */
+    Probe find(QByteArrayView name) const;
+    //! Inserts \a keptName, equal to the name \a probe looked up, with \a row.
+    void insert(const Probe &probe, QByteArrayView keptName, qsizetype row);
 
 private:
     struct Slot

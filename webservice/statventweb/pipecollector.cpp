@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/pipecollector.h>
 
+#include <statventweb/pipebackoff.h>
 #include <statventweb/pipesweep.h>
 #include <statventweb/weblogging.h>
 
@@ -42,6 +43,8 @@ public:
     //! in the worker thread, before the result has been delivered here.
     bool sweeping = false;
     std::shared_ptr<const SweepResult> lastResult;
+    //! Handed to one sweep at a time (requestSweep() starts none while one is in flight).
+    std::shared_ptr<PipeBackoff> backoff = std::make_shared<PipeBackoff>();
     //! What the previous sweep reported, so that a lasting condition is logged once.
     QSet<QString> previousFindings;
 };
@@ -68,7 +71,21 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
         report(problem);
     for (const SkippedEntry &entry : result.skipped)
         report(QStringLiteral("skipping %1/%2: %3").arg(options.directory, QFile::decodeName(entry.name), entry.reason));
+    for (const RefusedEntry &entry : result.refused)
+        report(QStringLiteral("refusing %1/%2: %3").arg(options.directory, QFile::decodeName(entry.name), entry.reason));
+    for (const UnansweredProcess &process : result.unansweredDetails) {
+        // A process merely slow is reported in every answer, not logged; what it did wrong is.
+        if (process.reason != UnansweredReason::NoAnswer)
+            report(QStringLiteral("process %1 gave no answer: %2").arg(process.pid).arg(process.detail));
+    }
     for (const ProcessStats &process : result.processes) {
+        if (!process.snapshotRejections.isEmpty()) {
+            const Statvent::SnapshotFormat::Rejection &first = process.snapshotRejections.first();
+            report(QStringLiteral("process %1 sent malformed records (see rejectedLines in ?by=process); the first, line %2: %3")
+                       .arg(process.pid)
+                       .arg(first.lineNumber)
+                       .arg(Statvent::SnapshotFormat::describe(first.error)));
+        }
         if (process.truncated) {
             report(QStringLiteral("process %1 sent more than %2 bytes: only the complete lines within them were read")
                        .arg(process.pid)
@@ -144,7 +161,9 @@ void PipeCollector::requestSweep()
         return;
     d->sweeping = true;
     // The sweep works on its own copy of the options: changing them affects the next sweep.
-    d->watcher.setFuture(QtConcurrent::run(&PipeSweep::run, d->options));
+    d->watcher.setFuture(QtConcurrent::run([options = d->options, backoff = d->backoff] {
+        return PipeSweep::run(options, backoff.get());
+    }));
     Q_EMIT sweepingChanged(true);
 }
 

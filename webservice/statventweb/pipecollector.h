@@ -20,8 +20,12 @@ class PipeCollectorPrivate;
  * requestSweep() starts a sweep unless one is already in flight; either way the caller gets the
  * next sweepFinished(). So any number of concurrent requests share one sweep.
  *
- * What a sweep skipped, could not do, or found malformed is logged as a warning (category
- * `statvent.web`) once when it appears, not again while it persists from sweep to sweep.
+ * What a sweep skipped, refused, could not do, or found malformed, and why a process gave no
+ * answer (except a process merely slow) is logged as a warning (category `statvent.web`) once
+ * when it appears, not again while it persists from sweep to sweep.
+ *
+ * The collector keeps a PipeBackoff from sweep to sweep: an entry that misses the deadline in
+ * several sweeps in a row stops costing every sweep the whole timeout.
  */
 class PipeCollector : public QObject
 {

@@ -2,8 +2,12 @@
 #include <statventweb/pipesweep.h>
 
 #include <statventweb/nameindex.h>
+#include <statventweb/pipebackoff.h>
 #include <statventweb/processinfo.h>
 #include <statventweb/weblogging.h>
+
+#include <statvent/pipedirectory.h>
+#include <statvent/snapshotformat.h>
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -13,21 +17,28 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace StatventWeb {
 
+using Statvent::PipeDirectory;
+using Statvent::PipeFormat;
+using Statvent::SnapshotFormat;
+
 namespace {
 
-constexpr QByteArrayView PipeSuffix(".stats");
-//! How much one read() asks for: a whole default pipe buffer.
+//! How much one read() asks for: a whole default pipe buffer. A sweep reads at most this much
+//! from one pipe before it turns to the others, so that a flood cannot starve them.
 constexpr qsizetype ReadChunk = 64 * 1024;
 /*!
  * How often a pipe that has sent data is asked again whether its writer has gone. Linux's
@@ -40,60 +51,238 @@ constexpr qint64 EndOfFileProbeNs = 1'000'000;
 //! How often an empty answer is asked again (PipeSweep's class comment says when).
 constexpr int MaxEmptyAnswerRetries = 2;
 
-QString describeType(unsigned char type)
-{
-    struct TypeName
-    {
-        unsigned char type;
-        const char *description;
-    };
-    static constexpr TypeName TypeNames[] = {
-        {DT_FIFO, "a FIFO"},
-        {DT_LNK, "a symbolic link"},
-        {DT_REG, "a regular file"},
-        {DT_DIR, "a directory"},
-        {DT_SOCK, "a socket"},
-        {DT_CHR, "a character device"},
-        {DT_BLK, "a block device"},
-    };
-    for (const TypeName &name : TypeNames) {
-        if (name.type == type)
-            return QString::fromLatin1(name.description);
-    }
-    return QStringLiteral("of an unknown type");
-}
-
 qint64 modificationTimeNs(const struct stat &status)
 {
     return qint64(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec;
 }
 
-QString errorText(int error)
+/*!
+ * Reads a FIFO's text as it arrives: each complete line is parsed at once (by
+ * PipeFormat::parseLine()) and only a line not complete yet is kept. A statistic costs one copy
+ * of its name; a line that repeats a name costs nothing, so a flood of repeated lines keeps
+ * memory at the size of one read.
+ */
+class PipeTextReader
 {
-    return QString::fromLocal8Bit(std::strerror(error));
+public:
+    ProcessStats process;
+    qint64 bytes = 0;
+
+    //! Reads the complete lines of \a text; keeps its unfinished last line for the next call.
+    void feed(QByteArrayView text)
+    {
+        if (bytes == 0) {
+            // Most texts fit in their first read: room for as many statistics as it has lines.
+            const qsizetype lines = std::count(text.begin(), text.end(), '\n');
+            process.stats.reserve(lines);
+            m_names = NameIndex(lines);
+        }
+        bytes += text.size();
+        qsizetype position = 0;
+        while (position < text.size()) {
+            const char *start = text.data() + position;
+            const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
+            if (!newline) {
+                keepUnfinished(text.sliced(position));
+                return;
+            }
+            const QByteArrayView piece(start, static_cast<const char *>(newline) - start);
+            position += piece.size() + 1;
+            if (m_skippingLongLine) {
+                m_skippingLongLine = false; // the end of a line already rejected
+            } else if (!m_unfinished.isEmpty()) {
+                m_unfinished.append(piece);
+                readLine(m_unfinished);
+                m_unfinished.truncate(0);
+            } else {
+                readLine(piece);
+            }
+        }
+    }
+
+    //! End-of-file. Writers end every line with a newline: text that does not was cut short
+    //! (the writer died mid-line), and its last line, "c: 1234" of "c: 1234567890", is a lie.
+    void finish()
+    {
+        if (!m_unfinished.isEmpty())
+            ++process.rejectedLines;
+        m_unfinished = QByteArray();
+    }
+
+    //! The byte limit ended the text: the line it cut is lost.
+    void cut()
+    {
+        process.truncated = true;
+        ++process.rejectedLines;
+        m_unfinished = QByteArray();
+    }
+
+private:
+    void keepUnfinished(QByteArrayView rest)
+    {
+        if (m_skippingLongLine)
+            return;
+        m_unfinished.append(rest);
+        // Longer than any line the format reads, even without its CR: rejected now, so that a
+        // line without end cannot grow without bound.
+        if (m_unfinished.size() > PipeFormat::MaxLineLength + 1) {
+            ++m_lineNumber;
+            reject(PipeFormat::LineError::LineTooLong);
+            m_unfinished = QByteArray();
+            m_skippingLongLine = true;
+        }
+    }
+
+    void readLine(QByteArrayView line)
+    {
+        ++m_lineNumber;
+        PipeFormat::LineView stat;
+        PipeFormat::LineError error = PipeFormat::LineError::NoSeparator;
+        switch (PipeFormat::parseLine(line, &stat, &error)) {
+        case PipeFormat::LineKind::Blank:
+            return;
+        case PipeFormat::LineKind::Rejected:
+            reject(error);
+            return;
+        case PipeFormat::LineKind::Stat:
+            break;
+        }
+        // A well-behaved writer never repeats a name; a repeated one is rejected, the first kept.
+        const NameIndex::Probe probe = m_names.find(stat.name);
+        if (probe.row >= 0) {
+            ++process.rejectedLines;
+            return;
+        }
+        process.stats.append(Statvent::StatEntry{stat.name.toByteArray(), stat.value});
+        // A view into the copy just kept: its bytes stay put when the list grows.
+        m_names.insert(probe, process.stats.constLast().name, process.stats.size() - 1);
+    }
+
+    void reject(PipeFormat::LineError error)
+    {
+        ++process.rejectedLines;
+        if (process.rejections.size() < PipeFormat::MaxReportedRejections)
+            process.rejections.append({m_lineNumber, error});
+    }
+
+    NameIndex m_names;
+    QByteArray m_unfinished;
+    qsizetype m_lineNumber = 0;
+    bool m_skippingLongLine = false;
+};
+
+//! Keeps the first row of each name; the windows' rows are renumbered to match.
+void keepFirstOfEachName(ProcessStats &process)
+{
+    Statvent::Snapshot &stats = process.stats;
+    NameIndex seen(stats.size());
+    std::vector<qsizetype> keptBefore(size_t(stats.size()) + 1);
+    std::vector<bool> dropped(size_t(stats.size()));
+    qsizetype kept = 0;
+    for (qsizetype i = 0; i < stats.size(); ++i) {
+        keptBefore[size_t(i)] = kept;
+        if (seen.findOrInsert(stats.at(i).name, i) >= 0) {
+            dropped[size_t(i)] = true;
+            ++process.rejectedLines;
+            continue;
+        }
+        ++kept;
+    }
+    keptBefore[size_t(stats.size())] = kept;
+    if (kept == stats.size())
+        return;
+    for (Statvent::WindowStats &window : process.windows) {
+        QList<QByteArray> labels;
+        for (qsizetype row = 0; row < window.rowCount; ++row) {
+            if (!dropped[size_t(window.firstRow + row)])
+                labels.append(window.labels.value(row));
+        }
+        const qsizetype end = window.firstRow + window.rowCount;
+        window.rowCount = keptBefore[size_t(end)] - keptBefore[size_t(window.firstRow)];
+        window.firstRow = keptBefore[size_t(window.firstRow)];
+        window.labels = std::move(labels);
+    }
+    qsizetype to = 0;
+    for (qsizetype i = 0; i < stats.size(); ++i) {
+        if (dropped[size_t(i)])
+            continue;
+        if (to != i)
+            stats[to] = std::move(stats[i]);
+        ++to;
+    }
+    stats.resize(kept);
 }
 
-//! One `<pid>.stats` FIFO being read.
-struct Pipe
+/*!
+ * Whose a process is, asked of /proc as cheaply as it can be: the owner of /proc/<pid> (its
+ * effective uid) first, one stat() call; all its uids (/proc/<pid>/status) only when that owner
+ * is not the one looked for.
+ */
+class ProcessUsers
+{
+public:
+    explicit ProcessUsers(qint64 pid)
+        : m_pid(pid)
+        , m_owner(ProcessInfo::directoryOwner(pid))
+    {
+    }
+
+    //! False when the process is gone or /proc does not show it (mounted with hidepid).
+    bool known() const { return m_owner.has_value(); }
+
+    //! Whether \a uid is one of the process's user ids (see ProcessInfo::UserIds::contains()).
+    bool contains(uid_t uid)
+    {
+        if (m_owner == uid)
+            return true;
+        if (!m_ids)
+            m_ids = ProcessInfo::userIds(m_pid);
+        return m_ids && m_ids->contains(uid);
+    }
+
+    uid_t effective() const { return m_ids ? m_ids->effective : m_owner.value_or(0); }
+
+private:
+    qint64 m_pid;
+    std::optional<uid_t> m_owner;
+    std::optional<ProcessInfo::UserIds> m_ids;
+};
+
+//! One process's FIFO or socket being read.
+struct Target
 {
     qint64 pid = 0;
+    Channel channel = Channel::Fifo;
     QByteArray name;
+    //! The process's FIFO, to read when its socket is refused or not listening.
+    QByteArray fallbackFifo;
     int fd = -1;
     dev_t device = 0;
     ino_t inode = 0;
     qint64 modifiedNs = 0;
-    QByteArray text;
     //! poll() reported data or a hang-up: a writer has connected since the pipe was opened.
     bool writerSeen = false;
-    bool truncated = false;
     int emptyAnswerRetries = 0;
+    std::unique_ptr<PipeTextReader> fifoText;
+    QByteArray socketText;
+
+    qint64 bytesRead() const { return fifoText ? fifoText->bytes : socketText.size(); }
+    PipeBackoff::Key backoffKey() const { return PipeBackoff::Key{pid, device, inode}; }
+};
+
+//! What a directory holds for one pid.
+struct Candidate
+{
+    QByteArray fifo;
+    QByteArray socket;
 };
 
 class Sweep
 {
 public:
-    Sweep(const PipeSweep::Options &options, SweepResult &result)
+    Sweep(const PipeSweep::Options &options, PipeBackoff *backoff, SweepResult &result)
         : m_options(options)
+        , m_backoff(backoff)
         , m_result(result)
         , m_directoryName(options.directory)
     {
@@ -101,8 +290,8 @@ public:
 
     ~Sweep()
     {
-        for (Pipe &pipe : m_pipes)
-            closePipe(pipe);
+        for (Target &target : m_targets)
+            close(target);
         if (m_directoryFd >= 0)
             ::close(m_directoryFd);
     }
@@ -114,10 +303,14 @@ public:
     {
         if (!openDirectory())
             return;
+        if (m_backoff)
+            m_backoff->startSweep();
         listDirectory();
-        openPipes();
+        startTargets();
         readUntil(deadline);
         settleUnanswered();
+        if (m_backoff)
+            m_backoff->finishSweep();
     }
 
 private:
@@ -125,15 +318,18 @@ private:
     {
         // The directory itself is whatever the deployer configured (it may be a symlink, say
         // /var/run -> /run); only its entries are never followed.
-        m_directoryFd = ::open(QFile::encodeName(m_directoryName).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        m_directoryFd = ::open(QFile::encodeName(m_directoryName).constData(),
+                               O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m_directoryFd >= 0)
             return true;
         const int error = errno;
         if (error == ENOENT) {
-            m_result.problems.append(QStringLiteral("pipe directory %1 does not exist (yet): no process has started a recorder there")
+            m_result.problems.append(QStringLiteral("pipe directory %1 does not exist (yet): no "
+                                                    "process has started a recorder there")
                                          .arg(m_directoryName));
         } else {
-            m_result.problems.append(QStringLiteral("cannot open pipe directory %1: %2").arg(m_directoryName, errorText(error)));
+            m_result.problems.append(QStringLiteral("cannot open pipe directory %1: %2")
+                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
         }
         return false;
     }
@@ -147,7 +343,8 @@ private:
             const int error = errno;
             if (listingFd >= 0)
                 ::close(listingFd);
-            m_result.problems.append(QStringLiteral("cannot list pipe directory %1: %2").arg(m_directoryName, errorText(error)));
+            m_result.problems.append(QStringLiteral("cannot list pipe directory %1: %2")
+                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
             return;
         }
         for (;;) {
@@ -156,7 +353,8 @@ private:
             if (!entry) {
                 if (errno != 0) {
                     m_result.problems.append(
-                        QStringLiteral("cannot list pipe directory %1: %2").arg(m_directoryName, errorText(errno)));
+                        QStringLiteral("cannot list pipe directory %1: %2")
+                            .arg(m_directoryName, PipeDirectory::errorText(errno)));
                 }
                 break;
             }
@@ -173,101 +371,309 @@ private:
                 return; // gone already
             type = IFTODT(status.st_mode);
         }
+        const PipeDirectory::Entry entry = PipeDirectory::parseName(name);
         // `.`, `..` and dotfiles such as a recorder's spare `.<pid>.stats.next` are never read.
         if (name.startsWith('.')) {
-            removeOrphanedSpare(name, type);
+            if (entry.kind == PipeDirectory::EntryKind::Spare && type == DT_FIFO)
+                removeOrphanedSpare(name, entry.pid);
             return;
         }
-        const qint64 pid = PipeSweep::pidFromName(name);
-        if (!pid) {
-            skip(name, QStringLiteral("not named <pid>.stats (%1)").arg(describeType(type)));
+        const QString typeText = PipeDirectory::describeFileType(DTTOIF(type));
+        switch (entry.kind) {
+        case PipeDirectory::EntryKind::Pipe:
+            if (type != DT_FIFO) {
+                skip(name, QStringLiteral("%1, not a FIFO").arg(typeText));
+                return;
+            }
+            m_candidates[entry.pid].fifo = name;
             return;
-        }
-        if (type != DT_FIFO) {
-            skip(name, QStringLiteral("%1, not a FIFO").arg(describeType(type)));
+        case PipeDirectory::EntryKind::Socket:
+            if (type != DT_SOCK) {
+                skip(name, QStringLiteral("%1, not a socket").arg(typeText));
+                return;
+            }
+            m_candidates[entry.pid].socket = name;
             return;
+        case PipeDirectory::EntryKind::Spare:
+        case PipeDirectory::EntryKind::Unrelated:
+            break;
         }
-        Pipe pipe;
-        pipe.pid = pid;
-        pipe.name = name;
-        m_pipes.push_back(std::move(pipe));
+        skip(name, QStringLiteral("not named <pid>.stats or <pid>.sock (%1)").arg(typeText));
     }
 
     /*!
      * A recorder keeps its next FIFO ready as `.<pid>.stats.next`; a process killed with
      * SIGKILL leaves it behind. Once that pid is gone, nobody else will remove it.
      */
-    void removeOrphanedSpare(const QByteArray &name, unsigned char type)
+    void removeOrphanedSpare(const QByteArray &name, qint64 pid)
     {
-        constexpr QByteArrayView SpareSuffix(".next");
-        if (type != DT_FIFO || !name.endsWith(SpareSuffix))
-            return;
-        const qint64 pid = PipeSweep::pidFromName(name.sliced(1, name.size() - 1 - SpareSuffix.size()));
-        if (!pid || ProcessInfo::exists(pid))
+        if (ProcessInfo::exists(pid))
             return;
         if (::unlinkat(m_directoryFd, name.constData(), 0) == 0)
-            qCDebug(lcStatventWeb).noquote() << "removed the spare pipe" << QString::fromUtf8(name) << "of process" << pid << "which no longer exists";
+            qCDebug(lcStatventWeb).noquote() << "removed the spare pipe" << QString::fromUtf8(name)
+                                             << "of process" << pid << "which no longer exists";
     }
 
-    void skip(const QByteArray &name, const QString &reason) { m_result.skipped.append(SkippedEntry{name, reason}); }
-
-    //! Removes the pipes of dead processes and opens the others.
-    void openPipes()
+    void skip(const QByteArray &name, const QString &reason)
     {
-        std::vector<Pipe> live;
-        live.reserve(m_pipes.size());
-        for (Pipe &pipe : m_pipes) {
-            struct stat status;
-            if (::fstatat(m_directoryFd, pipe.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0)
-                continue; // removed since it was listed: nothing to read
-            if (!S_ISFIFO(status.st_mode)) {
-                skip(pipe.name, QStringLiteral("replaced by something that is not a FIFO"));
-                continue;
-            }
-            pipe.device = status.st_dev;
-            pipe.inode = status.st_ino;
-            pipe.modifiedNs = modificationTimeNs(status);
-            // A dead process is recognised without opening its pipe, let alone waiting for it.
-            if (!ProcessInfo::exists(pipe.pid)) {
-                removeStale(pipe, QStringLiteral("process %1 no longer exists").arg(pipe.pid));
-                continue;
-            }
-            if (openPipe(pipe))
-                live.push_back(std::move(pipe));
-        }
-        m_pipes = std::move(live);
+        m_result.skipped.append(SkippedEntry{name, reason});
     }
 
-    bool openPipe(Pipe &pipe)
+    void refuse(const QByteArray &name, qint64 pid, const QString &reason)
+    {
+        m_result.refused.append(RefusedEntry{name, pid, reason});
+    }
+
+    void reportUnanswered(const Target &target, UnansweredReason reason, const QString &detail)
+    {
+        m_result.unanswered.append(target.pid);
+        m_result.unansweredDetails.append(
+            UnansweredProcess{target.pid, target.channel, reason, detail});
+    }
+
+    //! Notes what \a target's entry is now; its owner, if it is still of type \a fileType.
+    std::optional<uid_t> statEntry(Target &target, mode_t fileType)
+    {
+        struct stat status;
+        if (::fstatat(m_directoryFd, target.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0)
+            return std::nullopt; // removed since it was listed: nothing to read
+        if ((status.st_mode & S_IFMT) != fileType) {
+            skip(target.name,
+                 QStringLiteral("replaced by %1")
+                     .arg(PipeDirectory::describeFileType(status.st_mode)));
+            return std::nullopt;
+        }
+        target.device = status.st_dev;
+        target.inode = status.st_ino;
+        target.modifiedNs = modificationTimeNs(status);
+        return status.st_uid;
+    }
+
+    //! Whether the owner of what was just looked at may speak for the process; if not, refused.
+    bool ownerTrusted(const Target &target, ProcessUsers &users, uid_t owner)
+    {
+        if (users.contains(owner))
+            return true;
+        refuse(target.name, target.pid,
+               QStringLiteral("owned by uid %1, but process %2 runs as uid %3")
+                   .arg(owner)
+                   .arg(target.pid)
+                   .arg(users.effective()));
+        return false;
+    }
+
+    //! Whether this sweep leaves \a target out (PipeBackoff); if so, reported.
+    bool backedOff(const Target &target)
+    {
+        int failures = 0;
+        int skipsLeft = 0;
+        if (!m_backoff || !m_backoff->shouldSkip(target.backoffKey(), &failures, &skipsLeft))
+            return false;
+        reportUnanswered(
+            target, UnansweredReason::BackedOff,
+            QStringLiteral(
+                "missed the deadline in %1 sweeps in a row: left out of this sweep and %2 more")
+                .arg(failures)
+                .arg(skipsLeft));
+        return true;
+    }
+
+    //! Removes the entries of dead processes and opens or connects to the others.
+    void startTargets()
+    {
+        for (const auto &[pid, candidate] : m_candidates) {
+            Target target;
+            target.pid = pid;
+            // Whatever the pid's entries turn out to be, a dead process's are removed unread.
+            if (!ProcessInfo::exists(pid)) {
+                removeDeadEntries(pid, candidate);
+                continue;
+            }
+            ProcessUsers users(pid);
+            if (!users.known()) {
+                // Gone since, or hidden (/proc mounted with hidepid): whose it is cannot be told.
+                if (!ProcessInfo::exists(pid)) {
+                    removeDeadEntries(pid, candidate);
+                } else {
+                    const QString reason =
+                        QStringLiteral("the user of process %1 cannot be read from /proc").arg(pid);
+                    for (const QByteArray &name : {candidate.socket, candidate.fifo}) {
+                        if (!name.isEmpty())
+                            refuse(name, pid, reason);
+                    }
+                }
+                continue;
+            }
+            if (!candidate.socket.isEmpty()) {
+                target.channel = Channel::Socket;
+                target.name = candidate.socket;
+                target.fallbackFifo = candidate.fifo;
+                switch (startSocket(target, users)) {
+                case Start::Reading:
+                    m_targets.push_back(std::move(target));
+                    continue;
+                case Start::Settled:
+                    continue;
+                case Start::TryTheFifo:
+                    break;
+                }
+                if (candidate.fifo.isEmpty())
+                    continue;
+            }
+            target.channel = Channel::Fifo;
+            target.name = candidate.fifo;
+            if (startFifo(target, users))
+                m_targets.push_back(std::move(target));
+        }
+    }
+
+    void removeDeadEntries(qint64 pid, const Candidate &candidate)
+    {
+        const QString reason = QStringLiteral("process %1 no longer exists").arg(pid);
+        bool removed = false;
+        for (const QByteArray &name : {candidate.fifo, candidate.socket}) {
+            struct stat status;
+            if (!name.isEmpty()
+                && ::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) == 0
+                && !ProcessInfo::exists(pid)) {
+                removed = removeStale(name, status.st_dev, status.st_ino, reason) || removed;
+            }
+        }
+        if (removed)
+            m_result.removed.append(pid);
+    }
+
+    enum class Start : quint8 {
+        Reading, //!< connected or opened: the read loop takes it from here
+        Settled, //!< reported already (unanswered, refused or removed)
+        TryTheFifo, //!< the socket cannot be used; the FIFO, if any, may be
+    };
+
+    Start startSocket(Target &target, ProcessUsers &users)
+    {
+        const std::optional<uid_t> owner = statEntry(target, S_IFSOCK);
+        if (!owner || !ownerTrusted(target, users, *owner))
+            return Start::TryTheFifo;
+        if (backedOff(target))
+            return Start::Settled;
+        target.fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (target.fd < 0) {
+            reportUnanswered(
+                target, UnansweredReason::Failed,
+                QStringLiteral("cannot make a socket: %1").arg(PipeDirectory::errorText(errno)));
+            return Start::Settled;
+        }
+        // Through the directory already opened, not its path again. The last component is
+        // followed if someone swaps a symlink in after the check above: SO_PEERCRED below
+        // then names a process other than the pid's, and the socket is refused.
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const QByteArray path =
+            "/proc/self/fd/" + QByteArray::number(m_directoryFd) + '/' + target.name;
+        if (path.size() >= qsizetype(sizeof(address.sun_path))) {
+            close(target);
+            return Start::TryTheFifo; // cannot happen with a pid's name; the FIFO still can
+        }
+        std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+        if (::connect(target.fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address))
+            != 0) {
+            const int error = errno;
+            close(target);
+            if (error == ECONNREFUSED && ProcessInfo::startedAfter(target.pid, target.modifiedNs)) {
+                if (removeStale(
+                        target.name, target.device, target.inode,
+                        QStringLiteral(
+                            "pid %1 now belongs to a process started after the socket was made")
+                            .arg(target.pid))) {
+                    m_result.removed.append(target.pid);
+                }
+                return Start::TryTheFifo;
+            }
+            if (!target.fallbackFifo.isEmpty())
+                return Start::TryTheFifo;
+            reportUnanswered(
+                target, error == EAGAIN ? UnansweredReason::NoAnswer : UnansweredReason::Failed,
+                error == EAGAIN
+                    ? QStringLiteral("its socket accepts no more connections now (backlog full)")
+                    : QStringLiteral("cannot connect to its socket: %1")
+                          .arg(PipeDirectory::errorText(error)));
+            return Start::Settled;
+        }
+        ucred peer{};
+        socklen_t size = sizeof(peer);
+        if (::getsockopt(target.fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) {
+            const int error = errno;
+            close(target);
+            reportUnanswered(target, UnansweredReason::Failed,
+                             QStringLiteral("cannot tell who serves its socket: %1")
+                                 .arg(PipeDirectory::errorText(error)));
+            return Start::Settled;
+        }
+        // The kernel vouches for the listening process: it must be the pid the name claims.
+        // A process of another PID namespace shows as pid 0 here, and is refused too.
+        if (peer.pid != target.pid || !users.contains(peer.uid)) {
+            close(target);
+            refuse(target.name, target.pid,
+                   peer.pid != target.pid
+                       ? QStringLiteral("served by process %1, not by process %2")
+                             .arg(peer.pid)
+                             .arg(target.pid)
+                       : QStringLiteral("served by uid %1, but process %2 runs as uid %3")
+                             .arg(peer.uid)
+                             .arg(target.pid)
+                             .arg(users.effective()));
+            return Start::TryTheFifo;
+        }
+        target.writerSeen = true;
+        return Start::Reading;
+    }
+
+    bool startFifo(Target &target, ProcessUsers &users)
+    {
+        // Checked before opening too: opening a FIFO releases a writer waiting in open().
+        const std::optional<uid_t> owner = statEntry(target, S_IFIFO);
+        if (!owner || !ownerTrusted(target, users, *owner) || backedOff(target))
+            return false;
+        return openFifo(target, users);
+    }
+
+    bool openFifo(Target &target, ProcessUsers &users)
     {
         // O_NONBLOCK: opening a FIFO for reading never waits for a writer.
-        pipe.fd = ::openat(m_directoryFd, pipe.name.constData(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-        if (pipe.fd < 0) {
+        target.fd = ::openat(m_directoryFd, target.name.constData(),
+                             O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        if (target.fd < 0) {
             const int error = errno;
             if (error == ELOOP)
-                skip(pipe.name, QStringLiteral("a symbolic link, not a FIFO"));
+                skip(target.name, QStringLiteral("a symbolic link, not a FIFO"));
             else if (error != ENOENT)
-                skip(pipe.name, QStringLiteral("cannot be opened: %1").arg(errorText(error)));
+                skip(target.name,
+                     QStringLiteral("cannot be opened: %1").arg(PipeDirectory::errorText(error)));
             return false;
         }
         struct stat status;
-        if (::fstat(pipe.fd, &status) != 0 || !S_ISFIFO(status.st_mode)) {
-            skip(pipe.name, QStringLiteral("replaced by something that is not a FIFO"));
-            closePipe(pipe);
+        if (::fstat(target.fd, &status) != 0 || !S_ISFIFO(status.st_mode)) {
+            skip(target.name, QStringLiteral("replaced by something that is not a FIFO"));
+            close(target);
             return false;
         }
-        pipe.device = status.st_dev;
-        pipe.inode = status.st_ino;
-        pipe.modifiedNs = modificationTimeNs(status);
+        if (!ownerTrusted(target, users, status.st_uid)) {
+            close(target);
+            return false;
+        }
+        target.device = status.st_dev;
+        target.inode = status.st_ino;
+        target.modifiedNs = modificationTimeNs(status);
+        target.fifoText = std::make_unique<PipeTextReader>();
         return true;
     }
 
     void readUntil(const QDeadlineTimer &deadline)
     {
         std::vector<pollfd> polls;
-        polls.reserve(m_pipes.size());
-        for (const Pipe &pipe : m_pipes)
-            polls.push_back(pollfd{pipe.fd, POLLIN, 0});
+        polls.reserve(m_targets.size());
+        for (const Target &target : m_targets)
+            polls.push_back(pollfd{target.fd, POLLIN, 0});
         std::vector<char> buffer(ReadChunk);
 
         qsizetype waiting = qsizetype(polls.size());
@@ -278,35 +684,44 @@ private:
                 break;
             if (awaitingEndOfFile)
                 remainingNs = std::min(remainingNs, EndOfFileProbeNs);
-            const timespec timeout{time_t(remainingNs / 1'000'000'000), long(remainingNs % 1'000'000'000)};
+            const timespec timeout{time_t(remainingNs / 1'000'000'000),
+                                   long(remainingNs % 1'000'000'000)};
             // Linux reports neither POLLIN nor POLLHUP on a FIFO no writer has connected to yet
             // (whereas read() would return 0 at once): so only poll()'s word starts reading.
             if (::ppoll(polls.data(), nfds_t(polls.size()), &timeout, nullptr) < 0) {
                 if (errno == EINTR)
                     continue;
-                m_result.problems.append(QStringLiteral("waiting for pipes failed: %1").arg(errorText(errno)));
+                m_result.problems.append(QStringLiteral("waiting for pipes failed: %1")
+                                             .arg(PipeDirectory::errorText(errno)));
                 break;
             }
             awaitingEndOfFile = false;
             for (size_t i = 0; i < polls.size(); ++i) {
-                Pipe &pipe = m_pipes[i];
-                if (polls[i].fd < 0 || (polls[i].revents == 0 && !pipe.writerSeen))
+                Target &target = m_targets[i];
+                const bool probe = target.channel == Channel::Fifo && target.writerSeen;
+                if (polls[i].fd < 0 || (polls[i].revents == 0 && !probe))
                     continue;
-                pipe.writerSeen = true;
-                switch (readAvailable(pipe, buffer)) {
-                case ReadState::Complete:
-                    if (pipe.text.isEmpty() && reopenAfterEmptyAnswer(pipe)) {
-                        polls[i].fd = pipe.fd;
+                target.writerSeen = true;
+                switch (readSome(target, buffer)) {
+                case ReadState::Ended:
+                    if (target.bytesRead() == 0 && target.channel == Channel::Fifo
+                        && reopenAfterEmptyAnswer(target)) {
+                        polls[i].fd = target.fd;
                         break;
                     }
-                    finish(pipe);
-                    [[fallthrough]];
-                case ReadState::Failed: // left open: settleUnanswered() reports it
+                    finish(target);
                     polls[i].fd = -1;
                     --waiting;
                     break;
+                case ReadState::Settled:
+                    close(target);
+                    polls[i].fd = -1;
+                    --waiting;
+                    break;
+                case ReadState::MoreToRead:
                 case ReadState::Waiting:
-                    awaitingEndOfFile = true;
+                    // A FIFO's end may come without a word from poll() (see EndOfFileProbeNs).
+                    awaitingEndOfFile = awaitingEndOfFile || target.channel == Channel::Fifo;
                     break;
                 }
             }
@@ -314,186 +729,252 @@ private:
     }
 
     //! Opens the pipe again if a fresh FIFO has taken its place since it answered nothing.
-    bool reopenAfterEmptyAnswer(Pipe &pipe)
+    bool reopenAfterEmptyAnswer(Target &target)
     {
+        ProcessUsers users(target.pid);
         struct stat status;
-        if (pipe.emptyAnswerRetries == MaxEmptyAnswerRetries
-            || ::fstatat(m_directoryFd, pipe.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
-            || (status.st_dev == pipe.device && status.st_ino == pipe.inode)) {
+        if (target.emptyAnswerRetries == MaxEmptyAnswerRetries || !users.known()
+            || ::fstatat(m_directoryFd, target.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
+            || (status.st_dev == target.device && status.st_ino == target.inode)) {
             return false;
         }
-        ++pipe.emptyAnswerRetries;
-        closePipe(pipe);
-        pipe.writerSeen = false;
-        return openPipe(pipe);
+        ++target.emptyAnswerRetries;
+        close(target);
+        target.writerSeen = false;
+        return openFifo(target, users);
     }
 
     enum class ReadState : quint8 {
-        Waiting, //!< the writer is still connected: more may come
-        Complete, //!< end-of-file, or the byte limit
-        Failed, //!< read() failed: no answer from this pipe in this sweep
+        Waiting, //!< nothing to read now; the writer is still connected
+        MoreToRead, //!< a whole chunk was read: the other entries have their turn first
+        Ended, //!< end-of-file, or the FIFO's byte limit
+        Settled, //!< no answer from this target in this sweep, and reported so
     };
 
-    //! Reads what the pipe holds now.
-    ReadState readAvailable(Pipe &pipe, std::vector<char> &buffer)
+    /*!
+     * Reads what the entry holds now, up to one chunk, so that every entry gets its turn in each
+     * round of poll(); a text shorter than a chunk is read to its end-of-file in the same turn.
+     */
+    ReadState readSome(Target &target, std::vector<char> &buffer)
     {
-        for (;;) {
-            // One byte beyond the limit tells a pipe that is exactly at the limit from one that is over it.
-            const qint64 allowance = m_options.maxBytesPerPipe + 1 - pipe.text.size();
-            const ssize_t count = ::read(pipe.fd, buffer.data(), size_t(std::min<qint64>(allowance, ReadChunk)));
-            if (count > 0) {
-                pipe.text.append(buffer.data(), qsizetype(count));
-                if (pipe.text.size() > m_options.maxBytesPerPipe) {
-                    pipe.truncated = true;
-                    return ReadState::Complete;
-                }
-                continue;
+        qsizetype readThisTurn = 0;
+        while (readThisTurn < ReadChunk) {
+            // One byte beyond the limit tells text that is exactly at the limit from text over it.
+            const qint64 allowance = m_options.maxBytesPerPipe + 1 - target.bytesRead();
+            const ssize_t count =
+                ::read(target.fd, buffer.data(),
+                       size_t(std::min<qint64>(allowance, ReadChunk - readThisTurn)));
+            if (count < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno == EAGAIN)
+                    return ReadState::Waiting;
+                reportUnanswered(
+                    target, UnansweredReason::Failed,
+                    QStringLiteral("reading %1 failed: %2")
+                        .arg(QFile::decodeName(target.name), PipeDirectory::errorText(errno)));
+                recordAnswered(target); // it cost no waiting
+                return ReadState::Settled;
             }
             if (count == 0)
-                return ReadState::Complete; // end-of-file: the writer has said everything
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN)
-                return ReadState::Waiting;
-            m_result.problems.append(QStringLiteral("reading pipe %1/%2 failed: %3")
-                                         .arg(m_directoryName, QFile::decodeName(pipe.name), errorText(errno)));
-            return ReadState::Failed;
+                return ReadState::Ended; // end-of-file: the writer has said everything
+            readThisTurn += count;
+            if (!take(target, QByteArrayView(buffer.data(), count)))
+                return target.channel == Channel::Fifo ? ReadState::Ended : ReadState::Settled;
         }
+        return ReadState::MoreToRead;
     }
 
-    void finish(Pipe &pipe)
+    //! Takes what was read; false when the byte limit ends the text.
+    bool take(Target &target, QByteArrayView bytes)
     {
-        closePipe(pipe);
-        ProcessStats process;
-        process.pid = pipe.pid;
-        QByteArrayView text = pipe.text;
-        if (pipe.truncated) {
-            // Keep the complete lines within the limit; the line the limit cut is lost.
-            text = text.first(m_options.maxBytesPerPipe);
-            text = text.first(text.lastIndexOf('\n') + 1);
-            process.truncated = true;
-            process.rejectedLines = 1;
-        } else if (!text.isEmpty() && !text.endsWith('\n')) {
-            // Writers end every line with a newline: text that does not was cut short (the
-            // writer died mid-line), and its last line, "c: 1234" of "c: 1234567890", is a lie.
-            text = text.first(text.lastIndexOf('\n') + 1);
-            process.rejectedLines = 1;
+        const bool overLimit = target.bytesRead() + bytes.size() > m_options.maxBytesPerPipe;
+        if (target.channel == Channel::Socket) {
+            if (overLimit) {
+                // A socket's text counts only whole, up to its end record: none of it is read.
+                reportUnanswered(target, UnansweredReason::Incomplete,
+                                 QStringLiteral("sent more than %1 bytes on its socket")
+                                     .arg(m_options.maxBytesPerPipe));
+                recordAnswered(target);
+                return false;
+            }
+            target.socketText.append(bytes);
+            return true;
         }
-        Statvent::PipeFormat::ParseResult parsed = Statvent::PipeFormat::parse(text);
-        pipe.text = QByteArray(); // the parsed copy is all that is needed from here on
-        process.rejectedLines += parsed.rejectedLines;
-        process.rejections = std::move(parsed.rejections);
-        process.stats = keepFirstOfEachName(std::move(parsed.stats), process.rejectedLines);
+        if (overLimit) {
+            target.fifoText->feed(bytes.first(m_options.maxBytesPerPipe - target.bytesRead()));
+            target.fifoText->cut();
+            return false;
+        }
+        target.fifoText->feed(bytes);
+        return true;
+    }
+
+    void finish(Target &target)
+    {
+        close(target);
+        if (target.channel == Channel::Socket) {
+            finishSocket(target);
+            return;
+        }
+        if (target.bytesRead() == 0) {
+            // Not an answer: every reader of the same instant gets an empty read, and a
+            // process counted with no statistics would make totals wrong.
+            reportUnanswered(
+                target, UnansweredReason::Empty,
+                target.emptyAnswerRetries > 0
+                    ? QStringLiteral("its FIFO sent nothing, also when asked %1 more times")
+                          .arg(target.emptyAnswerRetries)
+                    : QStringLiteral("its FIFO sent nothing"));
+            recordAnswered(target);
+            return;
+        }
+        if (!target.fifoText->process.truncated)
+            target.fifoText->finish();
+        ProcessStats process = std::move(target.fifoText->process);
+        target.fifoText.reset();
+        process.pid = target.pid;
+        process.channel = Channel::Fifo;
+        recordAnswered(target);
         m_result.processes.append(std::move(process));
     }
 
-    //! A well-behaved writer never repeats a name; a repeated one is rejected, the first value kept.
-    static Statvent::Snapshot keepFirstOfEachName(Statvent::Snapshot stats, qsizetype &rejectedLines)
+    void finishSocket(Target &target)
     {
-        NameIndex seen(stats.size());
-        qsizetype kept = 0;
-        for (qsizetype i = 0; i < stats.size(); ++i) {
-            if (seen.findOrInsert(stats.at(i).name, i) >= 0) {
-                ++rejectedLines;
-                continue;
-            }
-            if (kept != i)
-                stats[kept] = std::move(stats[i]);
-            ++kept;
+        SnapshotFormat::ParseResult parsed = SnapshotFormat::parse(target.socketText);
+        const qint64 bytes = target.socketText.size();
+        target.socketText = QByteArray();
+        recordAnswered(target);
+        if (!parsed.complete) {
+            reportUnanswered(
+                target, UnansweredReason::Incomplete,
+                QStringLiteral("its socket sent %1 bytes that are not a complete snapshot: %2")
+                    .arg(bytes)
+                    .arg(SnapshotFormat::describe(parsed.error)));
+            return;
         }
-        stats.resize(kept);
-        return stats;
+        ProcessStats process;
+        process.pid = target.pid;
+        process.channel = Channel::Socket;
+        process.stats = std::move(parsed.snapshot.stats);
+        process.windows = std::move(parsed.snapshot.windows);
+        process.rejectedLines = parsed.rejectedLines;
+        process.snapshotRejections = std::move(parsed.rejections);
+        keepFirstOfEachName(process);
+        m_result.processes.append(std::move(process));
     }
 
-    //! The pipes still open at the deadline: stale ones are removed, live ones reported.
+    void recordAnswered(const Target &target)
+    {
+        if (m_backoff)
+            m_backoff->recordAnswer(target.backoffKey());
+    }
+
+    //! What is still open at the deadline: stale entries are removed, live ones reported.
     void settleUnanswered()
     {
-        for (Pipe &pipe : m_pipes) {
-            if (pipe.fd < 0)
+        for (Target &target : m_targets) {
+            if (target.fd < 0)
                 continue;
-            closePipe(pipe);
-            if (!ProcessInfo::exists(pipe.pid)) {
-                removeStale(pipe, QStringLiteral("process %1 no longer exists").arg(pipe.pid));
-            } else if (!pipe.writerSeen && ProcessInfo::startedAfter(pipe.pid, pipe.modifiedNs)) {
+            close(target);
+            const char *const what = target.channel == Channel::Socket ? "socket" : "pipe";
+            if (!ProcessInfo::exists(target.pid)) {
+                if (removeStale(target.name, target.device, target.inode,
+                                QStringLiteral("process %1 no longer exists").arg(target.pid)))
+                    m_result.removed.append(target.pid);
+                continue;
+            }
+            if (!target.writerSeen && ProcessInfo::startedAfter(target.pid, target.modifiedNs)) {
                 // Nobody ever wrote: pid reuse is possible. A writer that did connect is alive.
-                removeStale(pipe, QStringLiteral("pid %1 now belongs to a process started after the pipe was made").arg(pipe.pid));
+                if (removeStale(target.name, target.device, target.inode,
+                                QStringLiteral(
+                                    "pid %1 now belongs to a process started after the %2 was made")
+                                    .arg(target.pid)
+                                    .arg(QLatin1StringView(what)))) {
+                    m_result.removed.append(target.pid);
+                }
+                continue;
+            }
+            if (m_backoff)
+                m_backoff->recordFailure(target.backoffKey());
+            const qint64 bytes = target.bytesRead();
+            if (bytes > 0) {
+                reportUnanswered(target, UnansweredReason::Unfinished,
+                                 QStringLiteral("its %1 was still sending at the deadline (%2 ms): "
+                                                "cut after %3 bytes, none counted")
+                                     .arg(QLatin1StringView(what))
+                                     .arg(m_options.timeoutMs)
+                                     .arg(bytes));
             } else {
-                m_result.unanswered.append(pipe.pid);
+                reportUnanswered(target, UnansweredReason::NoAnswer,
+                                 QStringLiteral("its %1 sent nothing within the deadline (%2 ms)")
+                                     .arg(QLatin1StringView(what))
+                                     .arg(m_options.timeoutMs));
             }
+            target.fifoText.reset();
+            target.socketText = QByteArray();
         }
     }
 
-    void removeStale(const Pipe &pipe, const QString &reason)
+    //! Removes \a name if it is still the file judged stale, not one a new process put there.
+    bool removeStale(const QByteArray &name, dev_t device, ino_t inode, const QString &reason)
     {
-        // Remove the FIFO that was judged, not one a new process may just have put in its place.
         struct stat status;
-        if (::fstatat(m_directoryFd, pipe.name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_dev != pipe.device
-            || status.st_ino != pipe.inode) {
-            return;
+        if (::fstatat(m_directoryFd, name.constData(), &status, AT_SYMLINK_NOFOLLOW) != 0
+            || status.st_dev != device || status.st_ino != inode) {
+            return false;
         }
-        if (::unlinkat(m_directoryFd, pipe.name.constData(), 0) != 0) {
+        if (::unlinkat(m_directoryFd, name.constData(), 0) != 0) {
             if (errno != ENOENT) {
-                m_result.problems.append(QStringLiteral("cannot remove stale pipe %1/%2 (%3): %4")
-                                             .arg(m_directoryName, QFile::decodeName(pipe.name), reason, errorText(errno)));
+                m_result.problems.append(QStringLiteral("cannot remove stale entry %1/%2 (%3): %4")
+                                             .arg(m_directoryName, QFile::decodeName(name), reason,
+                                                  PipeDirectory::errorText(errno)));
             }
-            return;
+            return false;
         }
-        qCInfo(lcStatventWeb, "removed stale pipe %s/%s: %s", qUtf8Printable(m_directoryName), pipe.name.constData(),
-               qUtf8Printable(reason));
-        m_result.removed.append(pipe.pid);
+        qCInfo(lcStatventWeb, "removed stale pipe %s/%s: %s", qUtf8Printable(m_directoryName),
+               name.constData(), qUtf8Printable(reason));
+        return true;
     }
 
-    static void closePipe(Pipe &pipe)
+    static void close(Target &target)
     {
-        if (pipe.fd >= 0) {
-            ::close(pipe.fd);
-            pipe.fd = -1;
+        if (target.fd >= 0) {
+            ::close(target.fd);
+            target.fd = -1;
         }
     }
 
     const PipeSweep::Options &m_options;
+    PipeBackoff *const m_backoff;
     SweepResult &m_result;
     const QString m_directoryName;
     int m_directoryFd = -1;
-    std::vector<Pipe> m_pipes;
+    std::map<qint64, Candidate> m_candidates;
+    std::vector<Target> m_targets;
 };
 
 } // namespace
 
-SweepResult PipeSweep::run(const Options &options)
+SweepResult PipeSweep::run(const Options &options, PipeBackoff *backoff)
 {
     QElapsedTimer clock;
     clock.start();
     const QDeadlineTimer deadline(std::chrono::milliseconds(options.timeoutMs), Qt::PreciseTimer);
     SweepResult result;
     {
-        Sweep sweep(options, result);
+        Sweep sweep(options, backoff, result);
         sweep.run(deadline);
     }
-    auto byPid = [](const ProcessStats &a, const ProcessStats &b) { return a.pid < b.pid; };
+    auto byPid = [](const auto &a, const auto &b) { return a.pid < b.pid; };
     std::sort(result.processes.begin(), result.processes.end(), byPid);
     std::sort(result.unanswered.begin(), result.unanswered.end());
+    std::sort(result.unansweredDetails.begin(), result.unansweredDetails.end(), byPid);
+    std::stable_sort(result.refused.begin(), result.refused.end(), byPid);
     std::sort(result.removed.begin(), result.removed.end());
     result.timestamp = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
     result.duration = double(clock.nsecsElapsed()) / 1e9;
     return result;
-}
-
-qint64 PipeSweep::pidFromName(QByteArrayView name) noexcept
-{
-    if (!name.endsWith(PipeSuffix))
-        return 0;
-    const QByteArrayView digits = name.chopped(PipeSuffix.size());
-    // A pid is a positive pid_t: at most 10 digits, no leading zero, no sign.
-    if (digits.isEmpty() || digits.size() > 10 || digits.front() == '0')
-        return 0;
-    qint64 pid = 0;
-    for (char c : digits) {
-        if (c < '0' || c > '9')
-            return 0;
-        pid = pid * 10 + (c - '0');
-    }
-    return pid <= std::numeric_limits<pid_t>::max() ? pid : 0;
 }
 
 } // namespace StatventWeb

@@ -4,30 +4,46 @@
 
 #include <statventweb/sweepresult.h>
 
-#include <QByteArrayView>
 #include <QString>
 
 namespace StatventWeb {
 
+class PipeBackoff;
+
 /*!
- * One read of every pipe in a pipe directory: the blocking core of PipeCollector.
+ * One read of every process in a pipe directory: the blocking core of PipeCollector.
  *
- * - Only FIFOs named `<pid>.stats` are read. Dotfiles (a recorder's temporary FIFOs) are
- *   passed over silently; anything else (symlinks, regular files, directories, sockets, devices,
- *   other names) is reported in SweepResult::skipped and never opened. Pipes are opened relative
- *   to the directory with O_NOFOLLOW|O_NONBLOCK and checked with fstat() to be FIFOs.
- * - All pipes are read at once in one poll() loop, with one deadline for the whole sweep: a
- *   sweep takes as long as the slowest writer, at most the timeout, however many pipes there are.
- * - A pipe answers when its writer has sent end-of-file. An empty answer is asked again (twice at
- *   most) if the path names a new FIFO by then: a recorder serves nothing to readers who opened
- *   its FIFO at the same moment, so that none gets a part of a snapshot, and has already put a
- *   fresh FIFO in its place. An empty answer from the FIFO still in place is final. Each pipe's text is bounded by
+ * - Each process `<pid>` is asked through its Unix socket `<pid>.sock` when it has one, and
+ *   through its FIFO `<pid>.stats` otherwise (the original statvent, older recorders). Names are
+ *   read with Statvent::PipeDirectory::parseName(). Dotfiles (a recorder's spare FIFOs) are
+ *   passed over silently; anything else (symlinks, regular files, directories, devices, a FIFO
+ *   named `.sock` or a socket named `.stats`, other names) is reported in SweepResult::skipped
+ *   and never opened. FIFOs are opened relative to the directory with O_NOFOLLOW|O_NONBLOCK and
+ *   checked with fstat() to be FIFOs.
+ * - Trust: an entry is read only if its owner is one of the user ids of the process its name
+ *   names (/proc/<pid>/status), and a socket only if SO_PEERCRED says the process listening on
+ *   it is that pid. Anything else is refused (SweepResult::refused) and never read; a refused
+ *   socket leaves the process's FIFO, if any, to be asked instead.
+ * - All entries are read at once in one poll() loop, with one deadline for the whole sweep: a
+ *   sweep takes as long as the slowest writer, at most the timeout, however many there are.
+ *   Each round of poll() reads at most 64 KiB from each entry, so that a writer that floods
+ *   cannot starve the others; at the deadline, a writer still sending is cut and reported
+ *   (UnansweredReason::Unfinished), none of its text counted.
+ * - A FIFO's text is parsed as it arrives, line by line (Statvent::PipeFormat::parseLine()),
+ *   keeping one copy of each name and nothing of a repeated one; it is bounded by
  *   maxBytesPerPipe (longer text is cut after its last complete line) and each line by
- *   Statvent::PipeFormat::MaxLineLength; lines are parsed by Statvent::PipeFormat::parse().
- * - A pipe whose pid names no process is removed at once, without being opened. A pipe that has
- *   not answered by the deadline is removed only if its pid now names a process started after
- *   the pipe was last modified (pid reuse); otherwise its process is alive and merely slow: the
- *   pipe stays, and is reported as unanswered.
+ *   Statvent::PipeFormat::MaxLineLength. A FIFO answers when its writer has sent end-of-file.
+ * - An empty FIFO answer is asked again (twice at most) if the path names a new FIFO by then:
+ *   a recorder serves nothing to readers who opened its FIFO at the same moment, so that none
+ *   gets a part of a snapshot, and has already put a fresh FIFO in its place. An empty answer
+ *   that stays empty is no answer (UnansweredReason::Empty), never a process without stats.
+ * - A socket's text counts only when Statvent::SnapshotFormat::parse() finds it complete: a text
+ *   cut short, or longer than maxBytesPerPipe, is reported (UnansweredReason::Incomplete).
+ * - The entries of a pid that names no process are removed at once, without being opened. An
+ *   entry that has not answered by the deadline is removed only if its pid now names a process
+ *   started after the entry was last modified (pid reuse); otherwise its process is alive and
+ *   merely slow: the entry stays, and is reported as unanswered. With a PipeBackoff, an entry
+ *   that missed the deadline in several sweeps in a row is left out of more and more sweeps.
  */
 class PipeSweep
 {
@@ -42,11 +58,12 @@ public:
         qint64 maxBytesPerPipe = DefaultMaxBytesPerPipe;
     };
 
-    //! Sweeps \a options.directory once. Blocks for at most the timeout, plus parsing time.
-    static SweepResult run(const Options &options);
-
-    //! The pid a pipe's name `<pid>.stats` stands for (decimal, no leading zero); 0 for any other name.
-    static qint64 pidFromName(QByteArrayView name) noexcept;
+    /*!
+     * Sweeps \a options.directory once. Blocks for at most the timeout, plus the parsing of
+     * the socket texts that ended in time. \a backoff, if given, carries from sweep to sweep
+     * which entries missed the deadline (see PipeBackoff); without it, every entry is asked.
+     */
+    static SweepResult run(const Options &options, PipeBackoff *backoff = nullptr);
 };
 
 } // namespace StatventWeb

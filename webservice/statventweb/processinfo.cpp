@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <charconv>
 
+#include <cstdio>
+
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace StatventWeb {
@@ -80,6 +83,37 @@ bool ProcessInfo::startedAfter(qint64 pid, qint64 fileTimeNs)
 {
     const std::optional<qint64> start = startTimeNs(pid);
     return start && *start > fileTimeNs + StartTimeSlackNs;
+}
+
+std::optional<uid_t> ProcessInfo::directoryOwner(qint64 pid)
+{
+    char path[32];
+    std::snprintf(path, sizeof(path), "/proc/%lld", static_cast<long long>(pid));
+    struct stat status;
+    if (pid <= 0 || ::stat(path, &status) != 0)
+        return std::nullopt;
+    return status.st_uid;
+}
+
+std::optional<ProcessInfo::UserIds> ProcessInfo::userIds(qint64 pid)
+{
+    const QByteArray status = readProcFile(QStringLiteral("/proc/%1/status").arg(pid));
+    for (const QByteArray &line : status.split('\n')) {
+        if (!line.startsWith("Uid:"))
+            continue;
+        const QList<QByteArray> fields = line.sliced(4).simplified().split(' ');
+        if (fields.size() != 4)
+            return std::nullopt;
+        uid_t ids[4];
+        for (int i = 0; i < 4; ++i) {
+            const std::optional<qint64> id = parseInteger(fields.at(i));
+            if (!id || *id < 0)
+                return std::nullopt;
+            ids[i] = uid_t(*id);
+        }
+        return UserIds{ids[0], ids[1], ids[2], ids[3]};
+    }
+    return std::nullopt;
 }
 
 } // namespace StatventWeb

@@ -6,12 +6,14 @@
 
 #include <optional>
 
+#include <sys/types.h>
+
 namespace StatventWeb {
 
 /*!
  * What the kernel says about a pid: whether it exists, and when the process holding it started.
  * Used to tell a stale pipe (its process is gone, or its pid now names another process) from
- * the pipe of a live process that is merely slow.
+ * the pipe of a live process that is merely slow, and to tell whose a process is.
  */
 class ProcessInfo
 {
@@ -34,6 +36,33 @@ public:
      * process's own pipe is never taken for a stale one.
      */
     static bool startedAfter(qint64 pid, qint64 fileTimeNs);
+
+    //! The user ids a process holds (/proc/<pid>/status, line `Uid:`).
+    struct UserIds
+    {
+        uid_t real = 0;
+        uid_t effective = 0;
+        uid_t saved = 0;
+        uid_t filesystem = 0;
+
+        /*!
+         * Whether a file owned by \a owner may have been made by this process: \a owner is
+         * one of its ids. A user who holds none of them cannot make a file owned by it.
+         */
+        bool contains(uid_t owner) const noexcept
+        {
+            return owner == real || owner == effective || owner == saved || owner == filesystem;
+        }
+    };
+    //! Empty when the process is gone or /proc cannot be read.
+    static std::optional<UserIds> userIds(qint64 pid);
+
+    /*!
+     * The owner of /proc/<pid>, one stat() call: the process's effective uid (root's for a
+     * process that is not dumpable, such as a set-user-ID program). Empty when the process is
+     * gone or /proc does not show it.
+     */
+    static std::optional<uid_t> directoryOwner(qint64 pid);
 };
 
 } // namespace StatventWeb

@@ -72,6 +72,25 @@ public:
     static QByteArray serialize(const Snapshot &snapshot);
     //! Reads pipe text. A last line without a newline is read too.
     static ParseResult parse(QByteArrayView text);
+
+    //! What parseLine() made of one line.
+    enum class LineKind : quint8 {
+        Stat, //!< a statistic: see LineView
+        Blank, //!< nothing but blanks: ignored
+        Rejected, //!< see the LineError
+    };
+    //! A statistic read by parseLine(); the name is a view into the line.
+    struct LineView
+    {
+        QByteArrayView name;
+        StatValue value;
+    };
+    /*!
+     * Reads one line, without its LF, by the rules parse() applies to each line. For a reader
+     * that reads text as it arrives and wants no allocation for the lines it throws away (a
+     * repeated name). On LineKind::Stat, \a stat is set; on LineKind::Rejected, \a error.
+     */
+    static LineKind parseLine(QByteArrayView line, LineView *stat, LineError *error);
     //! Reads one value as it appears after the `:` (blanks around it allowed).
     static std::optional<StatValue> parseValue(QByteArrayView text, LineError *error = nullptr);
 
