@@ -4,6 +4,7 @@
 
 #include <statvent/pipeformat.h>
 #include <statvent/statentry.h>
+#include <statvent/typedsnapshot.h>
 
 #include <QByteArray>
 #include <QList>
@@ -14,9 +15,19 @@ namespace StatventWeb {
 //! What one process's pipe said in one sweep.
 struct ProcessStats
 {
+    //! How the process's statistics were read.
+    enum class Channel : quint8 {
+        Fifo, //!< the FIFO `<pid>.stats`: untyped text
+        Socket, //!< the socket `<pid>.sock`: typed, with the windows' counts and sums
+    };
+
     qint64 pid = 0;
     //! In the order of the pipe's lines; each name once (a repeated name is a rejected line).
+    //! Each row has its kind (Statvent::StatKind::Untyped for every row read from a FIFO).
     Statvent::Snapshot stats;
+    Channel channel = Channel::Fifo;
+    //! The sample windows behind the rows of kind Window (read from a socket only).
+    QList<Statvent::WindowStats> windows;
     //! Lines that were skipped: malformed, repeated, or cut off by the byte limit.
     qsizetype rejectedLines = 0;
     //! The first few rejections, for the warning that names them.
