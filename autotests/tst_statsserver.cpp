@@ -164,6 +164,7 @@ private Q_SLOTS:
     void healthzAnswersWhileASweepWaits();
     void concurrentRequestsShareOneSweep();
     void clientsThatHangUpMidSweepAreDropped();
+    void requestsWhileWritersChurn();
     void portInUse();
     void idleConnectionsAreClosed_data();
     void idleConnectionsAreClosed();
@@ -465,6 +466,37 @@ void tst_StatsServer::concurrentRequestsShareOneSweep()
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
     // The two identical requests got the same document, rendered once from the one sweep.
     QCOMPARE(replies.front()->readAll(), replies.back()->readAll());
+}
+
+void tst_StatsServer::requestsWhileWritersChurn()
+{
+    // Sweeps run on the collector's thread while writers come and go and requests of every
+    // kind share them (run under ThreadSanitizer in CI: label concurrency).
+    WriterProcess steady;
+    QVERIFY(steady.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("steady=1")}));
+    std::vector<std::unique_ptr<WriterProcess>> churning;
+    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?by=process"), QStringLiteral("/metrics"),
+                            QStringLiteral("/metrics?by=process"), QStringLiteral("/stats?aggregate=avg")};
+    QElapsedTimer clock;
+    clock.start();
+    for (int round = 0; clock.elapsed() < 2000 || round < 10; ++round) {
+        if (churning.size() >= 3) {
+            churning.front()->kill();
+            churning.erase(churning.begin());
+        }
+        churning.push_back(std::make_unique<WriterProcess>());
+        QVERIFY(churning.back()->start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("churn=1")}));
+        for (const QString &path : paths)
+            replies.emplace_back(send(path));
+        QTest::qWait(20);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](const auto &reply) { return reply->isFinished(); }),
+                             30000);
+    for (const auto &reply : replies) {
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QVERIFY(reply->readAll().contains("steady"));
+    }
 }
 
 void tst_StatsServer::clientsThatHangUpMidSweepAreDropped()
