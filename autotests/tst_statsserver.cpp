@@ -10,8 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -39,15 +37,62 @@ struct Answer
     QByteArray body;
 };
 
-Answer answerOf(QNetworkReply *reply)
+/*!
+ * One request on a connection of its own, read in the test's thread: a client with no thread of
+ * its own (QNetworkAccessManager has one), so that under ThreadSanitizer the threads are the
+ * service's.
+ */
+class Exchange
 {
-    Answer answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    answer.contentType = reply->rawHeader("Content-Type");
-    answer.allow = reply->rawHeader("Allow");
-    answer.body = reply->readAll();
-    return answer;
-}
+public:
+    Exchange(quint16 port, const QByteArray &method, const QString &pathAndQuery)
+        : m_head(method == "HEAD")
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        m_socket.write(method + ' ' + pathAndQuery.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    }
+
+    //! Reads what arrived; true once the whole answer is in, or the connection is gone.
+    bool isFinished()
+    {
+        static const QRegularExpression contentLength(QStringLiteral("\r\ncontent-length: *(\\d+)"),
+                                                      QRegularExpression::CaseInsensitiveOption);
+        m_received += m_socket.readAll();
+        const qsizetype headEnd = m_received.indexOf("\r\n\r\n");
+        if (headEnd >= 0) {
+            const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(m_received.left(headEnd)));
+            const qint64 length = m_head || !match.hasMatch() ? 0 : match.captured(1).toLongLong();
+            if (m_received.size() >= headEnd + 4 + length)
+                return true;
+        }
+        return m_socket.state() == QAbstractSocket::UnconnectedState;
+    }
+
+    //! The answer; status 0 if none came whole.
+    Answer answer() const
+    {
+        Answer answer;
+        const qsizetype headEnd = m_received.indexOf("\r\n\r\n");
+        if (headEnd < 0 || !m_received.startsWith("HTTP/1.1 "))
+            return answer;
+        answer.status = m_received.mid(9, 3).toInt();
+        for (const QByteArray &line : m_received.left(headEnd).split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            const QByteArray name = line.left(colon).trimmed().toLower();
+            if (name == "content-type")
+                answer.contentType = line.mid(colon + 1).trimmed();
+            else if (name == "allow")
+                answer.allow = line.mid(colon + 1).trimmed();
+        }
+        answer.body = m_received.mid(headEnd + 4);
+        return answer;
+    }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_received;
+    bool m_head = false;
+};
 
 QJsonObject jsonOf(const Answer &answer)
 {
@@ -184,13 +229,11 @@ private Q_SLOTS:
 private:
     //! Sends a request to the server under test and waits for the answer.
     Answer request(const QString &pathAndQuery, const QByteArray &method = "GET");
-    QNetworkReply *send(const QString &pathAndQuery, const QByteArray &method = "GET");
-    QUrl url(const QString &pathAndQuery) const;
+    std::unique_ptr<Exchange> send(const QString &pathAndQuery, const QByteArray &method = "GET");
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<PipeCollector> m_collector;
     std::unique_ptr<StatsServer> m_server;
-    std::unique_ptr<QNetworkAccessManager> m_network;
 };
 
 void tst_StatsServer::init()
@@ -202,36 +245,26 @@ void tst_StatsServer::init()
     m_server = std::make_unique<StatsServer>(m_collector.get());
     QVERIFY(m_server->startListening(QHostAddress::LocalHost, 0));
     QVERIFY(m_server->port() != 0);
-    m_network = std::make_unique<QNetworkAccessManager>();
 }
 
 void tst_StatsServer::cleanup()
 {
-    m_network.reset();
     m_server.reset();
     m_collector.reset();
     m_dir.reset();
 }
 
-QUrl tst_StatsServer::url(const QString &pathAndQuery) const
+std::unique_ptr<Exchange> tst_StatsServer::send(const QString &pathAndQuery, const QByteArray &method)
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server->port()).arg(pathAndQuery));
-}
-
-QNetworkReply *tst_StatsServer::send(const QString &pathAndQuery, const QByteArray &method)
-{
-    QNetworkRequest request(url(pathAndQuery));
-    request.setTransferTimeout(10000);
-    return m_network->sendCustomRequest(request, method);
+    return std::make_unique<Exchange>(m_server->port(), method, pathAndQuery);
 }
 
 Answer tst_StatsServer::request(const QString &pathAndQuery, const QByteArray &method)
 {
-    std::unique_ptr<QNetworkReply> reply(send(pathAndQuery, method));
-    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-    if (!finished.wait(15000))
+    const std::unique_ptr<Exchange> exchange = send(pathAndQuery, method);
+    if (!QTest::qWaitFor([&exchange] { return exchange->isFinished(); }, 15000))
         return {};
-    return answerOf(reply.get());
+    return exchange->answer();
 }
 
 void tst_StatsServer::routes_data()
@@ -433,7 +466,7 @@ void tst_StatsServer::healthzAnswersWhileASweepWaits()
     QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     m_collector->setTimeout(3000);
 
-    std::unique_ptr<QNetworkReply> stats(send(QStringLiteral("/stats")));
+    const std::unique_ptr<Exchange> stats = send(QStringLiteral("/stats"));
     QTRY_VERIFY(m_collector->isSweeping());
     const Answer health = request(QStringLiteral("/healthz"));
     QCOMPARE(health.status, 200);
@@ -441,7 +474,7 @@ void tst_StatsServer::healthzAnswersWhileASweepWaits()
     QVERIFY(m_collector->isSweeping());
     QVERIFY(!stats->isFinished());
     QTRY_VERIFY_WITH_TIMEOUT(stats->isFinished(), 10000);
-    const Answer answer = answerOf(stats.get());
+    const Answer answer = stats->answer();
     QCOMPARE(answer.status, 200);
     QCOMPARE(jsonOf(answer).value(u"unanswered").toInteger(), 1);
 }
@@ -454,7 +487,7 @@ void tst_StatsServer::concurrentRequestsShareOneSweep()
     QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     QSignalSpy sweeps(m_collector.get(), &PipeCollector::sweepFinished);
 
-    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    std::vector<std::unique_ptr<Exchange>> replies;
     const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?aggregate=max"), QStringLiteral("/stats?by=process"),
                             QStringLiteral("/metrics"), QStringLiteral("/stats")};
     for (const QString &path : paths)
@@ -463,9 +496,9 @@ void tst_StatsServer::concurrentRequestsShareOneSweep()
                              10000);
     QCOMPARE(sweeps.size(), 1);
     for (const auto &reply : replies)
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(reply->answer().status, 200);
     // The two identical requests got the same document, rendered once from the one sweep.
-    QCOMPARE(replies.front()->readAll(), replies.back()->readAll());
+    QCOMPARE(replies.front()->answer().body, replies.back()->answer().body);
 }
 
 void tst_StatsServer::requestsWhileWritersChurn()
@@ -475,7 +508,7 @@ void tst_StatsServer::requestsWhileWritersChurn()
     WriterProcess steady;
     QVERIFY(steady.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("steady=1")}));
     std::vector<std::unique_ptr<WriterProcess>> churning;
-    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    std::vector<std::unique_ptr<Exchange>> replies;
     const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?by=process"), QStringLiteral("/metrics"),
                             QStringLiteral("/metrics?by=process"), QStringLiteral("/stats?aggregate=avg")};
     QElapsedTimer clock;
@@ -494,8 +527,8 @@ void tst_StatsServer::requestsWhileWritersChurn()
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](const auto &reply) { return reply->isFinished(); }),
                              30000);
     for (const auto &reply : replies) {
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QVERIFY(reply->readAll().contains("steady"));
+        QCOMPARE(reply->answer().status, 200);
+        QVERIFY(reply->answer().body.contains("steady"));
     }
 }
 

@@ -94,8 +94,11 @@ def read_answers(sock, methods, timeout=10):
             headers = {name.strip().lower(): value.strip() for name, value in
                        (line.split(":", 1) for line in lines[1:] if ":" in line)}
             length = 0 if methods[len(answers)] == "HEAD" else int(headers.get("content-length", "0"))
+            status_line = lines[0].split()
+            if not lines[0].startswith("HTTP/1.1 ") or len(status_line) < 2 or not status_line[1].isdigit():
+                break  # not an answer: the bytes of something else (a body where none belongs)
             if len(received) >= head_end + 4 + length:
-                answers.append((int(lines[0].split()[1]), headers, received[head_end + 4:head_end + 4 + length]))
+                answers.append((int(status_line[1]), headers, received[head_end + 4:head_end + 4 + length]))
                 received = received[head_end + 4 + length:]
                 continue
         try:
