@@ -448,13 +448,19 @@ void tst_StatsServer::metricsServesTheSameData()
     WriterProcess writer;
     QVERIFY(writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("requests=42"), QStringLiteral("--stat-hex"),
                                          QStringLiteral("636166e9=7")})); // "caf\xe9": not UTF-8
+    // The writer's statistics are gauges (set()): untyped when read from its FIFO, in the gauge
+    // family when read over its socket.
+    const auto hasSeries = [](const QByteArray &text, const QByteArray &labelsAndValue) {
+        return text.contains(QByteArray("\nstatvent_stat" + labelsAndValue + '\n'))
+            || text.contains(QByteArray("\nstatvent_value" + labelsAndValue + '\n'));
+    };
     const Answer combined = request(QStringLiteral("/metrics?aggregate=max"));
     QCOMPARE(combined.status, 200);
-    QVERIFY(combined.body.contains("statvent_stat{name=\"requests\",aggregate=\"max\"} 42\n"));
-    QVERIFY(combined.body.contains("statvent_stat{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"max\"} 7\n"));
+    QVERIFY(hasSeries(combined.body, "{name=\"requests\",aggregate=\"max\"} 42"));
+    QVERIFY(hasSeries(combined.body, "{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"max\"} 7"));
     QVERIFY(combined.body.contains("statvent_processes 1\n"));
     const Answer perProcess = request(QStringLiteral("/metrics?by=process"));
-    QVERIFY(perProcess.body.contains(QStringLiteral("statvent_stat{name=\"requests\",pid=\"%1\"} 42\n").arg(writer.pid()).toUtf8()));
+    QVERIFY(hasSeries(perProcess.body, QStringLiteral("{name=\"requests\",pid=\"%1\"} 42").arg(writer.pid()).toUtf8()));
 
     // And JSON carries the same name losslessly.
     QVERIFY(request(QStringLiteral("/stats")).body.contains("\"caf\\udce9\":7"));
@@ -860,7 +866,7 @@ void tst_StatsServer::pipelinedRequestsAreAnsweredInOrder()
     QCOMPARE(answers.at(1).body, QByteArray("{\"status\":\"ok\"}"));
     QCOMPARE(answers.at(2).status, 404);
     QCOMPARE(answers.at(3).status, 200);
-    QVERIFY2(answers.at(3).body.contains("statvent_stat{name=\"pipelined\""), answers.at(3).body.constData());
+    QVERIFY2(answers.at(3).body.contains("{name=\"pipelined\""), answers.at(3).body.constData());
     QCOMPARE(answers.at(4).status, 200);
     QCOMPARE(answers.at(4).body, QByteArray("{\"status\":\"ok\"}"));
     QCOMPARE(rest, QByteArray());
