@@ -65,8 +65,11 @@ private Q_SLOTS:
     void setIdleTimeout_data();
     void setIdleTimeout();
     void connectionCountFollowsClosedAndDestroyedSockets();
-    void capMakesNewClientsWait_data();
-    void capMakesNewClientsWait();
+    void setRequestTimeout_data();
+    void setRequestTimeout();
+    void fullTableEvictsTheOldestIncompleteRequest();
+    void requestDeadlineHoldsHoweverSlowlyBytesCome_data();
+    void requestDeadlineHoldsHoweverSlowlyBytesCome();
     void idleConnectionsAreClosed_data();
     void idleConnectionsAreClosed();
     void ofFindsTheAcceptingServer();
@@ -132,6 +135,8 @@ void tst_GuardedTcpServer::defaults()
     QCOMPARE(server.maxConnections(), GuardedTcpServer::DefaultMaxConnections);
     QCOMPARE(server.idleTimeout(), 30s);
     QCOMPARE(server.idleTimeout(), GuardedTcpServer::DefaultIdleTimeout);
+    QCOMPARE(server.requestTimeout(), 10s);
+    QCOMPARE(server.requestTimeout(), GuardedTcpServer::DefaultRequestTimeout);
     QCOMPARE(server.connectionCount(), 0);
 }
 
@@ -202,50 +207,112 @@ void tst_GuardedTcpServer::connectionCountFollowsClosedAndDestroyedSockets()
     QTRY_COMPARE(clients[2]->state(), QAbstractSocket::UnconnectedState);
 }
 
-void tst_GuardedTcpServer::capMakesNewClientsWait_data()
+void tst_GuardedTcpServer::setRequestTimeout_data()
 {
-    QTest::addColumn<int>("cap");         // as set
-    QTest::addColumn<int>("open");        // connections accepted at the cap
-    QTest::addColumn<bool>("raiseTheCap"); // how the waiting client gets in: else one leaves
-    QTest::newRow("2, one leaves") << 2 << 2 << false;
-    QTest::newRow("2, the cap raised") << 2 << 2 << true;
-    QTest::newRow("0 is 1, it leaves") << 0 << 1 << false;
+    QTest::addColumn<qint64>("set"); // ms
+    QTest::addColumn<qint64>("expected");
+    QTest::newRow("1 ms") << qint64(1) << qint64(1);
+    QTest::newRow("2.5 s") << qint64(2500) << qint64(2500);
+    QTest::newRow("0 is 1 ms") << qint64(0) << qint64(1);
+    QTest::newRow("the minimum is 1 ms") << std::numeric_limits<qint64>::min() << qint64(1);
 }
 
-void tst_GuardedTcpServer::capMakesNewClientsWait()
+void tst_GuardedTcpServer::setRequestTimeout()
 {
-    QFETCH(int, cap);
-    QFETCH(int, open);
-    QFETCH(bool, raiseTheCap);
-    // Said once, though the cap is reached again below.
-    StatventTest::expectOnce(
-        QRegularExpression(QStringLiteral("^%1 connections open, the maximum: accepting no more until one closes$").arg(open)));
-    m_server->setMaxConnections(cap);
-    std::vector<std::unique_ptr<QTcpSocket>> clients;
-    for (int i = 0; i < open; ++i) {
-        clients.push_back(connectedClient());
-        QVERIFY(clients.back());
-    }
-    QTRY_COMPARE(m_accepted.size(), open);
-    QCOMPARE(m_server->connectionCount(), open);
+    QFETCH(qint64, set);
+    QFETCH(qint64, expected);
+    m_server->setRequestTimeout(std::chrono::milliseconds(set));
+    QCOMPARE(m_server->requestTimeout(), std::chrono::milliseconds(expected));
+}
 
-    // Connected by the kernel, not accepted: the absence of an event can only be seen by waiting.
-    const std::unique_ptr<QTcpSocket> waiting = connectedClient();
-    QVERIFY(waiting);
+void tst_GuardedTcpServer::fullTableEvictsTheOldestIncompleteRequest()
+{
+    // The stand-in HTTP server never completes a request: whatever a client sent is a request
+    // in progress. Said once, though connections are evicted twice.
+    StatventTest::expectOnce(QRegularExpression(
+        QStringLiteral("^3 connections open, the maximum: closed 1 incomplete or idle one\\(s\\), oldest first, to make room for new clients$")));
+    m_server->setMaxConnections(3);
+    const std::unique_ptr<QTcpSocket> idle = connectedClient(); // connected first, sends nothing
+    QVERIFY(idle);
+    QTRY_VERIFY(serverSide(*idle));
+    std::vector<std::unique_ptr<QTcpSocket>> slow;
+    for (int i = 0; i < 2; ++i) {
+        slow.push_back(connectedClient());
+        QVERIFY(slow.back());
+        QTRY_VERIFY(serverSide(*slow.back()));
+        slow.back()->write("GET /healthz HTTP/1.1\r\nHo");
+        QTRY_COMPARE(m_bytesRead, qint64(25 * (i + 1)));
+        QTest::qWait(20); // the next one starts later
+    }
+    QCOMPARE(m_server->connectionCount(), 3);
+
+    // A newcomer gets in at once: the oldest incomplete request makes room, not the idle
+    // connection (older still, but not a request that is late).
+    const std::unique_ptr<QTcpSocket> newcomer = connectedClient();
+    QVERIFY(newcomer);
+    QTRY_VERIFY_WITH_TIMEOUT(serverSide(*newcomer), 1000);
+    QTRY_COMPARE(slow[0]->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(slow[1]->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(idle->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_server->connectionCount(), 3);
+
+    // The next one: the other incomplete request.
+    const std::unique_ptr<QTcpSocket> second = connectedClient();
+    QVERIFY(second);
+    QTRY_VERIFY_WITH_TIMEOUT(serverSide(*second), 1000);
+    QTRY_COMPARE(slow[1]->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(idle->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(newcomer->state(), QAbstractSocket::ConnectedState);
+
+    // Then the connection idle for the longest: the first one.
+    const std::unique_ptr<QTcpSocket> third = connectedClient();
+    QVERIFY(third);
+    QTRY_VERIFY_WITH_TIMEOUT(serverSide(*third), 1000);
+    QTRY_COMPARE(idle->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(newcomer->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(second->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_server->connectionCount(), 3);
+}
+
+void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome_data()
+{
+    QTest::addColumn<int>("interval"); // ms between two bytes of the request, far below the idle timeout
+    QTest::newRow("a byte every 50 ms") << 50;
+    QTest::newRow("a byte every 150 ms") << 150;
+}
+
+void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome()
+{
+    QFETCH(int, interval);
+    constexpr auto deadline = 400ms;
+    StatventTest::expectOnce(QRegularExpression(QStringLiteral(
+        "^refused a request from 127\\.0\\.0\\.1: Request not complete within 400 ms of its first byte \\(answered 408, connection closed\\)$")));
+    m_server->setIdleTimeout(10s);
+    m_server->setRequestTimeout(deadline);
+    const std::unique_ptr<QTcpSocket> client = connectedClient();
+    QVERIFY(client);
+    QTRY_VERIFY(serverSide(*client));
+    QByteArray answer;
+    connect(client.get(), &QIODevice::readyRead, this, [&answer, &client] { answer += client->readAll(); });
+
+    // Connected a while before its first byte: the deadline runs from that byte.
     QTest::qWait(200);
-    QCOMPARE(m_accepted.size(), open);
-    QCOMPARE(m_server->connectionCount(), open);
-    QVERIFY(!serverSide(*waiting));
-
-    if (raiseTheCap) {
-        m_server->setMaxConnections(open + 1);
-    } else {
-        clients.front()->disconnectFromHost();
-        clients.erase(clients.begin());
+    QElapsedTimer clock;
+    clock.start();
+    const QByteArray request("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ");
+    qsizetype sent = 0;
+    while (client->state() == QAbstractSocket::ConnectedState && clock.elapsed() < 5000) {
+        client->write(request.mid(sent % request.size(), 1));
+        ++sent;
+        QTest::qWait(interval);
     }
-    QTRY_VERIFY(serverSide(*waiting));
-    QCOMPARE(m_server->connectionCount(), raiseTheCap ? open + 1 : open);
-    QCOMPARE(m_accepted.size(), open + 1);
+    const qint64 closedAt = clock.elapsed();
+    QCOMPARE(client->state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(closedAt >= deadline.count() && closedAt < deadline.count() + 1000, qPrintable(QString::number(closedAt)));
+    answer += client->readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer.constData());
+    QVERIFY2(answer.contains("\r\nConnection: close\r\n"), answer.constData());
+    QTRY_COMPARE(m_server->connectionCount(), 0);
 }
 
 void tst_GuardedTcpServer::idleConnectionsAreClosed_data()
@@ -253,10 +320,12 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed_data()
     QTest::addColumn<Activity>("activity"); // every 50 ms, for more than three timeouts
     QTest::addColumn<bool>("keepsOpen");
     QTest::newRow("nothing") << Activity::Nothing << false;
+    // A request in progress: its own deadline closes it, not the idle timeout.
     QTest::newRow("the client sends a byte") << Activity::ClientSends << true;
     // Idle is receiving nothing: what the server sends does not count.
     QTest::newRow("the server sends a byte") << Activity::ServerSends << false;
-    QTest::newRow("answered()") << Activity::Answered << true;
+    // Nor does an answer to no request (the HTTP server's answers are tested in tst_statsserver).
+    QTest::newRow("answered(), with no request") << Activity::Answered << false;
 }
 
 void tst_GuardedTcpServer::idleConnectionsAreClosed()
@@ -264,7 +333,12 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed()
     QFETCH(Activity, activity);
     QFETCH(bool, keepsOpen);
     constexpr auto timeout = 300ms;
+    constexpr auto requestTimeout = 1500ms;
     m_server->setIdleTimeout(timeout);
+    m_server->setRequestTimeout(requestTimeout);
+    if (activity == Activity::ClientSends)
+        StatventTest::expectOnce(QRegularExpression(QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within "
+                                                                   "1500 ms of its first byte \\(answered 408, connection closed\\)$")));
     QElapsedTimer clock;
     clock.start();
     const std::unique_ptr<QTcpSocket> client = connectedClient();
@@ -272,7 +346,6 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed()
     QTRY_VERIFY(serverSide(*client));
     const QPointer<QTcpSocket> server = serverSide(*client);
 
-    qint64 lastActivity = 0;
     while (clock.elapsed() < 1000 && client->state() == QAbstractSocket::ConnectedState && server
            && server->state() == QAbstractSocket::ConnectedState) {
         switch (activity) {
@@ -288,16 +361,15 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed()
             m_server->answered(server);
             break;
         }
-        lastActivity = clock.elapsed();
         QTest::qWait(50);
     }
     QCOMPARE(client->state() == QAbstractSocket::ConnectedState, keepsOpen);
-    // Closed a whole timeout after the connection was made, or after the last activity that counts.
-    const qint64 idleSince = keepsOpen ? lastActivity : 0;
+    // Closed a whole timeout after the connection was made, or a whole request deadline after
+    // the request's first byte.
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
     const qint64 closedAt = clock.elapsed();
-    QVERIFY2(closedAt - idleSince >= timeout.count(),
-             qPrintable(QStringLiteral("closed after %1 ms idle").arg(closedAt - idleSince)));
+    const qint64 limit = keepsOpen ? requestTimeout.count() : timeout.count();
+    QVERIFY2(closedAt >= limit, qPrintable(QStringLiteral("closed after %1 ms").arg(closedAt)));
     QTRY_COMPARE(m_server->connectionCount(), 0);
 }
 

@@ -157,12 +157,32 @@ void tst_JsonWriter::statsOverflowIsAReal()
 
 void tst_JsonWriter::byProcess()
 {
-    const QJsonObject document = parse(JsonWriter::byProcess(sampleResult()));
+    SweepResult result = sampleResult();
+    // Spoke over its socket: each statistic with its kind.
+    ProcessStats third;
+    third.pid = 25;
+    third.channel = Channel::Socket;
+    third.stats = {{"requests", 4, StatKind::Counter}, {"load", -1, StatKind::Gauge}, {"latency.100th", 70.0, StatKind::Window}};
+    result.processes.append(third);
+    const QJsonObject document = parse(JsonWriter::byProcess(result));
     QCOMPARE(document.keys(), (QStringList{QStringLiteral("processes"), QStringLiteral("removed"), QStringLiteral("timestamp"),
                                            QStringLiteral("unanswered")}));
     const QJsonObject processes = document.value(u"processes").toObject();
-    QCOMPARE(processes.keys(), (QStringList{QStringLiteral("10"), QStringLiteral("20")}));
+    QCOMPARE(processes.keys(), (QStringList{QStringLiteral("10"), QStringLiteral("20"), QStringLiteral("25")}));
     const QJsonObject first = processes.value(u"10").toObject();
+    QCOMPARE(first.keys(), (QStringList{QStringLiteral("channel"), QStringLiteral("kinds"), QStringLiteral("rejectedLines"),
+                                        QStringLiteral("stats"), QStringLiteral("truncated")}));
+    // A FIFO carries no kinds.
+    QCOMPARE(first.value(u"channel").toString(), QStringLiteral("fifo"));
+    QCOMPARE(first.value(u"kinds").toObject(), (QJsonObject{{QStringLiteral("requests"), QStringLiteral("untyped")},
+                                                            {QStringLiteral("load"), QStringLiteral("untyped")},
+                                                            {QStringLiteral("latency.100th"), QStringLiteral("untyped")}}));
+    const QJsonObject typed = processes.value(u"25").toObject();
+    QCOMPARE(typed.value(u"channel").toString(), QStringLiteral("socket"));
+    QCOMPARE(typed.value(u"kinds").toObject(), (QJsonObject{{QStringLiteral("requests"), QStringLiteral("counter")},
+                                                            {QStringLiteral("load"), QStringLiteral("gauge")},
+                                                            {QStringLiteral("latency.100th"), QStringLiteral("window")}}));
+    QCOMPARE(typed.value(u"stats").toObject().value(u"load").toInteger(), -1);
     QCOMPARE(first.value(u"rejectedLines").toInteger(), 2);
     QCOMPARE(first.value(u"truncated").toBool(true), false);
     QCOMPARE(first.value(u"stats").toObject().value(u"requests").toInteger(), std::numeric_limits<qint64>::max());

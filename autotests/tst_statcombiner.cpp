@@ -39,6 +39,8 @@ private Q_SLOTS:
     void combine();
     void namesKeepTheOrderTheyAreFirstMet();
     void noProcesses();
+    void kinds_data();
+    void kinds();
     void modeNames_data();
     void modeNames();
 };
@@ -73,6 +75,23 @@ void tst_StatCombiner::combine_data()
     QTest::newRow("avg of huge ints") << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}} << Mode::Avg
                                       << StatValue(double(Int64Max));
     QTest::newRow("one process") << QList<Snapshot>{{{"x", 4}}} << Mode::Avg << StatValue(4.0);
+
+    // An intermediate sum beyond qint64 must not make an exactly representable total a real.
+    const QList<Snapshot> overAndBack{{{"x", Int64Max}}, {{"x", 1}}, {{"x", -1}}};
+    QTest::newRow("sum over the limit and back is exact") << overAndBack << Mode::Sum << StatValue(Int64Max);
+    QTest::newRow("avg over the limit and back divides the exact sum")
+        << overAndBack << Mode::Avg << StatValue(double(Int64Max) / 3);
+    constexpr qint64 Int64Min = std::numeric_limits<qint64>::min();
+    QTest::newRow("sum under the limit and back is exact")
+        << QList<Snapshot>{{{"x", Int64Min}}, {{"x", -1}}, {{"x", 2}}} << Mode::Sum << StatValue(Int64Min + 1);
+    QTest::newRow("sum at the lower limit") << QList<Snapshot>{{{"x", Int64Min + 1}}, {{"x", -1}}} << Mode::Sum
+                                            << StatValue(Int64Min);
+    QTest::newRow("sum of many at the limit, converted once")
+        << QList<Snapshot>{{{"x", Int64Max}}, {{"x", Int64Max}}, {{"x", Int64Max}}, {{"x", -Int64Max}}, {{"x", -Int64Max}}}
+        << Mode::Sum << StatValue(Int64Max);
+    QTest::newRow("real with an overflowing integer sum")
+        << QList<Snapshot>{{{"x", Int64Max}}, {{"x", 0.5}}, {{"x", Int64Max}}} << Mode::Sum
+        << StatValue(2.0 * double(Int64Max) + 0.5);
 }
 
 void tst_StatCombiner::combine()
@@ -98,6 +117,47 @@ void tst_StatCombiner::namesKeepTheOrderTheyAreFirstMet()
 void tst_StatCombiner::noProcesses()
 {
     QVERIFY(StatCombiner::combine({}, Mode::Sum).isEmpty());
+}
+
+void tst_StatCombiner::kinds_data()
+{
+    QTest::addColumn<QList<StatKind>>("kinds");
+    QTest::addColumn<Mode>("mode");
+    QTest::addColumn<StatKind>("expected");
+
+    QTest::newRow("counters summed") << QList<StatKind>{StatKind::Counter, StatKind::Counter} << Mode::Sum
+                                     << StatKind::Counter;
+    QTest::newRow("one counter") << QList<StatKind>{StatKind::Counter} << Mode::Sum << StatKind::Counter;
+    QTest::newRow("largest of counters") << QList<StatKind>{StatKind::Counter, StatKind::Counter} << Mode::Max
+                                         << StatKind::Gauge;
+    QTest::newRow("mean of counters") << QList<StatKind>{StatKind::Counter} << Mode::Avg << StatKind::Gauge;
+    QTest::newRow("counter and gauge") << QList<StatKind>{StatKind::Counter, StatKind::Gauge} << Mode::Sum
+                                       << StatKind::Gauge;
+    QTest::newRow("gauge and counter") << QList<StatKind>{StatKind::Gauge, StatKind::Counter} << Mode::Sum
+                                       << StatKind::Gauge;
+    QTest::newRow("gauges") << QList<StatKind>{StatKind::Gauge, StatKind::Gauge} << Mode::Min << StatKind::Gauge;
+    QTest::newRow("counter and untyped") << QList<StatKind>{StatKind::Counter, StatKind::Untyped} << Mode::Sum
+                                         << StatKind::Untyped;
+    QTest::newRow("untyped and gauge") << QList<StatKind>{StatKind::Untyped, StatKind::Gauge} << Mode::Sum
+                                       << StatKind::Untyped;
+    QTest::newRow("window rows") << QList<StatKind>{StatKind::Window, StatKind::Window} << Mode::Max
+                                 << StatKind::Window;
+    QTest::newRow("window row and gauge") << QList<StatKind>{StatKind::Window, StatKind::Gauge} << Mode::Sum
+                                          << StatKind::Untyped;
+}
+
+void tst_StatCombiner::kinds()
+{
+    QFETCH(QList<StatKind>, kinds);
+    QFETCH(Mode, mode);
+    QFETCH(StatKind, expected);
+
+    QList<Snapshot> input;
+    for (StatKind kind : kinds)
+        input.append(Snapshot{StatEntry{"x", 1, kind}});
+    const Snapshot combined = StatCombiner::combine(processes(input), mode);
+    QCOMPARE(combined.size(), 1);
+    QCOMPARE(combined.first().kind, expected);
 }
 
 void tst_StatCombiner::modeNames_data()

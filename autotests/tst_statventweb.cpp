@@ -108,6 +108,7 @@ private Q_SLOTS:
     void servesOnLoopbackByDefault();
     void portInUse();
     void idleTimeoutOption();
+    void headerTimeoutOption();
     void raisesDescriptorLimitAndCapsConnections();
     void signalsShutDownCleanly_data();
     void signalsShutDownCleanly();
@@ -118,7 +119,8 @@ void tst_StatventWeb::help()
     const Run result = run({QStringLiteral("--help")});
     QCOMPARE(result.exitCode, 0);
     for (const char *option :
-         {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--idle-timeout", "--max-connections", "--once"})
+         {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--idle-timeout", "--header-timeout", "--max-connections",
+          "--once"})
         QVERIFY2(result.out.contains(option), option);
 }
 
@@ -149,6 +151,8 @@ void tst_StatventWeb::badCommandLines_data()
                                        << QByteArray("invalid --idle-timeout \"0\": expected an integer from 1 to 86400");
     QTest::newRow("idle timeout in ms") << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0.5")}
                                         << QByteArray("invalid --idle-timeout \"0.5\": expected an integer from 1 to 86400");
+    QTest::newRow("zero header timeout") << QStringList{QStringLiteral("--header-timeout"), QStringLiteral("0")}
+                                         << QByteArray("invalid --header-timeout \"0\": expected an integer from 1 to 86400");
     QTest::newRow("no connections") << QStringList{QStringLiteral("--max-connections"), QStringLiteral("0")}
                                     << QByteArray("invalid --max-connections \"0\": expected an integer from 1 to 1000000");
     QTest::newRow("relative path") << QStringList{QStringLiteral("--path"), QStringLiteral("stats")}
@@ -243,6 +247,31 @@ void tst_StatventWeb::idleTimeoutOption()
     QVERIFY(idle.waitForConnected(5000));
     QTRY_COMPARE_WITH_TIMEOUT(idle.state(), QAbstractSocket::UnconnectedState, 5000);
     QVERIFY2(clock.elapsed() >= 900, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
+}
+
+void tst_StatventWeb::headerTimeoutOption()
+{
+    QTemporaryDir dir;
+    Service service;
+    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
+                                        QStringLiteral("--header-timeout"), QStringLiteral("1")});
+    QVERIFY(port);
+    // A byte of headers every 100 ms, far within the idle timeout: cut a second after the first.
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(slow.waitForConnected(5000));
+    QElapsedTimer clock;
+    clock.start();
+    const QByteArray request("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ");
+    for (qsizetype sent = 0; slow.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 5000; ++sent) {
+        slow.write(request.mid(sent % request.size(), 1));
+        slow.waitForBytesWritten(100);
+        slow.waitForReadyRead(100);
+    }
+    QCOMPARE(slow.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(clock.elapsed() >= 900 && clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(slow.readAll().startsWith("HTTP/1.1 408 "));
     QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
 }
 

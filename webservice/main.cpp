@@ -98,6 +98,7 @@ int main(int argc, char *argv[])
     const QString maxPipeBytes = QStringLiteral("max-pipe-bytes");
     const QString once = QStringLiteral("once");
     const QString idleTimeout = QStringLiteral("idle-timeout");
+    const QString headerTimeout = QStringLiteral("header-timeout");
     const QString maxConnections = QStringLiteral("max-connections");
     parser.addOptions({
         {{QStringLiteral("p"), port}, QStringLiteral("TCP port to listen on (default %1); 0 picks a free one.").arg(DefaultPort), QStringLiteral("port"),
@@ -117,9 +118,16 @@ int main(int argc, char *argv[])
          QStringLiteral("Seconds a client connection may stay idle before it is closed (default %1).")
              .arg(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count()),
          QStringLiteral("seconds"), QString::number(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count())},
+        {headerTimeout,
+         QStringLiteral("Seconds a client has to send a whole request (line, headers and any body) from its first byte, "
+                        "however slowly it sends (default %1); then it is answered 408 and closed.")
+             .arg(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultRequestTimeout).count()),
+         QStringLiteral("seconds"),
+         QString::number(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultRequestTimeout).count())},
         {maxConnections,
          QStringLiteral("Client connections open at once, at most (default %1; at most half the descriptor limit). "
-                        "More wait until one closes.")
+                        "At the maximum, a new client makes room by closing the oldest incomplete request "
+                        "(else the longest idle connection); it waits only while all are being answered.")
              .arg(GuardedTcpServer::DefaultMaxConnections),
          QStringLiteral("n"), QString::number(GuardedTcpServer::DefaultMaxConnections)},
         {once, QStringLiteral("Sweep once, print the JSON statistics on standard output and exit.")},
@@ -140,8 +148,9 @@ int main(int argc, char *argv[])
     const std::optional<qint64> maxBytes =
         integerOption(parser, maxPipeBytes, Statvent::PipeFormat::MaxLineLength, qint64(1) << 40, &error);
     const std::optional<qint64> idleSeconds = integerOption(parser, idleTimeout, 1, 86'400, &error);
+    const std::optional<qint64> headerSeconds = integerOption(parser, headerTimeout, 1, 86'400, &error);
     const std::optional<qint64> connectionCap = integerOption(parser, maxConnections, 1, 1'000'000, &error);
-    if (!portNumber || !timeoutMs || !maxBytes || !idleSeconds || !connectionCap)
+    if (!portNumber || !timeoutMs || !maxBytes || !idleSeconds || !headerSeconds || !connectionCap)
         return usageError(error);
     const QHostAddress address(parser.value(ip));
     if (address.isNull())
@@ -169,6 +178,7 @@ int main(int argc, char *argv[])
     StatsServer server(&collector);
     server.setStatsPath(statsPath);
     server.setIdleTimeout(std::chrono::seconds(*idleSeconds));
+    server.setRequestTimeout(std::chrono::seconds(*headerSeconds));
     // Half the descriptors stay for the pipes of a sweep, so connections never exhaust them.
     qint64 connections = *connectionCap;
     if (descriptorLimit > 0 && descriptorLimit != RLIM_INFINITY)

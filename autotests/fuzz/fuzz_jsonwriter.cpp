@@ -4,7 +4,8 @@
 // Properties: every document is valid UTF-8 that QJsonDocument parses; the stats object has one
 // key per combined statistic, and each key gives back the name's exact bytes under the documented
 // surrogateescape convention (a byte that is not UTF-8 is written as \udcXX); integers read
-// back exactly, reals to the same double (an infinite sum as +-DBL_MAX); the per-process view,
+// back exactly, reals to the same double (an infinite sum as +-DBL_MAX); the per-process view
+// (each statistic's kind under the same key in `kinds`, the channel),
 // the counts and pid lists are all there; error messages read back as written.
 
 #include "fuzzcheck.h"
@@ -80,6 +81,24 @@ void checkStatsObject(const QJsonObject &object, const Snapshot &expected)
     }
 }
 
+//! `kinds` of ?by=process: the keys of `stats`, each with its statistic's kind.
+void checkKindsObject(const QJsonObject &object, const Snapshot &expected)
+{
+    QHash<QByteArray, StatKind> kinds;
+    for (const StatEntry &entry : expected)
+        kinds.insert(entry.name, entry.kind);
+    FUZZ_CHECK(object.size() == expected.size());
+    static const QHash<QString, StatKind> names{{QStringLiteral("counter"), StatKind::Counter},
+                                                {QStringLiteral("gauge"), StatKind::Gauge},
+                                                {QStringLiteral("window"), StatKind::Window},
+                                                {QStringLiteral("untyped"), StatKind::Untyped}};
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        const auto kind = kinds.constFind(surrogateEscapedBytes(it.key()));
+        FUZZ_CHECK(kind != kinds.constEnd());
+        FUZZ_CHECK(names.contains(it.value().toString()) && names.value(it.value().toString()) == *kind);
+    }
+}
+
 void checkPids(const QJsonValue &json, const QList<qint64> &pids)
 {
     FUZZ_CHECK(json.isArray());
@@ -117,6 +136,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const ProcessStats &process : result.processes) {
         const QJsonObject entry = processes.value(QString::number(process.pid)).toObject();
         checkStatsObject(entry.value(u"stats").toObject(), process.stats);
+        checkKindsObject(entry.value(u"kinds").toObject(), process.stats);
+        FUZZ_CHECK(entry.value(u"channel").toString()
+                   == (process.channel == Channel::Socket ? u"socket" : u"fifo"));
         FUZZ_CHECK(entry.value(u"rejectedLines").toInteger() == process.rejectedLines);
         FUZZ_CHECK(entry.value(u"truncated").toBool(!process.truncated) == process.truncated);
     }

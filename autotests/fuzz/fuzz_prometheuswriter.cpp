@@ -2,9 +2,11 @@
 // statvent-web's PrometheusWriter on arbitrary sweeps: any names (any bytes) and values in.
 //
 // Properties: both views pass ExpositionChecker (the text format 0.0.4, checked in process);
-// every statistic is one `statvent_stat` series whose labels give back its exact name (the
-// `name` label for UTF-8 names; for others `name_hex`, with `name` the U+FFFD-replaced text) and
-// whose value is the statistic's (an infinite sum as +-Inf); the sweep's gauges are right.
+// every statistic is one series, in the family of its kind (`statvent_stat` untyped,
+// `statvent_stat_total` counter, `statvent_value` gauge; in the combined view the kind
+// StatCombiner gives it), whose labels give back its exact name (the `name` label for UTF-8
+// names; for others `name_hex`, with `name` the U+FFFD-replaced text) and whose value is the
+// statistic's (an infinite sum as +-Inf); the sweep's gauges are right.
 //
 // With STATVENT_FUZZ_EXPOSITION_DIR set, each text is also saved there, so that .ci/run-fuzzers
 // can hand the texts of the whole corpus to promtool.
@@ -63,11 +65,32 @@ double gauge(const QList<ExpositionChecker::Sample> &samples, QByteArrayView met
     return found->value;
 }
 
+//! The family of a statistic of kind \a kind.
+QByteArray familyOf(StatKind kind)
+{
+    switch (kind) {
+    case StatKind::Counter:
+        return QByteArrayLiteral("statvent_stat_total");
+    case StatKind::Gauge:
+        return QByteArrayLiteral("statvent_value");
+    case StatKind::Untyped:
+    case StatKind::Window:
+        break;
+    }
+    return QByteArrayLiteral("statvent_stat");
+}
+
+struct Series
+{
+    QByteArray family;
+    double value = 0;
+};
+
 /*!
- * Checks \a text and returns its `statvent_stat` series, keyed by name and by the value of the
+ * Checks \a text and returns its statistics' series, keyed by name and by the value of the
  * label that tells the series of one name apart (\a extraLabel).
  */
-QHash<std::pair<QByteArray, QByteArray>, double> checkText(const QByteArray &text, const SweepResult &result,
+QHash<std::pair<QByteArray, QByteArray>, Series> checkText(const QByteArray &text, const SweepResult &result,
                                                            QByteArrayView extraLabel)
 {
     save(text);
@@ -76,12 +99,14 @@ QHash<std::pair<QByteArray, QByteArray>, double> checkText(const QByteArray &tex
         std::fprintf(stderr, "%s\n%s\n", checked.error.constData(), text.constData());
     FUZZ_CHECK(checked.error.isEmpty());
 
-    QHash<std::pair<QByteArray, QByteArray>, double> series;
+    QHash<std::pair<QByteArray, QByteArray>, Series> series;
     for (const ExpositionChecker::Sample &sample : checked.samples) {
-        if (sample.metric != "statvent_stat")
+        if (sample.metric != "statvent_stat" && sample.metric != "statvent_stat_total" && sample.metric != "statvent_value")
             continue;
         FUZZ_CHECK(sample.labels.size() == (sample.hasLabel("name_hex") ? 3 : 2));
-        series.insert({nameOf(sample), sample.label(extraLabel)}, sample.value);
+        const std::pair<QByteArray, QByteArray> key{nameOf(sample), sample.label(extraLabel)};
+        FUZZ_CHECK(!series.contains(key)); // one series per statistic, whatever its family
+        series.insert(key, Series{sample.metric, sample.value});
     }
     FUZZ_CHECK(gauge(checked.samples, "statvent_processes") == double(result.processes.size()));
     FUZZ_CHECK(gauge(checked.samples, "statvent_unanswered_pipes") == double(result.unanswered.size()));
@@ -108,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const StatEntry &entry : combined) {
         const auto found = combinedSeries.constFind({entry.name, modeName});
         FUZZ_CHECK(found != combinedSeries.constEnd());
-        checkValue(*found, entry.value);
+        FUZZ_CHECK(found->family == familyOf(entry.kind));
+        checkValue(found->value, entry.value);
     }
 
     const auto processSeries = checkText(PrometheusWriter::byProcess(result), result, "pid");
@@ -118,7 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (const StatEntry &entry : process.stats) {
             const auto found = processSeries.constFind({entry.name, QByteArray::number(process.pid)});
             FUZZ_CHECK(found != processSeries.constEnd());
-            checkValue(*found, entry.value);
+            FUZZ_CHECK(found->family == familyOf(entry.kind));
+            checkValue(found->value, entry.value);
         }
     }
     FUZZ_CHECK(processSeries.size() == rows);

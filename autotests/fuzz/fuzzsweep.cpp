@@ -34,6 +34,10 @@ SweepResult takeSweepResult(FuzzInput &input)
         process.pid = qint64(i) * 1000 + input.takeByte(); // distinct, as in a sweep
         process.rejectedLines = input.takeByte();
         process.truncated = input.takeByte() & 1;
+        // Every second process spoke over its socket, with kinds: decided without taking a
+        // byte, so that every input of the corpus still reads the same sweep.
+        if (i % 2 == 1)
+            process.channel = Channel::Socket;
         const qsizetype entryCount = 1 + input.takeByte() % 16;
         QSet<QByteArray> names;
         for (StatEntry &entry : input.takeSnapshot(entryCount, 300)) {
@@ -41,6 +45,10 @@ SweepResult takeSweepResult(FuzzInput &input)
             if (!entry.value.isFinite() || names.contains(entry.name))
                 continue;
             names.insert(entry.name);
+            if (process.channel == Channel::Socket) {
+                static constexpr StatKind Kinds[] = {StatKind::Counter, StatKind::Gauge, StatKind::Untyped};
+                entry.kind = Kinds[std::size_t(entry.name.size()) % 3];
+            }
             process.stats.append(std::move(entry));
         }
         result.processes.append(std::move(process));

@@ -15,7 +15,8 @@ namespace StatventFuzz {
 /*!
  * A sweep as PipeSweep can produce it: up to 4 processes with distinct pids, each with
  * distinct names (any bytes, LF and invalid UTF-8 included) and finite values, whose combination
- * may still overflow to an infinite real; plus unanswered and removed pids.
+ * may still overflow to an infinite real; plus unanswered and removed pids. Every second
+ * process spoke over its socket: its statistics are counters, gauges or untyped (no windows).
  */
 StatventWeb::SweepResult takeSweepResult(FuzzInput &input);
 

@@ -70,11 +70,14 @@ private Q_SLOTS:
     void halfOpenRequestsDoNotHoldOthersUp();
     void idleConnections();
     void floodBeyondTheCap();
+    void slowlorisDoesNotHoldHealthzUp();
 
 private:
     //! A whole GET on a new connection: the status code, 0 if there was no answer within 10 s.
     int get(const QByteArray &path, QByteArray *body = nullptr);
-    std::unique_ptr<QTcpSocket> connectToService();
+    //! The same, on the service listening on \a port.
+    int get(const QByteArray &path, quint16 port, QByteArray *body = nullptr);
+    std::unique_ptr<QTcpSocket> connectToService(quint16 port = 0);
     void verifyServiceAnswers();
 
     QTemporaryDir m_pipeDir;
@@ -110,16 +113,21 @@ void tst_HttpAbuse::cleanupTestCase()
     }
 }
 
-std::unique_ptr<QTcpSocket> tst_HttpAbuse::connectToService()
+std::unique_ptr<QTcpSocket> tst_HttpAbuse::connectToService(quint16 port)
 {
     auto socket = std::make_unique<QTcpSocket>();
-    socket->connectToHost(QStringLiteral("127.0.0.1"), m_port);
+    socket->connectToHost(QStringLiteral("127.0.0.1"), port ? port : m_port);
     return socket;
 }
 
 int tst_HttpAbuse::get(const QByteArray &path, QByteArray *body)
 {
-    const std::unique_ptr<QTcpSocket> socket = connectToService();
+    return get(path, m_port, body);
+}
+
+int tst_HttpAbuse::get(const QByteArray &path, quint16 port, QByteArray *body)
+{
+    const std::unique_ptr<QTcpSocket> socket = connectToService(port);
     if (!socket->waitForConnected(10000))
         return 0;
     // Read up to the end of the body that Content-Length announces: the connection stays open.
@@ -301,6 +309,79 @@ void tst_HttpAbuse::floodBeyondTheCap()
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.begin(), idle.end(),
                                          [](const auto &socket) { return socket->state() == QAbstractSocket::UnconnectedState; }),
                              10000);
+    service.terminate();
+    QVERIFY(service.waitForFinished(5000));
+    QCOMPARE(service.exitCode(), 0);
+}
+
+void tst_HttpAbuse::slowlorisDoesNotHoldHealthzUp()
+{
+    // docs/RELIABILITY.md, "Slowloris", scaled down: twice as many slow clients as the service's
+    // cap, each sending one header byte every 500 ms (far within the idle timeout) and coming
+    // back when closed; /healthz must answer within a second all along.
+    constexpr int Cap = 16;
+    constexpr int Attackers = 2 * Cap;
+    constexpr int ByteInterval = 500; // ms
+    constexpr int AttackMs = 4000;
+    QProcess service;
+    const QRegularExpressionMatch serving = startAndWaitFor(
+        service, BinDir + u"/statvent-web",
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), m_pipeDir.path(), QStringLiteral("--max-connections"),
+         QString::number(Cap)},
+        QProcess::StandardError, QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
+    QVERIFY2(serving.hasMatch(), "statvent-web did not announce its port");
+    const quint16 port = quint16(serving.captured(1).toUInt());
+    const QByteArray head = "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: " + QByteArray(4096, 's');
+
+    struct Attacker
+    {
+        std::unique_ptr<QTcpSocket> socket;
+        qsizetype sent = 0;
+        qint64 due = 0; // ms on the attack's clock
+    };
+    std::vector<Attacker> attackers(Attackers);
+    QElapsedTimer clock;
+    clock.start();
+    const auto connect = [port](Attacker &attacker) {
+        attacker.socket = std::make_unique<QTcpSocket>();
+        attacker.socket->connectToHost(QStringLiteral("127.0.0.1"), port);
+        attacker.sent = 0;
+    };
+    for (int i = 0; i < Attackers; ++i) {
+        connect(attackers[std::size_t(i)]);
+        attackers[std::size_t(i)].due = ByteInterval * i / Attackers;
+    }
+    int probes = 0;
+    int reconnections = 0;
+    qint64 slowest = 0;
+    qint64 nextProbe = 200;
+    while (clock.elapsed() < AttackMs) {
+        for (Attacker &attacker : attackers) {
+            if (clock.elapsed() < attacker.due)
+                continue;
+            if (attacker.socket->state() == QAbstractSocket::UnconnectedState) {
+                connect(attacker); // closed by the service: back at once, as an attacker would
+                ++reconnections;
+            }
+            attacker.socket->write(head.mid(attacker.sent % head.size(), 1));
+            ++attacker.sent;
+            attacker.due = clock.elapsed() + ByteInterval;
+        }
+        if (clock.elapsed() >= nextProbe) {
+            QElapsedTimer probe;
+            probe.start();
+            QCOMPARE(get("/healthz", port), 200);
+            slowest = std::max(slowest, probe.elapsed());
+            ++probes;
+            nextProbe = clock.elapsed() + 250;
+        }
+        QTest::qWait(10);
+    }
+    qInfo("%d probes of /healthz, the slowest answered in %lld ms; %d slow clients came back after being closed", probes,
+          slowest, reconnections);
+    QVERIFY(probes >= 8);
+    QVERIFY2(slowest < 1000, qPrintable(QString::number(slowest)));
+    attackers.clear();
     service.terminate();
     QVERIFY(service.waitForFinished(5000));
     QCOMPARE(service.exitCode(), 0);

@@ -58,28 +58,48 @@ public:
     //! What is known of one accepted connection.
     struct Connection
     {
-        QTimer *timer = nullptr; //!< idle timeout, then the lingering close of a refusal; a child of the socket
+        //! The idle timeout, the request deadline, then the lingering close of a refusal; a
+        //! child of the socket.
+        QTimer *timer = nullptr;
         qint64 requestBytes = 0; //!< received of the request in progress
         QByteArray tail;         //!< its last TailBytes bytes
         bool requestLineSeen = false;
         bool http10 = false;
         bool headSeen = false;
-        bool keepAlive = true;
-        bool busy = false;    //!< a request of it is being answered
-        bool refused = false; //!< answered 431/413: draining what it still sends until it closes
+        //! One entry per request handed to the HTTP server and not answered yet, in the order
+        //! of the requests (and of their answers): whether its answer ends the connection.
+        QList<bool> closeAfter;
+        bool refused = false; //!< answered 408/431/413: draining what it still sends until it closes
+        //! On the clock of `clock`: when the request in progress started (its first byte), or,
+        //! with none in progress and none being answered, when the connection became idle.
+        qint64 waitingSince = 0;
+
+        bool busy() const { return !closeAfter.isEmpty(); }
+        bool requestInProgress() const { return requestBytes > 0; }
     };
 
     void received(QTcpSocket *socket);
-    void refuse(QTcpSocket *socket, Connection &connection);
+    void refuse(QTcpSocket *socket, Connection &connection, int status, const QString &message);
     void timedOut(QTcpSocket *socket);
     void closed(QTcpSocket *socket);
+    //! Starts the connection's timer for what it is waiting for now (nothing if it is busy).
+    void startWaiting(Connection &connection);
+    //! Closes the connection that holds its place for the least: a refused one, else the one
+    //! whose request has been in progress for the longest, else the one idle for the longest.
+    //! False if every connection is being answered.
+    bool evictOne();
+    bool hasEvictable() const;
     void updateAccepting();
 
     GuardedTcpServer *q = nullptr;
     QHash<QTcpSocket *, Connection> connections;
     int maxConnections = GuardedTcpServer::DefaultMaxConnections;
     std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
+    std::chrono::milliseconds requestTimeout = GuardedTcpServer::DefaultRequestTimeout;
+    QElapsedTimer clock; //!< started with the server: Connection::waitingSince
     QElapsedTimer capWarning; //!< since the last warning that the cap was reached
+    QElapsedTimer evictionWarning; //!< since the last warning that connections were evicted
+    qint64 evictedSinceWarning = 0;
     bool outOfDescriptors = false;
     bool acceptErrorWarned = false;
     bool acceptedThisRound = false; //!< since the last acceptError()
@@ -99,10 +119,14 @@ void GuardedTcpServerPrivate::received(QTcpSocket *socket)
         socket->skip(available);
         return;
     }
-    if (!connection.busy)
-        connection.timer->start(idleTimeout);
     if (available <= 0)
         return;
+    if (!connection.requestInProgress()) {
+        // The first bytes of a request: its deadline runs from now, whatever it sends later.
+        connection.waitingSince = clock.elapsed();
+        if (!connection.busy())
+            connection.timer->start(requestTimeout);
+    }
     // This slot runs before the HTTP server's, which reads everything in a transaction: the
     // bytes available now are those that arrived since, at most the socket's buffer size.
     const QByteArray text = connection.tail + socket->peek(available);
@@ -117,11 +141,15 @@ void GuardedTcpServerPrivate::received(QTcpSocket *socket)
         connection.headSeen = text.contains("\r\n\r\n") || text.contains("\n\n");
     connection.tail = text.right(TailBytes);
     connection.requestBytes += available;
-    if (connection.requestBytes > GuardedTcpServer::MaxRequestBytes)
-        refuse(socket, connection);
+    if (connection.requestBytes > GuardedTcpServer::MaxRequestBytes) {
+        const bool head = !connection.headSeen;
+        refuse(socket, connection, head ? 431 : 413,
+               head ? QStringLiteral("Request line and headers exceed %1 bytes").arg(GuardedTcpServer::MaxRequestBytes)
+                    : QStringLiteral("Request exceeds %1 bytes").arg(GuardedTcpServer::MaxRequestBytes));
+    }
 }
 
-void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection)
+void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection, int status, const QString &message)
 {
     connection.refused = true;
     // The HTTP server reads no more of it, and what it holds is dropped.
@@ -130,15 +158,14 @@ void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection)
         socket->commitTransaction();
     socket->skip(socket->bytesAvailable());
 
-    const bool head = !connection.headSeen;
-    const QString message = head ? QStringLiteral("Request line and headers exceed %1 bytes").arg(GuardedTcpServer::MaxRequestBytes)
-                                 : QStringLiteral("Request exceeds %1 bytes").arg(GuardedTcpServer::MaxRequestBytes);
     qCWarning(lcStatventWeb).noquote() << QStringLiteral("refused a request from %1: %2 (answered %3, connection closed)")
                                               .arg(socket->peerAddress().toString(), message)
-                                              .arg(head ? 431 : 413);
+                                              .arg(status);
     const QByteArray body = errorBody(message);
-    socket->write((head ? QByteArrayLiteral("HTTP/1.1 431 Request Header Fields Too Large\r\n")
-                        : QByteArrayLiteral("HTTP/1.1 413 Content Too Large\r\n"))
+    const QByteArray reason = status == 408 ? QByteArrayLiteral("Request Timeout")
+        : status == 431                     ? QByteArrayLiteral("Request Header Fields Too Large")
+                                            : QByteArrayLiteral("Content Too Large");
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n"
                   + "Content-Type: " + errorContentType + "\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
                   + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     socket->flush();
@@ -150,12 +177,17 @@ void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection)
 
 void GuardedTcpServerPrivate::timedOut(QTcpSocket *socket)
 {
-    const auto found = connections.constFind(socket);
-    if (found == connections.constEnd())
+    const auto found = connections.find(socket);
+    if (found == connections.end())
         return;
     if (found->refused) {
         socket->abort();
-    } else if (!found->busy) {
+    } else if (found->busy()) {
+        // Its timer is stopped while it is answered; nothing to do.
+    } else if (found->requestInProgress()) {
+        refuse(socket, *found, 408,
+               QStringLiteral("Request not complete within %1 ms of its first byte").arg(requestTimeout.count()));
+    } else {
         qCDebug(lcStatventWeb).noquote() << QStringLiteral("closing a connection from %1 idle for %2 ms")
                                                 .arg(socket->peerAddress().toString())
                                                 .arg(idleTimeout.count());
@@ -171,19 +203,91 @@ void GuardedTcpServerPrivate::closed(QTcpSocket *socket)
     }
 }
 
+void GuardedTcpServerPrivate::startWaiting(Connection &connection)
+{
+    if (connection.refused || connection.busy())
+        return;
+    if (connection.requestInProgress()) {
+        // What is left of the request's deadline: being answered meanwhile did not extend it.
+        const qint64 left = requestTimeout.count() - (clock.elapsed() - connection.waitingSince);
+        connection.timer->start(std::chrono::milliseconds(std::max<qint64>(left, 0)));
+    } else {
+        connection.waitingSince = clock.elapsed();
+        connection.timer->start(idleTimeout);
+    }
+}
+
+bool GuardedTcpServerPrivate::hasEvictable() const
+{
+    return std::any_of(connections.cbegin(), connections.cend(), [](const Connection &connection) {
+        return connection.refused || !connection.busy();
+    });
+}
+
+bool GuardedTcpServerPrivate::evictOne()
+{
+    // Ranked: a refused connection (its answer is out), then an incomplete request, then an idle
+    // connection; among equals, the one waiting for the longest.
+    const auto rank = [](const Connection &connection) {
+        return connection.refused ? 0 : connection.requestInProgress() ? 1 : 2;
+    };
+    QTcpSocket *victim = nullptr;
+    const Connection *chosen = nullptr;
+    for (auto it = connections.cbegin(); it != connections.cend(); ++it) {
+        const Connection &connection = it.value();
+        if (!connection.refused && connection.busy())
+            continue;
+        if (!chosen || rank(connection) < rank(*chosen)
+            || (rank(connection) == rank(*chosen) && connection.waitingSince < chosen->waitingSince)) {
+            victim = it.key();
+            chosen = &connection;
+        }
+    }
+    if (!victim)
+        return false;
+    const qint64 waited = clock.elapsed() - chosen->waitingSince;
+    const QString what = chosen->refused ? QStringLiteral("refused")
+        : chosen->requestInProgress()    ? QStringLiteral("with a request incomplete for %1 ms").arg(waited)
+                                         : QStringLiteral("idle for %1 ms").arg(waited);
+    qCDebug(lcStatventWeb).noquote()
+        << QStringLiteral("evicting a connection from %1 %2: the connection table is full").arg(victim->peerAddress().toString(), what);
+    ++evictedSinceWarning;
+    // Once a minute at most: under a flood of slow clients this happens for every new one.
+    if (!evictionWarning.isValid() || evictionWarning.hasExpired(CapWarningInterval.count())) {
+        qCWarning(lcStatventWeb).noquote()
+            << QStringLiteral("%1 connections open, the maximum: closed %2 incomplete or idle one(s), oldest first, "
+                              "to make room for new clients")
+                   .arg(connections.size())
+                   .arg(evictedSinceWarning);
+        evictionWarning.start();
+        evictedSinceWarning = 0;
+    }
+    connections.remove(victim);
+    // Closed after what is still to be written (an answer just given to an idle connection),
+    // but within the linger time whatever its client does: its place is needed now.
+    victim->disconnectFromHost();
+    if (victim->state() != QAbstractSocket::UnconnectedState)
+        QTimer::singleShot(LingerTime, victim, &QAbstractSocket::abort);
+    return true;
+}
+
 void GuardedTcpServerPrivate::updateAccepting()
 {
     const bool atCap = connections.size() >= maxConnections;
+    // At the cap, a new client makes room by evicting a connection that is not being answered;
+    // only when every one is being answered does it have to wait.
+    const bool full = atCap && !hasEvictable();
     // Once a minute at most: a busy service may touch the cap again and again.
-    if (atCap && (!capWarning.isValid() || capWarning.hasExpired(CapWarningInterval.count()))) {
+    if (full && (!capWarning.isValid() || capWarning.hasExpired(CapWarningInterval.count()))) {
         qCWarning(lcStatventWeb).noquote()
-            << QStringLiteral("%1 connections open, the maximum: accepting no more until one closes").arg(connections.size());
+            << QStringLiteral("%1 connections open, the maximum, all being answered: accepting no more until one is answered")
+                   .arg(connections.size());
         capWarning.start();
     }
     // Both use the listening socket without checking there is one.
     if (!q->isListening())
         return;
-    if (atCap || outOfDescriptors) {
+    if (full || outOfDescriptors) {
         // Pausing only takes effect after QTcpServer's accept loop, which goes on until the
         // kernel's queue is empty; that loop stops at the limit of pending connections.
         q->setMaxPendingConnections(0);
@@ -199,6 +303,7 @@ GuardedTcpServer::GuardedTcpServer(QObject *parent)
     , d(std::make_unique<GuardedTcpServerPrivate>())
 {
     d->q = this;
+    d->clock.start();
     d->acceptRetry.setSingleShot(true);
     d->acceptRetry.callOnTimeout(this, [this] {
         d->outOfDescriptors = false;
@@ -255,6 +360,16 @@ void GuardedTcpServer::setIdleTimeout(std::chrono::milliseconds timeout)
     d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
 }
 
+std::chrono::milliseconds GuardedTcpServer::requestTimeout() const
+{
+    return d->requestTimeout;
+}
+
+void GuardedTcpServer::setRequestTimeout(std::chrono::milliseconds timeout)
+{
+    d->requestTimeout = std::max(timeout, std::chrono::milliseconds(1));
+}
+
 int GuardedTcpServer::connectionCount() const
 {
     return int(d->connections.size());
@@ -279,26 +394,32 @@ void GuardedTcpServer::requestReceived(QTcpSocket *socket, const QHttpServerRequ
         return;
     GuardedTcpServerPrivate::Connection &connection = *found;
     const QByteArray connectionHeader = headerValue(request, "connection");
-    connection.keepAlive = connection.http10 ? hasToken(connectionHeader, "keep-alive") : !hasToken(connectionHeader, "close");
-    connection.busy = true;
+    const bool keepAlive = connection.http10 ? hasToken(connectionHeader, "keep-alive") : !hasToken(connectionHeader, "close");
+    const bool wasBusy = connection.busy();
+    connection.closeAfter.append(!keepAlive);
     connection.timer->stop();
     // The next request starts from nothing.
     connection.requestBytes = 0;
     connection.tail.clear();
     connection.requestLineSeen = false;
     connection.headSeen = false;
+    if (!wasBusy)
+        d->updateAccepting(); // one fewer connection to evict
 }
 
 void GuardedTcpServer::answered(QTcpSocket *socket)
 {
     const auto found = d->connections.find(socket);
-    if (found == d->connections.end() || found->refused)
+    if (found == d->connections.end() || found->refused || !found->busy())
         return;
-    found->busy = false;
-    if (found->keepAlive)
-        found->timer->start(d->idleTimeout);
-    else
+    // Answers go out in the order of the requests: this one answers the oldest.
+    if (found->closeAfter.takeFirst()) {
         socket->disconnectFromHost(); // after what is still to be written
+        return;
+    }
+    d->startWaiting(*found);
+    if (!found->busy())
+        d->updateAccepting(); // one more connection that may be evicted
 }
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
@@ -315,13 +436,15 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     }
     d->acceptErrorWarned = false;
     d->acceptedThisRound = true;
+    if (d->connections.size() >= d->maxConnections)
+        d->evictOne();
     GuardedTcpServerPrivate::Connection connection;
     connection.timer = new QTimer(socket);
     connection.timer->setSingleShot(true);
     // A coarse timer may fire 5 % early: a stated timeout is kept.
     connection.timer->setTimerType(Qt::PreciseTimer);
     connection.timer->callOnTimeout(this, [this, socket] { d->timedOut(socket); });
-    connection.timer->start(d->idleTimeout);
+    d->startWaiting(connection);
     d->connections.insert(socket, connection);
     // Connected before the HTTP server connects its own (on pendingConnectionAvailable), so
     // these run first.

@@ -21,11 +21,15 @@ class GuardedTcpServerPrivate;
  * each connection it accepts against what Qt HttpServer 6.4 leaves unbounded
  * (docs/HTTP-API.md, "Limits"):
  *
- * - at most maxConnections() at once: at the cap it stops accepting (new clients wait in the
- *   kernel's queue) until one closes; it also stops, instead of spinning, when accept() fails for
- *   want of descriptors, and tries again when a connection closes or after a second;
- * - a connection that receives nothing for idleTimeout(), while no request of it is being
- *   answered, is closed;
+ * - at most maxConnections() at once: at the cap, a new client makes room by evicting a
+ *   connection that holds its place without use (one already refused; else the request that has
+ *   been incomplete for the longest; else the connection idle for the longest), which is reset.
+ *   Only while every connection is being answered does it stop accepting (new clients wait in
+ *   the kernel's queue). It also stops, instead of spinning, when accept() fails for want of
+ *   descriptors, and tries again when a connection closes or after a second;
+ * - a connection that receives nothing for idleTimeout() between requests is closed;
+ * - a request must be complete within requestTimeout() of its first byte, however slowly its
+ *   bytes keep coming: else it is answered 408 and the connection closed;
  * - a request that grows beyond MaxRequestBytes before it is complete is answered 431 (the head
  *   is too large) or 413 (the body is), and the connection closed: the socket never buffers more;
  * - after the answer to a request that asked to close (`Connection: close`, or HTTP/1.0 without
@@ -42,6 +46,7 @@ class GuardedTcpServer : public QTcpServer
 public:
     static constexpr int DefaultMaxConnections = 512;
     static constexpr std::chrono::milliseconds DefaultIdleTimeout{30'000};
+    static constexpr std::chrono::milliseconds DefaultRequestTimeout{10'000};
     //! Request line, headers and body of one request, at most.
     static constexpr qint64 MaxRequestBytes = 64 * 1024;
     //! Writes the body of an error answer from the sentence that says what happened.
@@ -56,6 +61,10 @@ public:
     std::chrono::milliseconds idleTimeout() const;
     //! At least 1 ms.
     void setIdleTimeout(std::chrono::milliseconds timeout);
+    //! How long a request may take to arrive whole (line, headers and body), from its first byte.
+    std::chrono::milliseconds requestTimeout() const;
+    //! At least 1 ms.
+    void setRequestTimeout(std::chrono::milliseconds timeout);
     //! Connections open now.
     int connectionCount() const;
     //! The guard's own answers carry `writer(message)` as \a contentType. Default: the message
@@ -64,9 +73,11 @@ public:
 
     //! The guard of \a socket, if a GuardedTcpServer accepted it.
     static GuardedTcpServer *of(const QTcpSocket *socket);
-    //! \a request, complete, goes to a handler: \a socket is busy until answered().
+    //! \a request, complete, goes to a handler: \a socket is busy until it is answered(). A
+    //! client may send requests before the earlier ones are answered (HTTP/1.1 pipelining).
     void requestReceived(QTcpSocket *socket, const QHttpServerRequest &request);
-    //! The answer to \a socket's request is written: closes it if its request asked to.
+    //! The answer to \a socket's oldest unanswered request is written: closes it if that request
+    //! asked to. Answers must be written in the order of the requests.
     void answered(QTcpSocket *socket);
 
 protected:

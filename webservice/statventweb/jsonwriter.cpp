@@ -87,6 +87,37 @@ void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
     out.append('}');
 }
 
+//! The kind's name in `?by=process`.
+QByteArrayView kindName(Statvent::StatKind kind)
+{
+    switch (kind) {
+    case Statvent::StatKind::Counter:
+        return "counter";
+    case Statvent::StatKind::Gauge:
+        return "gauge";
+    case Statvent::StatKind::Window:
+        return "window";
+    case Statvent::StatKind::Untyped:
+        break;
+    }
+    return "untyped";
+}
+
+//! `{"<name>": "<kind>", ...}`, with the same keys as the stats object.
+void appendKindsObject(QByteArray &out, const Statvent::Snapshot &stats)
+{
+    out.append('{');
+    bool first = true;
+    for (const Statvent::StatEntry &entry : stats) {
+        if (!first)
+            out.append(',');
+        first = false;
+        JsonWriter::appendString(out, entry.name);
+        out.append(":\"").append(kindName(entry.kind)).append('"');
+    }
+    out.append('}');
+}
+
 void appendPidArray(QByteArray &out, const QList<qint64> &pids)
 {
     out.append('[');
@@ -172,7 +203,7 @@ QByteArray JsonWriter::byProcess(const SweepResult &result)
 {
     qsizetype size = 256;
     for (const ProcessStats &process : result.processes)
-        size += estimatedSize(process.stats);
+        size += estimatedSize(process.stats) + process.stats.size() * 16; // and the kinds
     QByteArray out;
     out.reserve(size);
     out.append("{\"processes\":{");
@@ -184,6 +215,10 @@ QByteArray JsonWriter::byProcess(const SweepResult &result)
         out.append(QByteArray::number(process.pid));
         out.append("\":{\"stats\":");
         appendStatsObject(out, process.stats);
+        out.append(",\"kinds\":");
+        appendKindsObject(out, process.stats);
+        out.append(",\"channel\":");
+        out.append(process.channel == Channel::Socket ? "\"socket\"" : "\"fifo\"");
         out.append(",\"rejectedLines\":");
         out.append(QByteArray::number(process.rejectedLines));
         out.append(",\"truncated\":");

@@ -29,7 +29,9 @@ class JsonWriter
 public:
     //! `{"stats": {...}, "timestamp": ..., "aggregate": ..., "processes": n, "unanswered": n}`
     static QByteArray stats(const SweepResult &result, StatCombiner::Mode mode);
-    //! `{"processes": {"<pid>": {"stats": {...}, "rejectedLines": n}}, "unanswered": [...], "removed": [...], "timestamp": ...}`
+    //! `{"processes": {"<pid>": {"stats": {...}, "kinds": {...}, "channel": "socket"|"fifo", "rejectedLines": n,
+    //! "truncated": b}}, "unanswered": [...], "removed": [...], "timestamp": ...}`; `kinds` has the keys of `stats`,
+    //! each with `counter`, `gauge`, `window` or `untyped`.
     static QByteArray byProcess(const SweepResult &result);
     //! `{"message": ..., "path": ...}`, the body of every error answer.
     static QByteArray message(QStringView message, QStringView path);

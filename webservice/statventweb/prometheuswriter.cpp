@@ -3,9 +3,13 @@
 
 #include <statvent/pipeformat.h>
 
+#include <QHash>
+#include <QSet>
 #include <QString>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace StatventWeb {
 
@@ -41,23 +45,174 @@ void appendGauge(QByteArray &out, QByteArrayView metric, QByteArrayView help, co
     out.append('\n');
 }
 
-constexpr QByteArrayView StatMetric = "statvent_stat";
+// One family per kind of statistic: a family has one type.
+constexpr QByteArrayView UntypedMetric = "statvent_stat";
+constexpr QByteArrayView CounterMetric = "statvent_stat_total";
+constexpr QByteArrayView GaugeMetric = "statvent_value";
+constexpr QByteArrayView WindowMetric = "statvent_window";
+constexpr QByteArrayView WindowMeanMetric = "statvent_window_mean";
 
-void appendStatHeader(QByteArray &out, QByteArrayView combination)
+//! The label that tells the series of one statistic apart: `aggregate` or `pid`, and its value.
+struct ExtraLabel
 {
-    const QByteArray help = "A Statvent statistic, named by the label name; " + combination.toByteArray();
-    appendFamilyHeader(out, StatMetric, "untyped", help);
+    QByteArrayView name;
+    QByteArray value;
+};
+
+void appendSample(QByteArray &out, QByteArrayView metric, QByteArrayView name, const ExtraLabel &extra,
+                  const Statvent::StatValue &value, QByteArrayView quantile = {})
+{
+    out.append(metric.data(), metric.size()).append('{');
+    PrometheusWriter::appendNameLabels(out, name);
+    out.append(',').append(extra.name.data(), extra.name.size()).append('=');
+    appendLabelValue(out, extra.value);
+    if (!quantile.isEmpty())
+        out.append(",quantile=\"").append(quantile.data(), quantile.size()).append('"');
+    out.append("} ");
+    PrometheusWriter::appendValue(out, value);
+    out.append('\n');
 }
 
-void appendStat(QByteArray &out, const Statvent::StatEntry &entry, QByteArrayView extraLabel, QByteArrayView extraValue)
+/*!
+ * The quantile of a percentile label, exactly as a decimal (`95th` is 0.95, `99.9th` 0.999,
+ * `median` 0.5, `100th` 1); empty for `mean` or anything that is not a percentile label.
+ */
+QByteArray quantileOf(QByteArrayView label)
 {
-    out.append(StatMetric.data(), StatMetric.size()).append('{');
-    PrometheusWriter::appendNameLabels(out, entry.name);
-    out.append(',').append(extraLabel.data(), extraLabel.size()).append('=');
-    appendLabelValue(out, extraValue);
-    out.append("} ");
-    PrometheusWriter::appendValue(out, entry.value);
-    out.append('\n');
+    if (label == "median")
+        return QByteArrayLiteral("0.5");
+    if (label.size() < 3 || label == "mean")
+        return {};
+    const QByteArrayView number = label.chopped(2);
+    const qsizetype point = number.indexOf('.');
+    const QByteArrayView whole = point < 0 ? number : number.first(point);
+    const QByteArrayView fraction = point < 0 ? QByteArrayView() : number.sliced(point + 1);
+    if (whole.isEmpty() || std::any_of(whole.begin(), whole.end(), [](char c) { return c < '0' || c > '9'; })
+        || std::any_of(fraction.begin(), fraction.end(), [](char c) { return c < '0' || c > '9'; }))
+        return {};
+    // Dividing by 100 moves the point two digits left.
+    QByteArray digits = QByteArray(std::max<qsizetype>(0, 3 - whole.size()), '0') + whole.toByteArray();
+    QByteArray quantile = digits.left(digits.size() - 2) + '.' + digits.right(2) + fraction.toByteArray();
+    while (quantile.endsWith('0'))
+        quantile.chop(1);
+    if (quantile.endsWith('.'))
+        quantile.chop(1);
+    while (quantile.size() > 1 && quantile.startsWith('0') && quantile.at(1) != '.')
+        quantile.remove(0, 1);
+    const double value = quantile.toDouble();
+    return value > 0 && value <= 1 ? quantile : QByteArray();
+}
+
+//! A window's rows in one view: the quantile series, the mean, and its samples' count and sum.
+struct WindowSeries
+{
+    QByteArray name; //!< as given to record()
+    ExtraLabel extra;
+    QList<std::pair<QByteArray, Statvent::StatValue>> quantiles; //!< quantile, value
+    std::optional<Statvent::StatValue> mean;
+    qint64 count = 0;
+    double sum = 0;
+};
+
+//! The series of one view, grouped by family.
+struct Families
+{
+    QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> untyped;
+    QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> counters;
+    QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> gauges;
+    QList<WindowSeries> windows;
+
+    //! A row that is not part of a window: in the family of its kind.
+    void addRow(const Statvent::StatEntry &entry, const ExtraLabel &extra)
+    {
+        switch (entry.kind) {
+        case Statvent::StatKind::Counter:
+            counters.append({&entry, extra});
+            break;
+        case Statvent::StatKind::Gauge:
+            gauges.append({&entry, extra});
+            break;
+        case Statvent::StatKind::Untyped:
+        case Statvent::StatKind::Window: // a window row outside any window the sweep knows
+            untyped.append({&entry, extra});
+            break;
+        }
+    }
+
+    /*!
+     * Adds the rows of the window \a window (a row: its label and entry) as a summary, those it
+     * cannot (a label that is no percentile, a quantile given twice, a row of another kind) as
+     * plain rows.
+     */
+    void addWindow(WindowSeries series, const QList<std::pair<QByteArray, const Statvent::StatEntry *>> &rows)
+    {
+        for (const auto &[label, entry] : rows) {
+            if (entry->kind != Statvent::StatKind::Window) {
+                addRow(*entry, series.extra);
+                continue;
+            }
+            if (label == "mean" && !series.mean) {
+                series.mean = entry->value;
+                continue;
+            }
+            const QByteArray quantile = quantileOf(label);
+            const bool given = std::any_of(series.quantiles.cbegin(), series.quantiles.cend(),
+                                           [&quantile](const auto &pair) { return pair.first == quantile; });
+            if (quantile.isEmpty() || given)
+                untyped.append({entry, series.extra});
+            else
+                series.quantiles.append({quantile, entry->value});
+        }
+        windows.append(std::move(series));
+    }
+
+    void append(QByteArray &out, QByteArrayView combination) const
+    {
+        const auto plain = [&out, combination](QByteArrayView metric, QByteArrayView type, QByteArrayView what,
+                                               const QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> &series,
+                                               bool always) {
+            if (series.isEmpty() && !always)
+                return;
+            appendFamilyHeader(out, metric, type, QByteArray(what.toByteArray() + ", named by the label name; " + combination.toByteArray()));
+            for (const auto &[entry, extra] : series)
+                appendSample(out, metric, entry->name, extra, entry->value);
+        };
+        plain(UntypedMetric, "untyped", "A Statvent statistic", untyped, true);
+        plain(CounterMetric, "counter", "A Statvent counter (only ever incremented)", counters, false);
+        plain(GaugeMetric, "gauge", "A Statvent gauge (set, or incremented by negative amounts)", gauges, false);
+        if (windows.isEmpty())
+            return;
+        appendFamilyHeader(out, WindowMetric, "summary",
+                           QByteArray("The percentiles of a Statvent sample window, named by the label name; _count and _sum "
+                                      "are those of the samples in the window now; "
+                                      + combination.toByteArray()));
+        for (const WindowSeries &window : windows) {
+            for (const auto &[quantile, value] : window.quantiles)
+                appendSample(out, WindowMetric, window.name, window.extra, value, quantile);
+            appendSample(out, "statvent_window_sum", window.name, window.extra, window.sum);
+            appendSample(out, "statvent_window_count", window.name, window.extra, window.count);
+        }
+        appendFamilyHeader(out, WindowMeanMetric, "gauge",
+                           QByteArray("The mean of a Statvent sample window's samples, named by the label name; "
+                                      + combination.toByteArray()));
+        for (const WindowSeries &window : windows) {
+            if (window.mean)
+                appendSample(out, WindowMeanMetric, window.name, window.extra, *window.mean);
+        }
+    }
+};
+
+//! The rows of \a window, a window of \a stats, with their labels; empty if it does not fit them.
+QList<std::pair<QByteArray, const Statvent::StatEntry *>> rowsOf(const Statvent::WindowStats &window,
+                                                                 const Statvent::Snapshot &stats)
+{
+    QList<std::pair<QByteArray, const Statvent::StatEntry *>> rows;
+    if (window.firstRow < 0 || window.rowCount < 0 || window.firstRow > stats.size() - window.rowCount
+        || window.labels.size() != window.rowCount)
+        return rows;
+    for (qsizetype i = 0; i < window.rowCount; ++i)
+        rows.append({window.labels.at(i), &stats.at(window.firstRow + i)});
+    return rows;
 }
 
 void appendSweepFigures(QByteArray &out, const SweepResult &result)
@@ -101,12 +256,53 @@ void PrometheusWriter::appendValue(QByteArray &out, const Statvent::StatValue &v
 QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Mode mode)
 {
     const Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
-    const QByteArrayView modeName = QByteArrayView(StatCombiner::name(mode).data(), StatCombiner::name(mode).size());
+    const QLatin1StringView modeLatin1 = StatCombiner::name(mode);
+    const ExtraLabel extra{"aggregate", QByteArray(modeLatin1.data(), modeLatin1.size())};
+
+    // Each window once, by name, with the rows its first process gave it and the count and sum
+    // of its samples in every process.
+    QHash<QByteArrayView, qsizetype> rowOf; // views into `stats`
+    for (qsizetype row = 0; row < stats.size(); ++row)
+        rowOf.insert(stats.at(row).name, row);
+    QList<bool> inWindow(stats.size(), false);
+    QHash<QByteArray, qsizetype> windowIndex;
+    QList<WindowSeries> windows;
+    QList<QList<std::pair<QByteArray, const Statvent::StatEntry *>>> windowRows;
+    for (const ProcessStats &process : result.processes) {
+        for (const Statvent::WindowStats &window : process.windows) {
+            const auto rows = rowsOf(window, process.stats);
+            if (rows.isEmpty())
+                continue;
+            auto found = windowIndex.constFind(window.name);
+            if (found == windowIndex.constEnd()) {
+                QList<std::pair<QByteArray, const Statvent::StatEntry *>> combinedRows;
+                for (const auto &[label, entry] : rows) {
+                    const qsizetype row = rowOf.value(entry->name, -1);
+                    if (row >= 0 && !inWindow.at(row)) {
+                        inWindow[row] = true;
+                        combinedRows.append({label, &stats.at(row)});
+                    }
+                }
+                found = windowIndex.insert(window.name, windows.size());
+                windows.append(WindowSeries{window.name, extra, {}, std::nullopt, 0, 0});
+                windowRows.append(combinedRows);
+            }
+            windows[*found].count += window.count;
+            windows[*found].sum += window.sum;
+        }
+    }
+
+    Families families;
+    for (qsizetype row = 0; row < stats.size(); ++row) {
+        if (!inWindow.at(row))
+            families.addRow(stats.at(row), extra);
+    }
+    for (qsizetype i = 0; i < windows.size(); ++i)
+        families.addWindow(windows.at(i), windowRows.at(i));
+
     QByteArray out;
     out.reserve(estimatedSize(stats.size()));
-    appendStatHeader(out, "combined across processes by the function in the label aggregate.");
-    for (const Statvent::StatEntry &entry : stats)
-        appendStat(out, entry, "aggregate", modeName);
+    families.append(out, "combined across processes by the function in the label aggregate.");
     appendSweepFigures(out, result);
     return out;
 }
@@ -114,16 +310,34 @@ QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::M
 QByteArray PrometheusWriter::byProcess(const SweepResult &result)
 {
     qsizetype rows = 0;
-    for (const ProcessStats &process : result.processes)
+    Families families;
+    for (const ProcessStats &process : result.processes) {
         rows += process.stats.size();
+        const ExtraLabel extra{"pid", QByteArray::number(process.pid)};
+        QList<bool> inWindow(process.stats.size(), false);
+        QSet<QByteArray> windowNames;
+        for (const Statvent::WindowStats &window : process.windows) {
+            // A name given twice (a malformed sweep) would repeat its series: the first counts.
+            if (windowNames.contains(window.name))
+                continue;
+            windowNames.insert(window.name);
+            auto windowRows = rowsOf(window, process.stats);
+            // A row in two windows (a malformed sweep) counts in the first only.
+            windowRows.removeIf([&](const auto &pair) { return inWindow.at(pair.second - process.stats.data()); });
+            if (windowRows.isEmpty())
+                continue;
+            for (const auto &pair : std::as_const(windowRows))
+                inWindow[pair.second - process.stats.data()] = true;
+            families.addWindow(WindowSeries{window.name, extra, {}, std::nullopt, window.count, window.sum}, windowRows);
+        }
+        for (qsizetype row = 0; row < process.stats.size(); ++row) {
+            if (!inWindow.at(row))
+                families.addRow(process.stats.at(row), extra);
+        }
+    }
     QByteArray out;
     out.reserve(estimatedSize(rows));
-    appendStatHeader(out, "as reported by the process in the label pid.");
-    for (const ProcessStats &process : result.processes) {
-        const QByteArray pid = QByteArray::number(process.pid);
-        for (const Statvent::StatEntry &entry : process.stats)
-            appendStat(out, entry, "pid", pid);
-    }
+    families.append(out, "as reported by the process in the label pid.");
     appendSweepFigures(out, result);
     return out;
 }

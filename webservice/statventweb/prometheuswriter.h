@@ -13,12 +13,22 @@ namespace StatventWeb {
 /*!
  * A sweep in the Prometheus text exposition format 0.0.4 (docs/HTTP-API.md).
  *
- * Statistic names are arbitrary bytes, which metric names cannot carry, so every statistic is a
- * series of one metric family, `statvent_stat`, with its name in the label `name` (escaped as
- * the format requires: `\\`, `\"`, `\n`). A name that is not valid UTF-8 gets U+FFFD in `name`
- * and, in the extra label `name_hex`, its exact bytes in hex, so that no two names share a
- * series and none is lost. The combined view labels each series with `aggregate`, whose value
- * is the combine mode (the HTTP parameter's name); the per-process view with `pid`. The sweep's own figures follow as `statvent_*` gauges.
+ * Statistic names are arbitrary bytes, which metric names cannot carry, so each statistic is a
+ * series of a fixed metric family with its name in the label `name` (escaped as the format
+ * requires: `\\`, `\"`, `\n`). A name that is not valid UTF-8 gets U+FFFD in `name` and, in the
+ * extra label `name_hex`, its exact bytes in hex, so that no two names share a series and none
+ * is lost. The family follows the statistic's kind (Statvent::StatKind):
+ *
+ * - `statvent_stat` (untyped): a statistic of unknown kind, as every FIFO gives;
+ * - `statvent_stat_total` (counter), `statvent_value` (gauge);
+ * - `statvent_window` (summary): the percentile rows of a sample window as `quantile` series of
+ *   the window's name (as given to record()), with `_count` and `_sum` of the samples in the
+ *   window now; its `mean` row in `statvent_window_mean` (gauge).
+ *
+ * The combined view labels each series with `aggregate`, whose value is the combine mode (the
+ * HTTP parameter's name), and gives each statistic the kind StatCombiner gives it; a window's
+ * `_count` and `_sum` are then the totals over the processes. The per-process view labels each
+ * series with `pid`. The sweep's own figures follow as `statvent_*` gauges.
  */
 class PrometheusWriter
 {

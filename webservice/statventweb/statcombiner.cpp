@@ -3,13 +3,69 @@
 
 #include <statventweb/nameindex.h>
 
+#include <limits>
+#include <vector>
+
 namespace StatventWeb {
+
+namespace {
+
+__extension__ typedef __int128 Int128; // GCC and Clang; -Wpedantic knows no 128-bit type
+
+using Statvent::StatKind;
+using Statvent::StatValue;
+
+/*!
+ * What the processes that report one statistic add up to, so far. Integers are summed exactly
+ * (a 128-bit sum of qint64 values cannot overflow for fewer than 2^64 of them) and reals apart,
+ * so that an intermediate sum beyond qint64 does not make an exact total a real.
+ */
+struct Sum
+{
+    Int128 integers = 0;
+    double reals = 0;
+    bool anyReal = false;
+
+    void add(const StatValue &value)
+    {
+        if (value.isInteger()) {
+            integers += value.toInteger();
+        } else {
+            reals += value.toReal();
+            anyReal = true;
+        }
+    }
+
+    //! The total, converted once: an integer if no real took part and it fits in qint64.
+    StatValue total() const
+    {
+        if (!anyReal && integers >= std::numeric_limits<qint64>::min() && integers <= std::numeric_limits<qint64>::max())
+            return StatValue(qint64(integers));
+        return StatValue(double(integers) + reals);
+    }
+};
+
+} // namespace
+
+Statvent::StatKind StatCombiner::combinedKind(Statvent::StatKind a, Statvent::StatKind b) noexcept
+{
+    if (a == b)
+        return a;
+    // A counter beside a gauge: the sum can go down, so it is only a gauge. Anything beside an
+    // untyped statistic, or a window row beside anything else, is not known to be either.
+    const auto plain = [](StatKind kind) { return kind == StatKind::Counter || kind == StatKind::Gauge; };
+    if (plain(a) && plain(b))
+        return StatKind::Gauge;
+    return StatKind::Untyped;
+}
 
 Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Mode mode)
 {
     Statvent::Snapshot combined;
-    QList<qsizetype> reporters; // for avg: how many processes report each row
+    std::vector<Sum> sums;          // for sum and avg: one per row of `combined`
+    QList<qsizetype> reporters;     // for avg: how many processes report each row
     NameIndex rowOf(processes.isEmpty() ? 0 : processes.first().stats.size()); // views into `processes`
+    const bool summing = mode == Mode::Sum || mode == Mode::Avg;
 
     for (const ProcessStats &process : processes) {
         // Processes of one program list the same names in the same order: try the row after the
@@ -23,33 +79,43 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, M
                 nextRow = combined.size() + 1;
                 combined.append(entry);
                 reporters.append(1);
+                if (summing) {
+                    sums.emplace_back();
+                    sums.back().add(entry.value);
+                }
                 continue;
             }
             nextRow = row + 1;
-            Statvent::StatValue &value = combined[row].value;
+            Statvent::StatEntry &combinedEntry = combined[row];
+            combinedEntry.kind = combinedKind(combinedEntry.kind, entry.kind);
             switch (mode) {
             case Mode::Sum:
             case Mode::Avg:
-                value += entry.value;
+                sums[std::size_t(row)].add(entry.value);
                 break;
             case Mode::Max:
-                if (Statvent::StatValue::lessThan(value, entry.value))
-                    value = entry.value;
+                if (StatValue::lessThan(combinedEntry.value, entry.value))
+                    combinedEntry.value = entry.value;
                 break;
             case Mode::Min:
-                if (Statvent::StatValue::lessThan(entry.value, value))
-                    value = entry.value;
+                if (StatValue::lessThan(entry.value, combinedEntry.value))
+                    combinedEntry.value = entry.value;
                 break;
             }
             ++reporters[row];
         }
     }
 
-    if (mode == Mode::Avg) {
-        for (qsizetype row = 0; row < combined.size(); ++row) {
-            Statvent::StatValue &value = combined[row].value;
-            value = Statvent::StatValue(value.toReal() / double(reporters.at(row)));
+    for (qsizetype row = 0; row < combined.size(); ++row) {
+        Statvent::StatEntry &entry = combined[row];
+        if (summing) {
+            const StatValue total = sums[std::size_t(row)].total();
+            entry.value = mode == Mode::Sum ? total : StatValue(total.toReal() / double(reporters.at(row)));
         }
+        // Only a sum of counters only grows (but for a process that leaves, which a reader of
+        // counters takes for a reset); the largest, smallest or mean of counters may go down.
+        if (mode != Mode::Sum && entry.kind == StatKind::Counter)
+            entry.kind = StatKind::Gauge;
     }
     return combined;
 }

@@ -16,11 +16,16 @@ namespace StatventWeb {
  * over HTTP with `?aggregate=`, a name kept for compatibility). "Aggregates", in the library,
  * are something else: a sample window's percentile rows.
  *
- * - `sum` (the default, as in the original statvent): integers stay exact; a sum that leaves
- *   the qint64 range, or that involves a real, is a real (Statvent::StatValue's own addition).
+ * - `sum` (the default, as in the original statvent): integers are summed exactly and the total
+ *   converted once: it is an integer if it fits in qint64 (INT64_MAX + 1 - 1 is INT64_MAX),
+ *   else a real; a sum that involves a real is a real (the original's promotion).
  * - `max` / `min`: the largest / smallest value, keeping its type. `max` is the honest
  *   cross-process view of a percentile such as `latency.100th`; summed percentiles mean nothing.
- * - `avg`: the arithmetic mean over the processes that report the statistic; always a real.
+ * - `avg`: the arithmetic mean over the processes that report the statistic (their exact sum,
+ *   divided once); always a real.
+ *
+ * Each combined statistic has the kind of its rows if they agree (combinedKind()); in any mode
+ * but `sum`, a counter's row is a gauge: the largest, smallest or mean of counters can go down.
  *
  * The result lists each name once, in the order the names are first met (processes by pid,
  * then each pipe's own order).
@@ -32,6 +37,12 @@ public:
     enum class Mode : quint8 { Sum, Max, Min, Avg };
 
     static Statvent::Snapshot combine(const QList<ProcessStats> &processes, Mode mode);
+    /*!
+     * The kind of a statistic that is \a a in one process and \a b in another: the weaker one.
+     * The same kind stays; a counter beside a gauge is a gauge (their sum can go down); any other
+     * mix (an untyped statistic from a FIFO, a window row beside a plain statistic) is untyped.
+     */
+    static Statvent::StatKind combinedKind(Statvent::StatKind a, Statvent::StatKind b) noexcept;
 
     //! `sum`, `max`, `min`, `avg`; empty for anything else.
     static std::optional<Mode> modeFromName(QStringView name);

@@ -10,12 +10,14 @@
 #include <QHash>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
-#include <QPointer>
 #include <QTcpSocket>
 #include <QUrlQuery>
 
 #include <algorithm>
+#include <deque>
 #include <optional>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace StatventWeb {
@@ -80,22 +82,11 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
     return parsed;
 }
 
-//! Tells the connection's guard that its answer is out: it closes it if the request asked to.
-void answered(QTcpSocket *socket)
-{
-    if (GuardedTcpServer *guard = GuardedTcpServer::of(socket))
-        guard->answered(socket);
-}
+using Headers = QList<std::pair<QByteArray, QByteArray>>;
 
-void writeJson(QHttpServerResponder &responder, const QByteArray &body, StatusCode status = StatusCode::Ok)
+Headers jsonHeaders()
 {
-    responder.write(body, {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}}, status);
-    answered(responder.socket());
-}
-
-void writeMessage(QHttpServerResponder &responder, StatusCode status, QStringView message, QStringView path)
-{
-    writeJson(responder, JsonWriter::message(message, path), status);
+    return {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}};
 }
 
 } // namespace
@@ -103,48 +94,111 @@ void writeMessage(QHttpServerResponder &responder, StatusCode status, QStringVie
 class StatsServerPrivate
 {
 public:
-    //! A request for statistics that waits for the sweep.
-    struct Pending
+    /*!
+     * The answer to one request of a connection. Answers go out in the order of the requests
+     * (RFC 9112 9.3.2), so one that is ready waits behind an earlier one that waits for the sweep.
+     */
+    struct Answer
     {
-        QPointer<QTcpSocket> socket;
-        QHttpServerResponder responder;
-        View view;
-    };
+        Answer(QHttpServerResponder &&responder_, bool head_)
+            : responder(std::move(responder_))
+            , head(head_)
+        {
+        }
 
-    void answerPending(const std::shared_ptr<const SweepResult> &result);
+        QHttpServerResponder responder;
+        bool head = false; //!< the request was HEAD: the headers GET would get, no body
+        bool waitsForSweep = false;
+        View view; //!< what it asks for, if it waits for the sweep
+        StatusCode status = StatusCode::Ok;
+        Headers headers;
+        QByteArray body;
+    };
+    //! The answers not yet written to one connection, oldest first.
+    using AnswerQueue = std::deque<Answer>;
+
+    void enqueue(QTcpSocket *socket, Answer answer);
+    //! Writes the answers of \a socket that are ready, up to the first that is not.
+    void writeReady(QTcpSocket *socket);
+    void answerWaiting(const std::shared_ptr<const SweepResult> &result);
     const QByteArray &render(const View &view, const std::shared_ptr<const SweepResult> &result);
 
+    StatsServer *q = nullptr;
     PipeCollector *collector = nullptr;
     QString statsPath = StatsServer::DefaultStatsPath;
     QString errorString;
     quint16 port = 0;
     int maxConnections = GuardedTcpServer::DefaultMaxConnections;
     std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
+    std::chrono::milliseconds requestTimeout = GuardedTcpServer::DefaultRequestTimeout;
     std::vector<GuardedTcpServer *> listeners; //!< children of the server
-    std::vector<Pending> pending;
+    //! Connections with answers not written yet. A key is removed when its socket is destroyed,
+    //! before the pointer could dangle (QHttpServerResponder keeps it raw).
+    std::unordered_map<QTcpSocket *, AnswerQueue> queues;
     //! Documents rendered from the last sweep: requests that share a sweep share its documents.
     std::shared_ptr<const SweepResult> renderedResult;
     QHash<int, QByteArray> rendered;
 };
 
-void StatsServerPrivate::answerPending(const std::shared_ptr<const SweepResult> &result)
+void StatsServerPrivate::enqueue(QTcpSocket *socket, Answer answer)
 {
-    std::vector<Pending> waiting;
-    waiting.swap(pending);
-    for (Pending &request : waiting) {
-        // The client may have hung up while the sweep ran: its socket is then gone or closing,
-        // and writing through the responder would use a dangling pointer.
-        if (!request.socket || request.socket->state() != QAbstractSocket::ConnectedState)
-            continue;
-        const QByteArray &body = render(request.view, result);
-        if (request.view.route == Route::Metrics) {
-            request.responder.write(body, {{"Content-Type", PrometheusWriter::ContentType.toByteArray()}, {"Cache-Control", "no-store"}},
-                                    StatusCode::Ok);
-            answered(request.socket);
-        } else {
-            writeJson(request.responder, body);
+    const auto [queue, inserted] = queues.try_emplace(socket);
+    if (inserted)
+        QObject::connect(socket, &QObject::destroyed, q, [this, socket] { queues.erase(socket); });
+    queue->second.push_back(std::move(answer));
+    writeReady(socket);
+}
+
+void StatsServerPrivate::writeReady(QTcpSocket *socket)
+{
+    const auto found = queues.find(socket);
+    if (found == queues.end())
+        return;
+    AnswerQueue &queue = found->second;
+    // The client may have hung up meanwhile: writing through the responder would then use a
+    // socket that is closing, or gone.
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        queue.clear();
+        return;
+    }
+    while (!queue.empty() && !queue.front().waitsForSweep) {
+        Answer &answer = queue.front();
+        answer.responder.writeStatusLine(answer.status);
+        for (const auto &[name, value] : std::as_const(answer.headers))
+            answer.responder.writeHeader(name, value);
+        // A HEAD answer says how long the body would be, and leaves it out (RFC 9110 9.3.2).
+        answer.responder.writeHeader("Content-Length", QByteArray::number(answer.body.size()));
+        answer.responder.writeBody(answer.head ? QByteArray() : answer.body);
+        queue.pop_front();
+        // Tells the connection's guard that this answer is out: it closes the connection if
+        // the request asked to, and then answers nothing more on it.
+        if (GuardedTcpServer *guard = GuardedTcpServer::of(socket))
+            guard->answered(socket);
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            queue.clear();
+            return;
         }
     }
+}
+
+void StatsServerPrivate::answerWaiting(const std::shared_ptr<const SweepResult> &result)
+{
+    std::vector<QTcpSocket *> sockets;
+    for (auto &[socket, queue] : queues) {
+        for (Answer &answer : queue) {
+            if (!answer.waitsForSweep)
+                continue;
+            answer.waitsForSweep = false;
+            answer.body = render(answer.view, result);
+            answer.headers = answer.view.route == Route::Metrics
+                ? Headers{{"Content-Type", PrometheusWriter::ContentType.toByteArray()}, {"Cache-Control", "no-store"}}
+                : jsonHeaders();
+        }
+        sockets.push_back(socket);
+    }
+    // Writing may close a connection, and so remove its queue: not while iterating over them.
+    for (QTcpSocket *socket : sockets)
+        writeReady(socket);
 }
 
 const QByteArray &StatsServerPrivate::render(const View &view, const std::shared_ptr<const SweepResult> &result)
@@ -168,9 +222,10 @@ StatsServer::StatsServer(PipeCollector *collector, QObject *parent)
     : QAbstractHttpServer(parent)
     , d(std::make_unique<StatsServerPrivate>())
 {
+    d->q = this;
     d->collector = collector;
     connect(collector, &PipeCollector::sweepFinished, this,
-            [this](const std::shared_ptr<const SweepResult> &result) { d->answerPending(result); });
+            [this](const std::shared_ptr<const SweepResult> &result) { d->answerWaiting(result); });
 }
 
 StatsServer::~StatsServer() = default;
@@ -204,6 +259,7 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     auto *server = new GuardedTcpServer(this);
     server->setMaxConnections(d->maxConnections);
     server->setIdleTimeout(d->idleTimeout);
+    server->setRequestTimeout(d->requestTimeout);
     server->setErrorBody(JsonType, [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
         d->errorString = server->errorString();
@@ -238,6 +294,18 @@ void StatsServer::setIdleTimeout(std::chrono::milliseconds timeout)
     d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
     for (GuardedTcpServer *listener : d->listeners)
         listener->setIdleTimeout(d->idleTimeout);
+}
+
+std::chrono::milliseconds StatsServer::requestTimeout() const
+{
+    return d->requestTimeout;
+}
+
+void StatsServer::setRequestTimeout(std::chrono::milliseconds timeout)
+{
+    d->requestTimeout = std::max(timeout, std::chrono::milliseconds(1));
+    for (GuardedTcpServer *listener : d->listeners)
+        listener->setRequestTimeout(d->requestTimeout);
 }
 
 int StatsServer::connectionCount() const
@@ -275,33 +343,37 @@ bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     else
         return false; // missingHandler() answers 404
 
-    QHttpServerResponder responder = makeResponder(request, socket);
-    if (request.method() != QHttpServerRequest::Method::Get) {
-        responder.write(JsonWriter::message(u"Method not allowed", path),
-                        {{"Content-Type", JsonType}, {"Allow", "GET"}, {"Cache-Control", "no-store"}},
-                        StatusCode::MethodNotAllowed);
-        answered(socket);
-        return true;
+    const bool head = request.method() == QHttpServerRequest::Method::Head;
+    StatsServerPrivate::Answer answer(makeResponder(request, socket), head);
+    if (request.method() != QHttpServerRequest::Method::Get && !head) {
+        answer.status = StatusCode::MethodNotAllowed;
+        answer.headers = jsonHeaders();
+        answer.headers.append(std::pair<QByteArray, QByteArray>("Allow", "GET, HEAD"));
+        answer.body = JsonWriter::message(u"Method not allowed", path);
+    } else if (route == Route::Health) {
+        answer.headers = jsonHeaders();
+        answer.body = QByteArrayLiteral("{\"status\":\"ok\"}");
+    } else if (const ParsedQuery parsed = parseQuery(request.query(), route); !parsed.error.isEmpty()) {
+        answer.status = StatusCode::BadRequest;
+        answer.headers = jsonHeaders();
+        answer.body = JsonWriter::message(parsed.error, path);
+    } else {
+        // The request object is reused once this returns: everything needed later is copied now.
+        answer.waitsForSweep = true;
+        answer.view = parsed.view;
+        d->collector->requestSweep();
     }
-    if (route == Route::Health) {
-        writeJson(responder, QByteArrayLiteral("{\"status\":\"ok\"}"));
-        return true;
-    }
-    const ParsedQuery parsed = parseQuery(request.query(), route);
-    if (!parsed.error.isEmpty()) {
-        writeMessage(responder, StatusCode::BadRequest, parsed.error, path);
-        return true;
-    }
-    // The request object is reused once this returns: everything needed later is copied now.
-    d->pending.push_back(StatsServerPrivate::Pending{socket, std::move(responder), parsed.view});
-    d->collector->requestSweep();
+    d->enqueue(socket, std::move(answer));
     return true;
 }
 
 void StatsServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    writeMessage(responder, StatusCode::NotFound, u"The requested resource was not found", request.url().path());
+    StatsServerPrivate::Answer answer(makeResponder(request, socket), request.method() == QHttpServerRequest::Method::Head);
+    answer.status = StatusCode::NotFound;
+    answer.headers = jsonHeaders();
+    answer.body = JsonWriter::message(u"The requested resource was not found", request.url().path());
+    d->enqueue(socket, std::move(answer));
 }
 
 } // namespace StatventWeb

@@ -16,17 +16,21 @@ class StatsServerPrivate;
 
 /*!
  * statvent-web's HTTP interface (docs/HTTP-API.md): `GET <statsPath>` (JSON, `?aggregate=`,
- * `?by=process`), `GET /metrics` (Prometheus text, same queries), `GET /healthz`; 404 for any
- * other path, 405 for another method on one of these, 400 for a bad query.
+ * `?by=process`), `GET /metrics` (Prometheus text, same queries), `GET /healthz`; `HEAD` on each
+ * of them (the headers GET would get, no body); 404 for any other path, 405 for another method
+ * on one of these, 400 for a bad query.
  *
  * Requests for statistics are answered when the collector's sweep finishes; requests that arrive
- * while a sweep is in flight share it, and /healthz is answered at once meanwhile. An answer is
- * written only if its client is still connected (QHttpServerResponder keeps a raw socket pointer
- * that a disconnect leaves dangling), so a client that gives up early costs nothing.
+ * while a sweep is in flight share it, and /healthz is answered at once meanwhile (on another
+ * connection: the answers of one connection go out in the order of its requests, as HTTP/1.1
+ * pipelining requires). An answer is written only if its client is still connected
+ * (QHttpServerResponder keeps a raw socket pointer that a disconnect leaves dangling), so a
+ * client that gives up early costs nothing.
  *
  * Each address is listened on through a GuardedTcpServer: at most maxConnections() connections
- * per address, connections idle for idleTimeout() closed, requests beyond 64 KiB refused, and
- * `Connection: close` (or HTTP/1.0) honoured.
+ * per address (a full table evicts the slowest incomplete request), connections idle for
+ * idleTimeout() closed, requests not complete within requestTimeout() of their first byte
+ * answered 408, requests beyond 64 KiB refused, and `Connection: close` (or HTTP/1.0) honoured.
  */
 class StatsServer : public QAbstractHttpServer
 {
@@ -61,6 +65,10 @@ public:
     //! How long a connection may stay idle before it is closed (GuardedTcpServer::DefaultIdleTimeout).
     std::chrono::milliseconds idleTimeout() const;
     void setIdleTimeout(std::chrono::milliseconds timeout);
+    //! How long a request may take to arrive whole, from its first byte
+    //! (GuardedTcpServer::DefaultRequestTimeout).
+    std::chrono::milliseconds requestTimeout() const;
+    void setRequestTimeout(std::chrono::milliseconds timeout);
     //! Connections open now, on every address.
     int connectionCount() const;
     QString errorString() const;
