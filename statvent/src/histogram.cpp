@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+#include "statvent/histogram.h"
+
+#include "windowrows.h"
+
+#include <QtNumeric>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace Statvent {
+
+namespace {
+
+static_assert(Histogram::BucketsPerOctave == 16, "the bound table below is for scale 4");
+
+// 2^(r/16) for r in [0, 16], each the double nearest to the exact value (computed with 60
+// digits), so that every host has the same boundaries, whatever its libm's exp2() does.
+constexpr double OctaveBounds[Histogram::BucketsPerOctave + 1] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
+    0x1.0000000000000p+1,
+};
+
+constexpr qint64 MaxCount = std::numeric_limits<qint64>::max();
+constexpr double MaxDouble = std::numeric_limits<double>::max();
+
+qint64 addCounts(qint64 a, qint64 b) noexcept
+{
+    qint64 sum;
+    return qAddOverflow(a, b, &sum) ? MaxCount : sum;
+}
+
+// Finite in, finite out: a sum that leaves the doubles stays at the largest one of its sign.
+double addSums(double a, double b) noexcept
+{
+    const double sum = a + b;
+    return std::isinf(sum) ? std::copysign(MaxDouble, sum) : sum;
+}
+
+// The value that stands for a bucket's samples: the one whose largest relative distance to the
+// bucket's values is smallest, 2 lo hi / (lo + hi), written so that lo * hi cannot overflow.
+double representative(int index) noexcept
+{
+    if (index <= Histogram::UnderflowIndex)
+        return Histogram::upperBound(index);
+    if (index >= Histogram::OverflowIndex)
+        return Histogram::lowerBound(index);
+    const double lo = Histogram::lowerBound(index);
+    const double hi = Histogram::upperBound(index);
+    return lo * (2.0 * hi / (lo + hi));
+}
+
+void addToBuckets(QList<Histogram::Bucket> &buckets, int index)
+{
+    if (buckets.isEmpty() || buckets.constLast().index < index) {
+        buckets.append({index, 1});
+        return;
+    }
+    const auto at = std::lower_bound(buckets.begin(), buckets.end(), index,
+                                     [](const Histogram::Bucket &b, int i) { return b.index < i; });
+    if (at->index == index)
+        at->count = addCounts(at->count, 1);
+    else
+        buckets.insert(at, {index, 1});
+}
+
+QList<Histogram::Bucket> mergeBuckets(const QList<Histogram::Bucket> &a,
+                                      const QList<Histogram::Bucket> &b)
+{
+    if (b.isEmpty())
+        return a;
+    if (a.isEmpty())
+        return b;
+    QList<Histogram::Bucket> out;
+    out.reserve(a.size() + b.size());
+    auto x = a.cbegin();
+    auto y = b.cbegin();
+    while (x != a.cend() && y != b.cend()) {
+        if (x->index < y->index) {
+            out.append(*x++);
+        } else if (y->index < x->index) {
+            out.append(*y++);
+        } else {
+            out.append({x->index, addCounts(x->count, y->count)});
+            ++x;
+            ++y;
+        }
+    }
+    out.append(QList<Histogram::Bucket>(x, a.cend()));
+    out.append(QList<Histogram::Bucket>(y, b.cend()));
+    return out;
+}
+
+QList<Histogram::Bucket> runLengths(std::vector<int> &indexes)
+{
+    std::sort(indexes.begin(), indexes.end());
+    QList<Histogram::Bucket> buckets;
+    for (int index : indexes) {
+        if (!buckets.isEmpty() && buckets.constLast().index == index)
+            ++buckets.last().count;
+        else
+            buckets.append({index, 1});
+    }
+    return buckets;
+}
+
+bool validBuckets(const QList<Histogram::Bucket> &buckets) noexcept
+{
+    int previous = Histogram::UnderflowIndex - 1;
+    for (const Histogram::Bucket &bucket : buckets) {
+        if (bucket.index <= previous || bucket.index > Histogram::OverflowIndex
+            || bucket.count <= 0)
+            return false;
+        previous = bucket.index;
+    }
+    return true;
+}
+
+qint64 totalOf(const QList<Histogram::Bucket> &buckets) noexcept
+{
+    qint64 total = 0;
+    for (const Histogram::Bucket &bucket : buckets)
+        total = addCounts(total, bucket.count);
+    return total;
+}
+
+} // namespace
+
+int Histogram::bucketIndex(double value) noexcept
+{
+    const double magnitude = std::fabs(value);
+    if (!(magnitude > 0.0))
+        return 0;
+    if (std::isinf(magnitude))
+        return OverflowIndex;
+    int exponent;
+    // magnitude = fraction * 2^exponent with fraction in [0.5, 1): scaled to [1, 2), the
+    // octave is [2^(exponent-1), 2^exponent), whose buckets the table splits.
+    const double fraction = 2.0 * std::frexp(magnitude, &exponent);
+    const int octave = exponent - 1;
+    if (octave < LowestExponent)
+        return UnderflowIndex;
+    if (octave > HighestExponent)
+        return OverflowIndex;
+    // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
+    const int step =
+        int(std::lower_bound(std::begin(OctaveBounds), std::end(OctaveBounds), fraction)
+            - std::begin(OctaveBounds));
+    const int index = octave * BucketsPerOctave + step;
+    return std::clamp(index, int(UnderflowIndex), int(OverflowIndex));
+}
+
+double Histogram::upperBound(int index) noexcept
+{
+    if (index >= OverflowIndex)
+        return MaxDouble;
+    index = std::max(index, int(UnderflowIndex));
+    // Floor division and its remainder, for negative indexes too.
+    const int octave = index >> Scale;
+    const int step = index & (BucketsPerOctave - 1);
+    return std::ldexp(OctaveBounds[step], octave);
+}
+
+double Histogram::lowerBound(int index) noexcept
+{
+    if (index <= UnderflowIndex)
+        return 0.0;
+    return upperBound(std::min(index, int(OverflowIndex)) - 1);
+}
+
+Histogram Histogram::fromSamples(const QList<double> &samples)
+{
+    Histogram histogram;
+    std::vector<int> negative;
+    std::vector<int> positive;
+    for (double sample : samples) {
+        if (!std::isfinite(sample))
+            continue;
+        if (histogram.m_count == 0) {
+            histogram.m_min = sample;
+            histogram.m_max = sample;
+        } else {
+            histogram.m_min = std::min(histogram.m_min, sample);
+            histogram.m_max = std::max(histogram.m_max, sample);
+        }
+        ++histogram.m_count;
+        histogram.m_sum = addSums(histogram.m_sum, sample);
+        if (sample == 0.0)
+            ++histogram.m_zeroCount;
+        else
+            (sample < 0.0 ? negative : positive).push_back(bucketIndex(sample));
+    }
+    histogram.m_negative = runLengths(negative);
+    histogram.m_positive = runLengths(positive);
+    return histogram;
+}
+
+std::optional<Histogram> Histogram::fromParts(qint64 zeroCount, const QList<Bucket> &negative,
+                                              const QList<Bucket> &positive, double min, double max,
+                                              double sum)
+{
+    if (zeroCount < 0 || !validBuckets(negative) || !validBuckets(positive) || !std::isfinite(sum)
+        || !std::isfinite(min) || !std::isfinite(max) || min > max)
+        return std::nullopt;
+    Histogram histogram;
+    histogram.m_negative = negative;
+    histogram.m_positive = positive;
+    histogram.m_zeroCount = zeroCount;
+    histogram.m_count = addCounts(zeroCount, addCounts(totalOf(negative), totalOf(positive)));
+    histogram.m_sum = sum;
+    if (histogram.m_count > 0) {
+        histogram.m_min = min;
+        histogram.m_max = max;
+    }
+    return histogram;
+}
+
+void Histogram::add(double value)
+{
+    if (!std::isfinite(value))
+        return;
+    if (m_count == 0) {
+        m_min = value;
+        m_max = value;
+    } else {
+        m_min = std::min(m_min, value);
+        m_max = std::max(m_max, value);
+    }
+    m_count = addCounts(m_count, 1);
+    m_sum = addSums(m_sum, value);
+    if (value == 0.0)
+        m_zeroCount = addCounts(m_zeroCount, 1);
+    else
+        addToBuckets(value < 0.0 ? m_negative : m_positive, bucketIndex(value));
+}
+
+void Histogram::merge(const Histogram &other)
+{
+    if (other.isEmpty()) {
+        m_sum = addSums(m_sum, other.m_sum);
+        return;
+    }
+    if (isEmpty()) {
+        const double sum = m_sum;
+        *this = other;
+        m_sum = addSums(sum, other.m_sum);
+        return;
+    }
+    m_min = std::min(m_min, other.m_min);
+    m_max = std::max(m_max, other.m_max);
+    m_count = addCounts(m_count, other.m_count);
+    m_zeroCount = addCounts(m_zeroCount, other.m_zeroCount);
+    m_sum = addSums(m_sum, other.m_sum);
+    m_negative = mergeBuckets(m_negative, other.m_negative);
+    m_positive = mergeBuckets(m_positive, other.m_positive);
+}
+
+double Histogram::mean() const noexcept
+{
+    return isEmpty() ? 0.0 : m_sum / double(m_count);
+}
+
+double Histogram::percentile(double p) const noexcept
+{
+    if (isEmpty())
+        return 0.0;
+    const double clamped = p > 0.0 ? std::min(p, 100.0) : 0.0;
+    const qint64 rank = Detail::WindowRows::percentileIndex(m_count, clamped);
+    if (rank == 0)
+        return m_min;
+    if (rank == m_count - 1)
+        return m_max;
+    // Walk the buckets in the order of their values: the negative ones from the largest
+    // magnitude down, the zeros, the positive ones up; the first whose samples reach past the
+    // rank holds it.
+    qint64 seen = 0;
+    const auto inRange = [this](double value) { return std::clamp(value, m_min, m_max); };
+    for (auto bucket = m_negative.crbegin(); bucket != m_negative.crend(); ++bucket) {
+        seen = addCounts(seen, bucket->count);
+        if (seen > rank)
+            return inRange(-representative(bucket->index));
+    }
+    seen = addCounts(seen, m_zeroCount);
+    if (seen > rank)
+        return 0.0;
+    for (const Bucket &bucket : m_positive) {
+        seen = addCounts(seen, bucket.count);
+        if (seen > rank)
+            return inRange(representative(bucket.index));
+    }
+    // Counts that saturated can leave the rank unreached: the largest sample is the answer.
+    return m_max;
+}
+
+QList<double> Histogram::prometheusBounds()
+{
+    static_assert(PrometheusScale <= Scale, "coarse bounds must be bounds of the fine scale");
+    constexpr int FinePerCoarse = 1 << (Scale - PrometheusScale);
+    constexpr int Steps = 1 << PrometheusScale;
+    QList<double> bounds;
+    bounds.reserve((PrometheusHighestExponent - PrometheusLowestExponent) * Steps + 1);
+    for (int k = PrometheusLowestExponent * Steps; k <= PrometheusHighestExponent * Steps; ++k)
+        bounds.append(upperBound(k * FinePerCoarse));
+    return bounds;
+}
+
+QList<qint64> Histogram::cumulativeCounts() const
+{
+    constexpr int FinePerCoarse = 1 << (Scale - PrometheusScale);
+    constexpr int Steps = 1 << PrometheusScale;
+    // Negative samples, zeros and the underflow bucket are below every bound.
+    qint64 below = addCounts(totalOf(m_negative), m_zeroCount);
+    QList<qint64> counts;
+    counts.reserve((PrometheusHighestExponent - PrometheusLowestExponent) * Steps + 1);
+    auto bucket = m_positive.cbegin();
+    for (int k = PrometheusLowestExponent * Steps; k <= PrometheusHighestExponent * Steps; ++k) {
+        // A fine bucket is below the bound exactly when its upper bound is, as bounds are shared.
+        for (; bucket != m_positive.cend() && bucket->index <= k * FinePerCoarse; ++bucket)
+            below = addCounts(below, bucket->count);
+        counts.append(below);
+    }
+    return counts;
+}
+
+} // namespace Statvent
