@@ -5,10 +5,14 @@
 
 #include <QtNumeric>
 
+#include <QVarLengthArray>
+
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <iterator>
 #include <limits>
-#include <vector>
 
 namespace Statvent {
 
@@ -25,6 +29,27 @@ constexpr double OctaveBounds[Histogram::BucketsPerOctave + 1] = {
     0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
     0x1.0000000000000p+1,
 };
+
+// The buckets are wider than 1/256 of an octave (the narrowest, the first, is 0.044 of it), so
+// the top 8 bits of a mantissa leave at most one bound to compare with: for each of those 256
+// slices of [1, 2), the first step whose bound is at or above the slice's start.
+constexpr int SliceBits = 8;
+constexpr std::array<quint8, 1 << SliceBits> FirstStepOfSlice = [] {
+    std::array<quint8, 1 << SliceBits> steps{};
+    for (int slice = 0; slice < (1 << SliceBits); ++slice) {
+        const double start = 1.0 + double(slice) / double(1 << SliceBits);
+        quint8 step = 0;
+        while (OctaveBounds[step] < start)
+            ++step;
+        steps[slice] = step;
+    }
+    return steps;
+}();
+
+constexpr int MantissaBits = std::numeric_limits<double>::digits - 1;
+constexpr quint64 MantissaMask = (quint64(1) << MantissaBits) - 1;
+constexpr int ExponentBias = std::numeric_limits<double>::max_exponent - 1;
+constexpr quint64 BitsOfOne = std::bit_cast<quint64>(1.0);
 
 constexpr qint64 MaxCount = std::numeric_limits<qint64>::max();
 constexpr double MaxDouble = std::numeric_limits<double>::max();
@@ -91,23 +116,44 @@ QList<Histogram::Bucket> mergeBuckets(const QList<Histogram::Bucket> &a,
             ++y;
         }
     }
-    out.append(QList<Histogram::Bucket>(x, a.cend()));
-    out.append(QList<Histogram::Bucket>(y, b.cend()));
+    std::copy(x, a.cend(), std::back_inserter(out));
+    std::copy(y, b.cend(), std::back_inserter(out));
     return out;
 }
 
-QList<Histogram::Bucket> runLengths(std::vector<int> &indexes)
+// The indexes of one sign of a window's samples, counted in one pass and no sort: a window's
+// indexes span a few hundred buckets at most (all of them, 2,050, at worst).
+struct IndexCounter
 {
-    std::sort(indexes.begin(), indexes.end());
-    QList<Histogram::Bucket> buckets;
-    for (int index : indexes) {
-        if (!buckets.isEmpty() && buckets.constLast().index == index)
-            ++buckets.last().count;
-        else
-            buckets.append({index, 1});
+    QVarLengthArray<int, 128> indexes;
+    int lowest = Histogram::OverflowIndex;
+    int highest = Histogram::UnderflowIndex;
+
+    void add(int index)
+    {
+        indexes.append(index);
+        lowest = std::min(lowest, index);
+        highest = std::max(highest, index);
     }
-    return buckets;
-}
+
+    QList<Histogram::Bucket> buckets() const
+    {
+        QList<Histogram::Bucket> out;
+        if (indexes.isEmpty())
+            return out;
+        QVarLengthArray<qint64, 512> counts(highest - lowest + 1);
+        std::fill(counts.begin(), counts.end(), 0);
+        qsizetype used = 0;
+        for (int index : indexes)
+            used += counts[index - lowest]++ == 0;
+        out.reserve(used);
+        for (qsizetype i = 0; i < counts.size(); ++i) {
+            if (counts[i] > 0)
+                out.append({lowest + int(i), counts[i]});
+        }
+        return out;
+    }
+};
 
 bool validBuckets(const QList<Histogram::Bucket> &buckets) noexcept
 {
@@ -138,19 +184,23 @@ int Histogram::bucketIndex(double value) noexcept
         return 0;
     if (std::isinf(magnitude))
         return OverflowIndex;
-    int exponent;
-    // magnitude = fraction * 2^exponent with fraction in [0.5, 1): scaled to [1, 2), the
-    // octave is [2^(exponent-1), 2^exponent), whose buckets the table splits.
-    const double fraction = 2.0 * std::frexp(magnitude, &exponent);
-    const int octave = exponent - 1;
+    // magnitude = fraction * 2^octave with fraction in [1, 2), read off the bits (std::frexp()
+    // without the call); subnormals (biased exponent 0) are far below the range.
+    const quint64 bits = std::bit_cast<quint64>(magnitude);
+    const int biasedExponent = int(bits >> MantissaBits);
+    if (biasedExponent == 0)
+        return UnderflowIndex;
+    const int octave = biasedExponent - ExponentBias;
     if (octave < LowestExponent)
         return UnderflowIndex;
     if (octave > HighestExponent)
         return OverflowIndex;
+    const quint64 mantissa = bits & MantissaMask;
+    const double fraction = std::bit_cast<double>(BitsOfOne | mantissa);
     // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
-    const int step =
-        int(std::lower_bound(std::begin(OctaveBounds), std::end(OctaveBounds), fraction)
-            - std::begin(OctaveBounds));
+    int step = FirstStepOfSlice[mantissa >> (MantissaBits - SliceBits)];
+    if (fraction > OctaveBounds[step])
+        ++step;
     const int index = octave * BucketsPerOctave + step;
     return std::clamp(index, int(UnderflowIndex), int(OverflowIndex));
 }
@@ -176,8 +226,8 @@ double Histogram::lowerBound(int index) noexcept
 Histogram Histogram::fromSamples(const QList<double> &samples)
 {
     Histogram histogram;
-    std::vector<int> negative;
-    std::vector<int> positive;
+    IndexCounter negative;
+    IndexCounter positive;
     for (double sample : samples) {
         if (!std::isfinite(sample))
             continue;
@@ -193,10 +243,10 @@ Histogram Histogram::fromSamples(const QList<double> &samples)
         if (sample == 0.0)
             ++histogram.m_zeroCount;
         else
-            (sample < 0.0 ? negative : positive).push_back(bucketIndex(sample));
+            (sample < 0.0 ? negative : positive).add(bucketIndex(sample));
     }
-    histogram.m_negative = runLengths(negative);
-    histogram.m_positive = runLengths(positive);
+    histogram.m_negative = negative.buckets();
+    histogram.m_positive = positive.buckets();
     return histogram;
 }
 

@@ -23,8 +23,9 @@ namespace Statvent {
  * `(2^((i-1)/16), 2^(i/16)]`, so each bucket is 2^(1/16) = 1.0443 times wider than the one
  * below it. Exact powers of two are upper edges: 1.0 is in bucket 0, 2.0 in bucket 16.
  * Boundaries come from a table of the 16 correctly rounded values of 2^(r/16) scaled with
- * `std::ldexp()`, and indexes from `std::frexp()` and that table, never from `log2()`: every
- * host computes the same bits, and a value equal to a bound is in the bucket that bound ends.
+ * `std::ldexp()`, and indexes from a value's exponent and mantissa bits and that table, never
+ * from `log2()`: every host computes the same bits, and a value equal to a bound is in the
+ * bucket that bound ends.
  *
  * **Range.** Magnitudes in (2^-64, 2^64], about (5.4e-20, 1.8e19], have buckets -1023 to 1024.
  * Below, (0, 2^-64] (subnormals included) is the underflow bucket UnderflowIndex; above,
