@@ -145,8 +145,10 @@ void appendStatistic(QByteArray &out, const StatEntry &entry)
     out.append('\n');
 }
 
-// The longest bucket as written: `n`, an index of at most 5 characters, `:`, a count, a space.
-constexpr qsizetype MaxBucketLength = 1 + 5 + 1 + 19 + 1;
+// The longest bucket as written: a space, `n`, an index of 5 characters, `:`, a count.
+constexpr qsizetype MaxBucketLength = 1 + 1 + 5 + 1 + 19;
+// A `buckets` record without its buckets: the type, the scale, a count, two values, the LF.
+constexpr qsizetype MaxBucketsRecordOverhead = 8 + 1 + 1 + 19 + 1 + 24 + 1 + 24 + 1;
 
 // How many records a histogram is written in.
 qsizetype bucketsRecordsOf(const Histogram &histogram)
@@ -184,10 +186,17 @@ void appendHistogram(QByteArray &out, const Histogram &histogram)
                 header(0);
                 inRecord = 0;
             }
-            out.append(negative ? " n" : " ");
-            PipeFormat::appendValue(out, qint64(bucket.index));
-            out.append(':');
-            PipeFormat::appendValue(out, bucket.count);
+            // Decimal integers as PipeFormat writes them, one append per bucket: a window's
+            // histogram is most of its text, and this loop most of the cost of writing it.
+            char token[MaxBucketLength];
+            char *at = token;
+            *at++ = ' ';
+            if (negative)
+                *at++ = 'n';
+            at = std::to_chars(at, at + 5, bucket.index).ptr; // -1024 to 1025
+            *at++ = ':';
+            at = std::to_chars(at, at + 19, bucket.count).ptr; // a qint64 above 0
+            out.append(token, at - token);
             ++inRecord;
         }
     };
@@ -302,7 +311,7 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
         for (const QByteArray &label : window.labels)
             size += label.size();
         if (window.histogram) {
-            size += bucketsRecordsOf(*window.histogram) * MaxRecordOverhead
+            size += bucketsRecordsOf(*window.histogram) * MaxBucketsRecordOverhead
                 + (window.histogram->negativeBuckets().size()
                    + window.histogram->positiveBuckets().size())
                     * MaxBucketLength;
