@@ -146,10 +146,12 @@ struct IndexCounter
         qsizetype used = 0;
         for (int index : indexes)
             used += counts[index - lowest]++ == 0;
-        out.reserve(used);
+        // Stores into a sized list: QList::append() checks its capacity at every bucket.
+        out.resize(used);
+        Histogram::Bucket *bucket = out.data();
         for (qsizetype i = 0; i < counts.size(); ++i) {
             if (counts[i] > 0)
-                out.append({lowest + int(i), counts[i]});
+                *bucket++ = {lowest + int(i), counts[i]};
         }
         return out;
     }
@@ -175,34 +177,40 @@ qint64 totalOf(const QList<Histogram::Bucket> &buckets) noexcept
     return total;
 }
 
-} // namespace
-
-int Histogram::bucketIndex(double value) noexcept
+// Histogram::bucketIndex(), inlined where a window's samples are counted.
+inline int indexOf(double value) noexcept
 {
     const double magnitude = std::fabs(value);
     if (!(magnitude > 0.0))
         return 0;
     if (std::isinf(magnitude))
-        return OverflowIndex;
+        return Histogram::OverflowIndex;
     // magnitude = fraction * 2^octave with fraction in [1, 2), read off the bits (std::frexp()
     // without the call); subnormals (biased exponent 0) are far below the range.
     const quint64 bits = std::bit_cast<quint64>(magnitude);
     const int biasedExponent = int(bits >> MantissaBits);
     if (biasedExponent == 0)
-        return UnderflowIndex;
+        return Histogram::UnderflowIndex;
     const int octave = biasedExponent - ExponentBias;
-    if (octave < LowestExponent)
-        return UnderflowIndex;
-    if (octave > HighestExponent)
-        return OverflowIndex;
+    if (octave < Histogram::LowestExponent)
+        return Histogram::UnderflowIndex;
+    if (octave > Histogram::HighestExponent)
+        return Histogram::OverflowIndex;
     const quint64 mantissa = bits & MantissaMask;
     const double fraction = std::bit_cast<double>(BitsOfOne | mantissa);
     // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
     int step = FirstStepOfSlice[mantissa >> (MantissaBits - SliceBits)];
     if (fraction > OctaveBounds[step])
         ++step;
-    const int index = octave * BucketsPerOctave + step;
-    return std::clamp(index, int(UnderflowIndex), int(OverflowIndex));
+    const int index = octave * Histogram::BucketsPerOctave + step;
+    return std::clamp(index, int(Histogram::UnderflowIndex), int(Histogram::OverflowIndex));
+}
+
+} // namespace
+
+int Histogram::bucketIndex(double value) noexcept
+{
+    return indexOf(value);
 }
 
 double Histogram::upperBound(int index) noexcept
@@ -243,7 +251,7 @@ Histogram Histogram::fromSamples(const QList<double> &samples)
         if (sample == 0.0)
             ++histogram.m_zeroCount;
         else
-            (sample < 0.0 ? negative : positive).add(bucketIndex(sample));
+            (sample < 0.0 ? negative : positive).add(indexOf(sample));
     }
     histogram.m_negative = negative.buckets();
     histogram.m_positive = positive.buckets();
@@ -286,7 +294,7 @@ void Histogram::add(double value)
     if (value == 0.0)
         m_zeroCount = addCounts(m_zeroCount, 1);
     else
-        addToBuckets(value < 0.0 ? m_negative : m_positive, bucketIndex(value));
+        addToBuckets(value < 0.0 ? m_negative : m_positive, indexOf(value));
 }
 
 void Histogram::merge(const Histogram &other)
