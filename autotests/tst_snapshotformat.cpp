@@ -10,6 +10,7 @@
 #include <limits>
 
 using Statvent::Aggregates;
+using Statvent::Histogram;
 using Statvent::PipeFormat;
 using Statvent::SnapshotFormat;
 using Statvent::StatEntry;
@@ -44,12 +45,25 @@ StatEntry statistic(const QByteArray &name, const StatValue &value, StatKind kin
 void addWindow(TypedSnapshot &snapshot, const QByteArray &name, qint64 count, double sum,
                const QList<QPair<QByteArray, StatValue>> &rows)
 {
-    WindowStats window{name, count, sum, snapshot.stats.size(), rows.size(), {}};
+    WindowStats window{name, count, sum, snapshot.stats.size(), rows.size(), {}, {}};
     for (const auto &[label, value] : rows) {
         window.labels.append(label);
-        snapshot.stats.append(statistic(Aggregates::formatName(name, label), value, StatKind::Window));
+        snapshot.stats.append(
+            statistic(Aggregates::formatName(name, label), value, StatKind::Window));
     }
     snapshot.windows.append(window);
+}
+
+//! The samples of the documented window: median 2.5, 95th 4.75, 99th 4.75, 100th 29.75, mean 2.505.
+QList<double> exampleSamples()
+{
+    QList<double> samples;
+    samples += QList<double>(40, 1.0);
+    samples += QList<double>(10, 2.5);
+    samples += QList<double>(44, 3.0);
+    samples += QList<double>(5, 4.75);
+    samples.append(29.75);
+    return samples;
 }
 
 //! The example of the documentation: every record type.
@@ -59,7 +73,9 @@ TypedSnapshot exampleSnapshot()
     snapshot.stats.append(statistic("requests", 42, StatKind::Counter));
     snapshot.stats.append(statistic("queue.length", 3, StatKind::Gauge));
     snapshot.stats.append(statistic("last.reload", 1732492800.5, StatKind::Gauge));
-    addWindow(snapshot, "latency.{0}", 100, 250.5, {{"median", 2.5}, {"95th", 4.75}, {"mean", 2.505}});
+    addWindow(snapshot, "latency.{0}", 100, 250.5,
+              {{"median", 2.5}, {"95th", 4.75}, {"mean", 2.505}});
+    snapshot.windows.last().histogram = Histogram::fromSamples(exampleSamples());
     snapshot.stats.append(statistic("from a fifo: x", -7, StatKind::Untyped));
     return snapshot;
 }
@@ -72,6 +88,7 @@ constexpr QByteArrayView ExampleText = "statvent-snapshot 1\n"
                                        "row median 2.5 latency.median\n"
                                        "row 95th 4.75 latency.95th\n"
                                        "row mean 2.505 latency.mean\n"
+                                       "buckets 4 0 1.0 29.75 0:40 22:10 26:44 36:5 79:1\n"
                                        "untyped -7 from a fifo: x\n"
                                        "end 5\n";
 
@@ -122,6 +139,10 @@ private Q_SLOTS:
     void isValidLabel_data();
     void isValidLabel();
     void describeNamesEveryError();
+    void bucketsRecords_data();
+    void bucketsRecords();
+    void largeHistogramsAreSplitIntoBoundedRecords();
+    void aRejectedBucketsRecordDropsTheWholeHistogram();
 };
 
 void tst_SnapshotFormat::serializeWritesTheDocumentedText()
@@ -139,16 +160,18 @@ void tst_SnapshotFormat::parsesTheExampleOfTheArchitectureDocument()
                             "window 100 250.5 latency.{0}\n"
                             "row median 2.5 latency.median\n"
                             "row 95th 4.75 latency.95th\n"
-                            "row 99th 4.9 latency.99th\n"
-                            "row 100th 5.0 latency.100th\n"
+                            "row 99th 4.75 latency.99th\n"
+                            "row 100th 29.75 latency.100th\n"
                             "row mean 2.505 latency.mean\n"
+                            "buckets 4 0 1.0 29.75 0:40 22:10 26:44 36:5 79:1\n"
                             "end 4\n";
     TypedSnapshot expected;
     expected.stats.append(statistic("requests", 42, StatKind::Counter));
     expected.stats.append(statistic("queue.length", 3, StatKind::Gauge));
     expected.stats.append(statistic("last.reload", 1732492800.5, StatKind::Gauge));
     addWindow(expected, "latency.{0}", 100, 250.5,
-              {{"median", 2.5}, {"95th", 4.75}, {"99th", 4.9}, {"100th", 5.0}, {"mean", 2.505}});
+              {{"median", 2.5}, {"95th", 4.75}, {"99th", 4.75}, {"100th", 29.75}, {"mean", 2.505}});
+    expected.windows.last().histogram = Histogram::fromSamples(exampleSamples());
     const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, 0);
@@ -174,8 +197,10 @@ void tst_SnapshotFormat::roundTrip_data()
     QTest::newRow("INT64_MIN") << one("x", std::numeric_limits<qint64>::min(), StatKind::Gauge);
     QTest::newRow("INT64_MAX") << one("x", std::numeric_limits<qint64>::max(), StatKind::Counter);
     QTest::newRow("whole real") << one("x", 3.0, StatKind::Gauge);
-    QTest::newRow("largest double") << one("x", std::numeric_limits<double>::max(), StatKind::Gauge);
-    QTest::newRow("subnormal") << one("x", std::numeric_limits<double>::denorm_min(), StatKind::Gauge);
+    QTest::newRow("largest double")
+        << one("x", std::numeric_limits<double>::max(), StatKind::Gauge);
+    QTest::newRow("subnormal") << one("x", std::numeric_limits<double>::denorm_min(),
+                                      StatKind::Gauge);
     QTest::newRow("name with spaces") << one("My Nice Stat", 1, StatKind::Counter);
     QTest::newRow("name beginning with spaces") << one("  indented ", 1, StatKind::Counter);
     QTest::newRow("name of one space") << one(" ", 1, StatKind::Counter);
@@ -183,8 +208,10 @@ void tst_SnapshotFormat::roundTrip_data()
     QTest::newRow("name like a record") << one("end 0", 1, StatKind::Gauge);
     QTest::newRow("UTF-8 name") << one("délai.médian ⏱", 1, StatKind::Gauge);
     QTest::newRow("invalid UTF-8 name") << one("bad\xff\xfe\xc3(", 1, StatKind::Gauge);
-    QTest::newRow("control bytes in name") << one(QByteArray("tab\there\0nul\x1b", 16), 1, StatKind::Gauge);
-    QTest::newRow("longest name") << one(QByteArray(PipeFormat::MaxNameLength, 'n'), 1, StatKind::Counter);
+    QTest::newRow("control bytes in name")
+        << one(QByteArray("tab\there\0nul\x1b", 16), 1, StatKind::Gauge);
+    QTest::newRow("longest name") << one(QByteArray(PipeFormat::MaxNameLength, 'n'), 1,
+                                         StatKind::Counter);
 
     TypedSnapshot emptyWindow;
     addWindow(emptyWindow, "latency.{0}", 0, 0.0, {});
@@ -203,8 +230,28 @@ void tst_SnapshotFormat::roundTrip_data()
     TypedSnapshot longLabel;
     const QByteArray label = Aggregates::percentileLabel(std::numeric_limits<double>::denorm_min());
     QVERIFY(label.size() > 300 && SnapshotFormat::isValidLabel(label));
-    addWindow(longLabel, QByteArray(PipeFormat::MaxNameLength - label.size() - 1, 'w'), 1, 0.5, {{label, 0.5}});
+    addWindow(longLabel, QByteArray(PipeFormat::MaxNameLength - label.size() - 1, 'w'), 1, 0.5,
+              {{label, 0.5}});
     QTest::newRow("longest label and name") << longLabel;
+
+    const auto withHistogram = [](const QList<double> &samples) {
+        TypedSnapshot snapshot;
+        const Histogram histogram = Histogram::fromSamples(samples);
+        addWindow(snapshot, "h.{0}", histogram.count(), histogram.sum(),
+                  {{"median", histogram.percentile(50)}, {"mean", histogram.mean()}});
+        snapshot.windows.last().histogram = histogram;
+        snapshot.stats.append(statistic("after", 1, StatKind::Counter));
+        return snapshot;
+    };
+    QTest::newRow("histogram of an empty window") << withHistogram({});
+    QTest::newRow("histogram with zeros and negatives")
+        << withHistogram({-0.0, 0.0, -3.5, -1e-3, 2.0, 1e6, -1e6});
+    QTest::newRow("histogram with underflow and overflow") << withHistogram(
+        {std::numeric_limits<double>::denorm_min(), -1e300, std::numeric_limits<double>::max()});
+    QList<double> wide; // 300 buckets: three records
+    for (int i = 0; i < 300; ++i)
+        wide.append(std::ldexp(1.0, i / 16 - 8) * Histogram::upperBound(i % 16) * (i % 2 ? -1 : 1));
+    QTest::newRow("histogram of 300 buckets") << withHistogram(wide);
 }
 
 void tst_SnapshotFormat::roundTrip()
@@ -219,8 +266,21 @@ void tst_SnapshotFormat::roundTrip()
     QCOMPARE(result.rejectedLines, 0);
     QCOMPARE(result.skippedLines, 0);
     QCOMPARE(result.snapshot, snapshot);
-    // One line per statistic and per window, plus the header and the end record.
-    QCOMPARE(text.count('\n'), snapshot.stats.size() + snapshot.windows.size() + 2);
+    // One line per statistic and per window, plus the header and the end record, plus the
+    // buckets records of the histograms: one per MaxBucketsPerRecord buckets, at least one.
+    qsizetype bucketsRecords = 0;
+    for (const WindowStats &window : snapshot.windows) {
+        if (!window.histogram)
+            continue;
+        const qsizetype buckets =
+            window.histogram->positiveBuckets().size() + window.histogram->negativeBuckets().size();
+        bucketsRecords += std::max<qsizetype>(1,
+                                              (buckets + SnapshotFormat::MaxBucketsPerRecord - 1)
+                                                  / SnapshotFormat::MaxBucketsPerRecord);
+    }
+    QCOMPARE(text.count('\n'),
+             snapshot.stats.size() + snapshot.windows.size() + 2 + bucketsRecords);
+    QCOMPARE(text.count("\nbuckets "), bucketsRecords);
 }
 
 void tst_SnapshotFormat::roundTripKeepsValueTypes()
@@ -229,7 +289,8 @@ void tst_SnapshotFormat::roundTripKeepsValueTypes()
     TypedSnapshot snapshot;
     snapshot.stats = {statistic("int", 3, StatKind::Gauge), statistic("real", 3.0, StatKind::Gauge),
                       statistic("negative zero", -0.0, StatKind::Gauge)};
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+    const SnapshotFormat::ParseResult result =
+        SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
     QCOMPARE(result.snapshot.stats.size(), 3);
     QVERIFY(result.snapshot.stats.at(0).value.isInteger());
     QVERIFY(result.snapshot.stats.at(1).value.isReal());
@@ -254,8 +315,10 @@ void tst_SnapshotFormat::truncatedTextsAreNeverComplete()
     const QByteArray text = SnapshotFormat::serialize(snapshot);
     QVERIFY(SnapshotFormat::parse(text).complete);
     for (qsizetype length = 0; length < text.size(); ++length) {
-        const SnapshotFormat::ParseResult result = SnapshotFormat::parse(QByteArrayView(text).first(length));
-        QVERIFY2(!result.complete, qPrintable(QStringLiteral("complete when cut at byte %1").arg(length)));
+        const SnapshotFormat::ParseResult result =
+            SnapshotFormat::parse(QByteArrayView(text).first(length));
+        QVERIFY2(!result.complete,
+                 qPrintable(QStringLiteral("complete when cut at byte %1").arg(length)));
         QVERIFY(result.error == Error::NoHeader || result.error == Error::NoEnd
                 || result.error == Error::CountMismatch);
         QCOMPARE(result.rejectedLines, 0);
@@ -272,23 +335,33 @@ void tst_SnapshotFormat::header_data()
     QTest::addColumn<qint64>("version");
 
     QTest::newRow("empty text") << QByteArray() << Error::NoHeader << qint64(0);
-    QTest::newRow("header without LF") << QByteArray("statvent-snapshot 1") << Error::NoHeader << qint64(0);
+    QTest::newRow("header without LF")
+        << QByteArray("statvent-snapshot 1") << Error::NoHeader << qint64(0);
     QTest::newRow("FIFO text") << QByteArray("requests: 42\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("no version") << QByteArray("statvent-snapshot\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("empty version") << QByteArray("statvent-snapshot \nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("version 0") << QByteArray("statvent-snapshot 0\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("negative version") << QByteArray("statvent-snapshot -1\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("version with a sign") << QByteArray("statvent-snapshot +1\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("version and more") << QByteArray("statvent-snapshot 1 x\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("huge version") << QByteArray("statvent-snapshot 99999999999999999999\nend 0\n") << Error::NoHeader
-                                  << qint64(0);
-    QTest::newRow("blank line first") << QByteArray("\nstatvent-snapshot 1\nend 0\n") << Error::NoHeader << qint64(0);
-    QTest::newRow("version 2") << QByteArray("statvent-snapshot 2\ncounter 1 x\nend 1\n") << Error::UnknownVersion
-                               << qint64(2);
+    QTest::newRow("no version") << QByteArray("statvent-snapshot\nend 0\n") << Error::NoHeader
+                                << qint64(0);
+    QTest::newRow("empty version")
+        << QByteArray("statvent-snapshot \nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version 0") << QByteArray("statvent-snapshot 0\nend 0\n") << Error::NoHeader
+                               << qint64(0);
+    QTest::newRow("negative version")
+        << QByteArray("statvent-snapshot -1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version with a sign")
+        << QByteArray("statvent-snapshot +1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version and more")
+        << QByteArray("statvent-snapshot 1 x\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("huge version") << QByteArray("statvent-snapshot 99999999999999999999\nend 0\n")
+                                  << Error::NoHeader << qint64(0);
+    QTest::newRow("blank line first")
+        << QByteArray("\nstatvent-snapshot 1\nend 0\n") << Error::NoHeader << qint64(0);
+    QTest::newRow("version 2") << QByteArray("statvent-snapshot 2\ncounter 1 x\nend 1\n")
+                               << Error::UnknownVersion << qint64(2);
     QTest::newRow("version 123456789012") << QByteArray("statvent-snapshot 123456789012\nend 0\n")
                                           << Error::UnknownVersion << qint64(123456789012);
-    QTest::newRow("version 1") << QByteArray("statvent-snapshot 1\nend 0\n") << Error::NoError << qint64(1);
-    QTest::newRow("version 1, CRLF") << QByteArray("statvent-snapshot 1\r\nend 0\r\n") << Error::NoError << qint64(1);
+    QTest::newRow("version 1") << QByteArray("statvent-snapshot 1\nend 0\n") << Error::NoError
+                               << qint64(1);
+    QTest::newRow("version 1, CRLF")
+        << QByteArray("statvent-snapshot 1\r\nend 0\r\n") << Error::NoError << qint64(1);
 }
 
 void tst_SnapshotFormat::header()
@@ -311,7 +384,7 @@ void tst_SnapshotFormat::unknownRecordTypesAreSkipped()
     const QByteArray text = "statvent-snapshot 1\n"
                             "window 3 6.0 latency.{0}\n"
                             "row median 2.0 latency.median\n"
-                            "buckets 0:1 4:2 latency.{0}\n"
+                            "exemplars 0:1 4:2 latency.{0}\n"
                             "row mean 2.0 latency.mean\n"
                             "pid 123\n"
                             "x\n"
@@ -337,26 +410,39 @@ void tst_SnapshotFormat::malformedLines_data()
 
     const QByteArray longName(PipeFormat::MaxNameLength + 1, 'n');
     QTest::newRow("counter alone") << QByteArray("counter") << Error::MissingField << true;
-    QTest::newRow("counter without name") << QByteArray("counter 42") << Error::MissingField << true;
-    QTest::newRow("counter with empty name") << QByteArray("counter 42 ") << Error::MissingField << true;
-    QTest::newRow("counter with empty value") << QByteArray("counter  x") << Error::MissingField << true;
+    QTest::newRow("counter without name")
+        << QByteArray("counter 42") << Error::MissingField << true;
+    QTest::newRow("counter with empty name")
+        << QByteArray("counter 42 ") << Error::MissingField << true;
+    QTest::newRow("counter with empty value")
+        << QByteArray("counter  x") << Error::MissingField << true;
     QTest::newRow("counter of text") << QByteArray("counter abc x") << Error::NotANumber << true;
     QTest::newRow("FIFO line in a record") << QByteArray("gauge x: 5") << Error::NotANumber << true;
     QTest::newRow("gauge nan") << QByteArray("gauge nan x") << Error::NonFiniteValue << true;
-    QTest::newRow("gauge too large") << QByteArray("gauge 1e999 x") << Error::NonFiniteValue << true;
+    QTest::newRow("gauge too large")
+        << QByteArray("gauge 1e999 x") << Error::NonFiniteValue << true;
     QTest::newRow("untyped of text") << QByteArray("untyped 1x x") << Error::NotANumber << true;
-    QTest::newRow("name too long") << QByteArray("counter 1 " + longName) << Error::NameTooLong << true;
-    QTest::newRow("line too long") << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n'))
-                                   << Error::LineTooLong << true;
+    QTest::newRow("name too long")
+        << QByteArray("counter 1 " + longName) << Error::NameTooLong << true;
+    QTest::newRow("line too long")
+        << QByteArray("gauge 1 " + QByteArray(SnapshotFormat::MaxLineLength, 'n'))
+        << Error::LineTooLong << true;
     QTest::newRow("CR in a name") << QByteArray("counter 1 a\rb") << Error::CarriageReturn << true;
-    QTest::newRow("CR ending a name") << QByteArray("counter 1 a\r\r") << Error::CarriageReturn << true;
-    QTest::newRow("window negative count") << QByteArray("window -1 0.0 w") << Error::BadCount << true;
+    QTest::newRow("CR ending a name")
+        << QByteArray("counter 1 a\r\r") << Error::CarriageReturn << true;
+    QTest::newRow("window negative count")
+        << QByteArray("window -1 0.0 w") << Error::BadCount << true;
     QTest::newRow("window real count") << QByteArray("window 1.5 0.0 w") << Error::BadCount << true;
-    QTest::newRow("window count with sign") << QByteArray("window +1 0.0 w") << Error::BadCount << true;
-    QTest::newRow("window sum of text") << QByteArray("window 3 abc w") << Error::NotANumber << true;
-    QTest::newRow("window sum inf") << QByteArray("window 3 inf w") << Error::NonFiniteValue << true;
-    QTest::newRow("window without name") << QByteArray("window 3 1.0") << Error::MissingField << true;
-    QTest::newRow("row without window") << QByteArray("row median 1 x") << Error::RowOutsideWindow << false;
+    QTest::newRow("window count with sign")
+        << QByteArray("window +1 0.0 w") << Error::BadCount << true;
+    QTest::newRow("window sum of text")
+        << QByteArray("window 3 abc w") << Error::NotANumber << true;
+    QTest::newRow("window sum inf")
+        << QByteArray("window 3 inf w") << Error::NonFiniteValue << true;
+    QTest::newRow("window without name")
+        << QByteArray("window 3 1.0") << Error::MissingField << true;
+    QTest::newRow("row without window")
+        << QByteArray("row median 1 x") << Error::RowOutsideWindow << false;
     QTest::newRow("end without count") << QByteArray("end") << Error::MissingField << false;
     QTest::newRow("end of text") << QByteArray("end x") << Error::BadCount << false;
     QTest::newRow("end negative") << QByteArray("end -1") << Error::BadCount << false;
@@ -391,17 +477,20 @@ void tst_SnapshotFormat::rowsOfARejectedWindowAreRejected()
                             "counter 1 c\n"
                             "row mean 1.0 stray\n"
                             "window 1 1.0 u.{0}\n"
-                            "row " + QByteArray(SnapshotFormat::MaxLabelLength + 1, 'l') + " 1.0 u.long\n"
-                            "row 100th 1.0 u.100th\n"
-                            "row a\rb 1.0 u.cr\n"
-                            "end 4\n";
+                            "row "
+        + QByteArray(SnapshotFormat::MaxLabelLength + 1, 'l')
+        + " 1.0 u.long\n"
+          "row 100th 1.0 u.100th\n"
+          "row a\rb 1.0 u.cr\n"
+          "end 4\n";
     const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
-    QCOMPARE(rejectionsOf(result), Rejections({{2, Error::BadCount},
-                                               {3, Error::RowOutsideWindow},
-                                               {4, Error::RowOutsideWindow},
-                                               {8, Error::RowOutsideWindow},
-                                               {10, Error::LabelTooLong},
-                                               {12, Error::CarriageReturn}}));
+    QCOMPARE(rejectionsOf(result),
+             Rejections({{2, Error::BadCount},
+                         {3, Error::RowOutsideWindow},
+                         {4, Error::RowOutsideWindow},
+                         {8, Error::RowOutsideWindow},
+                         {10, Error::LabelTooLong},
+                         {12, Error::CarriageReturn}}));
     QVERIFY(result.complete);
     TypedSnapshot expected;
     addWindow(expected, "v.{0}", 1, 1.0, {{"mean", 1.0}});
@@ -425,10 +514,14 @@ void tst_SnapshotFormat::endCountMustMatch()
 {
     QFETCH(QByteArray, end);
     QFETCH(bool, complete);
-    const QByteArray text = Header.toByteArray() + "window 1 1.0 w\nrow mean 1.0 w.mean\ncounter 1 c\n" + end;
+    const QByteArray text =
+        Header.toByteArray() + "window 1 1.0 w\nrow mean 1.0 w.mean\ncounter 1 c\n" + end;
     const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
     QCOMPARE(result.complete, complete);
-    QCOMPARE(result.error, complete ? Error::NoError : end.endsWith('\n') ? Error::CountMismatch : Error::NoEnd);
+    QCOMPARE(result.error,
+             complete                 ? Error::NoError
+                 : end.endsWith('\n') ? Error::CountMismatch
+                                      : Error::NoEnd);
     // The records are read either way, for whoever wants to show what came.
     QCOMPARE(result.snapshot.stats.size(), 2);
 }
@@ -490,12 +583,15 @@ void tst_SnapshotFormat::windowsShareTheirLabels()
     // Parsing allocates no label per row when windows have the same labels as the one before.
     TypedSnapshot snapshot;
     for (int i = 0; i < 3; ++i)
-        addWindow(snapshot, "w" + QByteArray::number(i), 1, 1.0, {{"median", 1.0}, {"95th", 1.0}, {"mean", 1.0}});
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+        addWindow(snapshot, "w" + QByteArray::number(i), 1, 1.0,
+                  {{"median", 1.0}, {"95th", 1.0}, {"mean", 1.0}});
+    const SnapshotFormat::ParseResult result =
+        SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
     QCOMPARE(result.snapshot, snapshot);
     const QList<WindowStats> &windows = result.snapshot.windows;
     for (qsizetype row = 0; row < 3; ++row)
-        QCOMPARE(windows.at(2).labels.at(row).constData(), windows.at(0).labels.at(row).constData());
+        QCOMPARE(windows.at(2).labels.at(row).constData(),
+                 windows.at(0).labels.at(row).constData());
 }
 
 void tst_SnapshotFormat::isValidLabel_data()
@@ -522,13 +618,141 @@ void tst_SnapshotFormat::isValidLabel()
 void tst_SnapshotFormat::describeNamesEveryError()
 {
     QSet<QLatin1StringView> descriptions;
-    for (int e = int(Error::NoError); e <= int(Error::AfterEnd); ++e) {
+    for (int e = int(Error::NoError); e <= int(Error::HistogramCountMismatch); ++e) {
         const QLatin1StringView description = SnapshotFormat::describe(Error(e));
         QVERIFY(!description.isEmpty());
         QVERIFY(description != QLatin1StringView("unknown error"));
         descriptions.insert(description);
     }
-    QCOMPARE(descriptions.size(), int(Error::AfterEnd) + 1);
+    QCOMPARE(descriptions.size(), int(Error::HistogramCountMismatch) + 1);
+}
+
+void tst_SnapshotFormat::bucketsRecords_data()
+{
+    QTest::addColumn<QByteArray>("records"); // after `window 3 6.0 w` and its row
+    QTest::addColumn<Rejections>("rejections"); // by line number
+    QTest::addColumn<bool>("hasHistogram");
+
+    const auto ok = [](qsizetype) { return Rejections(); };
+    const auto at = [](qsizetype line, Error error) { return Rejections({{line, error}}); };
+    QTest::newRow("none: an older writer") << QByteArray() << ok(0) << false;
+    QTest::newRow("one record") << QByteArray("buckets 4 0 1.0 3.0 0:1 16:1 26:1\n") << ok(0)
+                                << true;
+    QTest::newRow("two records") << QByteArray(
+        "buckets 4 1 -1.0 3.0 n0:1\nbuckets 4 0 -1.0 3.0 26:1\n")
+                                 << ok(0) << true;
+    QTest::newRow("row after the buckets")
+        << QByteArray("buckets 4 0 1.0 3.0 0:1 16:1 26:1\nrow max 3.0 w.max\n") << ok(0) << true;
+    QTest::newRow("too few buckets") << QByteArray("buckets 4 0 1.0 3.0 0:1 26:1\n")
+                                     << at(4, Error::HistogramCountMismatch) << false;
+    QTest::newRow("a record missing") << QByteArray("buckets 4 1 -1.0 3.0 n0:1\n")
+                                      << at(4, Error::HistogramCountMismatch) << false;
+    QTest::newRow("no fields") << QByteArray("buckets\n") << at(4, Error::MissingField) << false;
+    QTest::newRow("no max") << QByteArray("buckets 4 0 1.0\n") << at(4, Error::MissingField)
+                            << false;
+    QTest::newRow("other scale") << QByteArray("buckets 3 0 1.0 3.0 0:1 8:1 13:1\n")
+                                 << at(4, Error::UnknownScale) << false;
+    QTest::newRow("scale of text")
+        << QByteArray("buckets x 0 1.0 3.0 0:3\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("negative zero count")
+        << QByteArray("buckets 4 -1 1.0 3.0 0:3\n") << at(4, Error::BadCount) << false;
+    QTest::newRow("NaN min") << QByteArray("buckets 4 0 nan 3.0 0:3\n")
+                             << at(4, Error::NonFiniteValue) << false;
+    QTest::newRow("min above max")
+        << QByteArray("buckets 4 0 3.0 1.0 0:3\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("bucket without colon")
+        << QByteArray("buckets 4 0 1.0 3.0 0\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("bucket count 0")
+        << QByteArray("buckets 4 0 1.0 3.0 0:3 5:0\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("buckets out of order")
+        << QByteArray("buckets 4 0 1.0 3.0 16:1 0:1 26:1\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("index out of range")
+        << QByteArray("buckets 4 0 1.0 3.0 1026:3\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("index beyond int")
+        << QByteArray("buckets 4 0 1.0 3.0 99999999999:3\n") << at(4, Error::BadHistogram) << false;
+    QTest::newRow("two spaces") << QByteArray("buckets 4 0 1.0 3.0 0:1  16:2\n")
+                                << at(4, Error::BadHistogram) << false;
+    QTest::newRow("index with plus")
+        << QByteArray("buckets 4 0 1.0 3.0 +0:3\n") << at(4, Error::BadHistogram) << false;
+}
+
+void tst_SnapshotFormat::bucketsRecords()
+{
+    QFETCH(QByteArray, records);
+    QFETCH(Rejections, rejections);
+    QFETCH(bool, hasHistogram);
+    const QByteArray text = Header.toByteArray() + "window 3 6.0 w\nrow mean 2.0 w.mean\n" + records
+        + "counter 1 c\nend 2\n";
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(rejectionsOf(result), rejections);
+    QCOMPARE(result.skippedLines, 0);
+    // The rest of the snapshot is read either way.
+    QCOMPARE(result.snapshot.stats.size(), 2 + records.count("row "));
+    QCOMPARE(result.snapshot.windows.size(), 1);
+    const WindowStats &window = result.snapshot.windows.constFirst();
+    QCOMPARE(window.histogram.has_value(), hasHistogram);
+    if (hasHistogram) {
+        QCOMPARE(window.histogram->count(), 3);
+        QCOMPARE(window.histogram->sum(), 6.0);
+        QCOMPARE(window.histogram->max(), 3.0);
+        QCOMPARE(window.histogram->percentile(100), 3.0);
+    }
+}
+
+void tst_SnapshotFormat::largeHistogramsAreSplitIntoBoundedRecords()
+{
+    // A window whose samples each fill a bucket of their own: every bucket there is.
+    QList<double> samples;
+    for (int i = Histogram::UnderflowIndex; i <= Histogram::OverflowIndex; ++i) {
+        samples.append(Histogram::upperBound(i) == std::numeric_limits<double>::max()
+                           ? 1e300
+                           : Histogram::upperBound(i));
+        samples.append(-samples.constLast());
+    }
+    const Histogram histogram = Histogram::fromSamples(samples);
+    const qsizetype buckets =
+        histogram.positiveBuckets().size() + histogram.negativeBuckets().size();
+    QCOMPARE(buckets, 2 * (Histogram::OverflowIndex - Histogram::UnderflowIndex + 1));
+    TypedSnapshot snapshot;
+    addWindow(snapshot, "w", histogram.count(), histogram.sum(), {});
+    snapshot.windows.last().histogram = histogram;
+    const QByteArray text = SnapshotFormat::serialize(snapshot);
+    const QList<QByteArray> lines = text.split('\n');
+    const qsizetype records =
+        std::count_if(lines.cbegin(), lines.cend(),
+                      [](const QByteArray &line) { return line.startsWith("buckets "); });
+    QCOMPARE(records,
+             (buckets + SnapshotFormat::MaxBucketsPerRecord - 1)
+                 / SnapshotFormat::MaxBucketsPerRecord);
+    for (const QByteArray &line : lines)
+        QVERIFY(line.size() <= SnapshotFormat::MaxLineLength);
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(result.rejectedLines, 0);
+    QCOMPARE(result.snapshot, snapshot);
+}
+
+void tst_SnapshotFormat::aRejectedBucketsRecordDropsTheWholeHistogram()
+{
+    // Merged without the bad record, the histogram would count too few samples; with the
+    // records after it, it would still be wrong: the window keeps no histogram.
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "window 3 6.0 w\n"
+                            "buckets 4 0 1.0 3.0 0:1\n"
+                            "buckets 4 0 1.0 3.0 16:x\n"
+                            "buckets 4 0 1.0 3.0 16:1 26:1\n"
+                            "window 1 1.0 v\n"
+                            "buckets 4 0 1.0 1.0 0:1\n"
+                            "buckets 4 0 1.0 1.0\n"
+                            "end 2\n";
+    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    QVERIFY(result.complete);
+    QCOMPARE(rejectionsOf(result), Rejections({{4, Error::BadHistogram}}));
+    QCOMPARE(result.snapshot.windows.size(), 2);
+    QVERIFY(!result.snapshot.windows.at(0).histogram);
+    QVERIFY(result.snapshot.windows.at(1).histogram);
+    QCOMPARE(result.snapshot.windows.at(1).histogram->count(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_SnapshotFormat)

@@ -6,12 +6,14 @@
 // - any consistent typed snapshot (valid names and labels, finite values and sums, windows
 //   with their rows) is written as a complete text that parses back to exactly the same
 //   snapshot (same rows, kinds, bits of every value and sum, windows), with no line rejected
-//   or skipped, in one line per statistic and per window plus the header and the end record;
+//   or skipped, in one line per statistic and per window plus the header and the end record,
+//   plus one buckets record per SnapshotFormat::MaxBucketsPerRecord buckets (at least one) of
+//   each window's histogram, each line at most SnapshotFormat::MaxLineLength bytes;
 // - that text cut at any byte is never complete, and what is read of it is a prefix of the
 //   snapshot's rows;
 // - any text after a version-1 header parses to a consistent snapshot (every window's rows
-//   inside the snapshot, of kind Window, one label each), which written again reads back the
-//   same and complete.
+//   inside the snapshot, of kind Window, one label each, a histogram only with the window's
+//   count), which written again reads back the same and complete.
 
 #include "fuzzcheck.h"
 #include "fuzzcompare.h"
@@ -39,7 +41,8 @@ bool identical(const TypedSnapshot &a, const TypedSnapshot &b)
         const WindowStats &y = b.windows.at(i);
         if (x.name != y.name || x.count != y.count
             || std::bit_cast<quint64>(x.sum) != std::bit_cast<quint64>(y.sum)
-            || x.firstRow != y.firstRow || x.rowCount != y.rowCount || x.labels != y.labels)
+            || x.firstRow != y.firstRow || x.rowCount != y.rowCount || x.labels != y.labels
+            || x.histogram != y.histogram)
             return false;
     }
     return true;
@@ -54,7 +57,8 @@ bool consistent(const TypedSnapshot &snapshot)
         if (window.firstRow < next || window.rowCount < 0
             || window.firstRow + window.rowCount > snapshot.stats.size()
             || window.labels.size() != window.rowCount || window.count < 0
-            || !std::isfinite(window.sum))
+            || !std::isfinite(window.sum)
+            || (window.histogram && window.histogram->count() != window.count))
             return false;
         next = window.firstRow + window.rowCount;
         windowRows += window.rowCount;
@@ -64,7 +68,8 @@ bool consistent(const TypedSnapshot &snapshot)
         }
     }
     const auto isWindowRow = [](const StatEntry &entry) { return entry.kind == StatKind::Window; };
-    const auto windowKind = std::count_if(snapshot.stats.cbegin(), snapshot.stats.cend(), isWindowRow);
+    const auto windowKind =
+        std::count_if(snapshot.stats.cbegin(), snapshot.stats.cend(), isWindowRow);
     return windowKind == windowRows;
 }
 
@@ -72,9 +77,7 @@ TypedSnapshot takeTypedSnapshot(StatventFuzz::FuzzInput &input)
 {
     TypedSnapshot snapshot;
     // Names and labels up to one byte over their limits, so that the checks' edges are crossed too.
-    auto takeName = [&input] {
-        return input.takeBytes(PipeFormat::MaxNameLength + 1);
-    };
+    auto takeName = [&input] { return input.takeBytes(PipeFormat::MaxNameLength + 1); };
     while (!input.atEnd() && snapshot.stats.size() + snapshot.windows.size() < 64) {
         const quint8 selector = input.takeByte();
         if (selector % 4 != 3) {
@@ -99,12 +102,22 @@ TypedSnapshot takeTypedSnapshot(StatventFuzz::FuzzInput &input)
             const QByteArray label = input.takeBytes(SnapshotFormat::MaxLabelLength + 1);
             const QByteArray name = takeName();
             const StatValue value = input.takeStatValue();
-            if (SnapshotFormat::isValidLabel(label) && PipeFormat::isValidName(name) && value.isFinite()) {
+            if (SnapshotFormat::isValidLabel(label) && PipeFormat::isValidName(name)
+                && value.isFinite()) {
                 window.labels.append(label);
                 snapshot.stats.append(StatEntry{name, value, StatKind::Window});
             }
         }
         window.rowCount = window.labels.size();
+        if (selector & 0x80) {
+            // A histogram of up to 255 samples, which the window's count and sum then match.
+            QList<double> samples(input.takeByte());
+            for (double &sample : samples)
+                sample = input.takeInterestingDouble();
+            window.histogram = Histogram::fromSamples(samples);
+            window.count = window.histogram->count();
+            window.sum = window.histogram->sum();
+        }
         snapshot.windows.append(std::move(window));
     }
     return snapshot;
@@ -121,18 +134,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(consistent(snapshot));
 
     const QByteArray text = SnapshotFormat::serialize(snapshot);
-    FUZZ_CHECK(text.count('\n') == snapshot.stats.size() + snapshot.windows.size() + 2);
+    qsizetype bucketsRecords = 0;
+    for (const WindowStats &window : snapshot.windows) {
+        if (window.histogram) {
+            const qsizetype buckets = window.histogram->negativeBuckets().size()
+                + window.histogram->positiveBuckets().size();
+            bucketsRecords +=
+                std::max<qsizetype>(1,
+                                    (buckets + SnapshotFormat::MaxBucketsPerRecord - 1)
+                                        / SnapshotFormat::MaxBucketsPerRecord);
+        }
+    }
+    FUZZ_CHECK(text.count('\n')
+               == snapshot.stats.size() + snapshot.windows.size() + 2 + bucketsRecords);
+    for (const QByteArray &line : text.split('\n'))
+        FUZZ_CHECK(line.size() <= SnapshotFormat::MaxLineLength);
     const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
     FUZZ_CHECK(result.complete && result.error == SnapshotFormat::Error::NoError);
     FUZZ_CHECK(result.version == SnapshotFormat::Version);
-    FUZZ_CHECK(result.rejectedLines == 0 && result.rejections.isEmpty() && result.skippedLines == 0);
+    FUZZ_CHECK(result.rejectedLines == 0 && result.rejections.isEmpty()
+               && result.skippedLines == 0);
     FUZZ_CHECK(identical(result.snapshot, snapshot));
 
     const qsizetype cutAt = qsizetype(cutSelector % quint64(text.size()));
-    const SnapshotFormat::ParseResult cut = SnapshotFormat::parse(QByteArrayView(text).first(cutAt));
+    const SnapshotFormat::ParseResult cut =
+        SnapshotFormat::parse(QByteArrayView(text).first(cutAt));
     FUZZ_CHECK(!cut.complete && cut.error != SnapshotFormat::Error::NoError);
     FUZZ_CHECK(cut.rejectedLines == 0);
-    FUZZ_CHECK(StatventFuzz::identical(cut.snapshot.stats, snapshot.stats.first(cut.snapshot.stats.size())));
+    FUZZ_CHECK(StatventFuzz::identical(cut.snapshot.stats,
+                                       snapshot.stats.first(cut.snapshot.stats.size())));
 
     // The raw input as the body of a socket text: whatever it holds, the result is consistent.
     const QByteArray any = "statvent-snapshot 1\n" + raw.toByteArray();

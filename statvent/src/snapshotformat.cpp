@@ -13,7 +13,7 @@ namespace {
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
 
 // What a line is, by its first field.
-enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, End, Unknown };
+enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, Buckets, End, Unknown };
 
 Record recordOf(QByteArrayView type) noexcept
 {
@@ -27,6 +27,8 @@ Record recordOf(QByteArrayView type) noexcept
         return Record::Window;
     if (type == "row")
         return Record::Row;
+    if (type == "buckets")
+        return Record::Buckets;
     if (type == "end")
         return Record::End;
     return Record::Unknown;
@@ -64,6 +66,7 @@ StatKind kindOf(Record record) noexcept
     case Record::Row:
         return StatKind::Window;
     case Record::Untyped:
+    case Record::Buckets:
     case Record::End:
     case Record::Unknown:
         break;
@@ -142,6 +145,136 @@ void appendStatistic(QByteArray &out, const StatEntry &entry)
     out.append('\n');
 }
 
+// The longest bucket as written: a space, `n`, an index of 5 characters, `:`, a count.
+constexpr qsizetype MaxBucketLength = 1 + 1 + 5 + 1 + 19;
+// A `buckets` record without its buckets: the type, the scale, a count, two values, the LF.
+constexpr qsizetype MaxBucketsRecordOverhead = 8 + 1 + 1 + 19 + 1 + 24 + 1 + 24 + 1;
+
+// How many records a histogram is written in.
+qsizetype bucketsRecordsOf(const Histogram &histogram)
+{
+    const qsizetype buckets =
+        histogram.negativeBuckets().size() + histogram.positiveBuckets().size();
+    return std::max<qsizetype>(1,
+                               (buckets + SnapshotFormat::MaxBucketsPerRecord - 1)
+                                   / SnapshotFormat::MaxBucketsPerRecord);
+}
+
+/*!
+ * Writes a window's histogram as `buckets` records of at most MaxBucketsPerRecord buckets
+ * each, so that lines stay short: the first holds the zero count, every one the scale, the
+ * minimum and the maximum; merged, they are the histogram.
+ */
+void appendHistogram(QByteArray &out, const Histogram &histogram)
+{
+    const auto header = [&](qint64 zeroCount) {
+        out.append("buckets ");
+        PipeFormat::appendValue(out, qint64(Histogram::Scale));
+        out.append(' ');
+        PipeFormat::appendValue(out, zeroCount);
+        out.append(' ');
+        PipeFormat::appendValue(out, histogram.min());
+        out.append(' ');
+        PipeFormat::appendValue(out, histogram.max());
+    };
+    header(histogram.zeroCount());
+    qsizetype inRecord = 0;
+    const auto appendBuckets = [&](const QList<Histogram::Bucket> &buckets, bool negative) {
+        for (const Histogram::Bucket &bucket : buckets) {
+            if (inRecord == SnapshotFormat::MaxBucketsPerRecord) {
+                out.append('\n');
+                header(0);
+                inRecord = 0;
+            }
+            // Decimal integers as PipeFormat writes them, one append per bucket: a window's
+            // histogram is most of its text, and this loop most of the cost of writing it.
+            char token[MaxBucketLength];
+            char *at = token;
+            *at++ = ' ';
+            if (negative)
+                *at++ = 'n';
+            at = std::to_chars(at, at + 5, bucket.index).ptr; // -1024 to 1025
+            *at++ = ':';
+            at = std::to_chars(at, at + 19, bucket.count).ptr; // a qint64 above 0
+            out.append(token, at - token);
+            ++inRecord;
+        }
+    };
+    appendBuckets(histogram.negativeBuckets(), true);
+    appendBuckets(histogram.positiveBuckets(), false);
+    out.append('\n');
+}
+
+// A signed decimal integer within int, as the format writes an index or a scale.
+std::optional<int> parseInt(QByteArrayView text) noexcept
+{
+    if (text.isEmpty() || text.front() == '+')
+        return std::nullopt;
+    int value = 0;
+    const char *end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (result.ec != std::errc() || result.ptr != end)
+        return std::nullopt;
+    return value;
+}
+
+// One `buckets` record's fields, before they are checked as a whole by Histogram::fromParts().
+struct BucketsFields
+{
+    qint64 zeroCount = 0;
+    double min = 0;
+    double max = 0;
+    QList<Histogram::Bucket> negative;
+    QList<Histogram::Bucket> positive;
+};
+
+std::optional<SnapshotFormat::Error> parseBuckets(QByteArrayView rest, BucketsFields &fields)
+{
+    // Every field ends at a space or at the end of the line.
+    const auto next = [&rest](QByteArrayView &field) {
+        const qsizetype length = rest.indexOf(' ');
+        field = length < 0 ? rest : rest.first(length);
+        rest = length < 0 ? QByteArrayView() : rest.sliced(length + 1);
+        return !field.isEmpty();
+    };
+    QByteArrayView scale, zeroCount, min, max;
+    if (!next(scale) || !next(zeroCount) || !next(min) || !next(max))
+        return SnapshotFormat::Error::MissingField;
+    const std::optional<int> scaleValue = parseInt(scale);
+    if (!scaleValue)
+        return SnapshotFormat::Error::BadHistogram;
+    if (*scaleValue != Histogram::Scale)
+        return SnapshotFormat::Error::UnknownScale;
+    const std::optional<qint64> zeros = parseCount(zeroCount);
+    if (!zeros)
+        return SnapshotFormat::Error::BadCount;
+    fields.zeroCount = *zeros;
+    for (auto [text, target] : {std::pair{min, &fields.min}, std::pair{max, &fields.max}}) {
+        PipeFormat::LineError error;
+        const std::optional<StatValue> value = PipeFormat::parseValue(text, &error);
+        if (!value)
+            return errorOf(error);
+        *target = value->toReal();
+    }
+    QByteArrayView bucket;
+    while (!rest.isEmpty()) {
+        if (!next(bucket))
+            return SnapshotFormat::Error::BadHistogram;
+        const bool negative = bucket.startsWith('n');
+        if (negative)
+            bucket = bucket.sliced(1);
+        const qsizetype colon = bucket.indexOf(':');
+        if (colon < 0)
+            return SnapshotFormat::Error::BadHistogram;
+        const std::optional<int> index = parseInt(bucket.first(colon));
+        const std::optional<qint64> count = parseCount(bucket.sliced(colon + 1));
+        if (!index || !count)
+            return SnapshotFormat::Error::BadHistogram;
+        (negative ? fields.negative : fields.positive).append({*index, *count});
+    }
+    return std::nullopt;
+}
+
 void appendWindow(QByteArray &out, const WindowStats &window)
 {
     out.append("window ");
@@ -177,6 +310,12 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
         size += window.name.size() + MaxRecordOverhead;
         for (const QByteArray &label : window.labels)
             size += label.size();
+        if (window.histogram) {
+            size += bucketsRecordsOf(*window.histogram) * MaxBucketsRecordOverhead
+                + (window.histogram->negativeBuckets().size()
+                   + window.histogram->positiveBuckets().size())
+                    * MaxBucketLength;
+        }
     }
     QByteArray out;
     out.reserve(size);
@@ -199,6 +338,8 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
         const qsizetype rowCount = std::min(window.rowCount, stats.size() - firstRow);
         for (qsizetype i = 0; i < rowCount; ++i)
             appendRow(out, window.labels.value(i), stats.at(firstRow + i));
+        if (window.histogram)
+            appendHistogram(out, *window.histogram);
         next = firstRow + rowCount;
     }
     for (; next < stats.size(); ++next, ++records)
@@ -259,7 +400,26 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
     snapshot.stats.reserve(std::count(text.begin() + position, text.end(), '\n'));
     qsizetype records = 0;
     std::optional<qsizetype> endCount;
-    qsizetype openWindow = -1; // the window that a row record belongs to, if any
+    qsizetype openWindow = -1; // the window that a row or buckets record belongs to, if any
+    bool histogramRejected = false; // a buckets record of the open window was rejected
+    qsizetype lastBucketsLine = 0;
+    // A histogram that does not count the window's samples would make false percentiles. In a
+    // text cut short (\a cut), the missing part is the writer's end, not a bad line.
+    auto closeWindow = [&](bool cut) {
+        if (openWindow < 0)
+            return;
+        WindowStats &window = snapshot.windows[openWindow];
+        if (window.histogram && window.histogram->count() != window.count) {
+            window.histogram.reset();
+            if (!cut) {
+                ++result.rejectedLines;
+                if (result.rejections.size() < MaxReportedRejections)
+                    result.rejections.append({lastBucketsLine, Error::HistogramCountMismatch});
+            }
+        }
+        openWindow = -1;
+        histogramRejected = false;
+    };
 
     while (nextLine(line)) {
         if (line.isEmpty())
@@ -279,7 +439,7 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
         }
         if (isCounted(record)) {
             ++records;
-            openWindow = -1;
+            closeWindow(false);
         }
         if (line.size() > MaxLineLength) {
             reject(Error::LineTooLong);
@@ -296,6 +456,37 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
         }
         if (record == Record::Row && openWindow < 0) {
             reject(Error::RowOutsideWindow);
+            continue;
+        }
+        if (record == Record::Buckets) {
+            if (openWindow < 0) {
+                reject(Error::HistogramOutsideWindow);
+                continue;
+            }
+            WindowStats &window = snapshot.windows[openWindow];
+            BucketsFields fields;
+            std::optional<Error> error = parseBuckets(rest, fields);
+            // The window's sum is the histogram's: given once, with its first record.
+            const std::optional<Histogram> part = error
+                ? std::nullopt
+                : Histogram::fromParts(fields.zeroCount, fields.negative, fields.positive,
+                                       fields.min, fields.max, window.histogram ? 0.0 : window.sum);
+            if (!error && !part)
+                error = Error::BadHistogram;
+            if (error) {
+                // A histogram missing a part would make false percentiles: the window has none.
+                reject(*error);
+                window.histogram.reset();
+                histogramRejected = true;
+                continue;
+            }
+            if (histogramRejected)
+                continue;
+            if (window.histogram)
+                window.histogram->merge(*part);
+            else
+                window.histogram = *part;
+            lastBucketsLine = lineNumber;
             continue;
         }
 
@@ -367,6 +558,8 @@ SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
         snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
     }
 
+    closeWindow(!endCount);
+
     // A LF-less rest after the end record is a line after it; before, the text is cut anyway.
     if (endCount && position < text.size()) {
         ++lineNumber;
@@ -421,6 +614,16 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
         return QLatin1StringView("a row record does not follow a window record");
     case Error::AfterEnd:
         return QLatin1StringView("the line follows the end record");
+    case Error::HistogramOutsideWindow:
+        return QLatin1StringView("a buckets record does not follow a window record");
+    case Error::UnknownScale:
+        return QLatin1StringView("the histogram has a scale this reader does not know");
+    case Error::BadHistogram:
+        return QLatin1StringView(
+            "a bucket is not [n]<index>:<count> with increasing indexes in range and a count "
+            "above 0, or the minimum exceeds the maximum");
+    case Error::HistogramCountMismatch:
+        return QLatin1StringView("the window's histogram does not count the window's samples");
     }
     return QLatin1StringView("unknown error");
 }

@@ -24,6 +24,7 @@ namespace Statvent {
  * row median 2.5 latency.median
  * row 95th 4.75 latency.95th
  * row mean 2.505 latency.mean
+ * buckets 4 0 0.5 12.25 -16:3 0:5 17:80 58:12
  * end 3
  * \endcode
  *
@@ -38,8 +39,17 @@ namespace Statvent {
  *   \c sum; the `row` records that follow it are its rows.
  * - `row <label> <value> <name>`: one row of the window before it (a percentile, or the mean).
  *   The label has no spaces.
+ * - `buckets <scale> <zero count> <min> <max> <bucket>...`: the Histogram of the window before
+ *   it (after its rows): the scale (Histogram::Scale), the number of samples equal to 0, the
+ *   smallest and the largest sample, then each non-empty bucket as `<index>:<count>` for
+ *   positive samples and `n<index>:<count>` for negative ones (by magnitude), the negative ones
+ *   first, each by increasing index. A histogram with more than MaxBucketsPerRecord buckets is
+ *   written in several records, the zero count in the first (0 in the others), scale, min and
+ *   max in each: the window's histogram is the merge of its records, its sum the window's sum.
+ *   A window read without one has no histogram (WindowStats::histogram); a record that cannot
+ *   be read, or buckets that do not add up to the window's count, leave the window without one.
  * - `end <records>`: the last line; \c records is the number of `counter`, `gauge`,
- *   `untyped` and `window` records above it (rows and other types are not counted; a rejected
+ *   `untyped` and `window` records above it (rows, buckets and other types are not counted; a rejected
  *   record of a counted type counts, so that one bad line does not make a text incomplete).
  *
  * Values are written as PipeFormat writes them: integers in decimal, reals in the shortest
@@ -64,6 +74,8 @@ public:
     static constexpr qsizetype MaxLabelLength = 512;
     //! Longest line the parser reads; longer ones are rejected. Any valid record fits.
     static constexpr qsizetype MaxLineLength = PipeFormat::MaxNameLength + MaxLabelLength + 64;
+    //! The most buckets a `buckets` record holds: a histogram with more takes several records.
+    static constexpr qsizetype MaxBucketsPerRecord = 128;
 
     enum class Error : quint8 {
         NoError, //!< the text is complete
@@ -83,6 +95,10 @@ public:
         BadCount, //!< a sample or record count that is not a non-negative integer
         RowOutsideWindow, //!< a `row` record with no window record before it
         AfterEnd, //!< a line after the end record
+        HistogramOutsideWindow, //!< a `buckets` record with no window record before it
+        UnknownScale, //!< a `buckets` record of a scale other than Histogram::Scale
+        BadHistogram, //!< a malformed bucket, buckets out of order or range, min above max
+        HistogramCountMismatch, //!< a window's buckets do not add up to its sample count
     };
 
     struct Rejection
@@ -113,7 +129,8 @@ public:
      * The snapshot as socket text. The caller guarantees a consistent snapshot: valid names
      * (PipeFormat::isValidName()), finite values and sums, every window's rows inside \a
      * snapshot.stats in the order of the windows, one valid label per row (isValidLabel()),
-     * and no row of kind StatKind::Window outside a window.
+     * no row of kind StatKind::Window outside a window, and a window's histogram, if any,
+     * with the window's count and sum.
      */
     static QByteArray serialize(const TypedSnapshot &snapshot);
 

@@ -2,12 +2,14 @@
 #ifndef STATVENT_TYPEDSNAPSHOT_H
 #define STATVENT_TYPEDSNAPSHOT_H
 
+#include <statvent/histogram.h>
 #include <statvent/statentry.h>
 
 #include <QByteArray>
 #include <QList>
 
 #include <algorithm>
+#include <optional>
 
 namespace Statvent {
 
@@ -28,11 +30,14 @@ struct WindowStats
     qsizetype rowCount = 0;
     //! Each row's label, in the order of the rows: `median`, `95th`, ..., `mean`.
     QList<QByteArray> labels;
+    //! The distribution of the samples the window holds, when its writer reports it (a window
+    //! read from an older writer has none). Its sum is the window's sum.
+    std::optional<Histogram> histogram;
 
     friend bool operator==(const WindowStats &a, const WindowStats &b) noexcept
     {
         return a.name == b.name && a.count == b.count && a.sum == b.sum && a.firstRow == b.firstRow
-            && a.rowCount == b.rowCount && a.labels == b.labels;
+            && a.rowCount == b.rowCount && a.labels == b.labels && a.histogram == b.histogram;
     }
     friend bool operator!=(const WindowStats &a, const WindowStats &b) noexcept
     {
