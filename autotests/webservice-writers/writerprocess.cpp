@@ -3,8 +3,6 @@
 
 #include <QDeadlineTimer>
 #include <QDebug>
-#include <QDir>
-#include <QFileInfo>
 
 namespace {
 
@@ -25,7 +23,7 @@ bool WriterProcess::start(const QString &pipeDir, const QStringList &arguments)
 
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
-    const QString script = QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("original_recorder.py"));
+    const QString script = QStringLiteral(STATVENT_WRITERS_DIR "/original_recorder.py");
     return launch(QStringLiteral("/usr/bin/python3"), QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 
