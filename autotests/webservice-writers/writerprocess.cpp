@@ -32,8 +32,7 @@ bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QS
 
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
-    // Absolute, so that the test finds it from any working directory (ctest runs it elsewhere).
-    const QString script = QStringLiteral(QT_TESTCASE_SOURCEDIR "/webservice-writers/original_recorder.py");
+    const QString script = QStringLiteral(STATVENT_WRITERS_DIR "/original_recorder.py");
     return launch(QStringLiteral("/usr/bin/python3"), QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 

@@ -5,6 +5,7 @@
 #include <statventdashboard/dashboardoptions.h>
 #include <statventdashboard/numberformat.h>
 #include <statventdashboard/percentilegroups.h>
+#include <statventdashboard/settingskeys.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 
@@ -21,12 +22,6 @@ using namespace Qt::StringLiterals;
 using std::chrono::milliseconds;
 
 namespace {
-
-// The settings this class remembers; the window keeps its own layout next to them.
-const auto UrlKey = u"url"_s;
-const auto IntervalKey = u"intervalMs"_s;
-const auto WindowMinutesKey = u"windowMinutes"_s;
-const auto SelectedStatsKey = u"selectedStats"_s;
 
 QString seconds(milliseconds duration)
 {
@@ -231,6 +226,20 @@ void DashboardController::start()
     d->poller->start();
 }
 
+void DashboardController::setPaused(bool paused)
+{
+    if (paused == d->paused)
+        return;
+    d->paused = paused;
+    Q_EMIT pausedChanged(paused);
+    if (paused) {
+        d->poller->stop();
+        d->setConnection(Connection::Paused, u"Paused: the charts keep what they show"_s);
+    } else {
+        start();
+    }
+}
+
 QUrl DashboardController::url() const
 {
     return d->poller->url();
@@ -321,20 +330,6 @@ bool DashboardController::isPaused() const
     return d->paused;
 }
 
-void DashboardController::setPaused(bool paused)
-{
-    if (paused == d->paused)
-        return;
-    d->paused = paused;
-    Q_EMIT pausedChanged(paused);
-    if (paused) {
-        d->poller->stop();
-        d->setConnection(Connection::Paused, u"Paused: the charts keep what they show"_s);
-    } else {
-        start();
-    }
-}
-
 QStringList DashboardController::selectedStats() const
 {
     return d->selectedStats;
@@ -356,22 +351,24 @@ bool DashboardController::isRate(const QString &name) const
 
 void DashboardController::loadSettings(const QSettings &settings)
 {
-    const QUrl url = DashboardOptions::parseUrl(settings.value(UrlKey).toString());
+    const QUrl url = DashboardOptions::parseUrl(settings.value(SettingsKeys::Url).toString());
     if (!url.isEmpty())
         setUrl(url);
-    const int interval = settings.value(IntervalKey, 0).toInt();
+    const int interval = settings.value(SettingsKeys::IntervalMs, 0).toInt();
     if (interval > 0)
         setInterval(milliseconds(interval));
-    setWindowMinutes(settings.value(WindowMinutesKey, DashboardOptions::DefaultWindowMinutes).toInt());
-    setSelectedStats(settings.value(SelectedStatsKey).toStringList());
+    setWindowMinutes(
+        settings.value(SettingsKeys::WindowMinutes, DashboardOptions::DefaultWindowMinutes)
+            .toInt());
+    setSelectedStats(settings.value(SettingsKeys::SelectedStats).toStringList());
 }
 
 void DashboardController::saveSettings(QSettings &settings) const
 {
-    settings.setValue(UrlKey, url().toString());
-    settings.setValue(IntervalKey, qint64(interval().count()));
-    settings.setValue(WindowMinutesKey, windowMinutes());
-    settings.setValue(SelectedStatsKey, selectedStats());
+    settings.setValue(SettingsKeys::Url, url().toString());
+    settings.setValue(SettingsKeys::IntervalMs, qint64(interval().count()));
+    settings.setValue(SettingsKeys::WindowMinutes, windowMinutes());
+    settings.setValue(SettingsKeys::SelectedStats, selectedStats());
 }
 
 milliseconds DashboardController::lateAfter() const

@@ -4,6 +4,7 @@
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/dashboardcontroller.h>
 #include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/settingskeys.h>
 #include <statventdashboard/stattablepane.h>
 
 #include <QAction>
@@ -29,11 +30,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// The window's own settings; the controller keeps its state next to them.
-const auto GeometryKey = u"geometry"_s;
-const auto WindowStateKey = u"windowState"_s;
-const auto SplitterKey = u"splitter"_s;
-
 constexpr int StatusMessageMs = 10000;
 
 bool savePng(const QPixmap &pixmap, const QString &file, QString *error)
@@ -44,6 +40,26 @@ bool savePng(const QPixmap &pixmap, const QString &file, QString *error)
     if (error)
         *error = u"cannot write "_s + file + u": "_s + writer.errorString();
     return false;
+}
+
+// The colour and sign shown before the connection status: hollow until the service answers.
+std::pair<QString, QString> connectionMark(DashboardController::Connection connection)
+{
+    using Connection = DashboardController::Connection;
+    switch (connection) {
+    case Connection::NotConnected:
+    case Connection::Connecting:
+        return {u"#6a737d"_s, u"○"_s};
+    case Connection::Connected:
+        return {u"#1a7f37"_s, u"●"_s};
+    case Connection::Waiting:
+        return {u"#b26a00"_s, u"●"_s};
+    case Connection::Failing:
+        return {u"#c62828"_s, u"●"_s};
+    case Connection::Paused:
+        return {u"#6a737d"_s, u"❚❚"_s};
+    }
+    Q_UNREACHABLE();
 }
 
 } // namespace
@@ -79,18 +95,20 @@ public:
     DashboardController *controller;
     QSettings *settings;
 
-    StatTablePane *tablePane = nullptr;
-    QLineEdit *urlEdit = nullptr;
-    QSpinBox *intervalSpin = nullptr;
-    QComboBox *windowCombo = nullptr;
-    QComboBox *processCombo = nullptr;
-    QAction *pauseAction = nullptr;
-    QSplitter *splitter = nullptr;
-    QLabel *note = nullptr;
-    ChartGrid *charts = nullptr;
-    QLabel *stateLabel = nullptr;
-    QLabel *updatedLabel = nullptr;
-    QLabel *processesLabel = nullptr;
+    // Made by buildToolBar(), buildCentralWidget() and buildStatusBar(), which MainWindow's
+    // constructor calls before anything else; owned by the window.
+    QLineEdit *urlEdit;
+    QSpinBox *intervalSpin;
+    QComboBox *windowCombo;
+    QComboBox *processCombo;
+    QAction *pauseAction;
+    StatTablePane *tablePane;
+    QLabel *note;
+    ChartGrid *charts;
+    QSplitter *splitter;
+    QLabel *stateLabel;
+    QLabel *updatedLabel;
+    QLabel *processesLabel;
 
     int screenshotPolls = 0;
     QString screenshotFile;
@@ -249,26 +267,7 @@ void MainWindowPrivate::showView()
 
 void MainWindowPrivate::showConnection()
 {
-    QString color = u"#6a737d"_s;
-    QString mark = u"●"_s;
-    switch (controller->connection()) {
-    case DashboardController::Connection::NotConnected:
-    case DashboardController::Connection::Connecting:
-        mark = u"○"_s;
-        break;
-    case DashboardController::Connection::Connected:
-        color = u"#1a7f37"_s;
-        break;
-    case DashboardController::Connection::Waiting:
-        color = u"#b26a00"_s;
-        break;
-    case DashboardController::Connection::Failing:
-        color = u"#c62828"_s;
-        break;
-    case DashboardController::Connection::Paused:
-        mark = u"❚❚"_s;
-        break;
-    }
+    const auto [color, mark] = connectionMark(controller->connection());
     const QString text = controller->connectionStatus();
     const QString detail = controller->connectionDetail();
     stateLabel->setText(u"<span style='color:%1'>%2</span> %3"_s.arg(color, mark, text.toHtmlEscaped()));
@@ -346,9 +345,9 @@ MainWindow::MainWindow(DashboardController *controller, QSettings *settings, QWi
     resize(1280, 820);
     if (settings) {
         controller->loadSettings(*settings);
-        restoreGeometry(settings->value(GeometryKey).toByteArray());
-        restoreState(settings->value(WindowStateKey).toByteArray());
-        d->splitter->restoreState(settings->value(SplitterKey).toByteArray());
+        restoreGeometry(settings->value(SettingsKeys::Geometry).toByteArray());
+        restoreState(settings->value(SettingsKeys::WindowState).toByteArray());
+        d->splitter->restoreState(settings->value(SettingsKeys::Splitter).toByteArray());
     }
     // What the controller holds now: its signals carry only changes.
     d->showUrl();
@@ -385,9 +384,9 @@ void MainWindow::saveSettings() const
     if (!d->settings)
         return;
     d->controller->saveSettings(*d->settings);
-    d->settings->setValue(GeometryKey, saveGeometry());
-    d->settings->setValue(WindowStateKey, saveState());
-    d->settings->setValue(SplitterKey, d->splitter->saveState());
+    d->settings->setValue(SettingsKeys::Geometry, saveGeometry());
+    d->settings->setValue(SettingsKeys::WindowState, saveState());
+    d->settings->setValue(SettingsKeys::Splitter, d->splitter->saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -39,10 +39,8 @@ void PlotLinesItem::setPlotArea(const QRectF &area)
 
 void PlotLinesItem::setRanges(double xMin, double xMax, double yMin, double yMax)
 {
-    m_xMin = xMin;
-    m_xMax = xMax > xMin ? xMax : xMin + 1;
-    m_yMin = yMin;
-    m_yMax = yMax > yMin ? yMax : yMin + 1;
+    m_x = {xMin, xMax > xMin ? xMax : xMin + 1};
+    m_y = {yMin, yMax > yMin ? yMax : yMin + 1};
     update();
 }
 
@@ -63,8 +61,8 @@ QRectF PlotLinesItem::boundingRect() const
 
 QPointF PlotLinesItem::toPixels(const QPointF &value) const
 {
-    return {m_area.left() + (value.x() - m_xMin) / (m_xMax - m_xMin) * m_area.width(),
-            m_area.bottom() - (value.y() - m_yMin) / (m_yMax - m_yMin) * m_area.height()};
+    return {m_area.left() + (value.x() - m_x.min) / m_x.span() * m_area.width(),
+            m_area.bottom() - (value.y() - m_y.min) / m_y.span() * m_area.height()};
 }
 
 void PlotLinesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
@@ -102,7 +100,7 @@ void PlotLinesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
 void PlotLinesItem::hoverMoveEvent(QGraphicsSceneHoverEvent *event)
 {
     const QPointF mouse = event->pos();
-    const double x = m_xMin + (mouse.x() - m_area.left()) / m_area.width() * (m_xMax - m_xMin);
+    const double x = m_x.min + (mouse.x() - m_area.left()) / m_area.width() * m_x.span();
     const Line *nearestLine = nullptr;
     QPointF nearest;
     double nearestDistance = HoverDistance;

@@ -59,11 +59,18 @@ protected:
 private:
     QPointF toPixels(const QPointF &value) const;
 
+    //! The data shown along one axis; never empty (setRanges() widens an empty one).
+    struct Range
+    {
+        double min = 0;
+        double max = 1;
+
+        double span() const { return max - min; }
+    };
+
     QRectF m_area;
-    double m_xMin = 0;
-    double m_xMax = 1;
-    double m_yMin = 0;
-    double m_yMax = 1;
+    Range m_x;
+    Range m_y;
     QList<Line> m_lines;
     QList<double> m_gridXs;
     QList<double> m_gridYs;

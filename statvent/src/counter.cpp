@@ -12,9 +12,4 @@ void Counter::incr(StatValue value) const noexcept
         m_cell->add(value);
 }
 
-StatValue Counter::value() const noexcept
-{
-    return m_cell ? m_cell->load() : StatValue();
-}
-
 } // namespace Statvent

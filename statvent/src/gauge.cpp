@@ -12,9 +12,4 @@ void Gauge::set(StatValue value) const noexcept
         m_cell->set(value);
 }
 
-StatValue Gauge::value() const noexcept
-{
-    return m_cell ? m_cell->load() : StatValue();
-}
-
 } // namespace Statvent

@@ -2,8 +2,7 @@
 #ifndef STATVENT_COUNTER_H
 #define STATVENT_COUNTER_H
 
-#include <statvent/stathandle.h>
-#include <statvent/statvalue.h>
+#include <statvent/valuehandle.h>
 
 /*!
  * \file
@@ -19,19 +18,18 @@ namespace Statvent {
  * It makes a counter: a statistic only ever incremented by non-negative amounts. An incr() by a
  * negative amount turns it into a gauge for good.
  *
- * It is the same statistic as the name: `incr("x")` and `counter("x").incr()` add to one value.
+ * It is the same statistic as the name: `incr("x")` and `counter("x").incr()` add to one value,
+ * which value() reads.
  * A handle is a small copyable value, valid as long as its registry lives. A default-constructed
  * handle, or one obtained for an invalid name, is not valid and ignores every call.
  */
-class STATVENT_EXPORT Counter : public StatHandle<Detail::ValueCell>
+class STATVENT_EXPORT Counter : public ValueHandle
 {
 public:
-    using StatHandle::StatHandle;
+    using ValueHandle::ValueHandle;
 
     //! Adds \a value; an integer sum that overflows qint64 turns the statistic into a real.
     void incr(StatValue value = 1) const noexcept;
-    //! The statistic's value now; 0 for a handle that is not valid.
-    StatValue value() const noexcept;
 };
 
 } // namespace Statvent

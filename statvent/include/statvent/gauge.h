@@ -2,8 +2,7 @@
 #ifndef STATVENT_GAUGE_H
 #define STATVENT_GAUGE_H
 
-#include <statvent/stathandle.h>
-#include <statvent/statvalue.h>
+#include <statvent/valuehandle.h>
 
 /*!
  * \file
@@ -19,18 +18,16 @@ namespace Statvent {
  *
  * It makes a gauge: a statistic whose value goes up and down, reported as it was last set.
  *
- * Same statistic as the name: `set("x", 3)` and `gauge("x").set(3)` replace one value. Valid as
- * long as its registry lives; an invalid handle ignores every call.
+ * Same statistic as the name: `set("x", 3)` and `gauge("x").set(3)` replace one value, which
+ * value() reads. Valid as long as its registry lives; an invalid handle ignores every call.
  */
-class STATVENT_EXPORT Gauge : public StatHandle<Detail::ValueCell>
+class STATVENT_EXPORT Gauge : public ValueHandle
 {
 public:
-    using StatHandle::StatHandle;
+    using ValueHandle::ValueHandle;
 
     //! Replaces the value and its type.
     void set(StatValue value) const noexcept;
-    //! The statistic's value now; 0 for a handle that is not valid.
-    StatValue value() const noexcept;
 };
 
 } // namespace Statvent
