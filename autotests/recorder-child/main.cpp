@@ -2,24 +2,32 @@
 // Serves N statistics through the global recorder, then either runs until killed or returns
 // from main after a delay (to prove that a normal exit removes the pipe).
 //
-//   statvent-recorder-child --pipe-dir DIR [--stats N] [--exit-after MS]
-// Prints "ready <pipe path>" once the pipe is published.
+//   statvent-recorder-child --pipe-dir DIR [--stats N] [--exit-after MS] [--max-fds N]
+// Prints "ready <pipe path>" once the pipe is published. With --max-fds, runs with that soft
+// descriptor limit (as `ulimit -n` would set it). While it runs, it opens a file every 100 ms,
+// as an application does, and prints "cannot open a file: <reason>" when that fails.
 
 #include <statvent/statvent.h>
 
 #include <QByteArray>
 #include <QString>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <thread>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
     QString pipeDir;
     int stats = 10;
     int exitAfterMs = -1;
+    int maxFds = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--pipe-dir"))
             pipeDir = QString::fromLocal8Bit(argv[i + 1]);
@@ -27,6 +35,15 @@ int main(int argc, char **argv)
             stats = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--exit-after"))
             exitAfterMs = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--max-fds"))
+            maxFds = std::atoi(argv[i + 1]);
+    }
+    if (maxFds > 0) {
+        rlimit limit;
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+        limit.rlim_cur = rlim_t(maxFds);
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            return 2;
     }
     if (!pipeDir.isEmpty())
         Statvent::setPipeDir(pipeDir);
@@ -40,6 +57,14 @@ int main(int argc, char **argv)
         std::this_thread::sleep_for(std::chrono::milliseconds(exitAfterMs));
         return 0; // no QCoreApplication: the std::atexit handler must remove the pipe
     }
-    for (;;)
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            std::printf("cannot open a file: %s\n", std::strerror(errno));
+            std::fflush(stdout);
+        } else {
+            ::close(fd);
+        }
+    }
 }

@@ -3,9 +3,10 @@
 
 #include "logging.h"
 
-#include <QMutexLocker>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <fcntl.h>
@@ -30,12 +31,27 @@ QByteArray handleKey(int type, const char *bytes, unsigned int size)
     return key;
 }
 
+QByteArray procPath(int fd)
+{
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return QByteArray(path);
+}
+
 } // namespace
 
 ReaderCounter::ReaderCounter()
+    : m_ownPid(::getpid())
 {
     m_fanotifyFd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_NONBLOCK | FAN_CLOEXEC, O_RDONLY);
-    if (m_fanotifyFd < 0)
+    if (m_fanotifyFd >= 0)
+        return;
+    // Out of fanotify groups (a user has 128): say so once. A kernel or a sandbox without
+    // fanotify for unprivileged users is how things are, not news.
+    static std::atomic<bool> warned{false};
+    if ((errno == EMFILE || errno == ENFILE) && !warned.exchange(true))
+        qCWarning(lcStatventRecorder) << "no fanotify group left (" << std::strerror(errno) << "): readers opening the pipe at the same moment cannot be told apart, and may share one snapshot";
+    else
         qCDebug(lcStatventRecorder) << "readers opening the pipe at the same moment cannot be told apart (fanotify:" << std::strerror(errno) << ')';
 }
 
@@ -54,12 +70,12 @@ QByteArray ReaderCounter::watch(int fd)
     handle->handle_bytes = MAX_HANDLE_SZ;
     int mountId;
     if (::name_to_handle_at(fd, "", handle, &mountId, AT_EMPTY_PATH) < 0
-        || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, fd, nullptr) < 0) {
+        || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, procPath(fd).constData()) < 0) {
         qCDebug(lcStatventRecorder) << "cannot count the readers of a pipe:" << std::strerror(errno);
         return {};
     }
     const QByteArray key = handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_openers.insert(key, 0);
     return key;
 }
@@ -68,16 +84,16 @@ void ReaderCounter::unwatch(int fd, const QByteArray &key)
 {
     if (key.isEmpty())
         return;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     if (m_openers.remove(key))
-        fanotify_mark(m_fanotifyFd, FAN_MARK_REMOVE, FAN_OPEN, fd, nullptr);
+        fanotify_mark(m_fanotifyFd, FAN_MARK_REMOVE, FAN_OPEN, AT_FDCWD, procPath(fd).constData());
 }
 
 void ReaderCounter::forget(const QByteArray &key)
 {
     if (key.isEmpty())
         return;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_openers.remove(key);
 }
 
@@ -85,7 +101,7 @@ int ReaderCounter::openers(const QByteArray &key)
 {
     if (key.isEmpty())
         return -1;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     collectEvents();
     const auto found = m_openers.constFind(key);
     // Zero would mean the event named the FIFO differently from name_to_handle_at(): unknown.
@@ -112,6 +128,10 @@ void ReaderCounter::collectEvents()
                 continue;
             }
             // fanotify keeps the opens of different processes apart; those of one are merged.
+            // This process's own opens (the recorder waiting for a reader, or waking itself)
+            // are not readers.
+            if (event.pid == m_ownPid)
+                continue;
             fanotify_event_info_fid info;
             file_handle handle;
             const size_t handleAt = sizeof event + sizeof info;

@@ -4,7 +4,10 @@
 
 #include <QByteArray>
 #include <QHash>
-#include <QMutex>
+
+#include <mutex>
+
+#include <sys/types.h>
 
 namespace Statvent::Detail {
 
@@ -16,8 +19,8 @@ namespace Statvent::Detail {
  * inotify cannot count them: it folds an event into an identical one still queued, and two
  * readers opening one FIFO at once produce exactly that. fanotify keeps the events of different
  * processes apart. Unprivileged processes may use it since Linux 5.13, on filesystems that have
- * file handles (not overlayfs); elsewhere counting is off and every FIFO counts as having one
- * reader, which is how the recorder behaved before.
+ * file handles (not overlayfs), and while the user has a fanotify group left (128 by default);
+ * elsewhere counting is off and every FIFO counts as having one reader.
  */
 class ReaderCounter
 {
@@ -28,7 +31,8 @@ public:
     ReaderCounter &operator=(const ReaderCounter &) = delete;
 
     /*!
-     * Starts counting the opens of the FIFO \a fd, which nobody else can have opened yet.
+     * Starts counting the opens of the FIFO \a fd (any descriptor of it, O_PATH included), which
+     * nobody else can have opened yet.
      * Returns the FIFO's key for openers(), unwatch() and forget(): its file handle, what
      * fanotify names it by; empty if its opens cannot be counted.
      */
@@ -51,8 +55,9 @@ private:
     //! Reads the queued events into m_openers. m_mutex must be held.
     void collectEvents();
 
+    const pid_t m_ownPid;
     int m_fanotifyFd = -1;
-    QMutex m_mutex; // the acceptor thread watches FIFOs, the writer thread counts
+    std::mutex m_mutex; // the acceptor thread watches FIFOs, the writer thread counts
     QHash<QByteArray, int> m_openers; // guarded by m_mutex; -1: events were lost
 };
 

@@ -66,6 +66,11 @@ QString Recorder::pipePath() const
     return d->pipeDir + u'/' + QFile::decodeName(PipeDirectory::pipeName(::getpid()));
 }
 
+QString Recorder::socketPath() const
+{
+    return d->pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(::getpid()));
+}
+
 bool Recorder::start()
 {
     if (isRunning())

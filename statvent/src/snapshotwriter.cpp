@@ -4,7 +4,6 @@
 #include "logging.h"
 #include "statvent/statregistry.h"
 
-#include <QMutexLocker>
 
 #include <cerrno>
 #include <csignal>
@@ -13,6 +12,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace Statvent::Detail {
@@ -54,19 +54,42 @@ bool SnapshotWriter::start()
 void SnapshotWriter::stop()
 {
     m_thread.stop();
-    QMutexLocker locker(&m_queueMutex);
+    std::unique_lock locker(m_queueMutex);
+    for (int *fd : {&m_listeningFd, &m_newListeningFd}) {
+        if (*fd >= 0)
+            ::close(*fd);
+        *fd = -1;
+    }
     for (const Connection &connection : m_queue) {
         m_readerCounter.forget(connection.readerKey);
-        ::close(connection.readWriteFd);
+        ::close(connection.writeFd);
     }
     m_queue.clear();
 }
 
-void SnapshotWriter::serve(int readWriteFd, const QByteArray &readerKey)
+void SnapshotWriter::serve(int writeFd, QByteArray readerKey)
 {
     {
-        QMutexLocker locker(&m_queueMutex);
-        m_queue.push_back({readWriteFd, readerKey});
+        std::unique_lock locker(m_queueMutex);
+        if (qsizetype(m_queue.size()) >= MaxDeliveries) {
+            // Readers arrive faster than snapshots are taken: the oldest waiting one goes.
+            m_readerCounter.forget(m_queue.front().readerKey);
+            ::close(m_queue.front().writeFd);
+            m_queue.erase(m_queue.begin());
+        }
+        m_queue.push_back({writeFd, std::move(readerKey)});
+    }
+    m_thread.wake();
+}
+
+void SnapshotWriter::setListeningSocket(int listeningFd)
+{
+    {
+        std::unique_lock locker(m_queueMutex);
+        if (m_newListeningFd >= 0)
+            ::close(m_newListeningFd);
+        m_newListeningFd = listeningFd;
+        m_listeningChanged = true;
     }
     m_thread.wake();
 }
@@ -82,6 +105,7 @@ void SnapshotWriter::run()
     while (!m_thread.stopRequested()) {
         polled.clear();
         polled.push_back({m_thread.wakeFd(), POLLIN, 0});
+        polled.push_back({m_listeningFd, POLLIN, 0}); // a negative descriptor is passed over
         QDeadlineTimer nearestStall = QDeadlineTimer::Forever;
         for (const Delivery &delivery : m_deliveries) {
             polled.push_back({delivery.fd, POLLOUT, 0});
@@ -94,8 +118,9 @@ void SnapshotWriter::run()
             break;
 
         // Deliveries first: the polled entries are in m_deliveries' order until it changes.
-        for (size_t i = polled.size(); i-- > 1;) {
-            Delivery &delivery = m_deliveries[i - 1];
+        constexpr size_t FirstDelivery = 2;
+        for (size_t i = polled.size(); i-- > FirstDelivery;) {
+            Delivery &delivery = m_deliveries[i - FirstDelivery];
             bool keep = true;
             if (polled[i].revents)
                 keep = continueDelivery(delivery);
@@ -104,8 +129,8 @@ void SnapshotWriter::run()
                 keep = false;
             }
             if (!keep) {
-                ::close(delivery.fd);
-                m_deliveries.erase(m_deliveries.begin() + qsizetype(i - 1));
+                endDelivery(delivery);
+                m_deliveries.erase(m_deliveries.begin() + qsizetype(i - FirstDelivery));
             }
         }
 
@@ -113,20 +138,77 @@ void SnapshotWriter::run()
             m_thread.consumeWakeUps();
             std::vector<Connection> connected;
             {
-                QMutexLocker locker(&m_queueMutex);
+                std::unique_lock locker(m_queueMutex);
                 connected.swap(m_queue);
+                if (m_listeningChanged) {
+                    if (m_listeningFd >= 0)
+                        ::close(m_listeningFd);
+                    m_listeningFd = m_newListeningFd;
+                    m_newListeningFd = -1;
+                    m_listeningChanged = false;
+                }
             }
             if (!connected.empty()) {
                 // One snapshot for every reader that arrived together: each still gets a whole one.
-                const QByteArray text = m_registry->snapshotText();
+                const QByteArray text = snapshotForNewcomers(false);
                 for (const Connection &connection : connected)
                     startDelivery(connection, text);
             }
         }
+        if (polled[1].revents & POLLIN)
+            acceptSocketReaders();
+        if (m_deliveries.empty())
+            m_droppingReported = false;
     }
     for (const Delivery &delivery : m_deliveries)
         ::close(delivery.fd);
     m_deliveries.clear();
+}
+
+QByteArray SnapshotWriter::socketSnapshot() const
+{
+    return m_registry->snapshotText();
+}
+
+void SnapshotWriter::acceptSocketReaders()
+{
+    std::vector<int> accepted;
+    // At most MaxDeliveries at a time: the rest wait in the listening queue, not here.
+    while (qsizetype(accepted.size()) < MaxDeliveries) {
+        const int fd = ::accept4(m_listeningFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                qCDebug(lcStatventRecorder) << "cannot accept a reader of the socket:" << std::strerror(errno);
+            break;
+        }
+        accepted.push_back(fd);
+    }
+    if (accepted.empty())
+        return;
+    // One snapshot for every reader that arrived together, as for the FIFO.
+    const QByteArray text = snapshotForNewcomers(true);
+    for (int fd : accepted)
+        addDelivery(fd, true, text);
+}
+
+QByteArray SnapshotWriter::snapshotForNewcomers(bool toSocket)
+{
+    qsizetype held = 0;
+    const char *previous = nullptr;
+    const Delivery *newestSameDoor = nullptr;
+    for (const Delivery &delivery : m_deliveries) {
+        // Deliveries that share a snapshot are next to each other: they started together.
+        if (delivery.text.constData() != previous)
+            ++held;
+        previous = delivery.text.constData();
+        if (delivery.toSocket == toSocket)
+            newestSameDoor = &delivery;
+    }
+    if (held >= MaxSnapshotsInFlight && newestSameDoor)
+        return newestSameDoor->text;
+    return toSocket ? socketSnapshot() : m_registry->snapshotText();
 }
 
 void SnapshotWriter::startDelivery(const Connection &connection, const QByteArray &text)
@@ -135,19 +217,20 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     // and before our own open below.
     const int openers = m_readerCounter.openers(connection.readerKey);
     m_readerCounter.forget(connection.readerKey);
-    // Reopen write-only while our read-write descriptor still counts as a reader, so the open
-    // cannot fail for lack of one; then drop it, leaving the real reader as the only reader.
-    // Linux reports a hang-up to a polling reader only if a writer opened after it did: this
-    // open is also what lets such a reader see the end-of-file of a pipe that is not served.
+    // Reopen write-only and non-blocking. Linux reports a hang-up to a polling reader only if a
+    // writer opened after it did, and the acceptor's open began before the reader's: this open
+    // is what lets such a reader see the end of a snapshot, or of a pipe that is not served.
     char path[32];
-    std::snprintf(path, sizeof path, "/proc/self/fd/%d", connection.readWriteFd);
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", connection.writeFd);
     const int fd = ::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    const int openError = errno;
+    ::close(connection.writeFd);
     if (fd < 0) {
-        qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(errno);
-        ::close(connection.readWriteFd);
+        // ENXIO: the reader has gone already (or it was this process, waking the acceptor).
+        if (openError != ENXIO)
+            qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(openError);
         return;
     }
-    ::close(connection.readWriteFd);
     if (openers > 1) {
         qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
         ::close(fd);
@@ -155,11 +238,37 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
-    m_deliveries.push_back({fd, text, 0, QDeadlineTimer(StallTimeoutMs)});
+    addDelivery(fd, false, text);
+}
+
+void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text)
+{
+    if (qsizetype(m_deliveries.size()) >= MaxDeliveries) {
+        if (!m_droppingReported) {
+            qCWarning(lcStatventRecorder) << "more than" << MaxDeliveries
+                                          << "readers at once: dropping the oldest, which get a cut snapshot (readers that open the pipe without reading?)";
+            m_droppingReported = true;
+        }
+        endDelivery(m_deliveries.front());
+        m_deliveries.erase(m_deliveries.begin());
+    }
+    m_deliveries.push_back({fd, toSocket, text, 0, QDeadlineTimer(StallTimeoutMs)});
     if (!continueDelivery(m_deliveries.back())) {
-        ::close(fd);
+        endDelivery(m_deliveries.back());
         m_deliveries.pop_back();
     }
+}
+
+void SnapshotWriter::endDelivery(const Delivery &delivery)
+{
+    if (delivery.toSocket) {
+        // Whatever the reader sent is read and dropped first: closing a Unix socket with unread
+        // data would make the reader's next read fail with ECONNRESET instead of ending.
+        char discarded[512];
+        for (int i = 0; i < 16 && ::recv(delivery.fd, discarded, sizeof discarded, MSG_DONTWAIT) > 0; ++i) {
+        }
+    }
+    ::close(delivery.fd);
 }
 
 bool SnapshotWriter::continueDelivery(Delivery &delivery)

@@ -7,8 +7,8 @@
 
 #include <QByteArray>
 #include <QDeadlineTimer>
-#include <QMutex>
 
+#include <mutex>
 #include <vector>
 
 namespace Statvent {
@@ -18,13 +18,19 @@ class StatRegistry;
 namespace Detail {
 
 /*!
- * The recorder's second thread: writes a snapshot into each FIFO a reader has connected to.
+ * The recorder's delivery thread: writes a snapshot to each reader that has connected.
  *
- * PipeAcceptor hands over the FIFO (its read-write descriptor) the moment a reader opens it;
- * this thread takes one snapshot for every FIFO handed over together, reopens each FIFO
- * write-only through /proc/self/fd (so that a reader hanging up gives EPIPE instead of a
- * pipe that never drains), drops the read-write descriptor, and writes without blocking,
+ * PipeAcceptor hands over the write end of a FIFO the moment a reader opens it; this thread
+ * takes one snapshot for every reader handed over together, reopens each FIFO write-only and
+ * non-blocking through /proc/self/fd (an open that comes after the reader's, so that a reader
+ * that polls sees the hang-up when the snapshot is complete), and writes without blocking,
  * waiting in poll() for slow readers. Large snapshots are streamed as the reader drains them.
+ *
+ * What readers can make it hold is bounded whatever they do: at most MaxDeliveries readers are
+ * served at once (the oldest is dropped for a newcomer, so a reader that opens the pipe
+ * thousands of times without reading costs as much as MaxDeliveries readers), and at most
+ * MaxSnapshotsInFlight distinct snapshots are kept (a newcomer shares the newest one instead of
+ * taking another while that many are still being delivered).
  *
  * A FIFO that more than one process opened before the snapshot was written gets nothing: its
  * readers all see end-of-file at once and read again, rather than each taking a part of the
@@ -38,6 +44,10 @@ class SnapshotWriter
 public:
     //! A reader that takes nothing for this long is dropped (e.g. a stopped `cat`).
     static constexpr int StallTimeoutMs = 10000;
+    //! Readers served at once, queued ones included; the oldest is dropped for a newcomer.
+    static constexpr qsizetype MaxDeliveries = 16;
+    //! Distinct snapshots held for readers; past that, newcomers share the newest.
+    static constexpr qsizetype MaxSnapshotsInFlight = 2;
 
     explicit SnapshotWriter(const StatRegistry *registry);
     ~SnapshotWriter();
@@ -49,39 +59,64 @@ public:
     void stop();
 
     /*!
-     * Takes ownership of \a readWriteFd, a FIFO a reader has just opened, which readerCounter()
-     * watches as \a readerKey (empty if it does not). Thread-safe.
+     * Takes ownership of \a writeFd, the write end of a FIFO a reader has just opened, which
+     * readerCounter() watches as \a readerKey (empty if it does not). Thread-safe.
      */
-    void serve(int readWriteFd, const QByteArray &readerKey);
+    void serve(int writeFd, QByteArray readerKey);
+    /*!
+     * Serves each connection to \a listeningFd (a listening, non-blocking Unix stream socket)
+     * its own snapshot, rendered by socketSnapshot(), then end-of-file. Takes ownership; closes
+     * the socket it replaces. -1 stops serving a socket. Thread-safe.
+     */
+    void setListeningSocket(int listeningFd);
     //! Counts who opens the FIFOs to be served: PipeAcceptor watches each before publishing it.
     ReaderCounter &readerCounter() { return m_readerCounter; }
 
 private:
     struct Connection
     {
-        int readWriteFd;
+        int writeFd;
         QByteArray readerKey;
     };
 
     struct Delivery
     {
         int fd;
+        bool toSocket;
         QByteArray text;
         qsizetype written;
         QDeadlineTimer stall;
     };
 
     void run();
+    /*!
+     * What a reader of the socket gets: the one place where a socket's snapshot is rendered.
+     * For now the FIFO's text.
+     */
+    QByteArray socketSnapshot() const;
+    /*!
+     * The snapshot for readers that have just arrived through the socket (\a toSocket) or a
+     * FIFO: a fresh one, or the newest one held for the same door when MaxSnapshotsInFlight are.
+     */
+    QByteArray snapshotForNewcomers(bool toSocket);
     void startDelivery(const Connection &connection, const QByteArray &text);
+    void acceptSocketReaders();
+    //! Adds a delivery, dropping the oldest one if MaxDeliveries are in progress.
+    void addDelivery(int fd, bool toSocket, const QByteArray &text);
+    void endDelivery(const Delivery &delivery);
     //! Writes what the pipe takes now; false once the delivery is over (complete or failed).
     bool continueDelivery(Delivery &delivery);
 
     const StatRegistry *const m_registry;
     ReaderCounter m_readerCounter;
     RecorderThread m_thread;
-    QMutex m_queueMutex;
+    std::mutex m_queueMutex;
     std::vector<Connection> m_queue; // guarded by m_queueMutex
-    std::vector<Delivery> m_deliveries; // used by the writer thread only
+    int m_newListeningFd = -1; // guarded by m_queueMutex, with m_listeningChanged
+    bool m_listeningChanged = false; // guarded by m_queueMutex
+    int m_listeningFd = -1; // used by the writer thread only
+    std::vector<Delivery> m_deliveries; // used by the writer thread only, oldest first
+    bool m_droppingReported = false; // used by the writer thread only
 };
 
 } // namespace Detail

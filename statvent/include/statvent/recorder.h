@@ -22,7 +22,10 @@ class RecorderPrivate;
 
 /*!
  * Serves snapshots of a registry through a named pipe, `<pipeDir>/<pid>.stats`: whoever opens
- * the pipe (`cat` will do) gets one complete snapshot as pipe text, then end-of-file.
+ * the pipe (`cat` will do) gets one complete snapshot as pipe text, then end-of-file. Programs
+ * may connect to the Unix stream socket `<pipeDir>/<pid>.sock` instead (`socat -
+ * UNIX-CONNECT:<path>`): each connection gets a complete snapshot of its own, then
+ * end-of-file, however many connect at once.
  *
  * A recorder thread sleeps in the kernel until a reader comes; the application spends nothing
  * while nobody reads. See docs/ARCHITECTURE.md for how readers are kept apart, why the pipe is
@@ -47,14 +50,18 @@ public:
     void setPipeDir(const QString &directory);
     //! `<pipeDir>/<pid>.stats`
     QString pipePath() const;
+    //! `<pipeDir>/<pid>.sock`: the Unix stream socket, one whole snapshot per connection.
+    QString socketPath() const;
 
     /*!
-     * Creates the directory if needed (mode 0755), publishes the pipe and starts serving.
-     * Returns true when the pipe is in place (or the recorder already runs); false with a
-     * warning saying why otherwise.
+     * Creates the directory if needed (mode 0755), publishes the pipe and the socket and
+     * starts serving. Returns true when the pipe or the socket is in place (or the recorder
+     * already runs); one that cannot be published, because its name is taken by something that
+     * is not this user's, is reported with a warning and retried every second. False with a
+     * warning saying why when neither can be published.
      */
     bool start();
-    //! Stops serving and removes the pipe; returns within 100 ms even if no reader ever came.
+    //! Stops serving and removes the pipe and the socket; returns within 100 ms even if no reader ever came.
     void stop();
     bool isRunning() const;
 
