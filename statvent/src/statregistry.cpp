@@ -11,7 +11,6 @@
 
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <utility>
 
 namespace Statvent {
@@ -285,20 +284,19 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
         const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
         const qsizetype first = stats.size();
-        WindowStats window;
-        if (withWindows) {
-            window.name = cell.name().toByteArray();
-            window.count = samples.size();
-            // Summed in the order the mean row sums them, so that sum / count is that row.
-            window.sum = std::accumulate(samples.cbegin(), samples.cend(), 0.0);
-            if (!std::isfinite(window.sum)) // finite samples whose sum overflows: saturate
-                window.sum = std::copysign(std::numeric_limits<double>::max(), window.sum);
-        }
-        Detail::WindowRows::appendNamedRows(stats, rows->names, samples, rows->percentiles);
+        const qsizetype count = samples.size();
+        const double sum =
+            Detail::WindowRows::appendNamedRows(stats, rows->names, samples, rows->percentiles);
         for (auto row = stats.begin() + first; row != stats.end(); ++row)
             row->kind = StatKind::Window;
         if (!withWindows)
             continue;
+        WindowStats window;
+        window.name = cell.name().toByteArray();
+        window.count = count;
+        // Finite samples whose sum overflows: saturated, as the socket carries finite values.
+        window.sum =
+            std::isfinite(sum) ? sum : std::copysign(std::numeric_limits<double>::max(), sum);
         window.firstRow = first;
         window.rowCount = stats.size() - first;
         if (window.rowCount > 0) {
