@@ -68,7 +68,7 @@ public:
     void serve(int writeFd, QByteArray readerKey);
     /*!
      * Serves each connection to \a listeningFd (a listening, non-blocking Unix stream socket)
-     * its own snapshot, rendered by socketSnapshot(), then end-of-file. Takes ownership; closes
+     * its own snapshot, rendered by render(), then end-of-file. Takes ownership; closes
      * the socket it replaces. -1 stops serving a socket. Thread-safe.
      */
     void setListeningSocket(int listeningFd);
