@@ -5,6 +5,7 @@
 #include <statvent/pipedirectory.h>
 #include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
+#include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
 
 #include <QDeadlineTimer>
@@ -618,7 +619,8 @@ private Q_SLOTS:
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
         QVERIFY(QFile::remove(recorder.socketPath()));
         QTRY_VERIFY_WITH_TIMEOUT(isSocket(recorder.socketPath()), 1000);
-        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
 
         // The whole directory removed under the running recorder. Moved away first, as
         // `rm -rf` on a live directory races with the recorder publishing into it again.
@@ -628,7 +630,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isFifo(recorder.pipePath()), 1000);
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
         QTRY_VERIFY_WITH_TIMEOUT(isSocket(recorder.socketPath()), 2000);
-        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
     }
 
     void refusesToWriteThroughAnythingButItsOwnFifo_data()
@@ -665,7 +668,8 @@ private Q_SLOTS:
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a .* - serving through .*\\.sock only")));
         QVERIFY(recorder.start());
         QVERIFY(!isFifo(path));
-        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
         recorder.stop();
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("precious\n"));
@@ -714,7 +718,8 @@ private Q_SLOTS:
 
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a FIFO of another user, not a FIFO made by this user - serving through .*\\.sock only")));
         QVERIFY(recorder.start());
-        QCOMPARE(readSocket(recorder.socketPath()).data, QByteArray("x: 1\n"));
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
         struct stat info;
         QCOMPARE(::lstat(QFile::encodeName(recorder.pipePath()).constData(), &info), 0);
         QCOMPARE(info.st_uid, Nobody); // the squatter's FIFO is left alone
@@ -772,6 +777,7 @@ private Q_SLOTS:
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
         const QByteArray expected = registry.snapshotText();
+        const QByteArray expectedTyped = SnapshotFormat::serialize(registry.typedSnapshot());
 
         const QTemporaryDir outputDir;
         QVERIFY(outputDir.isValid());
@@ -793,14 +799,15 @@ private Q_SLOTS:
         std::vector<Counts> counts(8);
         std::vector<std::thread> readers;
         const QString socketPath = recorder.socketPath();
+        QVERIFY(SnapshotFormat::parse(expectedTyped).complete); // so each read equal to it is
         QDeadlineTimer end(10000);
         for (Counts &count : counts) {
-            readers.emplace_back([&count, &expected, &socketPath, end] {
+            readers.emplace_back([&count, &expectedTyped, &socketPath, end] {
                 while (!end.hasExpired()) {
                     const PipeRead read = readSocket(socketPath);
                     if (read.data.isEmpty())
                         ++count.empty;
-                    else if (read.data == expected)
+                    else if (read.data == expectedTyped)
                         ++count.complete;
                     else
                         ++count.wrong;
@@ -876,6 +883,7 @@ private Q_SLOTS:
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
         const QByteArray expected = registry.snapshotText();
+        const QByteArray expectedTyped = SnapshotFormat::serialize(registry.typedSnapshot());
 
         const QTemporaryDir outputDir;
         QVERIFY(outputDir.isValid());
@@ -1095,6 +1103,125 @@ private Q_SLOTS:
 #endif
         application.kill();
         application.waitForFinished();
+    }
+
+    void socketCarriesEachStatisticsKind_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QByteArray>("expected");
+        const QByteArray header = "statvent-snapshot 1\n";
+        QTest::newRow("set then incr: gauge")
+            << QStringLiteral("set-then-incr") << QByteArray(header + "gauge 1 kind.x\nend 1\n");
+        QTest::newRow("incr by -1: gauge")
+            << QStringLiteral("incr-negative") << QByteArray(header + "gauge -1 kind.x\nend 1\n");
+        QTest::newRow("only counted: counter")
+            << QStringLiteral("count") << QByteArray(header + "counter 6 kind.x\nend 1\n");
+        QTest::newRow("window")
+            << QStringLiteral("window")
+            << QByteArray(header
+                          + "window 100 5050.0 kind.x.{0}\n"
+                            "row median 50.0 kind.x.median\nrow 95th 95.0 kind.x.95th\n"
+                            "row 99th 99.0 kind.x.99th\nrow 100th 100.0 kind.x.100th\n"
+                            "row mean 50.5 kind.x.mean\nend 1\n");
+    }
+
+    // Issue 15, items 1 to 3: a process's socket, read by a plain client, tells the kinds apart.
+    void socketCarriesEachStatisticsKind()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QByteArray, expected);
+        QProcess child;
+        child.start(childProgram(),
+                    {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--stats"),
+                     QStringLiteral("0"), QStringLiteral("--kind"), kind});
+        QVERIFY(child.waitForReadyRead(10000));
+        QVERIFY(child.readLine().startsWith("ready "));
+        const QString socketPath =
+            m_pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(child.processId()));
+
+        const PipeRead read = readSocket(socketPath);
+        QCOMPARE(read.openError, 0);
+        QVERIFY(!read.timedOut);
+        const SnapshotFormat::ParseResult parsed = SnapshotFormat::parse(read.data);
+        QVERIFY2(parsed.complete, read.data.constData());
+        QCOMPARE(parsed.rejectedLines, 0);
+        QCOMPARE(read.data, expected);
+        const TypedSnapshot &typed = parsed.snapshot;
+        if (kind == QLatin1String("window")) {
+            QCOMPARE(typed.windows.size(), 1);
+            QCOMPARE(typed.windows.constFirst().name, QByteArray("kind.x.{0}"));
+            QCOMPARE(typed.windows.constFirst().count, 100);
+            QCOMPARE(typed.windows.constFirst().sum, 5050.0);
+            QCOMPARE(typed.stats.size(), 5);
+            for (const StatEntry &row : typed.stats)
+                QCOMPARE(row.kind, StatKind::Window);
+        } else {
+            QCOMPARE(typed.stats.size(), 1);
+            QCOMPARE(typed.stats.constFirst().kind,
+                     kind == QLatin1String("count") ? StatKind::Counter : StatKind::Gauge);
+        }
+        // The FIFO of the same process keeps the untyped text.
+        const PipeRead fifo = readPipe(pipePathOf(m_pipeDir, child.processId()));
+        QCOMPARE(fifo.data, PipeFormat::serialize(typed.stats));
+        child.kill();
+        child.waitForFinished();
+    }
+
+    // Issue 15, item 3: a writer killed while a reader is still taking its snapshot leaves a
+    // text that is never taken for a complete one.
+    void writerKilledMidSnapshotIsNeverComplete()
+    {
+        constexpr int Stats = 200000;
+        QProcess child;
+        child.start(childProgram(),
+                    {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--stats"),
+                     QString::number(Stats)});
+        QVERIFY(child.waitForReadyRead(10000));
+        QVERIFY(child.readLine().startsWith("ready "));
+        const pid_t pid = pid_t(child.processId());
+        const QString socketPath =
+            m_pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(pid));
+
+        // A whole read first: the same reader and parser do see a complete text of this writer.
+        const PipeRead whole = readSocket(socketPath, 30000);
+        QVERIFY(!whole.timedOut);
+        QVERIFY(SnapshotFormat::parse(whole.data).complete);
+        QVERIFY(whole.data.size() > 4 * 1024 * 1024); // far more than a socket's buffers hold
+
+        // A slow reader: takes 64 KiB, then the writer is killed, then the reader reads on.
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const QByteArray encoded = QFile::encodeName(socketPath);
+        std::memcpy(address.sun_path, encoded.constData(), size_t(encoded.size()));
+        QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+        const auto closeSocket = qScopeGuard([fd] { ::close(fd); });
+        QByteArray cut;
+        char buffer[4096];
+        const QDeadlineTimer deadline(30000);
+        while (cut.size() < 64 * 1024 && !deadline.hasExpired()) {
+            pollfd polled{fd, POLLIN, 0};
+            if (::poll(&polled, 1, 100) <= 0)
+                continue;
+            const ssize_t n = ::read(fd, buffer, sizeof buffer);
+            QVERIFY(n > 0);
+            cut.append(buffer, n);
+            QTest::qSleep(1);
+        }
+        QVERIFY(cut.size() >= 64 * 1024);
+        QCOMPARE(::kill(pid, SIGKILL), 0);
+        QVERIFY(child.waitForFinished(10000));
+        ssize_t n;
+        while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+            cut.append(buffer, n);
+        QVERIFY(n == 0 || errno == ECONNRESET);
+
+        QVERIFY(cut.size() < whole.data.size()); // killed mid-write indeed
+        QVERIFY(whole.data.startsWith(cut)); // the writer's own bytes, as far as they went
+        const SnapshotFormat::ParseResult parsed = SnapshotFormat::parse(cut);
+        QVERIFY(!parsed.complete);
+        QCOMPARE(parsed.error, SnapshotFormat::Error::NoEnd);
+        QVERIFY(parsed.snapshot.stats.size() < Stats);
     }
 
 private:

@@ -2,6 +2,7 @@
 #include "statventtest.h"
 
 #include <statvent/pipeformat.h>
+#include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
 #include <statvent/statvent.h>
 
@@ -16,9 +17,12 @@
 
 using Statvent::PipeFormat;
 using Statvent::Snapshot;
+using Statvent::SnapshotFormat;
 using Statvent::StatEntry;
 using Statvent::StatRegistry;
 using Statvent::StatValue;
+using Statvent::TypedSnapshot;
+using Statvent::WindowStats;
 using namespace Qt::StringLiterals;
 using Statvent::StatKind;
 using Operations = QList<QPair<QByteArray, StatValue>>;
@@ -162,6 +166,10 @@ private Q_SLOTS:
 
     void kinds_data();
     void kinds();
+    void typedSnapshotDescribesTheWindows();
+    void typedSnapshotLeavesOutRefusedRowsLabels();
+    void typedWindowSumsStayFinite_data();
+    void typedWindowSumsStayFinite();
     void realSumsSaturate_data();
     void realSumsSaturate();
     void nameCollisions_data();
@@ -651,6 +659,91 @@ void tst_StatRegistry::kinds()
     QCOMPARE(snapshot.constFirst().kind, kind);
     for (qsizetype row = 1; row < snapshot.size(); ++row)
         QCOMPARE(snapshot[row].kind, StatKind::Window);
+}
+
+void tst_StatRegistry::typedSnapshotDescribesTheWindows()
+{
+    StatRegistry registry;
+    registry.incr("requests", 3);
+    recordRange(registry, "latency.{0}", 1, 100);
+    registry.set("queue", 7);
+    registry.sampleWindow("idle.{0}"); // a window without samples
+    registry.record("size[{0}]", 2.5);
+
+    const TypedSnapshot typed = registry.typedSnapshot();
+    const Snapshot rows = registry.snapshot();
+    QCOMPARE(typed.stats, rows); // the same walk: same rows, same order
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        QCOMPARE(typed.stats[i].kind, rows[i].kind);
+    QCOMPARE(typed.stats.constFirst().kind, StatKind::Counter);
+    QCOMPARE(typed.stats[6].name, QByteArray("queue"));
+    QCOMPARE(typed.stats[6].kind, StatKind::Gauge);
+
+    const QList<QByteArray> labels = {"median", "95th", "99th", "100th", "mean"};
+    const QList<WindowStats> expected = {
+        {"latency.{0}", 100, 5050, 1, 5, labels},
+        {"idle.{0}", 0, 0, 7, 0, {}},
+        {"size[{0}]", 1, 2.5, 7, 5, labels},
+    };
+    QCOMPARE(typed.windows, expected);
+    for (const WindowStats &window : typed.windows) {
+        for (qsizetype row = window.firstRow; row < window.firstRow + window.rowCount; ++row)
+            QCOMPARE(typed.stats[row].kind, StatKind::Window);
+    }
+    QCOMPARE(typed.stats[5], StatEntry({"latency.mean", 50.5}));
+
+    // What the socket carries reads back as the same snapshot.
+    const SnapshotFormat::ParseResult parsed =
+        SnapshotFormat::parse(SnapshotFormat::serialize(typed));
+    QVERIFY(parsed.complete);
+    QCOMPARE(parsed.snapshot, typed);
+}
+
+void tst_StatRegistry::typedSnapshotLeavesOutRefusedRowsLabels()
+{
+    StatRegistry registry;
+    const auto breaksMedian = [](QByteArrayView name, QByteArrayView label) {
+        return label == "median" ? QByteArray("line\nbreak")
+                                 : QByteArray(name.toByteArray() + "." + label.toByteArray());
+    };
+    StatventTest::expectOnce(StatventTest::refusal("aggregates"_L1, u"w"_s, "formatter"_L1));
+    registry.record("w", 4, breaksMedian);
+    registry.record("w", 6);
+
+    const TypedSnapshot typed = registry.typedSnapshot();
+    QCOMPARE(typed.windows.size(), 1);
+    const WindowStats &window = typed.windows.constFirst();
+    QCOMPARE(window.rowCount, 4);
+    QCOMPARE(window.labels, QList<QByteArray>({"95th", "99th", "100th", "mean"}));
+    QCOMPARE(typed.stats[window.firstRow].name, QByteArray("w.95th"));
+    QVERIFY(SnapshotFormat::parse(SnapshotFormat::serialize(typed)).complete);
+}
+
+void tst_StatRegistry::typedWindowSumsStayFinite_data()
+{
+    QTest::addColumn<double>("sample");
+    constexpr double Largest = std::numeric_limits<double>::max();
+    QTest::newRow("above the largest double") << Largest;
+    QTest::newRow("below the lowest double") << -Largest;
+}
+
+void tst_StatRegistry::typedWindowSumsStayFinite()
+{
+    QFETCH(double, sample);
+    StatRegistry registry;
+    registry.record("w.{0}", sample);
+    registry.record("w.{0}", sample);
+
+    const TypedSnapshot typed = registry.typedSnapshot();
+    QCOMPARE(typed.windows.size(), 1);
+    QCOMPARE(typed.windows.constFirst().count, 2);
+    QCOMPARE(typed.windows.constFirst().sum, sample); // saturated: the format carries no infinity
+    QCOMPARE(typed.stats.constLast(), StatEntry({"w.mean", sample}));
+    const SnapshotFormat::ParseResult parsed =
+        SnapshotFormat::parse(SnapshotFormat::serialize(typed));
+    QVERIFY(parsed.complete);
+    QCOMPARE(parsed.rejectedLines, 0);
+    QCOMPARE(parsed.snapshot, typed);
 }
 
 void tst_StatRegistry::realSumsSaturate_data()

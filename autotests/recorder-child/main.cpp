@@ -3,9 +3,12 @@
 // from main after a delay (to prove that a normal exit removes the pipe).
 //
 //   statvent-recorder-child --pipe-dir DIR [--stats N] [--exit-after MS] [--max-fds N]
+//                           [--kind set-then-incr|incr-negative|count|window]
 // Prints "ready <pipe path>" once the pipe is published. With --max-fds, runs with that soft
 // descriptor limit (as `ulimit -n` would set it). While it runs, it opens a file every 100 ms,
 // as an application does, and prints "cannot open a file: <reason>" when that fails.
+// With --kind, it also makes the statistic "kind.x" the way named (set 0 then incr, incr by
+// -1, incr by 2 three times, or the window "kind.x.{0}" of the samples 1 to 100).
 
 #include <statvent/statvent.h>
 
@@ -28,6 +31,7 @@ int main(int argc, char **argv)
     int stats = 10;
     int exitAfterMs = -1;
     int maxFds = -1;
+    QByteArray kind;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--pipe-dir"))
             pipeDir = QString::fromLocal8Bit(argv[i + 1]);
@@ -37,6 +41,8 @@ int main(int argc, char **argv)
             exitAfterMs = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--max-fds"))
             maxFds = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--kind"))
+            kind = argv[i + 1];
     }
     if (maxFds > 0) {
         rlimit limit;
@@ -49,6 +55,20 @@ int main(int argc, char **argv)
         Statvent::setPipeDir(pipeDir);
     for (int i = 0; i < stats; ++i)
         Statvent::set(QByteArray("child.stat.") + QByteArray::number(i), i);
+    if (kind == "set-then-incr") {
+        Statvent::set("kind.x", 0);
+        Statvent::incr("kind.x");
+    } else if (kind == "incr-negative") {
+        Statvent::incr("kind.x", -1);
+    } else if (kind == "count") {
+        for (int i = 0; i < 3; ++i)
+            Statvent::incr("kind.x", 2);
+    } else if (kind == "window") {
+        for (int sample = 1; sample <= 100; ++sample)
+            Statvent::record("kind.x.{0}", sample);
+    } else if (!kind.isEmpty()) {
+        return 2;
+    }
     if (!Statvent::startRecorder())
         return 1;
     std::printf("ready %s\n", qPrintable(Statvent::pipePath()));

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Issue 9's speed targets: one read of a process's pipe, from open() to end-of-file, for
 // 1,000 stats (100 of them windows of 100 samples) and for 50,000 plain stats; the baseline is
-// a read of a regular file holding the same bytes, in the same run. Then the longest time an
-// application thread's incr() takes while a reader loops on the pipe, next to the same loop
-// with nobody reading.
+// a read of a regular file holding the same bytes, in the same run. Issue 15's: one read of the
+// same process's socket, from connect() to end-of-file, next to its FIFO and a regular file
+// with the socket's bytes, with the recorder's phases (snapshot, rendering) measured apart.
+// Then the longest time an application thread's incr() takes while a reader loops on the pipe,
+// next to the same loop with nobody reading.
 
+#include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
+#include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
 
 #include <benchmark/benchmark.h>
@@ -20,7 +24,11 @@
 #include <thread>
 #include <vector>
 
+#include <cstring>
+
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace {
@@ -31,6 +39,24 @@ qint64 readToEnd(const char *path)
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    qint64 total = 0;
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+        total += n;
+    ::close(fd);
+    return total;
+}
+
+//! Connects to the Unix socket at \a address and reads to end-of-file.
+qint64 readSocketToEnd(const sockaddr_un &address)
+{
+    static char buffer[1 << 16];
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
     qint64 total = 0;
     ssize_t n;
     while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
@@ -59,34 +85,104 @@ struct Served
         recorder.setPipeDir(directory.path());
         recorder.start();
         pipe = QFile::encodeName(recorder.pipePath());
-        // The baseline: the same bytes in a regular file.
-        file = QFile::encodeName(directory.filePath(QStringLiteral("same-bytes.txt")));
-        QFile out(QString::fromLocal8Bit(file));
+        const QByteArray socketPath = QFile::encodeName(recorder.socketPath());
+        socket.sun_family = AF_UNIX;
+        std::memcpy(socket.sun_path, socketPath.constData(),
+                    std::min(size_t(socketPath.size()), sizeof socket.sun_path - 1));
+        // The baselines: the same bytes in a regular file.
+        file = writeFile("same-bytes.txt", registry.snapshotText());
+        typedFile = writeFile("same-bytes-as-socket.txt",
+                              Statvent::SnapshotFormat::serialize(registry.typedSnapshot()));
+    }
+    QByteArray writeFile(const char *name, const QByteArray &bytes)
+    {
+        const QString path = directory.filePath(QLatin1StringView(name));
+        QFile out(path);
         out.open(QIODevice::WriteOnly);
-        out.write(registry.snapshotText());
+        out.write(bytes);
+        return QFile::encodeName(path);
     }
     QTemporaryDir directory;
     Statvent::StatRegistry registry;
     Statvent::Recorder recorder;
     QByteArray pipe;
+    sockaddr_un socket{};
     QByteArray file;
+    QByteArray typedFile;
 };
 
-enum class Source { Pipe, RegularFile };
+enum class Source { Pipe, Socket, RegularFile, RegularFileOfSocketBytes };
 
 void read(benchmark::State &state, Source source, int plainStats, int windows)
 {
     Served served(plainStats, windows);
-    const char *path = source == Source::Pipe ? served.pipe.constData() : served.file.constData();
+    const char *path = source == Source::Pipe        ? served.pipe.constData()
+        : source == Source::RegularFileOfSocketBytes ? served.typedFile.constData()
+                                                     : served.file.constData();
     qint64 bytes = 0;
     for (auto _ : state)
-        bytes = readToEnd(path);
+        bytes = source == Source::Socket ? readSocketToEnd(served.socket) : readToEnd(path);
     state.counters["bytes"] = double(bytes);
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 
 void BM_PipeRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::Pipe, 900, 100); }
 void BM_FileRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::RegularFile, 900, 100); }
+void BM_SocketRead_1000Stats_100Windows(benchmark::State &state)
+{
+    read(state, Source::Socket, 900, 100);
+}
+void BM_FileRead_SocketBytes_1000Stats_100Windows(benchmark::State &state)
+{
+    read(state, Source::RegularFileOfSocketBytes, 900, 100);
+}
+
+// The recorder's phases for one read of the same process, in this thread: what a read costs
+// beyond them is the write, the reader's wake-up and the hand-over between threads.
+enum class Phase { Snapshot, TypedSnapshot, PipeText, SocketText };
+
+void phase(benchmark::State &state, Phase which)
+{
+    Statvent::StatRegistry registry;
+    fill(registry, 900, 100);
+    const Statvent::TypedSnapshot typed = registry.typedSnapshot();
+    qsizetype size = 0;
+    for (auto _ : state) {
+        switch (which) {
+        case Phase::Snapshot:
+            size = registry.snapshot().size();
+            break;
+        case Phase::TypedSnapshot:
+            size = registry.typedSnapshot().stats.size();
+            break;
+        case Phase::PipeText:
+            size = Statvent::PipeFormat::serialize(typed.stats).size();
+            break;
+        case Phase::SocketText:
+            size = Statvent::SnapshotFormat::serialize(typed).size();
+            break;
+        }
+        benchmark::DoNotOptimize(size);
+    }
+}
+
+void BM_Phase_Snapshot_1000Stats_100Windows(benchmark::State &state)
+{
+    phase(state, Phase::Snapshot);
+}
+void BM_Phase_TypedSnapshot_1000Stats_100Windows(benchmark::State &state)
+{
+    phase(state, Phase::TypedSnapshot);
+}
+void BM_Phase_PipeText_1000Stats_100Windows(benchmark::State &state)
+{
+    phase(state, Phase::PipeText);
+}
+void BM_Phase_SocketText_1000Stats_100Windows(benchmark::State &state)
+{
+    phase(state, Phase::SocketText);
+}
+
 void BM_PipeRead_50000Stats(benchmark::State &state) { read(state, Source::Pipe, 50000, 0); }
 void BM_FileRead_50000Stats(benchmark::State &state) { read(state, Source::RegularFile, 50000, 0); }
 
@@ -131,6 +227,12 @@ void BM_IncrStall_NobodyReading(benchmark::State &state) { incrStalls(state, fal
 
 BENCHMARK(BM_FileRead_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PipeRead_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FileRead_SocketBytes_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SocketRead_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Phase_Snapshot_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Phase_TypedSnapshot_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Phase_PipeText_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Phase_SocketText_1000Stats_100Windows)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FileRead_50000Stats)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PipeRead_50000Stats)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_IncrStall_NobodyReading)->Iterations(1)->Unit(benchmark::kMillisecond);

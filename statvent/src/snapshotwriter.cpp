@@ -2,8 +2,9 @@
 #include "snapshotwriter.h"
 
 #include "logging.h"
+#include "statvent/pipeformat.h"
+#include "statvent/snapshotformat.h"
 #include "statvent/statregistry.h"
-
 
 #include <cerrno>
 #include <csignal>
@@ -117,6 +118,7 @@ void SnapshotWriter::run()
         if (m_thread.stopRequested())
             break;
 
+        Batch batch;
         // Deliveries first: the polled entries are in m_deliveries' order until it changes.
         constexpr size_t FirstDelivery = 2;
         for (size_t i = polled.size(); i-- > FirstDelivery;) {
@@ -150,13 +152,13 @@ void SnapshotWriter::run()
             }
             if (!connected.empty()) {
                 // One snapshot for every reader that arrived together: each still gets a whole one.
-                const QByteArray text = snapshotForNewcomers(false);
+                const QByteArray text = snapshotForNewcomers(batch, false);
                 for (const Connection &connection : connected)
                     startDelivery(connection, text);
             }
         }
         if (polled[1].revents & POLLIN)
-            acceptSocketReaders();
+            acceptSocketReaders(batch);
         if (m_deliveries.empty())
             m_droppingReported = false;
     }
@@ -165,12 +167,19 @@ void SnapshotWriter::run()
     m_deliveries.clear();
 }
 
-QByteArray SnapshotWriter::socketSnapshot() const
+QByteArray SnapshotWriter::render(Batch &batch, bool toSocket) const
 {
-    return m_registry->snapshotText();
+    std::optional<QByteArray> &text = toSocket ? batch.socketText : batch.pipeText;
+    if (!text) {
+        if (!batch.snapshot)
+            batch.snapshot = m_registry->typedSnapshot();
+        text = toSocket ? SnapshotFormat::serialize(*batch.snapshot)
+                        : PipeFormat::serialize(batch.snapshot->stats);
+    }
+    return *text;
 }
 
-void SnapshotWriter::acceptSocketReaders()
+void SnapshotWriter::acceptSocketReaders(Batch &batch)
 {
     std::vector<int> accepted;
     // At most MaxDeliveries at a time: the rest wait in the listening queue, not here.
@@ -188,27 +197,28 @@ void SnapshotWriter::acceptSocketReaders()
     if (accepted.empty())
         return;
     // One snapshot for every reader that arrived together, as for the FIFO.
-    const QByteArray text = snapshotForNewcomers(true);
+    const QByteArray text = snapshotForNewcomers(batch, true);
     for (int fd : accepted)
         addDelivery(fd, true, text);
 }
 
-QByteArray SnapshotWriter::snapshotForNewcomers(bool toSocket)
+QByteArray SnapshotWriter::snapshotForNewcomers(Batch &batch, bool toSocket)
 {
     qsizetype held = 0;
     const char *previous = nullptr;
     const Delivery *newestSameDoor = nullptr;
     for (const Delivery &delivery : m_deliveries) {
-        // Deliveries that share a snapshot are next to each other: they started together.
+        // Deliveries that share a text are next to each other: they started together. A batch's
+        // two texts count as two, so this bounds the texts held.
         if (delivery.text.constData() != previous)
             ++held;
         previous = delivery.text.constData();
         if (delivery.toSocket == toSocket)
             newestSameDoor = &delivery;
     }
-    if (held >= MaxSnapshotsInFlight && newestSameDoor)
+    if (held >= MaxSnapshotsInFlight && newestSameDoor && !batch.snapshot)
         return newestSameDoor->text;
-    return toSocket ? socketSnapshot() : m_registry->snapshotText();
+    return render(batch, toSocket);
 }
 
 void SnapshotWriter::startDelivery(const Connection &connection, const QByteArray &text)

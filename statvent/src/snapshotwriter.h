@@ -5,10 +5,13 @@
 #include "readercounter.h"
 #include "recorderthread.h"
 
+#include "statvent/typedsnapshot.h"
+
 #include <QByteArray>
 #include <QDeadlineTimer>
 
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace Statvent {
@@ -65,7 +68,7 @@ public:
     void serve(int writeFd, QByteArray readerKey);
     /*!
      * Serves each connection to \a listeningFd (a listening, non-blocking Unix stream socket)
-     * its own snapshot, rendered by socketSnapshot(), then end-of-file. Takes ownership; closes
+     * its own snapshot, rendered by render(), then end-of-file. Takes ownership; closes
      * the socket it replaces. -1 stops serving a socket. Thread-safe.
      */
     void setListeningSocket(int listeningFd);
@@ -88,19 +91,29 @@ private:
         QDeadlineTimer stall;
     };
 
+    //! One snapshot for the readers that arrive together, through either door.
+    struct Batch
+    {
+        std::optional<TypedSnapshot> snapshot;
+        std::optional<QByteArray> pipeText;
+        std::optional<QByteArray> socketText;
+    };
+
     void run();
     /*!
-     * What a reader of the socket gets: the one place where a socket's snapshot is rendered.
-     * For now the FIFO's text.
+     * What a reader of the socket (\a toSocket: SnapshotFormat) or of a FIFO (PipeFormat) gets
+     * from \a batch: the one place where a snapshot is rendered. The snapshot is taken, and each
+     * text rendered, at most once per batch and only when a reader needs it.
      */
-    QByteArray socketSnapshot() const;
+    QByteArray render(Batch &batch, bool toSocket) const;
     /*!
-     * The snapshot for readers that have just arrived through the socket (\a toSocket) or a
-     * FIFO: a fresh one, or the newest one held for the same door when MaxSnapshotsInFlight are.
+     * The text for readers that have just arrived through the socket (\a toSocket) or a FIFO:
+     * \a batch's, or, when MaxSnapshotsInFlight texts are held and \a batch has no snapshot yet,
+     * the newest one held for the same door.
      */
-    QByteArray snapshotForNewcomers(bool toSocket);
+    QByteArray snapshotForNewcomers(Batch &batch, bool toSocket);
     void startDelivery(const Connection &connection, const QByteArray &text);
-    void acceptSocketReaders();
+    void acceptSocketReaders(Batch &batch);
     //! Adds a delivery, dropping the oldest one if MaxDeliveries are in progress.
     void addDelivery(int fd, bool toSocket, const QByteArray &text);
     void endDelivery(const Delivery &delivery);

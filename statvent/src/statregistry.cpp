@@ -256,34 +256,78 @@ std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
     return std::nullopt;
 }
 
-Snapshot StatRegistry::snapshot() const
+TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
 {
     // Windows first: every window counted here was made when at most as many values existed as
     // the value cursor walks, so each one's valuesBefore is within this snapshot.
-    Detail::CellTable<Detail::WindowCell>::Cursor windows(d->windows);
-    Detail::CellTable<Detail::ValueCell>::Cursor values(d->values);
+    Detail::CellTable<Detail::WindowCell>::Cursor windowCursor(windows);
+    Detail::CellTable<Detail::ValueCell>::Cursor valueCursor(values);
 
-    Snapshot snapshot;
-    snapshot.reserve(d->values.size() + d->windows.size() * 5);
+    TypedSnapshot typed;
+    Snapshot &stats = typed.stats;
+    stats.reserve(values.size() + windows.size() * 5);
+    if (withWindows)
+        typed.windows.reserve(windows.size());
     auto appendValuesUpTo = [&](qsizetype end) {
-        while (values.done() < end && !values.atEnd()) {
-            const Detail::ValueCell &cell = values.next();
-            snapshot.append(StatEntry{values.name(cell), cell.load(), cell.kind()});
+        while (valueCursor.done() < end && !valueCursor.atEnd()) {
+            const Detail::ValueCell &cell = valueCursor.next();
+            stats.append(StatEntry{valueCursor.name(cell), cell.load(), cell.kind()});
         }
     };
+    // Windows nearly always share one list of percentiles: their labels are made once.
+    QList<double> labelledPercentiles;
+    QList<QByteArray> allLabels;
     QList<double> samples;
-    while (!windows.atEnd()) {
-        const Detail::WindowCell &cell = windows.next();
+    while (!windowCursor.atEnd()) {
+        const Detail::WindowCell &cell = windowCursor.next();
         appendValuesUpTo(cell.valuesBefore);
         const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
-        const qsizetype first = snapshot.size();
-        Detail::WindowRows::appendNamedRows(snapshot, rows->names, samples, rows->percentiles);
-        for (auto row = snapshot.begin() + first; row != snapshot.end(); ++row)
+        const qsizetype first = stats.size();
+        const qsizetype count = samples.size();
+        const double sum =
+            Detail::WindowRows::appendNamedRows(stats, rows->names, samples, rows->percentiles);
+        for (auto row = stats.begin() + first; row != stats.end(); ++row)
             row->kind = StatKind::Window;
+        if (!withWindows)
+            continue;
+        WindowStats window;
+        window.name = cell.name().toByteArray();
+        window.count = count;
+        // Finite samples whose sum overflows: saturated, as the socket carries finite values.
+        window.sum =
+            std::isfinite(sum) ? sum : std::copysign(std::numeric_limits<double>::max(), sum);
+        window.firstRow = first;
+        window.rowCount = stats.size() - first;
+        if (window.rowCount > 0) {
+            if (allLabels.isEmpty() || rows->percentiles != labelledPercentiles) {
+                labelledPercentiles = rows->percentiles;
+                allLabels = Detail::WindowRows::percentileLabels(labelledPercentiles);
+                allLabels.append(QByteArrayLiteral("mean"));
+            }
+            if (window.rowCount == allLabels.size()) {
+                window.labels = allLabels;
+            } else { // rows whose name was refused are left out, and so are their labels
+                for (qsizetype i = 0; i < rows->names.size(); ++i) {
+                    if (!rows->names[i].isEmpty())
+                        window.labels.append(allLabels[i]);
+                }
+            }
+        }
+        typed.windows.append(std::move(window));
     }
     appendValuesUpTo(std::numeric_limits<qsizetype>::max());
-    return snapshot;
+    return typed;
+}
+
+Snapshot StatRegistry::snapshot() const
+{
+    return std::move(d->collect(false).stats);
+}
+
+TypedSnapshot StatRegistry::typedSnapshot() const
+{
+    return d->collect(true);
 }
 
 QByteArray StatRegistry::snapshotText() const

@@ -8,6 +8,8 @@
 #include "valuecell.h"
 #include "windowcell.h"
 
+#include "statvent/typedsnapshot.h"
+
 #include <QByteArrayView>
 #include <QHash>
 #include <QList>
@@ -48,6 +50,12 @@ public:
     void renameRows(const QList<double> &wanted, quint64 generation);
     //! Under the mutex: whether a plain statistic or a window's row has \a name.
     bool isNameTaken(const QByteArray &name) const;
+    /*!
+     * Every statistic, with the windows behind their rows when \a withWindows (else
+     * TypedSnapshot::windows stays empty): what StatRegistry::snapshot() and typedSnapshot()
+     * return. Takes no lock.
+     */
+    TypedSnapshot collect(bool withWindows) const;
     //! Under the mutex. Keeps \a rowNames alive until the registry dies (a snapshot may still read replaced ones).
     const Detail::RowNames *keep(Detail::RowNames rowNames);
 

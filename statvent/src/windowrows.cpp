@@ -41,13 +41,14 @@ QList<QByteArray> WindowRows::rowNames(QByteArrayView name, const QList<QByteArr
     return names;
 }
 
-void WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
-                                 const QList<double> &percentiles)
+double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
+                                   QList<double> &samples, const QList<double> &percentiles)
 {
     Q_ASSERT(rowNames.size() == percentiles.size() + 1);
     if (samples.isEmpty())
-        return;
-    double mean = std::accumulate(samples.cbegin(), samples.cend(), 0.0) / double(samples.size());
+        return 0;
+    const double sum = std::accumulate(samples.cbegin(), samples.cend(), 0.0);
+    double mean = sum / double(samples.size());
     if (!std::isfinite(mean)) {
         // The sum overflowed although every sample, hence the mean, is finite: a pipe cannot carry
         // "inf". Sum again in long double's wider range (only then: it would change the last bits
@@ -77,6 +78,7 @@ void WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowName
     }
     if (!rowNames.back().isEmpty())
         out.append(StatEntry{rowNames.back(), mean});
+    return sum;
 }
 
 } // namespace Statvent::Detail

@@ -26,9 +26,10 @@ public:
     /*!
      * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
      * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
+     * Returns the samples' sum, as the mean row sums them (infinite if that overflows).
      */
-    static void appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames, QList<double> &samples,
-                                const QList<double> &percentiles);
+    static double appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
+                                  QList<double> &samples, const QList<double> &percentiles);
     //! Where the \a percentile of \a n sorted samples (n > 0) is, by the original's formula.
     static qsizetype percentileIndex(qsizetype n, double percentile) noexcept;
 };

@@ -8,6 +8,7 @@
 #include <statvent/samplewindow.h>
 #include <statvent/statentry.h>
 #include <statvent/statvalue.h>
+#include <statvent/typedsnapshot.h>
 
 #include <QAnyStringView>
 #include <QObject>
@@ -90,6 +91,15 @@ public:
      * application's threads keep updating while it runs, and sorting happens on copies.
      */
     Snapshot snapshot() const;
+    /*!
+     * The same rows as snapshot(), taken the same way, with the sample windows behind the rows
+     * of kind StatKind::Window: each window's name as given to record(), its sample count and
+     * exact sum (a sum beyond the largest finite double is reported as that double), and which
+     * rows are its aggregates under which labels. This is what a machine reader needs to tell
+     * the kinds apart without guessing from names; the recorder's socket serves it as
+     * SnapshotFormat text.
+     */
+    TypedSnapshot typedSnapshot() const;
     //! snapshot() as pipe text (see PipeFormat).
     Q_INVOKABLE QByteArray snapshotText() const;
 
