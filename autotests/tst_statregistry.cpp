@@ -681,9 +681,9 @@ void tst_StatRegistry::typedSnapshotDescribesTheWindows()
 
     const QList<QByteArray> labels = {"median", "95th", "99th", "100th", "mean"};
     const QList<WindowStats> expected = {
-        {"latency.{0}", 100, 5050, 1, 5, labels},
-        {"idle.{0}", 0, 0, 7, 0, {}},
-        {"size[{0}]", 1, 2.5, 7, 5, labels},
+        {"latency.{0}", 100, 5050, 1, 5, labels, {}},
+        {"idle.{0}", 0, 0, 7, 0, {}, {}},
+        {"size[{0}]", 1, 2.5, 7, 5, labels, {}},
     };
     QCOMPARE(typed.windows, expected);
     for (const WindowStats &window : typed.windows) {
