@@ -42,7 +42,7 @@ SweepResult typedResult()
 {
     using Kind = StatKind;
     const auto windowOf = [](qsizetype firstRow, qint64 count, double sum) {
-        return WindowStats{"latency.{0}", count, sum, firstRow, 5, {"median", "5th", "99th", "99.9th", "mean"}};
+        return WindowStats{"latency.{0}", count, sum, firstRow, 5, {"median", "5th", "99th", "99.9th", "mean"}, {}};
     };
     ProcessStats first;
     first.pid = 10;
