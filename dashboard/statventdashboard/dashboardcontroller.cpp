@@ -3,57 +3,36 @@
 
 #include <statventdashboard/dashboardlogging.h>
 #include <statventdashboard/dashboardoptions.h>
-#include <statventdashboard/numberformat.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/settingskeys.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
+#include <statventdashboard/statuswording.h>
 
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QTimer>
 
-#include <cmath>
-
 namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 using std::chrono::milliseconds;
-
-namespace {
-
-QString seconds(milliseconds duration)
-{
-    return QString::number(double(duration.count()) / 1000.0, 'g', 3) + u" s"_s;
-}
-
-// How often a poll in flight is looked at, to say that it is late.
-constexpr milliseconds LateCheckInterval{250};
-
-QString describeSkew(double seconds)
-{
-    const double size = std::abs(seconds);
-    const QString amount = size < 120 ? u"%1 s"_s.arg(qRound(size))
-        : size < 7200                 ? u"%1 min"_s.arg(qRound(size / 60))
-        : size < 172800               ? u"%1 h"_s.arg(qRound(size / 3600))
-                                      : u"%1 days"_s.arg(qRound(size / 86400));
-    return amount + (seconds > 0 ? u" ahead of this clock"_s : u" behind this clock"_s);
-}
-
-} // namespace
+using Connection = DashboardController::Connection;
 
 class DashboardControllerPrivate
 {
 public:
+    // How often a poll in flight is looked at, to say that it is late.
+    static constexpr milliseconds LateCheckInterval{250};
+
     explicit DashboardControllerPrivate(DashboardController *controller);
 
     void takeDocument(const StatsDocument &document);
     void takeFailure(const QString &reason, milliseconds retryIn);
     void checkLate();
     double arrivalTime() const;
-    void setConnection(DashboardController::Connection state, const QString &text,
-                       const QString &detail = {});
+    void setConnection(Connection state, const QString &text, const QString &detail = {});
     void updateOfferedProcesses();
     void refreshView();
 
@@ -79,7 +58,7 @@ public:
     QStringList selectedStats;
     QList<qint64> offered;
     bool shownIsGone = false;
-    DashboardController::Connection connection = DashboardController::Connection::NotConnected;
+    Connection connection = Connection::NotConnected;
     QString connectionText = u"Not connected"_s;
     QString connectionDetail;
     QString lastUpdate = u"No update yet"_s;
@@ -102,16 +81,17 @@ DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *cont
     });
     QObject::connect(poller, &StatsPoller::documentReceived, q,
                      [this](const StatsDocument &document) { takeDocument(document); });
-    QObject::connect(poller, &StatsPoller::pollFailed, q,
-                     [this](const QString &reason, milliseconds retryIn) { takeFailure(reason, retryIn); });
+    QObject::connect(
+        poller, &StatsPoller::pollFailed, q,
+        [this](const QString &reason, milliseconds retryIn) { takeFailure(reason, retryIn); });
 }
 
 void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
 {
     if (document.leftOutCount() > 0 && lastDocument.leftOutCount() == 0) {
-        qCWarning(lcDashboard).noquote() << "the service sent more stats than the dashboard keeps:"
-                                         << document.leftOutCount() << "values left out beyond"
-                                         << StatsDocument::MaxStats << "stats";
+        qCWarning(lcDashboard).noquote()
+            << "the service sent more stats than the dashboard keeps:" << document.leftOutCount()
+            << "values left out beyond" << StatsDocument::MaxStats << "stats";
     }
     lastDocument = document;
     lastArrival = arrivalTime();
@@ -119,22 +99,10 @@ void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
     if (shownPid)
         recorded = processHistory.append(lastArrival, document.timestamp(), q->shownStats());
 
-    setConnection(DashboardController::Connection::Connected,
-                  u"Connected to "_s + poller->url().authority());
-    const QDateTime now = QDateTime::currentDateTime();
-    lastUpdate = u"Last update "_s + now.toString(u"HH:mm:ss"_s);
-    const double skew = document.timestamp() - double(now.toMSecsSinceEpoch()) / 1000.0;
-    if (std::abs(skew) >= double(DashboardController::ClockSkewShown.count())) {
-        const QDateTime stamp = QDateTime::fromMSecsSinceEpoch(qint64(document.timestamp() * 1000));
-        const QString format = stamp.date() == now.date() ? u"HH:mm:ss"_s : u"yyyy-MM-dd HH:mm:ss"_s;
-        lastUpdate += u", sweep stamped %1 by the service (%2)"_s.arg(stamp.toString(format), describeSkew(skew));
-    }
-    const int count = document.processCount();
-    processSummary = count < 0 ? u"processes: not reported"_s
-        : count == 1           ? u"1 process"_s
-                               : u"%1 processes"_s.arg(count);
-    if (document.unansweredCount() > 0)
-        processSummary += u", %1 not answering"_s.arg(document.unansweredCount());
+    setConnection(Connection::Connected, u"Connected to "_s + poller->url().authority());
+    lastUpdate = StatusWording::lastUpdate(QDateTime::currentDateTime(), document.timestamp());
+    processSummary =
+        StatusWording::processSummary(document.processCount(), document.unansweredCount());
     updateOfferedProcesses();
     if (recorded)
         refreshView();
@@ -144,11 +112,9 @@ void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
 void DashboardControllerPrivate::takeFailure(const QString &reason, milliseconds retryIn)
 {
     // The history stays as it is: an operator still sees the last minutes.
-    setConnection(DashboardController::Connection::Failing,
-                  reason + u" — retrying in "_s + seconds(retryIn),
-                  u"%1 failed polls in a row of %2"_s.arg(
-                      QString::number(poller->consecutiveFailures()),
-                      StatsPoller::requestUrl(poller->url()).toString()));
+    setConnection(Connection::Failing, StatusWording::failing(reason, retryIn),
+                  StatusWording::failingDetail(poller->consecutiveFailures(),
+                                               StatsPoller::requestUrl(poller->url())));
     Q_EMIT q->refreshed();
 }
 
@@ -157,15 +123,12 @@ void DashboardControllerPrivate::checkLate()
     const std::optional<milliseconds> age = poller->requestAge();
     if (!age || *age < q->lateAfter())
         return;
-    if (poller->isReadingAnswer()) {
-        setConnection(DashboardController::Connection::Waiting,
-                      u"Reading the service's answer: %1 s so far"_s.arg(age->count() / 1000));
-        return;
-    }
-    setConnection(DashboardController::Connection::Waiting,
-                  u"Waiting for the service: no complete answer for %1 s"_s.arg(age->count() / 1000),
-                  u"%1 is given up %2 after it was sent"_s.arg(StatsPoller::requestUrl(poller->url()).toString(),
-                                                              seconds(poller->timeout())));
+    // While the answer arrives, the request's deadline is not the news.
+    const bool reading = poller->isReadingAnswer();
+    setConnection(Connection::Waiting, StatusWording::waiting(*age, reading),
+                  reading ? QString()
+                          : StatusWording::waitingDetail(StatsPoller::requestUrl(poller->url()),
+                                                         poller->timeout()));
 }
 
 double DashboardControllerPrivate::arrivalTime() const
@@ -173,8 +136,8 @@ double DashboardControllerPrivate::arrivalTime() const
     return double(epochAtStartMs) / 1000.0 + double(sinceStart.nsecsElapsed()) / 1e9;
 }
 
-void DashboardControllerPrivate::setConnection(DashboardController::Connection state,
-                                               const QString &text, const QString &detail)
+void DashboardControllerPrivate::setConnection(Connection state, const QString &text,
+                                               const QString &detail)
 {
     if (state == connection && text == connectionText && detail == connectionDetail)
         return;
@@ -411,10 +374,8 @@ QString DashboardController::viewNote() const
     const qint64 leftOut = d->lastDocument.leftOutCount();
     if (leftOut == 0)
         return viewNoteOfTheView();
-    const QString counted = d->lastDocument.hasProcesses() ? u", counted once per process"_s : QString();
-    return viewNoteOfTheView()
-        + u" The service sent more stats than the dashboard keeps (%1): %2 stats left out%3."_s.arg(
-            NumberFormat::integer(StatsDocument::MaxStats), NumberFormat::integer(leftOut), counted);
+    return viewNoteOfTheView() + u' '
+        + StatusWording::statsLeftOut(leftOut, d->lastDocument.hasProcesses());
 }
 
 QString DashboardController::viewNoteOfTheView() const
@@ -425,9 +386,11 @@ QString DashboardController::viewNoteOfTheView() const
         return u"Waiting for the first answer of "_s + url().toString() + u'.';
     if (pid) {
         if (!last.process(pid))
-            return u"Process %1 is not in the last sweep: it ended or stopped answering."_s.arg(pid);
-        const QString since = QDateTime::fromMSecsSinceEpoch(qint64(d->processHistory.oldestTime() * 1000))
-                                  .toString(u"HH:mm:ss"_s);
+            return u"Process %1 is not in the last sweep: it ended or stopped answering."_s.arg(
+                pid);
+        const QString since =
+            QDateTime::fromMSecsSinceEpoch(qint64(d->processHistory.oldestTime() * 1000))
+                .toString(u"HH:mm:ss"_s);
         return u"Process %1 only: its own values and true percentiles (history since %2)."_s.arg(
             QString::number(pid), since);
     }
@@ -436,8 +399,9 @@ QString DashboardController::viewNoteOfTheView() const
     if (last.processCount() > 1 && !d->groups.groups().isEmpty())
         return u"All %1 processes, summed. A sum of percentiles is not a percentile: choose one "
                u"process under \"show\" to read true percentiles."_s.arg(last.processCount());
-    return last.processCount() == 1 ? u"All processes, summed (1 answered)."_s
-                                    : u"All processes, summed (%1 answered)."_s.arg(last.processCount());
+    return last.processCount() == 1
+        ? u"All processes, summed (1 answered)."_s
+        : u"All processes, summed (%1 answered)."_s.arg(last.processCount());
 }
 
 bool DashboardController::viewNoteIsWarning() const

@@ -37,10 +37,6 @@ public:
     enum class Connection { NotConnected, Connecting, Connected, Waiting, Failing, Paused };
     Q_ENUM(Connection)
 
-    //! Below this, a service's clock and this one are taken to agree (a sweep is a little older
-    //! than its answer, which statvent-web may share between requests).
-    static constexpr std::chrono::seconds ClockSkewShown{5};
-
     explicit DashboardController(QObject *parent = nullptr);
     ~DashboardController() override;
 
@@ -91,7 +87,8 @@ public:
     //! More about it, for a tool tip.
     QString connectionDetail() const;
     //! "Last update HH:mm:ss" (this machine's time of arrival), followed by the service's stamp
-    //! of the sweep when the two clocks disagree by ClockSkewShown or more; or "No update yet".
+    //! of the sweep when the two clocks disagree by StatusWording::ClockSkewShown or more; or
+    //! "No update yet".
     QString lastUpdate() const;
     //! How many processes answered and how many did not.
     QString processSummary() const;

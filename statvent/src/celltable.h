@@ -61,9 +61,6 @@ public:
         }
     }
 
-    CellTable(const CellTable &) = delete;
-    CellTable &operator=(const CellTable &) = delete;
-
     Cell *find(QByteArrayView name, quint32 hash) const noexcept
     {
         const Index *index = m_index.load(std::memory_order_acquire);
@@ -72,7 +69,8 @@ public:
             if (!position)
                 return nullptr;
             Cell *cell = cellAt(position);
-            if (cell->nameLength == name.size() && std::memcmp(cellName(cell), name.data(), size_t(name.size())) == 0)
+            if (cell->nameLength == name.size()
+                && std::memcmp(cellName(cell), name.data(), size_t(name.size())) == 0)
                 return cell;
         }
     }
@@ -99,7 +97,8 @@ public:
         Index *index = m_index.load(std::memory_order_relaxed);
         if (quint64(count + 1) * 2 > quint64(index->mask) + 1)
             index = grownIndex(index);
-        index->place(quint32((quint64(m_chunks.size() - 1) * ChunkStride + offset) / Alignment) + 1, hash);
+        index->place(quint32((quint64(m_chunks.size() - 1) * ChunkStride + offset) / Alignment) + 1,
+                     hash);
         m_count.store(count + 1, std::memory_order_release);
         return cell;
     }
@@ -145,8 +144,8 @@ public:
         QByteArray name(const Cell &cell) const noexcept
         {
             m_current->header->ref();
-            return QByteArray(QByteArray::DataPointer(m_current->header, const_cast<char *>(cellName(&cell)),
-                                                      cell.nameLength));
+            return QByteArray(QByteArray::DataPointer(
+                m_current->header, const_cast<char *>(cellName(&cell)), cell.nameLength));
         }
 
     private:
@@ -160,6 +159,8 @@ public:
     };
 
 private:
+    Q_DISABLE_COPY_MOVE(CellTable)
+
     static constexpr quint64 InitialIndexSize = 64;
     static constexpr quint32 Alignment = 8;
     static constexpr quint64 ChunkStride = quint64(1) << 16; // positions per chunk, in bytes
@@ -234,7 +235,8 @@ private:
         for (Cursor cursor(*this); !cursor.atEnd();) {
             const Cell &cell = cursor.next();
             const char *name = cellName(&cell);
-            grown->place(cursor.position(), Utf8Name::hashOf(QByteArrayView(name, cell.nameLength)));
+            grown->place(cursor.position(),
+                         Utf8Name::hashOf(QByteArrayView(name, cell.nameLength)));
         }
         Index *published = grown.get();
         m_index.store(published, std::memory_order_release);
@@ -252,7 +254,8 @@ private:
         if (number >= directory->size) {
             auto grown = std::make_unique<Directory>(directory->size * 2);
             for (qsizetype c = 0; c < directory->size; ++c)
-                grown->chunks[c].store(directory->chunks[c].load(std::memory_order_relaxed), std::memory_order_relaxed);
+                grown->chunks[c].store(directory->chunks[c].load(std::memory_order_relaxed),
+                                       std::memory_order_relaxed);
             directory = grown.get();
             m_directory.store(directory, std::memory_order_release);
             m_directories.push_back(std::move(grown));

@@ -47,8 +47,6 @@ class PipeAcceptor
 public:
     PipeAcceptor(const QString &directory, SnapshotWriter *writer);
     ~PipeAcceptor();
-    PipeAcceptor(const PipeAcceptor &) = delete;
-    PipeAcceptor &operator=(const PipeAcceptor &) = delete;
 
     //! Publishes the pipe and starts the threads; false with \a problem set if the pipe cannot be made.
     bool start(QString *problem);
@@ -56,6 +54,8 @@ public:
     void stop();
 
 private:
+    Q_DISABLE_COPY_MOVE(PipeAcceptor)
+
     struct Fifo
     {
         int pathFd = -1; // O_PATH: names the FIFO without counting as its reader or writer

@@ -55,13 +55,12 @@ QByteArray PipeDirectory::socketName(qint64 pid)
 
 PipeDirectory::Entry PipeDirectory::parseName(QByteArrayView name) noexcept
 {
-    const auto entry = [](EntryKind kind, qint64 pid) {
-        return pid ? Entry{kind, pid} : Entry{};
-    };
+    const auto entry = [](EntryKind kind, qint64 pid) { return pid ? Entry{kind, pid} : Entry{}; };
     if (name.startsWith(SparePrefix)) {
         if (!name.endsWith(SpareSuffix) || name.size() < SparePrefix.size() + SpareSuffix.size())
             return {};
-        return entry(EntryKind::Spare, parsePid(name.sliced(SparePrefix.size()).chopped(SpareSuffix.size())));
+        return entry(EntryKind::Spare,
+                     parsePid(name.sliced(SparePrefix.size()).chopped(SpareSuffix.size())));
     }
     if (name.endsWith(PipeSuffix))
         return entry(EntryKind::Pipe, parsePid(name.chopped(PipeSuffix.size())));
@@ -72,24 +71,21 @@ PipeDirectory::Entry PipeDirectory::parseName(QByteArrayView name) noexcept
 
 QString PipeDirectory::describeFileType(mode_t mode)
 {
-    switch (mode & S_IFMT) {
-    case S_IFIFO:
-        return QStringLiteral("a FIFO");
-    case S_IFLNK:
-        return QStringLiteral("a symbolic link");
-    case S_IFREG:
-        return QStringLiteral("a regular file");
-    case S_IFDIR:
-        return QStringLiteral("a directory");
-    case S_IFSOCK:
-        return QStringLiteral("a socket");
-    case S_IFCHR:
-        return QStringLiteral("a character device");
-    case S_IFBLK:
-        return QStringLiteral("a block device");
-    default:
-        return QStringLiteral("of an unknown type");
+    struct FileType
+    {
+        mode_t type;
+        const char *description;
+    };
+    static constexpr FileType FileTypes[] = {
+        {S_IFIFO, "a FIFO"},         {S_IFLNK, "a symbolic link"}, {S_IFREG, "a regular file"},
+        {S_IFDIR, "a directory"},    {S_IFSOCK, "a socket"},       {S_IFCHR, "a character device"},
+        {S_IFBLK, "a block device"},
+    };
+    for (const FileType &fileType : FileTypes) {
+        if ((mode & S_IFMT) == fileType.type)
+            return QString::fromLatin1(fileType.description);
     }
+    return QStringLiteral("of an unknown type");
 }
 
 QString PipeDirectory::errorText(int error)

@@ -27,8 +27,6 @@ class ReaderCounter
 public:
     ReaderCounter();
     ~ReaderCounter();
-    ReaderCounter(const ReaderCounter &) = delete;
-    ReaderCounter &operator=(const ReaderCounter &) = delete;
 
     /*!
      * Starts counting the opens of the FIFO \a fd (any descriptor of it, O_PATH included), which
@@ -52,6 +50,8 @@ public:
     int openers(const QByteArray &key);
 
 private:
+    Q_DISABLE_COPY_MOVE(ReaderCounter)
+
     //! Reads the queued events into m_openers. m_mutex must be held.
     void collectEvents();
 

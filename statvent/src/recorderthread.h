@@ -20,8 +20,6 @@ class RecorderThread
 public:
     RecorderThread();
     ~RecorderThread();
-    RecorderThread(const RecorderThread &) = delete;
-    RecorderThread &operator=(const RecorderThread &) = delete;
 
     //! False if the wake-up descriptor cannot be made.
     bool start(const QString &name, std::function<void()> loop);
@@ -36,6 +34,8 @@ public:
     void consumeWakeUps();
 
 private:
+    Q_DISABLE_COPY_MOVE(RecorderThread)
+
     QThread *m_thread = nullptr;
     int m_wakeFd = -1;
     std::atomic<bool> m_stopRequested{false};

@@ -24,8 +24,6 @@ public:
         name.visit([this](auto view) { assign(view); });
         m_hash = hashOf(m_bytes);
     }
-    Utf8Name(const Utf8Name &) = delete;
-    Utf8Name &operator=(const Utf8Name &) = delete;
 
     QByteArrayView bytes() const noexcept { return m_bytes; }
     quint32 hash() const noexcept { return m_hash; }
@@ -52,7 +50,8 @@ public:
         } else if (length >= 4) {
             mix((quint64(load<quint32>(p)) << 32) | load<quint32>(p + length - 4));
         } else if (length > 0) {
-            mix((quint64(uchar(p[0])) << 16) | (quint64(uchar(p[length / 2])) << 8) | uchar(p[length - 1]));
+            mix((quint64(uchar(p[0])) << 16) | (quint64(uchar(p[length / 2])) << 8)
+                | uchar(p[length - 1]));
         }
         h ^= h >> 32;
         h *= 0xd6e8feb86659fd93ULL;
@@ -61,7 +60,12 @@ public:
     }
 
 private:
-    void assign(QUtf8StringView view) noexcept { m_bytes = QByteArrayView(view.data(), view.size()); }
+    Q_DISABLE_COPY_MOVE(Utf8Name)
+
+    void assign(QUtf8StringView view) noexcept
+    {
+        m_bytes = QByteArrayView(view.data(), view.size());
+    }
 
     void assign(QLatin1StringView view)
     {

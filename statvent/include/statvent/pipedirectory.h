@@ -44,10 +44,14 @@ public:
     static QByteArray socketName(qint64 pid);
 
     enum class EntryKind : quint8 {
-        Unrelated, //!< not a name a recorder makes (`.`, `..`, `0.stats`, `12.stat`, ...)
-        Pipe, //!< `<pid>.stats`
-        Spare, //!< `.<pid>.stats.next`
-        Socket, //!< `<pid>.sock`
+        //! Not a name a recorder makes (`.`, `..`, `0.stats`, `12.stat`, ...).
+        Unrelated,
+        //! The FIFO, `<pid>.stats`.
+        Pipe,
+        //! The spare FIFO, `.<pid>.stats.next`.
+        Spare,
+        //! The socket, `<pid>.sock`.
+        Socket,
     };
     struct Entry
     {
