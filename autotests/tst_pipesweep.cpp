@@ -984,6 +984,16 @@ void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
     QVERIFY2(unanswered->reason == UnansweredReason::Unfinished || unanswered->reason == UnansweredReason::NoAnswer,
              qPrintable(unanswered->detail));
     QVERIFY2(cut.duration < 1.0, qPrintable(QString::number(cut.duration)));
+
+    // And so does the byte limit: the text is not counted at all.
+    options.timeoutMs = 60000;
+    options.maxBytesPerPipe = 1 << 20;
+    const SweepResult limited = PipeSweep::run(options);
+    QVERIFY(limited.processes.isEmpty());
+    const UnansweredProcess *tooLong = findUnanswered(limited, flood.pid());
+    QVERIFY(tooLong);
+    QCOMPARE(tooLong->reason, UnansweredReason::Incomplete);
+    QVERIFY2(tooLong->detail.contains(u"sent more than 1048576 bytes"), qPrintable(tooLong->detail));
 }
 
 QTEST_GUILESS_MAIN(tst_PipeSweep)

@@ -760,6 +760,7 @@ private:
                                  QStringLiteral("sent more than %1 bytes on its socket")
                                      .arg(m_options.maxBytesPerPipe));
                 recordAnswered(target);
+                target.socketText.reset();
                 return false;
             }
             target.socketText->feed(bytes);
