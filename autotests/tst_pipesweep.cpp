@@ -952,16 +952,18 @@ void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
     WriterProcess flood;
     constexpr qint64 TextBytes = qint64(64) * 1024 * 1024;
     const QByteArray line = "gauge 1 a\n";
-    QVERIFY(flood.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--flood-line"),
-                                     QString::fromLatin1(line.chopped(1)), QStringLiteral("--flood-bytes"),
-                                     QString::number(TextBytes)}));
+    QVERIFY(flood.start(dir.path(),
+                        {QStringLiteral("--mode"), QStringLiteral("socket"),
+                         QStringLiteral("--flood-line"), QString::fromLatin1(line.chopped(1)),
+                         QStringLiteral("--flood-bytes"), QString::number(TextBytes)}));
     const qint64 peakBefore = peakResidentBytes();
 
     // Time enough to read it all: what is measured is the memory the text costs.
     PipeSweep::Options options = optionsFor(dir, 120000);
     options.maxBytesPerPipe = TextBytes + 1024; // with its header and end record
     const SweepResult result = PipeSweep::run(options);
-    QVERIFY2(result.unansweredDetails.isEmpty(), qPrintable(result.unansweredDetails.value(0).detail));
+    QVERIFY2(result.unansweredDetails.isEmpty(),
+             qPrintable(result.unansweredDetails.value(0).detail));
     QCOMPARE(result.processes.size(), 1);
     const ProcessStats &process = result.processes.first();
     // 6.7 M repeated records cost nothing beyond the reading: not the text, not a row each.
@@ -981,7 +983,8 @@ void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
     QVERIFY(cut.processes.isEmpty());
     const UnansweredProcess *unanswered = findUnanswered(cut, flood.pid());
     QVERIFY(unanswered);
-    QVERIFY2(unanswered->reason == UnansweredReason::Unfinished || unanswered->reason == UnansweredReason::NoAnswer,
+    QVERIFY2(unanswered->reason == UnansweredReason::Unfinished
+                 || unanswered->reason == UnansweredReason::NoAnswer,
              qPrintable(unanswered->detail));
     QVERIFY2(cut.duration < 1.0, qPrintable(QString::number(cut.duration)));
 
@@ -993,7 +996,8 @@ void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
     const UnansweredProcess *tooLong = findUnanswered(limited, flood.pid());
     QVERIFY(tooLong);
     QCOMPARE(tooLong->reason, UnansweredReason::Incomplete);
-    QVERIFY2(tooLong->detail.contains(u"sent more than 1048576 bytes"), qPrintable(tooLong->detail));
+    QVERIFY2(tooLong->detail.contains(u"sent more than 1048576 bytes"),
+             qPrintable(tooLong->detail));
 }
 
 QTEST_GUILESS_MAIN(tst_PipeSweep)

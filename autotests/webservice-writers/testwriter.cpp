@@ -273,7 +273,9 @@ int main(int argc, char *argv[])
          QStringLiteral("recorder")},
         {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."), QStringLiteral("pid")},
         {floodLine, QStringLiteral("For --mode flood or socket: the line repeated."), QStringLiteral("line"), QStringLiteral("flood: 1")},
-        {floodBytes, QStringLiteral("For --mode flood or socket: bytes sent before end-of-file (0: no end, or for a socket no flood)."),
+        {floodBytes,
+         QStringLiteral("For --mode flood or socket: bytes sent before end-of-file (0: no end, or "
+                        "for a socket no flood)."),
          QStringLiteral("bytes"),
          QStringLiteral("0")},
         {counter, QStringLiteral("For --mode socket: a counter NAME=VALUE (repeatable); other stats are gauges."),
@@ -319,8 +321,9 @@ int main(int argc, char *argv[])
     QDir().mkpath(directory);
     const FloodOptions floodOptions{parser.value(floodLine).toUtf8() + '\n', parser.value(floodBytes).toLongLong()};
     if (chosenMode == u"socket")
-        serveSocket(directory, typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)), parser.isSet(silentFifo),
-                    floodOptions);
+        serveSocket(directory,
+                    typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)),
+                    parser.isSet(silentFifo), floodOptions);
     if (chosenMode == u"slow" || chosenMode == u"partial" || chosenMode == u"flood") {
         serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt(),
                      floodOptions);
