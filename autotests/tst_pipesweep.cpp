@@ -977,16 +977,17 @@ void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
     QCOMPARE(process.snapshotRejections.first().lineNumber, 3); // after the header and the first
     QCOMPARE(process.snapshotRejections.first().error, SnapshotFormat::Error::RepeatedName);
 
-    // The deadline holds while a socket is sending, as for a FIFO.
-    options.timeoutMs = 300;
+    // The deadline holds while a socket is sending, as for a FIFO: cut there, unless read whole.
+    options.timeoutMs = 50;
     const SweepResult cut = PipeSweep::run(options);
-    QVERIFY(cut.processes.isEmpty());
-    const UnansweredProcess *unanswered = findUnanswered(cut, flood.pid());
-    QVERIFY(unanswered);
-    QVERIFY2(unanswered->reason == UnansweredReason::Unfinished
-                 || unanswered->reason == UnansweredReason::NoAnswer,
-             qPrintable(unanswered->detail));
-    QVERIFY2(cut.duration < 1.0, qPrintable(QString::number(cut.duration)));
+    if (const UnansweredProcess *unanswered = findUnanswered(cut, flood.pid())) {
+        QVERIFY2(unanswered->reason == UnansweredReason::Unfinished
+                     || unanswered->reason == UnansweredReason::NoAnswer,
+                 qPrintable(unanswered->detail));
+    } else {
+        QCOMPARE(cut.processes.size(), 1);
+    }
+    QVERIFY2(cut.duration < 0.75, qPrintable(QString::number(cut.duration)));
 
     // And so does the byte limit: the text is not counted at all.
     options.timeoutMs = 60000;
