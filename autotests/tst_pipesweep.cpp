@@ -193,6 +193,7 @@ private Q_SLOTS:
     void impostorSocketIsRefused();
     void staleSocketOfADeadProcessIsRemoved();
     void originalFifosAndSocketsSumAsBefore();
+    void repeatedSocketRecordsCostNoMemory();
 };
 
 void tst_PipeSweep::initTestCase()
@@ -943,6 +944,61 @@ void tst_PipeSweep::originalFifosAndSocketsSumAsBefore()
         else
             QCOMPARE(entry.value, StatValue(2.0));
     }
+}
+
+void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()
+{
+    QTemporaryDir dir;
+    WriterProcess flood;
+    constexpr qint64 TextBytes = qint64(64) * 1024 * 1024;
+    const QByteArray line = "gauge 1 a\n";
+    QVERIFY(flood.start(dir.path(),
+                        {QStringLiteral("--mode"), QStringLiteral("socket"),
+                         QStringLiteral("--flood-line"), QString::fromLatin1(line.chopped(1)),
+                         QStringLiteral("--flood-bytes"), QString::number(TextBytes)}));
+    const qint64 peakBefore = peakResidentBytes();
+
+    // Time enough to read it all: what is measured is the memory the text costs.
+    PipeSweep::Options options = optionsFor(dir, 120000);
+    options.maxBytesPerPipe = TextBytes + 1024; // with its header and end record
+    const SweepResult result = PipeSweep::run(options);
+    QVERIFY2(result.unansweredDetails.isEmpty(),
+             qPrintable(result.unansweredDetails.value(0).detail));
+    QCOMPARE(result.processes.size(), 1);
+    const ProcessStats &process = result.processes.first();
+    // 6.7 M repeated records cost nothing beyond the reading: not the text, not a row each.
+    const qint64 growth = peakResidentBytes() - peakBefore;
+    QVERIFY2(growth < TextBytes, qPrintable(QStringLiteral("peak grew by %1 bytes").arg(growth)));
+    QCOMPARE(process.channel, Channel::Socket);
+    QCOMPARE(process.stats, (Snapshot{{"a", 1, StatKind::Gauge}}));
+    const qint64 records = TextBytes / line.size();
+    QCOMPARE(process.rejectedLines, records - 1);
+    QCOMPARE(process.snapshotRejections.size(), SnapshotFormat::MaxReportedRejections);
+    QCOMPARE(process.snapshotRejections.first().lineNumber, 3); // after the header and the first
+    QCOMPARE(process.snapshotRejections.first().error, SnapshotFormat::Error::RepeatedName);
+
+    // The deadline holds while a socket is sending, as for a FIFO: cut there, unless read whole.
+    options.timeoutMs = 50;
+    const SweepResult cut = PipeSweep::run(options);
+    if (const UnansweredProcess *unanswered = findUnanswered(cut, flood.pid())) {
+        QVERIFY2(unanswered->reason == UnansweredReason::Unfinished
+                     || unanswered->reason == UnansweredReason::NoAnswer,
+                 qPrintable(unanswered->detail));
+    } else {
+        QCOMPARE(cut.processes.size(), 1);
+    }
+    QVERIFY2(cut.duration < 0.75, qPrintable(QString::number(cut.duration)));
+
+    // And so does the byte limit: the text is not counted at all.
+    options.timeoutMs = 60000;
+    options.maxBytesPerPipe = 1 << 20;
+    const SweepResult limited = PipeSweep::run(options);
+    QVERIFY(limited.processes.isEmpty());
+    const UnansweredProcess *tooLong = findUnanswered(limited, flood.pid());
+    QVERIFY(tooLong);
+    QCOMPARE(tooLong->reason, UnansweredReason::Incomplete);
+    QVERIFY2(tooLong->detail.contains(u"sent more than 1048576 bytes"),
+             qPrintable(tooLong->detail));
 }
 
 QTEST_GUILESS_MAIN(tst_PipeSweep)

@@ -41,6 +41,57 @@ StatEntry statistic(const QByteArray &name, const StatValue &value, StatKind kin
     return StatEntry{name, value, kind};
 }
 
+//! What differs between \a expected and \a actual, empty when they are the same.
+QString differenceOf(const SnapshotFormat::ParseResult &expected,
+                     const SnapshotFormat::ParseResult &actual)
+{
+    if (actual.complete != expected.complete || actual.error != expected.error)
+        return QStringLiteral("complete or error");
+    if (actual.version != expected.version)
+        return QStringLiteral("version");
+    if (actual.rejectedLines != expected.rejectedLines
+        || rejectionsOf(actual) != rejectionsOf(expected))
+        return QStringLiteral("rejections");
+    if (actual.skippedLines != expected.skippedLines)
+        return QStringLiteral("skipped lines");
+    if (!(actual.snapshot == expected.snapshot))
+        return QStringLiteral("snapshot");
+    return {};
+}
+
+/*!
+ * parse(), checking on the way that a SnapshotFormat::Reader fed \a text in pieces gives the
+ * same result: pieces of every size up to 64 bytes, and a few larger ones.
+ */
+SnapshotFormat::ParseResult parseAlsoInPieces(QByteArrayView text, const char *file, int line)
+{
+    SnapshotFormat::ParseResult whole = SnapshotFormat::parse(text);
+    QList<qsizetype> pieceSizes;
+    for (qsizetype size = 1; size <= std::min<qsizetype>(text.size(), 64); ++size)
+        pieceSizes.append(size);
+    for (const qsizetype size : {qsizetype(4099), qsizetype(65536), text.size()}) {
+        if (size > 64 && size <= text.size())
+            pieceSizes.append(size);
+    }
+    for (const qsizetype pieceSize : std::as_const(pieceSizes)) {
+        SnapshotFormat::Reader reader;
+        for (qsizetype at = 0; at < text.size(); at += pieceSize)
+            reader.feed(text.sliced(at, std::min(pieceSize, text.size() - at)));
+        const QString difference = reader.bytesRead() != text.size()
+            ? QStringLiteral("byte count")
+            : differenceOf(whole, reader.finish());
+        if (!difference.isEmpty()) {
+            QTest::qFail(qPrintable(QStringLiteral("fed in pieces of %1 bytes, the reader's %2 "
+                                                   "differs from parse()'s")
+                                        .arg(pieceSize)
+                                        .arg(difference)),
+                         file, line);
+            break;
+        }
+    }
+    return whole;
+}
+
 //! Appends a window and its rows, named as the registry names them (Aggregates::formatName()).
 void addWindow(TypedSnapshot &snapshot, const QByteArray &name, qint64 count, double sum,
                const QList<QPair<QByteArray, StatValue>> &rows)
@@ -143,6 +194,8 @@ private Q_SLOTS:
     void bucketsRecords();
     void largeHistogramsAreSplitIntoBoundedRecords();
     void aRejectedBucketsRecordDropsTheWholeHistogram();
+    void readerCanRejectRepeatedNames();
+    void readerKeepsOnlyTheBeginningOfALongLine();
 };
 
 void tst_SnapshotFormat::serializeWritesTheDocumentedText()
@@ -172,7 +225,7 @@ void tst_SnapshotFormat::parsesTheExampleOfTheArchitectureDocument()
     addWindow(expected, "latency.{0}", 100, 250.5,
               {{"median", 2.5}, {"95th", 4.75}, {"99th", 4.75}, {"100th", 29.75}, {"mean", 2.505}});
     expected.windows.last().histogram = Histogram::fromSamples(exampleSamples());
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, 0);
     QCOMPARE(result.snapshot, expected);
@@ -258,7 +311,7 @@ void tst_SnapshotFormat::roundTrip()
 {
     QFETCH(TypedSnapshot, snapshot);
     const QByteArray text = SnapshotFormat::serialize(snapshot);
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QCOMPARE(result.error, Error::NoError);
     QVERIFY(result.complete);
     QCOMPARE(result.version, SnapshotFormat::Version);
@@ -290,7 +343,7 @@ void tst_SnapshotFormat::roundTripKeepsValueTypes()
     snapshot.stats = {statistic("int", 3, StatKind::Gauge), statistic("real", 3.0, StatKind::Gauge),
                       statistic("negative zero", -0.0, StatKind::Gauge)};
     const SnapshotFormat::ParseResult result =
-        SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+        parseAlsoInPieces(SnapshotFormat::serialize(snapshot), __FILE__, __LINE__);
     QCOMPARE(result.snapshot.stats.size(), 3);
     QVERIFY(result.snapshot.stats.at(0).value.isInteger());
     QVERIFY(result.snapshot.stats.at(1).value.isReal());
@@ -313,10 +366,10 @@ void tst_SnapshotFormat::truncatedTextsAreNeverComplete()
 {
     QFETCH(TypedSnapshot, snapshot);
     const QByteArray text = SnapshotFormat::serialize(snapshot);
-    QVERIFY(SnapshotFormat::parse(text).complete);
+    QVERIFY(parseAlsoInPieces(text, __FILE__, __LINE__).complete);
     for (qsizetype length = 0; length < text.size(); ++length) {
         const SnapshotFormat::ParseResult result =
-            SnapshotFormat::parse(QByteArrayView(text).first(length));
+            parseAlsoInPieces(QByteArrayView(text).first(length), __FILE__, __LINE__);
         QVERIFY2(!result.complete,
                  qPrintable(QStringLiteral("complete when cut at byte %1").arg(length)));
         QVERIFY(result.error == Error::NoHeader || result.error == Error::NoEnd
@@ -369,7 +422,7 @@ void tst_SnapshotFormat::header()
     QFETCH(QByteArray, text);
     QFETCH(Error, error);
     QFETCH(qint64, version);
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QCOMPARE(result.error, error);
     QCOMPARE(result.complete, error == Error::NoError);
     QCOMPARE(result.version, version);
@@ -395,7 +448,7 @@ void tst_SnapshotFormat::unknownRecordTypesAreSkipped()
     addWindow(expected, "latency.{0}", 3, 6.0, {{"median", 2.0}, {"mean", 2.0}});
     expected.stats.append(statistic("requests", 5, StatKind::Counter));
 
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(result.skippedLines, 4);
     QCOMPARE(result.rejectedLines, 0);
@@ -456,7 +509,7 @@ void tst_SnapshotFormat::malformedLines()
     // The line between two good records: it is rejected alone, and the text stays complete.
     const QByteArray text = Header.toByteArray() + "counter 1 a\n" + line + "\ngauge 2 b\nend "
         + QByteArray::number(counted ? 3 : 2) + '\n';
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QCOMPARE(rejectionsOf(result), Rejections({{3, error}}));
     QCOMPARE(result.rejectedLines, 1);
     QCOMPARE(result.error, Error::NoError);
@@ -483,7 +536,7 @@ void tst_SnapshotFormat::rowsOfARejectedWindowAreRejected()
           "row 100th 1.0 u.100th\n"
           "row a\rb 1.0 u.cr\n"
           "end 4\n";
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QCOMPARE(rejectionsOf(result),
              Rejections({{2, Error::BadCount},
                          {3, Error::RowOutsideWindow},
@@ -516,7 +569,7 @@ void tst_SnapshotFormat::endCountMustMatch()
     QFETCH(bool, complete);
     const QByteArray text =
         Header.toByteArray() + "window 1 1.0 w\nrow mean 1.0 w.mean\ncounter 1 c\n" + end;
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QCOMPARE(result.complete, complete);
     QCOMPARE(result.error,
              complete                 ? Error::NoError
@@ -543,7 +596,7 @@ void tst_SnapshotFormat::linesAfterTheEndAreRejected()
     QFETCH(QByteArray, after);
     QFETCH(qsizetype, rejected);
     const QByteArray text = Header.toByteArray() + "end 0\n" + after;
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     // The snapshot itself arrived whole: what follows is reported, and never read as statistics.
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, rejected);
@@ -558,7 +611,7 @@ void tst_SnapshotFormat::crlfAndEmptyLines()
 {
     QByteArray text = SnapshotFormat::serialize(exampleSnapshot());
     text.replace("\n", "\r\n\n");
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, 0);
     QCOMPARE(result.skippedLines, 0);
@@ -571,7 +624,7 @@ void tst_SnapshotFormat::rejectionsAreCountedButReportedUpToALimit()
     for (int i = 0; i < 40; ++i)
         text += "gauge bad x\n";
     text += "end 40\n";
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, 40);
     QCOMPARE(result.rejections.size(), SnapshotFormat::MaxReportedRejections);
@@ -586,7 +639,7 @@ void tst_SnapshotFormat::windowsShareTheirLabels()
         addWindow(snapshot, "w" + QByteArray::number(i), 1, 1.0,
                   {{"median", 1.0}, {"95th", 1.0}, {"mean", 1.0}});
     const SnapshotFormat::ParseResult result =
-        SnapshotFormat::parse(SnapshotFormat::serialize(snapshot));
+        parseAlsoInPieces(SnapshotFormat::serialize(snapshot), __FILE__, __LINE__);
     QCOMPARE(result.snapshot, snapshot);
     const QList<WindowStats> &windows = result.snapshot.windows;
     for (qsizetype row = 0; row < 3; ++row)
@@ -683,7 +736,7 @@ void tst_SnapshotFormat::bucketsRecords()
     QFETCH(bool, hasHistogram);
     const QByteArray text = Header.toByteArray() + "window 3 6.0 w\nrow mean 2.0 w.mean\n" + records
         + "counter 1 c\nend 2\n";
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(rejectionsOf(result), rejections);
     QCOMPARE(result.skippedLines, 0);
@@ -727,7 +780,7 @@ void tst_SnapshotFormat::largeHistogramsAreSplitIntoBoundedRecords()
                  / SnapshotFormat::MaxBucketsPerRecord);
     for (const QByteArray &line : lines)
         QVERIFY(line.size() <= SnapshotFormat::MaxLineLength);
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(result.rejectedLines, 0);
     QCOMPARE(result.snapshot, snapshot);
@@ -746,13 +799,65 @@ void tst_SnapshotFormat::aRejectedBucketsRecordDropsTheWholeHistogram()
                             "buckets 4 0 1.0 1.0 0:1\n"
                             "buckets 4 0 1.0 1.0\n"
                             "end 2\n";
-    const SnapshotFormat::ParseResult result = SnapshotFormat::parse(text);
+    const SnapshotFormat::ParseResult result = parseAlsoInPieces(text, __FILE__, __LINE__);
     QVERIFY(result.complete);
     QCOMPARE(rejectionsOf(result), Rejections({{4, Error::BadHistogram}}));
     QCOMPARE(result.snapshot.windows.size(), 2);
     QVERIFY(!result.snapshot.windows.at(0).histogram);
     QVERIFY(result.snapshot.windows.at(1).histogram);
     QCOMPARE(result.snapshot.windows.at(1).histogram->count(), 1);
+}
+
+void tst_SnapshotFormat::readerCanRejectRepeatedNames()
+{
+    const QByteArray text = "statvent-snapshot 1\n"
+                            "counter 1 c\n"
+                            "gauge 2 c\n"
+                            "window 1 1.0 w.{0}\n"
+                            "row median 1.0 w.median\n"
+                            "row mean 1.0 c\n"
+                            "row mean 1.0 w.mean\n"
+                            "window 2 2.0 w.{0}\n"
+                            "row median 2.0 v.median\n"
+                            "untyped 3 u\n"
+                            "untyped 4 u\n"
+                            "end 6\n";
+    SnapshotFormat::Reader reader(SnapshotFormat::Reader::RepeatedNames::Reject);
+    reader.feed(text);
+    const SnapshotFormat::ParseResult result = reader.finish();
+    QVERIFY(result.complete);
+    // The first of each name is kept; the rows of a rejected window have no window.
+    QCOMPARE(rejectionsOf(result),
+             Rejections({{3, Error::RepeatedName},
+                         {6, Error::RepeatedName},
+                         {8, Error::RepeatedName},
+                         {9, Error::RowOutsideWindow},
+                         {11, Error::RepeatedName}}));
+    QCOMPARE(result.rejectedLines, 5);
+    TypedSnapshot expected;
+    expected.stats.append(statistic("c", 1, StatKind::Counter));
+    addWindow(expected, "w.{0}", 1, 1.0, {{"median", 1.0}, {"mean", 1.0}});
+    expected.stats.append(statistic("u", 3, StatKind::Untyped));
+    QCOMPARE(result.snapshot, expected);
+
+    // parse() keeps them all.
+    QCOMPARE(parseAlsoInPieces(text, __FILE__, __LINE__).snapshot.stats.size(), 8);
+}
+
+void tst_SnapshotFormat::readerKeepsOnlyTheBeginningOfALongLine()
+{
+    SnapshotFormat::Reader reader;
+    reader.feed("statvent-snapshot 1\ncounter 1 ");
+    // A line without end is not kept whole: what a reader holds is bounded, whatever it is fed.
+    const QByteArray piece(1024 * 1024, 'n');
+    for (int i = 0; i < 64; ++i)
+        reader.feed(piece);
+    reader.feed("\ngauge 2 g\nend 2\n");
+    QCOMPARE(reader.bytesRead(), 20 + 10 + 64 * piece.size() + 17);
+    const SnapshotFormat::ParseResult result = reader.finish();
+    QVERIFY(result.complete);
+    QCOMPARE(rejectionsOf(result), Rejections({{2, Error::LineTooLong}}));
+    QCOMPARE(result.snapshot.stats, (Statvent::Snapshot{statistic("g", 2, StatKind::Gauge)}));
 }
 
 QTEST_GUILESS_MAIN(tst_SnapshotFormat)

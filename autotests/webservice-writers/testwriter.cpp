@@ -14,7 +14,9 @@
 //   socket   serves <pipe-dir>/<pid>.sock: each connection gets the registry as a typed
 //            snapshot (Statvent::SnapshotFormat) and end-of-file, as a recorder's socket does;
 //            --with-window adds a sample window, --cut drops the end record, --silent-fifo
-//            also makes a FIFO <pid>.stats that never answers
+//            also makes a FIFO <pid>.stats that never answers; with --flood-bytes, each
+//            connection gets instead that many bytes of --flood-line records (whole ones) in a
+//            complete text
 // --as-pid names the FIFO or socket after another pid: an impostor.
 // Prints "ready <pid>" once its pipe is in place, then runs until killed.
 
@@ -165,8 +167,21 @@ QByteArray typedText(const StatRegistry &registry, const QList<QByteArray> &coun
     return text;
 }
 
-//! Listens on the socket, then gives each connection \a text and end-of-file.
-[[noreturn]] void serveSocket(const QString &directory, const QByteArray &text, bool silentFifo)
+//! A typed snapshot of \a options.bytes of \a options.line records, whole ones, and its end.
+void floodSocket(int fd, const FloodOptions &options)
+{
+    QByteArray header = SnapshotFormat::serialize({});
+    header.truncate(header.lastIndexOf("end "));
+    writeAll(fd, header);
+    const qint64 records = options.bytes / options.line.size();
+    flood(fd, FloodOptions{options.line, records * options.line.size()});
+    writeAll(fd, QByteArray("end " + QByteArray::number(records) + '\n'));
+}
+
+//! Listens on the socket, then gives each connection \a text (or a flood, if \a floodOptions
+//! has a size) and end-of-file.
+[[noreturn]] void serveSocket(const QString &directory, const QByteArray &text, bool silentFifo,
+                              const FloodOptions &floodOptions)
 {
     const QByteArray path = pathIn(directory, PipeDirectory::socketName(namePid));
     const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -184,7 +199,10 @@ QByteArray typedText(const StatRegistry &registry, const QList<QByteArray> &coun
         const int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
         if (connection < 0)
             continue;
-        writeAll(connection, text);
+        if (floodOptions.bytes > 0)
+            floodSocket(connection, floodOptions);
+        else
+            writeAll(connection, text);
         ::close(connection);
     }
 }
@@ -254,8 +272,11 @@ int main(int argc, char *argv[])
         {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."), QStringLiteral("mode"),
          QStringLiteral("recorder")},
         {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."), QStringLiteral("pid")},
-        {floodLine, QStringLiteral("For --mode flood: the line repeated."), QStringLiteral("line"), QStringLiteral("flood: 1")},
-        {floodBytes, QStringLiteral("For --mode flood: bytes sent before end-of-file (0: no end)."), QStringLiteral("bytes"),
+        {floodLine, QStringLiteral("For --mode flood or socket: the line repeated."), QStringLiteral("line"), QStringLiteral("flood: 1")},
+        {floodBytes,
+         QStringLiteral("For --mode flood or socket: bytes sent before end-of-file (0: no end, or "
+                        "for a socket no flood)."),
+         QStringLiteral("bytes"),
          QStringLiteral("0")},
         {counter, QStringLiteral("For --mode socket: a counter NAME=VALUE (repeatable); other stats are gauges."),
          QStringLiteral("assignment")},
@@ -298,9 +319,11 @@ int main(int argc, char *argv[])
 
     namePid = parser.isSet(asPid) ? parser.value(asPid).toLongLong() : qint64(::getpid());
     QDir().mkpath(directory);
-    if (chosenMode == u"socket")
-        serveSocket(directory, typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)), parser.isSet(silentFifo));
     const FloodOptions floodOptions{parser.value(floodLine).toUtf8() + '\n', parser.value(floodBytes).toLongLong()};
+    if (chosenMode == u"socket")
+        serveSocket(directory,
+                    typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)),
+                    parser.isSet(silentFifo), floodOptions);
     if (chosenMode == u"slow" || chosenMode == u"partial" || chosenMode == u"flood") {
         serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt(),
                      floodOptions);

@@ -8,7 +8,9 @@ under abuse"), with the figures measured.
 - flood: a FIFO named after a live pid that serves 64 MiB - 4 bytes of `a:1` lines (just under
   --max-pipe-bytes). GET /stats?by=process with --timeout 100: its time, and the service's peak
   resident memory (VmHWM); the same with --timeout 60000, so that the whole text is read. Then
-  three such writers beside two honest ones: the honest ones answer in every request.
+  three such writers beside two honest ones: the honest ones answer in every request. The
+  same two requests against a process serving 63 MiB of repeated `gauge 1 a` records on its
+  socket.
 - two readers: two statvent-web instances poll one directory of 10 recorders (requests=1000
   each): no answer ever counts a process with no statistics, and every total is 1000 times the
   processes counted.
@@ -49,24 +51,30 @@ def flood_writer(build, pipe_dir, megabytes):
                                           "--flood-bytes", str(megabytes * MIB - 4)])
 
 
+def socket_flood_writer(build, pipe_dir, megabytes):
+    return Writer(build, pipe_dir, extra=["--mode", "socket", "--flood-line", "gauge 1 a",
+                                          "--flood-bytes", str(megabytes * MIB)])
+
+
 def flood(arguments, checks, root):
     build = arguments.build_dir
-    for timeout in (100, 60000):
-        pipe_dir = os.path.join(root, f"flood-{timeout}")
-        writer = flood_writer(build, pipe_dir, 64)
-        service = Service(build, pipe_dir, "--timeout", str(timeout))
-        before = peak_kib(service.pid)
-        status, document, seconds = service.get_json("/stats?by=process", timeout=120)
-        after = peak_kib(service.pid)
-        answered = document is not None and str(writer.pid) in document.get("processes", {})
-        print(f"  --timeout {timeout}: GET /stats?by=process {seconds * 1000:.0f} ms, peak RSS {before / 1024:.1f} -> "
-              f"{after / 1024:.1f} MiB, flood answered: {answered}")
-        checks.check("flood", f"--timeout {timeout}: answered in time", status == 200 and seconds < timeout / 1000 + 1.0,
-                     f"{seconds * 1000:.0f} ms")
-        checks.check("flood", f"--timeout {timeout}: peak memory below the text's size", after - before < 64 * 1024,
-                     f"{(after - before) / 1024:.1f} MiB more")
-        service.stop()
-        writer.stop()
+    for kind, make_writer, megabytes in (("FIFO", flood_writer, 64), ("socket", socket_flood_writer, 63)):
+        for timeout in (100, 60000):
+            pipe_dir = os.path.join(root, f"flood-{kind}-{timeout}")
+            writer = make_writer(build, pipe_dir, megabytes)
+            service = Service(build, pipe_dir, "--timeout", str(timeout))
+            before = peak_kib(service.pid)
+            status, document, seconds = service.get_json("/stats?by=process", timeout=120)
+            after = peak_kib(service.pid)
+            answered = document is not None and str(writer.pid) in document.get("processes", {})
+            print(f"  {kind}, --timeout {timeout}: GET /stats?by=process {seconds * 1000:.0f} ms, peak RSS "
+                  f"{before / 1024:.1f} -> {after / 1024:.1f} MiB, flood answered: {answered}")
+            checks.check("flood", f"{kind}, --timeout {timeout}: answered in time",
+                         status == 200 and seconds < timeout / 1000 + 1.0, f"{seconds * 1000:.0f} ms")
+            checks.check("flood", f"{kind}, --timeout {timeout}: peak memory below the text's size",
+                         after - before < 64 * 1024, f"{(after - before) / 1024:.1f} MiB more")
+            service.stop()
+            writer.stop()
 
     pipe_dir = os.path.join(root, "floods")
     floods = [flood_writer(build, pipe_dir, 64) for _ in range(3)]

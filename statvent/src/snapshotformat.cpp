@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include <QSet>
+
 namespace Statvent {
 
 namespace {
@@ -351,226 +353,358 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
     return out;
 }
 
-SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
+class SnapshotFormat::Reader::Private
 {
+public:
+    explicit Private(RepeatedNames repeatedNames)
+        : rejectRepeatedNames(repeatedNames == RepeatedNames::Reject)
+    {
+    }
+
+    void feed(QByteArrayView bytes);
+    void finish();
+
     ParseResult result;
-    TypedSnapshot &snapshot = result.snapshot;
+    qint64 bytes = 0;
+
+private:
+    enum class State : quint8 { Header, Body, Stopped };
+
+    void readLine(QByteArrayView line);
+    bool readHeader(QByteArrayView line);
+    void readRecord(QByteArrayView line);
+    void reject(Error error);
+    void closeWindow(bool cut);
+    // Whether repeated names are rejected and \a names holds \a name.
+    bool repeated(QSet<QByteArray> &names, QByteArrayView name);
+
+    const bool rejectRepeatedNames;
+    State state = State::Header;
+    QByteArray unfinished; // the line not complete yet, or the beginning of a too long one
+    bool skippingLongLine = false; // the rest of a too long line is skipped up to its LF
     qsizetype lineNumber = 0;
-    auto reject = [&](Error error) {
-        ++result.rejectedLines;
-        if (result.rejections.size() < MaxReportedRejections)
-            result.rejections.append({lineNumber, error});
-    };
-
-    // Every line ends with a LF: what follows the last one is a cut line, never read.
-    qsizetype position = 0;
-    auto nextLine = [&](QByteArrayView &line) {
-        if (position >= text.size())
-            return false;
-        const char *start = text.data() + position;
-        const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
-        if (!newline)
-            return false;
-        const qsizetype end = static_cast<const char *>(newline) - text.data();
-        line = text.sliced(position, end - position);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        position = end + 1;
-        ++lineNumber;
-        return true;
-    };
-
-    QByteArrayView line;
-    if (!nextLine(line) || !line.startsWith(HeaderPrefix)) {
-        result.error = Error::NoHeader;
-        return result;
-    }
-    const std::optional<qint64> version = parseCount(line.sliced(HeaderPrefix.size()));
-    if (!version || *version == 0) {
-        result.error = Error::NoHeader;
-        return result;
-    }
-    result.version = *version;
-    if (*version != Version) {
-        result.error = Error::UnknownVersion;
-        return result;
-    }
-
-    // One allocation for the rows: a line per row is the common case.
-    snapshot.stats.reserve(std::count(text.begin() + position, text.end(), '\n'));
     qsizetype records = 0;
-    std::optional<qsizetype> endCount;
+    std::optional<qint64> endCount;
     qsizetype openWindow = -1; // the window that a row or buckets record belongs to, if any
     bool histogramRejected = false; // a buckets record of the open window was rejected
     qsizetype lastBucketsLine = 0;
-    // A histogram that does not count the window's samples would make false percentiles. In a
-    // text cut short (\a cut), the missing part is the writer's end, not a bad line.
-    auto closeWindow = [&](bool cut) {
-        if (openWindow < 0)
-            return;
-        WindowStats &window = snapshot.windows[openWindow];
-        if (window.histogram && window.histogram->count() != window.count) {
-            window.histogram.reset();
-            if (!cut) {
-                ++result.rejectedLines;
-                if (result.rejections.size() < MaxReportedRejections)
-                    result.rejections.append({lastBucketsLine, Error::HistogramCountMismatch});
-            }
-        }
-        openWindow = -1;
-        histogramRejected = false;
-    };
+    QSet<QByteArray> statNames;
+    QSet<QByteArray> windowNames;
+};
 
-    while (nextLine(line)) {
-        if (line.isEmpty())
-            continue;
-        if (endCount) {
-            reject(Error::AfterEnd);
-            continue;
-        }
-        QByteArrayView rest = line;
-        QByteArrayView type = line;
-        if (!takeField(rest, type))
-            rest = {};
-        const Record record = recordOf(type);
-        if (record == Record::Unknown) {
-            ++result.skippedLines;
-            continue;
-        }
-        if (isCounted(record)) {
-            ++records;
-            closeWindow(false);
-        }
-        if (line.size() > MaxLineLength) {
-            reject(Error::LineTooLong);
-            continue;
-        }
-
-        if (record == Record::End) {
-            const std::optional<qint64> count = parseCount(rest);
-            if (!count)
-                reject(rest.isEmpty() ? Error::MissingField : Error::BadCount);
-            else
-                endCount = *count;
-            continue;
-        }
-        if (record == Record::Row && openWindow < 0) {
-            reject(Error::RowOutsideWindow);
-            continue;
-        }
-        if (record == Record::Buckets) {
-            if (openWindow < 0) {
-                reject(Error::HistogramOutsideWindow);
-                continue;
-            }
-            WindowStats &window = snapshot.windows[openWindow];
-            BucketsFields fields;
-            std::optional<Error> error = parseBuckets(rest, fields);
-            // The window's sum is the histogram's: given once, with its first record.
-            const std::optional<Histogram> part = error
-                ? std::nullopt
-                : Histogram::fromParts(fields.zeroCount, fields.negative, fields.positive,
-                                       fields.min, fields.max, window.histogram ? 0.0 : window.sum);
-            if (!error && !part)
-                error = Error::BadHistogram;
-            if (error) {
-                // A histogram missing a part would make false percentiles: the window has none.
-                reject(*error);
-                window.histogram.reset();
-                histogramRejected = true;
-                continue;
-            }
-            if (histogramRejected)
-                continue;
-            if (window.histogram)
-                window.histogram->merge(*part);
-            else
-                window.histogram = *part;
-            lastBucketsLine = lineNumber;
-            continue;
-        }
-
-        // The fixed fields, then the name: windows and rows have two, the statistics one.
-        const bool twoFields = record == Record::Window || record == Record::Row;
-        QByteArrayView first;
-        QByteArrayView second;
-        if (!takeField(rest, first) || first.isEmpty()
-            || (twoFields && (!takeField(rest, second) || second.isEmpty()))) {
-            reject(Error::MissingField);
-            continue;
-        }
-        const QByteArrayView name = rest;
-        if (const std::optional<Error> error = checkName(name)) {
-            reject(*error);
-            continue;
-        }
-
-        if (record == Record::Window) {
-            const std::optional<qint64> count = parseCount(first);
-            if (!count) {
-                reject(Error::BadCount);
-                continue;
-            }
-            PipeFormat::LineError error;
-            const std::optional<StatValue> sum = PipeFormat::parseValue(second, &error);
-            if (!sum) {
-                reject(errorOf(error));
-                continue;
-            }
-            WindowStats window;
-            window.name = name.toByteArray();
-            window.count = *count;
-            window.sum = sum->toReal();
-            window.firstRow = snapshot.stats.size();
-            snapshot.windows.append(std::move(window));
-            openWindow = snapshot.windows.size() - 1;
-            continue;
-        }
-
-        const QByteArrayView valueText = record == Record::Row ? second : first;
-        PipeFormat::LineError error;
-        const std::optional<StatValue> value = PipeFormat::parseValue(valueText, &error);
-        if (!value) {
-            reject(errorOf(error));
-            continue;
-        }
-        if (record == Record::Row) {
-            const QByteArrayView label = first;
-            if (label.size() > MaxLabelLength) {
-                reject(Error::LabelTooLong);
-                continue;
-            }
-            if (std::memchr(label.data(), '\r', size_t(label.size()))) {
-                reject(Error::CarriageReturn);
-                continue;
-            }
-            WindowStats &window = snapshot.windows[openWindow];
-            // Windows mostly share their labels: share the previous window's bytes when equal.
-            const QList<QByteArray> *previous =
-                openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
-            const qsizetype row = window.rowCount;
-            if (previous && row < previous->size() && QByteArrayView(previous->at(row)) == label)
-                window.labels.append(previous->at(row));
-            else
-                window.labels.append(label.toByteArray());
-            ++window.rowCount;
-        }
-        snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
+void SnapshotFormat::Reader::Private::feed(QByteArrayView text)
+{
+    if (bytes == 0) {
+        // One allocation for the rows: a line per row is the common case, and most texts come
+        // in one piece.
+        result.snapshot.stats.reserve(std::count(text.begin(), text.end(), '\n'));
     }
+    bytes += text.size();
+    if (state == State::Stopped)
+        return;
+    qsizetype position = 0;
+    while (position < text.size()) {
+        const char *start = text.data() + position;
+        const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
+        if (!newline) {
+            if (!skippingLongLine) {
+                const QByteArrayView rest = text.sliced(position);
+                // Enough of a line to tell that it is too long even without a CR at its end.
+                constexpr qsizetype Kept = MaxLineLength + 2;
+                unfinished.append(rest.first(std::min(rest.size(), Kept - unfinished.size())));
+                skippingLongLine = unfinished.size() == Kept;
+            }
+            return;
+        }
+        const QByteArrayView piece(start, static_cast<const char *>(newline) - start);
+        position += piece.size() + 1;
+        if (!unfinished.isEmpty()) {
+            if (!skippingLongLine)
+                unfinished.append(piece);
+            readLine(unfinished);
+            unfinished.truncate(0);
+            skippingLongLine = false;
+        } else {
+            readLine(piece);
+        }
+        if (state == State::Stopped)
+            return;
+    }
+}
 
+void SnapshotFormat::Reader::Private::finish()
+{
+    if (state == State::Header) {
+        // Every line ends with a LF: a first line without one is a cut line, never read.
+        result.error = Error::NoHeader;
+        return;
+    }
+    if (state == State::Stopped)
+        return;
     closeWindow(!endCount);
-
     // A LF-less rest after the end record is a line after it; before, the text is cut anyway.
-    if (endCount && position < text.size()) {
+    if (endCount && !unfinished.isEmpty()) {
         ++lineNumber;
         reject(Error::AfterEnd);
     }
+    unfinished = QByteArray();
     if (!endCount)
         result.error = Error::NoEnd;
     else if (*endCount != records)
         result.error = Error::CountMismatch;
     result.complete = result.error == Error::NoError;
-    return result;
+    state = State::Stopped;
+}
+
+void SnapshotFormat::Reader::Private::readLine(QByteArrayView line)
+{
+    if (line.endsWith('\r'))
+        line.chop(1);
+    ++lineNumber;
+    if (state == State::Header) {
+        state = readHeader(line) ? State::Body : State::Stopped;
+        return;
+    }
+    readRecord(line);
+}
+
+bool SnapshotFormat::Reader::Private::readHeader(QByteArrayView line)
+{
+    if (line.size() > MaxLineLength || !line.startsWith(HeaderPrefix)) {
+        result.error = Error::NoHeader;
+        return false;
+    }
+    const std::optional<qint64> version = parseCount(line.sliced(HeaderPrefix.size()));
+    if (!version || *version == 0) {
+        result.error = Error::NoHeader;
+        return false;
+    }
+    result.version = *version;
+    if (*version != Version) {
+        result.error = Error::UnknownVersion;
+        return false;
+    }
+    return true;
+}
+
+void SnapshotFormat::Reader::Private::reject(Error error)
+{
+    ++result.rejectedLines;
+    if (result.rejections.size() < MaxReportedRejections)
+        result.rejections.append({lineNumber, error});
+}
+
+// A histogram that does not count the window's samples would make false percentiles. In a
+// text cut short (\a cut), the missing part is the writer's end, not a bad line.
+void SnapshotFormat::Reader::Private::closeWindow(bool cut)
+{
+    if (openWindow < 0)
+        return;
+    WindowStats &window = result.snapshot.windows[openWindow];
+    if (window.histogram && window.histogram->count() != window.count) {
+        window.histogram.reset();
+        if (!cut) {
+            ++result.rejectedLines;
+            if (result.rejections.size() < MaxReportedRejections)
+                result.rejections.append({lastBucketsLine, Error::HistogramCountMismatch});
+        }
+    }
+    openWindow = -1;
+    histogramRejected = false;
+}
+
+bool SnapshotFormat::Reader::Private::repeated(QSet<QByteArray> &names, QByteArrayView name)
+{
+    if (!rejectRepeatedNames)
+        return false;
+    // Looked up without a copy; the names kept share the bytes of their rows and windows.
+    return names.contains(QByteArray::fromRawData(name.data(), name.size()));
+}
+
+void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
+{
+    TypedSnapshot &snapshot = result.snapshot;
+    if (line.isEmpty())
+        return;
+    if (endCount) {
+        reject(Error::AfterEnd);
+        return;
+    }
+    QByteArrayView rest = line;
+    QByteArrayView type = line;
+    if (!takeField(rest, type))
+        rest = {};
+    const Record record = recordOf(type);
+    if (record == Record::Unknown) {
+        ++result.skippedLines;
+        return;
+    }
+    if (isCounted(record)) {
+        ++records;
+        closeWindow(false);
+    }
+    if (line.size() > MaxLineLength) {
+        reject(Error::LineTooLong);
+        return;
+    }
+
+    if (record == Record::End) {
+        const std::optional<qint64> count = parseCount(rest);
+        if (!count)
+            reject(rest.isEmpty() ? Error::MissingField : Error::BadCount);
+        else
+            endCount = *count;
+        return;
+    }
+    if (record == Record::Row && openWindow < 0) {
+        reject(Error::RowOutsideWindow);
+        return;
+    }
+    if (record == Record::Buckets) {
+        if (openWindow < 0) {
+            reject(Error::HistogramOutsideWindow);
+            return;
+        }
+        WindowStats &window = snapshot.windows[openWindow];
+        BucketsFields fields;
+        std::optional<Error> error = parseBuckets(rest, fields);
+        // The window's sum is the histogram's: given once, with its first record.
+        const std::optional<Histogram> part = error
+            ? std::nullopt
+            : Histogram::fromParts(fields.zeroCount, fields.negative, fields.positive, fields.min,
+                                   fields.max, window.histogram ? 0.0 : window.sum);
+        if (!error && !part)
+            error = Error::BadHistogram;
+        if (error) {
+            // A histogram missing a part would make false percentiles: the window has none.
+            reject(*error);
+            window.histogram.reset();
+            histogramRejected = true;
+            return;
+        }
+        if (histogramRejected)
+            return;
+        if (window.histogram)
+            window.histogram->merge(*part);
+        else
+            window.histogram = *part;
+        lastBucketsLine = lineNumber;
+        return;
+    }
+
+    // The fixed fields, then the name: windows and rows have two, the statistics one.
+    const bool twoFields = record == Record::Window || record == Record::Row;
+    QByteArrayView first;
+    QByteArrayView second;
+    if (!takeField(rest, first) || first.isEmpty()
+        || (twoFields && (!takeField(rest, second) || second.isEmpty()))) {
+        reject(Error::MissingField);
+        return;
+    }
+    const QByteArrayView name = rest;
+    if (const std::optional<Error> error = checkName(name)) {
+        reject(*error);
+        return;
+    }
+
+    if (record == Record::Window) {
+        const std::optional<qint64> count = parseCount(first);
+        if (!count) {
+            reject(Error::BadCount);
+            return;
+        }
+        PipeFormat::LineError error;
+        const std::optional<StatValue> sum = PipeFormat::parseValue(second, &error);
+        if (!sum) {
+            reject(errorOf(error));
+            return;
+        }
+        if (repeated(windowNames, name)) {
+            reject(Error::RepeatedName);
+            return;
+        }
+        WindowStats window;
+        window.name = name.toByteArray();
+        window.count = *count;
+        window.sum = sum->toReal();
+        window.firstRow = snapshot.stats.size();
+        if (rejectRepeatedNames)
+            windowNames.insert(window.name);
+        snapshot.windows.append(std::move(window));
+        openWindow = snapshot.windows.size() - 1;
+        return;
+    }
+
+    const QByteArrayView valueText = record == Record::Row ? second : first;
+    PipeFormat::LineError error;
+    const std::optional<StatValue> value = PipeFormat::parseValue(valueText, &error);
+    if (!value) {
+        reject(errorOf(error));
+        return;
+    }
+    const QByteArrayView label = first;
+    if (record == Record::Row) {
+        if (label.size() > MaxLabelLength) {
+            reject(Error::LabelTooLong);
+            return;
+        }
+        if (std::memchr(label.data(), '\r', size_t(label.size()))) {
+            reject(Error::CarriageReturn);
+            return;
+        }
+    }
+    if (repeated(statNames, name)) {
+        reject(Error::RepeatedName);
+        return;
+    }
+    if (record == Record::Row) {
+        WindowStats &window = snapshot.windows[openWindow];
+        // Windows mostly share their labels: share the previous window's bytes when equal.
+        const QList<QByteArray> *previous =
+            openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
+        const qsizetype row = window.rowCount;
+        if (previous && row < previous->size() && QByteArrayView(previous->at(row)) == label)
+            window.labels.append(previous->at(row));
+        else
+            window.labels.append(label.toByteArray());
+        ++window.rowCount;
+    }
+    snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
+    if (rejectRepeatedNames)
+        statNames.insert(snapshot.stats.constLast().name);
+}
+
+SnapshotFormat::Reader::Reader(RepeatedNames repeatedNames)
+    : d(new Private(repeatedNames))
+{
+}
+
+SnapshotFormat::Reader::~Reader()
+{
+    delete d;
+}
+
+void SnapshotFormat::Reader::feed(QByteArrayView bytes)
+{
+    d->feed(bytes);
+}
+
+qint64 SnapshotFormat::Reader::bytesRead() const noexcept
+{
+    return d->bytes;
+}
+
+SnapshotFormat::ParseResult SnapshotFormat::Reader::finish()
+{
+    d->finish();
+    return std::move(d->result);
+}
+
+SnapshotFormat::ParseResult SnapshotFormat::parse(QByteArrayView text)
+{
+    Reader reader;
+    reader.feed(text);
+    return reader.finish();
 }
 
 bool SnapshotFormat::isValidLabel(QByteArrayView label) noexcept
@@ -624,6 +758,8 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
             "above 0, or the minimum exceeds the maximum");
     case Error::HistogramCountMismatch:
         return QLatin1StringView("the window's histogram does not count the window's samples");
+    case Error::RepeatedName:
+        return QLatin1StringView("the name was read before: the first one is kept");
     }
     return QLatin1StringView("unknown error");
 }

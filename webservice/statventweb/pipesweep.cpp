@@ -171,48 +171,6 @@ private:
     bool m_skippingLongLine = false;
 };
 
-//! Keeps the first row of each name; the windows' rows are renumbered to match.
-void keepFirstOfEachName(ProcessStats &process)
-{
-    Statvent::Snapshot &stats = process.stats;
-    NameIndex seen(stats.size());
-    std::vector<qsizetype> keptBefore(size_t(stats.size()) + 1);
-    std::vector<bool> dropped(size_t(stats.size()));
-    qsizetype kept = 0;
-    for (qsizetype i = 0; i < stats.size(); ++i) {
-        keptBefore[size_t(i)] = kept;
-        if (seen.findOrInsert(stats.at(i).name, i) >= 0) {
-            dropped[size_t(i)] = true;
-            ++process.rejectedLines;
-            continue;
-        }
-        ++kept;
-    }
-    keptBefore[size_t(stats.size())] = kept;
-    if (kept == stats.size())
-        return;
-    for (Statvent::WindowStats &window : process.windows) {
-        QList<QByteArray> labels;
-        for (qsizetype row = 0; row < window.rowCount; ++row) {
-            if (!dropped[size_t(window.firstRow + row)])
-                labels.append(window.labels.value(row));
-        }
-        const qsizetype end = window.firstRow + window.rowCount;
-        window.rowCount = keptBefore[size_t(end)] - keptBefore[size_t(window.firstRow)];
-        window.firstRow = keptBefore[size_t(window.firstRow)];
-        window.labels = std::move(labels);
-    }
-    qsizetype to = 0;
-    for (qsizetype i = 0; i < stats.size(); ++i) {
-        if (dropped[size_t(i)])
-            continue;
-        if (to != i)
-            stats[to] = std::move(stats[i]);
-        ++to;
-    }
-    stats.resize(kept);
-}
-
 /*!
  * Whose a process is, asked of /proc as cheaply as it can be: the owner of /proc/<pid> (its
  * effective uid) first, one stat() call; all its uids (/proc/<pid>/status) only when that owner
@@ -264,9 +222,13 @@ struct Target
     bool writerSeen = false;
     int emptyAnswerRetries = 0;
     std::unique_ptr<PipeTextReader> fifoText;
-    QByteArray socketText;
+    //! A socket's text, read as it arrives, keeping nothing of a repeated name (as for a FIFO).
+    std::unique_ptr<SnapshotFormat::Reader> socketText;
 
-    qint64 bytesRead() const { return fifoText ? fifoText->bytes : socketText.size(); }
+    qint64 bytesRead() const
+    {
+        return fifoText ? fifoText->bytes : socketText ? socketText->bytesRead() : 0;
+    }
     PipeBackoff::Key backoffKey() const { return PipeBackoff::Key{pid, device, inode}; }
 };
 
@@ -625,6 +587,8 @@ private:
             return Start::TryTheFifo;
         }
         target.writerSeen = true;
+        target.socketText =
+            std::make_unique<SnapshotFormat::Reader>(SnapshotFormat::Reader::RepeatedNames::Reject);
         return Start::Reading;
     }
 
@@ -796,9 +760,10 @@ private:
                                  QStringLiteral("sent more than %1 bytes on its socket")
                                      .arg(m_options.maxBytesPerPipe));
                 recordAnswered(target);
+                target.socketText.reset();
                 return false;
             }
-            target.socketText.append(bytes);
+            target.socketText->feed(bytes);
             return true;
         }
         if (overLimit) {
@@ -841,9 +806,9 @@ private:
 
     void finishSocket(Target &target)
     {
-        SnapshotFormat::ParseResult parsed = SnapshotFormat::parse(target.socketText);
-        const qint64 bytes = target.socketText.size();
-        target.socketText = QByteArray();
+        const qint64 bytes = target.bytesRead();
+        SnapshotFormat::ParseResult parsed = target.socketText->finish();
+        target.socketText.reset();
         recordAnswered(target);
         if (!parsed.complete) {
             reportUnanswered(
@@ -860,7 +825,6 @@ private:
         process.windows = std::move(parsed.snapshot.windows);
         process.rejectedLines = parsed.rejectedLines;
         process.snapshotRejections = std::move(parsed.rejections);
-        keepFirstOfEachName(process);
         m_result.processes.append(std::move(process));
     }
 
@@ -912,7 +876,7 @@ private:
                                      .arg(m_options.timeoutMs));
             }
             target.fifoText.reset();
-            target.socketText = QByteArray();
+            target.socketText.reset();
         }
     }
 

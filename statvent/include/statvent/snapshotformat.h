@@ -99,6 +99,7 @@ public:
         UnknownScale, //!< a `buckets` record of a scale other than Histogram::Scale
         BadHistogram, //!< a malformed bucket, buckets out of order or range, min above max
         HistogramCountMismatch, //!< a window's buckets do not add up to its sample count
+        RepeatedName, //!< a name read before, to a Reader that rejects repeated names
     };
 
     struct Rejection
@@ -136,6 +137,43 @@ public:
 
     //! Reads socket text; see the class description for what makes it complete.
     static ParseResult parse(QByteArrayView text);
+
+    /*!
+     * Reads socket text as it arrives, with the checks of parse(), which is a Reader fed the
+     * whole text: feed() takes the text in pieces of any size, reads each complete line at once
+     * and keeps only the line not complete yet, at most MaxLineLength + 2 bytes of it (a longer
+     * line is judged by its beginning; a header line longer than MaxLineLength is no header).
+     * What it holds is the snapshot read so far, and that line.
+     */
+    class STATVENT_EXPORT Reader
+    {
+    public:
+        enum class RepeatedNames : quint8 {
+            Keep, //!< every record is read, as parse() does
+            /*!
+             * A statistic or row whose name an earlier statistic or row has, and a window whose
+             * name an earlier window has, is rejected (Error::RepeatedName) and the first kept:
+             * a text that repeats a name costs no memory for it.
+             */
+            Reject,
+        };
+
+        explicit Reader(RepeatedNames repeatedNames = RepeatedNames::Keep);
+        ~Reader();
+        Reader(const Reader &) = delete;
+        Reader &operator=(const Reader &) = delete;
+
+        //! Reads the complete lines of \a bytes, the next piece of the text.
+        void feed(QByteArrayView bytes);
+        //! How many bytes feed() has been given.
+        qint64 bytesRead() const noexcept;
+        //! The text has ended: what it holds. The reader reads nothing after it.
+        ParseResult finish();
+
+    private:
+        class Private;
+        Private *const d;
+    };
 
     //! A label that a row can carry: not empty, at most MaxLabelLength bytes, no space, CR or LF.
     static bool isValidLabel(QByteArrayView label) noexcept;
