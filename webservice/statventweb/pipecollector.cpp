@@ -85,8 +85,7 @@ void PipeCollectorPrivate::work()
             return;
         finishedSweep = std::move(result);
         // Only the call crosses Qt's event queue; the result is taken under mutex.
-        QMetaObject::invokeMethod(
-            q, [this] { sweepDone(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(q, "sweepDone", Qt::QueuedConnection);
     }
 }
 
@@ -227,3 +226,5 @@ void PipeCollector::requestSweep()
 }
 
 } // namespace StatventWeb
+
+#include "moc_pipecollector.cpp"
