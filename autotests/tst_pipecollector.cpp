@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // PipeCollector: sweeps off the caller's thread, shared by concurrent requests, findings logged once.
 
-#include <statventweb/pipecollector.h>
-#include <statventweb/pipesweep.h>
 #include "webservice-writers/fifofeeder.h"
 #include "webservice-writers/writerprocess.h"
+#include <statventweb/pipecollector.h>
+#include <statventweb/pipesweep.h>
 
 #include <statvent/recorder.h>
 
@@ -45,6 +45,8 @@ private Q_SLOTS:
     void truncatedPipeIsWarned();
     void missingDirectoryIsWarned();
     void destroyedDuringASweep();
+    void destroyedWhileIdle();
+    void requestFromSweepFinishedStartsTheNextSweep();
     void refusedSocketIsWarnedOnce();
     void silentPipeIsBackedOffAcrossSweeps();
 };
@@ -157,7 +159,10 @@ void tst_PipeCollector::findingsAreWarnedOnceWhileTheyLast()
     collector.setPipeDir(dir.path());
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    const QString warning = QStringLiteral("skipping %1/notes.txt: not named <pid>.stats or <pid>.sock (a regular file)").arg(dir.path());
+    const QString warning =
+        QStringLiteral(
+            "skipping %1/notes.txt: not named <pid>.stats or <pid>.sock (a regular file)")
+            .arg(dir.path());
     QTest::ignoreMessage(QtWarningMsg, qPrintable(warning));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
@@ -173,15 +178,18 @@ void tst_PipeCollector::malformedLinesAreWarned()
 {
     QTemporaryDir dir;
     const qint64 pid = QCoreApplication::applicationPid();
-    FifoFeeder feeder(dir.filePath(QStringLiteral("%1.stats").arg(pid)), "good: 1\nno separator\nbad: x\n");
+    FifoFeeder feeder(dir.filePath(QStringLiteral("%1.stats").arg(pid)),
+                      "good: 1\nno separator\nbad: x\n");
     PipeCollector collector;
     collector.setPipeDir(dir.path());
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    QTest::ignoreMessage(QtWarningMsg,
-                         qPrintable(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the "
-                                                   "first, line 2: no ':' separates a name from a value")
-                                        .arg(pid)));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        qPrintable(QStringLiteral(
+                       "process %1 sent malformed lines (see rejectedLines in ?by=process); the "
+                       "first, line 2: no ':' separates a name from a value")
+                       .arg(pid)));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
     QCOMPARE(resultOf(finished)->processes.first().rejectedLines, 2);
@@ -197,9 +205,11 @@ void tst_PipeCollector::truncatedPipeIsWarned()
     collector.setMaxBytesPerPipe(10000);
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("process %1 sent more than 10000 bytes: only the complete "
-                                                                 "lines within them were read")
-                                                      .arg(flood.pid())));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        qPrintable(QStringLiteral("process %1 sent more than 10000 bytes: only the complete "
+                                  "lines within them were read")
+                       .arg(flood.pid())));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
     QVERIFY(resultOf(finished)->processes.first().truncated);
@@ -212,9 +222,11 @@ void tst_PipeCollector::missingDirectoryIsWarned()
     collector.setPipeDir(dir.filePath(QStringLiteral("nothing-here")));
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("pipe directory %1 does not exist (yet): no process has "
-                                                                 "started a recorder there")
-                                                      .arg(collector.pipeDir())));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        qPrintable(QStringLiteral("pipe directory %1 does not exist (yet): no process has "
+                                  "started a recorder there")
+                       .arg(collector.pipeDir())));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
     QVERIFY(resultOf(finished)->processes.isEmpty());
@@ -236,6 +248,38 @@ void tst_PipeCollector::destroyedDuringASweep()
     QTest::qWait(50);
 }
 
+void tst_PipeCollector::destroyedWhileIdle()
+{
+    auto collector = std::make_unique<PipeCollector>();
+    QElapsedTimer clock;
+    clock.start();
+    collector.reset(); // stops the idle worker thread at once
+    QVERIFY(clock.elapsed() < 1000);
+}
+
+void tst_PipeCollector::requestFromSweepFinishedStartsTheNextSweep()
+{
+    QTemporaryDir dir;
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+    // A sweep is over by the time it is announced: a receiver asking for another gets one.
+    bool askedAgain = false;
+    connect(&collector, &PipeCollector::sweepFinished, &collector, [&] {
+        QVERIFY(!collector.isSweeping());
+        if (!askedAgain) {
+            askedAgain = true;
+            collector.requestSweep();
+            QVERIFY(collector.isSweeping());
+        }
+    });
+
+    collector.requestSweep();
+    QTRY_COMPARE(finished.size(), 2);
+    QVERIFY(resultOf(finished, 1) != resultOf(finished, 0));
+    QVERIFY(!collector.isSweeping());
+}
+
 void tst_PipeCollector::refusedSocketIsWarnedOnce()
 {
     QTemporaryDir dir;
@@ -243,16 +287,19 @@ void tst_PipeCollector::refusedSocketIsWarnedOnce()
     victim.start(QStringLiteral("/bin/sleep"), {QStringLiteral("60")});
     QVERIFY(victim.waitForStarted());
     WriterProcess impostor;
-    QVERIFY(impostor.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--as-pid"),
-                                        QString::number(victim.processId())}));
+    QVERIFY(impostor.start(dir.path(),
+                           {QStringLiteral("--mode"), QStringLiteral("socket"),
+                            QStringLiteral("--as-pid"), QString::number(victim.processId())}));
     PipeCollector collector;
     collector.setPipeDir(dir.path());
     QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
 
-    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("refusing %1/%2.sock: served by process %3, not by process %2")
-                                                      .arg(dir.path())
-                                                      .arg(victim.processId())
-                                                      .arg(impostor.pid())));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        qPrintable(QStringLiteral("refusing %1/%2.sock: served by process %3, not by process %2")
+                       .arg(dir.path())
+                       .arg(victim.processId())
+                       .arg(impostor.pid())));
     collector.requestSweep();
     QTRY_COMPARE(finished.size(), 1);
     QCOMPARE(resultOf(finished)->refused.size(), 1);
@@ -276,9 +323,11 @@ void tst_PipeCollector::silentPipeIsBackedOffAcrossSweeps()
 
     for (int sweep = 1; sweep <= 4; ++sweep) {
         if (sweep == 4) {
-            QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("process %1 gave no answer: missed the deadline in 3 "
-                                                                         "sweeps in a row: left out of this sweep and 0 more")
-                                                              .arg(silent.pid())));
+            QTest::ignoreMessage(
+                QtWarningMsg,
+                qPrintable(QStringLiteral("process %1 gave no answer: missed the deadline in 3 "
+                                          "sweeps in a row: left out of this sweep and 0 more")
+                               .arg(silent.pid())));
         }
         collector.requestSweep();
         QTRY_COMPARE(finished.size(), sweep);

@@ -8,9 +8,12 @@
 #include <statvent/recorder.h>
 
 #include <QFile>
-#include <QFutureWatcher>
 #include <QSet>
-#include <QtConcurrent/QtConcurrentRun>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace StatventWeb {
 
@@ -23,6 +26,9 @@ public:
         options.directory = Statvent::Recorder::defaultPipeDir();
     }
 
+    //! The worker thread's loop: runs each sweep handed to it until the collector stops.
+    void work();
+    //! In the collector's thread: takes the finished sweep from the worker and announces it.
     void sweepDone();
     //! Sets one option of the next sweep, and emits \a changed if its value is new.
     template<typename T, typename Signal>
@@ -31,27 +37,64 @@ public:
         if (options.*option == value)
             return;
         options.*option = value;
-        Q_EMIT (q->*changed)(value);
+        Q_EMIT(q->*changed)(value);
     }
     //! Logs what is new in \a result: each finding once, when it first appears.
     void reportFindings(const SweepResult &result);
 
     PipeCollector *const q;
     PipeSweep::Options options;
-    QFutureWatcher<SweepResult> watcher;
-    //! Set from the start of a sweep until its sweepFinished(): the future alone turns false
-    //! in the worker thread, before the result has been delivered here.
+    //! Set from the start of a sweep until its sweepFinished(), in the collector's thread.
     bool sweeping = false;
     std::shared_ptr<const SweepResult> lastResult;
-    //! Handed to one sweep at a time (requestSweep() starts none while one is in flight).
-    std::shared_ptr<PipeBackoff> backoff = std::make_shared<PipeBackoff>();
     //! What the previous sweep reported, so that a lasting condition is logged once.
     QSet<QString> previousFindings;
+
+    // The handover between the collector's thread and the worker. It is a std::mutex and a
+    // std::condition_variable, not Qt's, so that ThreadSanitizer sees every handover (Debian's
+    // Qt is not instrumented); only the queued call announcing a result goes through Qt.
+    std::mutex mutex;
+    std::condition_variable wake;
+    //! The options of the sweep to run next (guarded by mutex).
+    std::optional<PipeSweep::Options> pendingSweep;
+    //! The sweep finished and not yet taken by sweepDone() (guarded by mutex).
+    std::optional<SweepResult> finishedSweep;
+    //! Set by the destructor: the worker finishes the sweep in flight, if any, and returns
+    //! (guarded by mutex).
+    bool stopping = false;
+    //! Used by the worker thread only, one sweep at a time.
+    PipeBackoff backoff;
+    //! Runs work() from the constructor until the destructor joins it.
+    std::thread worker;
 };
+
+void PipeCollectorPrivate::work()
+{
+    std::unique_lock lock(mutex);
+    for (;;) {
+        wake.wait(lock, [this] { return stopping || pendingSweep; });
+        if (stopping)
+            return;
+        // The sweep works on its own copy of the options: changing them affects the next sweep.
+        const PipeSweep::Options sweepOptions = std::move(*pendingSweep);
+        pendingSweep.reset();
+        lock.unlock();
+        SweepResult result = PipeSweep::run(sweepOptions, &backoff);
+        lock.lock();
+        if (stopping)
+            return;
+        finishedSweep = std::move(result);
+        // Only the call crosses Qt's event queue; the result is taken under mutex.
+        QMetaObject::invokeMethod(q, "sweepDone", Qt::QueuedConnection);
+    }
+}
 
 void PipeCollectorPrivate::sweepDone()
 {
-    auto result = std::make_shared<const SweepResult>(watcher.result());
+    std::unique_lock lock(mutex);
+    auto result = std::make_shared<const SweepResult>(std::move(*finishedSweep));
+    finishedSweep.reset();
+    lock.unlock();
     reportFindings(*result);
     lastResult = result;
     sweeping = false;
@@ -70,30 +113,37 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
     for (const QString &problem : result.problems)
         report(problem);
     for (const SkippedEntry &entry : result.skipped)
-        report(QStringLiteral("skipping %1/%2: %3").arg(options.directory, QFile::decodeName(entry.name), entry.reason));
+        report(QStringLiteral("skipping %1/%2: %3")
+                   .arg(options.directory, QFile::decodeName(entry.name), entry.reason));
     for (const RefusedEntry &entry : result.refused)
-        report(QStringLiteral("refusing %1/%2: %3").arg(options.directory, QFile::decodeName(entry.name), entry.reason));
+        report(QStringLiteral("refusing %1/%2: %3")
+                   .arg(options.directory, QFile::decodeName(entry.name), entry.reason));
     for (const UnansweredProcess &process : result.unansweredDetails) {
         // A process merely slow is reported in every answer, not logged; what it did wrong is.
         if (process.reason != UnansweredReason::NoAnswer)
-            report(QStringLiteral("process %1 gave no answer: %2").arg(process.pid).arg(process.detail));
+            report(QStringLiteral("process %1 gave no answer: %2")
+                       .arg(process.pid)
+                       .arg(process.detail));
     }
     for (const ProcessStats &process : result.processes) {
         if (!process.snapshotRejections.isEmpty()) {
             const Statvent::SnapshotFormat::Rejection &first = process.snapshotRejections.first();
-            report(QStringLiteral("process %1 sent malformed records (see rejectedLines in ?by=process); the first, line %2: %3")
+            report(QStringLiteral("process %1 sent malformed records (see rejectedLines in "
+                                  "?by=process); the first, line %2: %3")
                        .arg(process.pid)
                        .arg(first.lineNumber)
                        .arg(Statvent::SnapshotFormat::describe(first.error)));
         }
         if (process.truncated) {
-            report(QStringLiteral("process %1 sent more than %2 bytes: only the complete lines within them were read")
+            report(QStringLiteral("process %1 sent more than %2 bytes: only the complete lines "
+                                  "within them were read")
                        .arg(process.pid)
                        .arg(options.maxBytesPerPipe));
         }
         if (!process.rejections.isEmpty()) {
             const Statvent::PipeFormat::Rejection &first = process.rejections.first();
-            report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in ?by=process); the first, line %2: %3")
+            report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in "
+                                  "?by=process); the first, line %2: %3")
                        .arg(process.pid)
                        .arg(first.lineNumber)
                        .arg(Statvent::PipeFormat::describe(first.error)));
@@ -106,13 +156,19 @@ PipeCollector::PipeCollector(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<PipeCollectorPrivate>(this))
 {
-    connect(&d->watcher, &QFutureWatcherBase::finished, this, [this] { d->sweepDone(); });
+    d->worker = std::thread([d = d.get()] { d->work(); });
 }
 
 PipeCollector::~PipeCollector()
 {
-    d->watcher.disconnect(this);
-    d->watcher.waitForFinished();
+    {
+        std::lock_guard lock(d->mutex);
+        d->stopping = true;
+    }
+    d->wake.notify_one();
+    // A sweep in flight ends within its timeout; a result it announced is never delivered, as
+    // ~QObject drops the events posted to this collector.
+    d->worker.join();
 }
 
 QString PipeCollector::pipeDir() const
@@ -142,7 +198,8 @@ qint64 PipeCollector::maxBytesPerPipe() const
 
 void PipeCollector::setMaxBytesPerPipe(qint64 bytes)
 {
-    d->setOption(&PipeSweep::Options::maxBytesPerPipe, bytes, &PipeCollector::maxBytesPerPipeChanged);
+    d->setOption(&PipeSweep::Options::maxBytesPerPipe, bytes,
+                 &PipeCollector::maxBytesPerPipeChanged);
 }
 
 bool PipeCollector::isSweeping() const
@@ -160,11 +217,14 @@ void PipeCollector::requestSweep()
     if (d->sweeping)
         return;
     d->sweeping = true;
-    // The sweep works on its own copy of the options: changing them affects the next sweep.
-    d->watcher.setFuture(QtConcurrent::run([options = d->options, backoff = d->backoff] {
-        return PipeSweep::run(options, backoff.get());
-    }));
+    {
+        std::lock_guard lock(d->mutex);
+        d->pendingSweep = d->options;
+    }
+    d->wake.notify_one();
     Q_EMIT sweepingChanged(true);
 }
 
 } // namespace StatventWeb
+
+#include "moc_pipecollector.cpp"
