@@ -61,6 +61,7 @@ private Q_SLOTS:
     void viewNote_data();
     void viewNote();
     void ratesAreCountersOutsideGroups();
+    void kindsDecideRates();
     void anotherUrlStartsAfresh();
     void statusSaysWhileAnAnswerIsLate();
     void historySurvivesAClockStep();
@@ -290,6 +291,35 @@ void tst_DashboardController::ratesAreCountersOutsideGroups()
     QVERIFY(!m_controller->isRate(u"http.latency_ms.median"_s)); // grows, but a percentile
     QVERIFY(!m_controller->isRate(u"no.such.stat"_s));
     QCOMPARE(m_controller->groups().groups().size(), 1);
+}
+
+void tst_DashboardController::kindsDecideRates()
+{
+    // A socket process that says what its stats are, and a FIFO process that does not.
+    const auto document = [](int poll) {
+        return Answer{QByteArray(R"({"processes": {
+            "101": {"stats": {"jobs.done": 7, "temperature": )"
+                                 + QByteArray::number(20 + poll) + R"(},
+                    "kinds": {"jobs.done": "counter", "temperature": "gauge"}, "channel": "socket"},
+            "102": {"stats": {"fifo.count": )"
+                                 + QByteArray::number(10 * poll) + R"(}, "channel": "fifo"}},
+            "timestamp": )" + QByteArray::number(T0 + poll, 'f', 0)
+                                 + '}')};
+    };
+    m_server->enqueue(document(0));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    QVERIFY(m_controller->isRate(u"jobs.done"_s)); // a counter from its first poll, standing still
+    QVERIFY(!m_controller->isRate(u"temperature"_s));
+    QVERIFY(!m_controller->isRate(u"fifo.count"_s)); // no kind: not grown yet
+    m_server->answerAlways(document(1));
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 2);
+    QVERIFY(m_controller->isRate(u"jobs.done"_s));
+    QVERIFY(!m_controller->isRate(u"temperature"_s)); // a gauge that only grew
+    QVERIFY(m_controller->isRate(u"fifo.count"_s)); // no kind: grew, never fell
+    m_controller->showProcess(101);
+    QVERIFY(m_controller->isRate(u"jobs.done"_s));
+    QVERIFY(!m_controller->isRate(u"temperature"_s));
 }
 
 void tst_DashboardController::anotherUrlStartsAfresh()

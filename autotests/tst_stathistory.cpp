@@ -4,6 +4,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace StatventDashboard;
@@ -48,6 +49,8 @@ private Q_SLOTS:
     void counterDetection_data();
     void counterDetection();
     void counterAgainAfterTheDecreaseLeaves();
+    void kindsDecideCounters_data();
+    void kindsDecideCounters();
     void forgetsStatsGoneForTheWholeRing();
     void refusesSeriesBeyondTheLimit();
     void sameSweepIsNotRecordedTwice();
@@ -193,6 +196,43 @@ void tst_StatHistory::counterAgainAfterTheDecreaseLeaves()
     for (double value : {3.0, 4.0, 5.0})
         history.append(++t, stats({{u"x"_s, value}}));
     QVERIFY(history.isCounter(u"x"_s));
+}
+
+void tst_StatHistory::kindsDecideCounters_data()
+{
+    QTest::addColumn<QList<double>>("values");
+    QTest::addColumn<Statvent::StatKind>("kind");
+    QTest::addColumn<bool>("counter");
+    using Statvent::StatKind;
+    // The service's word, against what the values alone would suggest.
+    QTest::newRow("counter from its first poll") << QList<double>{5} << StatKind::Counter << true;
+    QTest::newRow("constant counter") << QList<double>{5, 5, 5} << StatKind::Counter << true;
+    QTest::newRow("counter reset") << QList<double>{5, 6, 1, 2} << StatKind::Counter << true;
+    QTest::newRow("gauge that only grows") << QList<double>{1, 2, 5, 9} << StatKind::Gauge << false;
+    QTest::newRow("window row that grows") << QList<double>{1, 2, 3} << StatKind::Window << false;
+    // Without a kind (a FIFO), the guess.
+    QTest::newRow("untyped, grows") << QList<double>{1, 2, 5, 9} << StatKind::Untyped << true;
+    QTest::newRow("untyped, falls") << QList<double>{1, 2, 1} << StatKind::Untyped << false;
+    QTest::newRow("untyped, single poll") << QList<double>{5} << StatKind::Untyped << false;
+}
+
+void tst_StatHistory::kindsDecideCounters()
+{
+    QFETCH(QList<double>, values);
+    QFETCH(Statvent::StatKind, kind);
+    QFETCH(bool, counter);
+    StatHistory history;
+    StatsDocument::Kinds kinds;
+    if (kind != Statvent::StatKind::Untyped)
+        kinds.insert(u"x"_s, kind);
+    for (int poll = 0; poll < values.size(); ++poll)
+        QVERIFY(history.append(T0 + poll, T0 + poll, stats({{u"x"_s, values[poll]}}), kinds));
+    QCOMPARE(history.isCounter(u"x"_s), counter);
+    // The kind of the latest poll counts: the same values without a kind are guessed at.
+    history.append(T0 + values.size(), stats({{u"x"_s, values.constLast()}}));
+    const bool grewNeverFell = values.size() > 1 && std::is_sorted(values.cbegin(), values.cend())
+        && values.constFirst() < values.constLast();
+    QCOMPARE(history.isCounter(u"x"_s), grewNeverFell);
 }
 
 void tst_StatHistory::forgetsStatsGoneForTheWholeRing()

@@ -24,6 +24,9 @@ private Q_SLOTS:
     void refusesBadDocuments_data();
     void refusesBadDocuments();
     void keepsAtMostMaxStatsWholeStats();
+    void kindsOfProcessesAndTotals_data();
+    void kindsOfProcessesAndTotals();
+    void summedDocumentHasNoKinds();
 };
 
 void tst_StatsDocument::perProcessDocument()
@@ -140,6 +143,13 @@ void tst_StatsDocument::refusesBadDocuments_data()
                                            << u"\"stats\" of process \"12\" is missing, not an object"_s;
     QTest::newRow("process bad value") << QByteArray(R"({"processes": {"12": {"stats": {"x": true}}}, "timestamp": 1})")
                                        << u"stat \"x\" in \"stats\" of process \"12\" is a boolean, not a number"_s;
+    QTest::newRow("kinds not object") << QByteArray(
+        R"({"processes": {"12": {"stats": {"x": 1}, "kinds": ["counter"]}}, "timestamp": 1})")
+                                      << u"\"kinds\" of process \"12\" is an array, not an object"_s;
+    QTest::newRow("kind not string")
+        << QByteArray(
+               R"({"processes": {"12": {"stats": {"x": 1}, "kinds": {"x": 1}}}, "timestamp": 1})")
+        << u"kind of \"x\" in \"kinds\" of process \"12\" is a number, not a string"_s;
     QTest::newRow("unanswered not array") << QByteArray(R"({"processes": {}, "unanswered": 3, "timestamp": 1})")
                                           << u"\"unanswered\" is a number, not an array of pids"_s;
 }
@@ -181,6 +191,71 @@ void tst_StatsDocument::keepsAtMostMaxStatsWholeStats()
     bad.replace(bad.lastIndexOf("\": 2"), 4, "\": \"x\"");
     QVERIFY(!StatsDocument::parse(bad, &error).isValid());
     QVERIFY2(error.startsWith(u"stat \""_s), qPrintable(error));
+}
+
+void tst_StatsDocument::kindsOfProcessesAndTotals_data()
+{
+    // The kind of "x" in each of two processes (empty: no "kinds" object, as a process read
+    // over its FIFO), what the dashboard reads for each, and the kind of the total.
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::addColumn<Statvent::StatKind>("firstRead");
+    QTest::addColumn<Statvent::StatKind>("secondRead");
+    QTest::addColumn<Statvent::StatKind>("total");
+    using Statvent::StatKind;
+    QTest::newRow("counters") << u"counter"_s << u"counter"_s << StatKind::Counter
+                              << StatKind::Counter << StatKind::Counter;
+    QTest::newRow("gauges") << u"gauge"_s << u"gauge"_s << StatKind::Gauge << StatKind::Gauge
+                            << StatKind::Gauge;
+    QTest::newRow("counter and gauge")
+        << u"counter"_s << u"gauge"_s << StatKind::Counter << StatKind::Gauge << StatKind::Gauge;
+    QTest::newRow("windows") << u"window"_s << u"window"_s << StatKind::Window << StatKind::Window
+                             << StatKind::Window;
+    QTest::newRow("window and counter") << u"window"_s << u"counter"_s << StatKind::Window
+                                        << StatKind::Counter << StatKind::Untyped;
+    QTest::newRow("counter and FIFO")
+        << u"counter"_s << QString() << StatKind::Counter << StatKind::Untyped << StatKind::Untyped;
+    QTest::newRow("counter and untyped") << u"counter"_s << u"untyped"_s << StatKind::Counter
+                                         << StatKind::Untyped << StatKind::Untyped;
+    QTest::newRow("FIFOs") << QString() << QString() << StatKind::Untyped << StatKind::Untyped
+                           << StatKind::Untyped;
+    // A kind of a newer service: read as untyped, so the dashboard guesses as for a FIFO.
+    QTest::newRow("unknown kind") << u"histogram"_s << u"histogram"_s << StatKind::Untyped
+                                  << StatKind::Untyped << StatKind::Untyped;
+}
+
+void tst_StatsDocument::kindsOfProcessesAndTotals()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    QFETCH(Statvent::StatKind, firstRead);
+    QFETCH(Statvent::StatKind, secondRead);
+    QFETCH(Statvent::StatKind, total);
+    const auto process = [](const QString &kind) {
+        // "gone" has a kind but no value: not a stat of the process.
+        return kind.isEmpty() ? QByteArray(R"({"stats": {"x": 1}, "channel": "fifo"})")
+                              : QByteArray(R"({"stats": {"x": 1}, "kinds": {"x": ")" + kind.toUtf8()
+                                           + R"(", "gone": "counter"}, "channel": "socket"})");
+    };
+    const QByteArray json = R"({"processes": {"1": )" + process(first) + R"(, "2": )"
+        + process(second) + R"(}, "timestamp": 10})";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+    QCOMPARE(document.process(1)->kinds.value(u"x"_s, Statvent::StatKind::Untyped), firstRead);
+    QCOMPARE(document.process(2)->kinds.value(u"x"_s, Statvent::StatKind::Untyped), secondRead);
+    QVERIFY(!document.process(1)->kinds.contains(u"gone"_s));
+    QCOMPARE(document.totalKinds().value(u"x"_s, Statvent::StatKind::Untyped), total);
+    QVERIFY(!document.totalKinds().contains(u"gone"_s));
+    QCOMPARE(document.totals().value(u"x"_s), StatValue(2));
+}
+
+void tst_StatsDocument::summedDocumentHasNoKinds()
+{
+    const StatsDocument document =
+        StatsDocument::parse(R"({"stats": {"x": 1}, "processes": 1, "timestamp": 10})");
+    QVERIFY(document.isValid());
+    QVERIFY(document.totalKinds().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_StatsDocument)

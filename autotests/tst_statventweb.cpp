@@ -3,13 +3,15 @@
 
 #include "webservice-writers/writerprocess.h"
 
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -18,6 +20,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
+#include <memory>
 
 #include <sys/resource.h>
 
@@ -82,15 +86,124 @@ private:
     QByteArray m_announcement;
 };
 
-int httpStatus(quint16 port, const QString &path)
+struct Answer
+{
+    int status = 0; //!< 0 if no answer came
+    QByteArray body;
+};
+
+Answer httpGet(quint16 port, const QString &path)
 {
     QNetworkAccessManager network;
     std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
     QSignalSpy finished(reply.get(), &QNetworkReply::finished);
     if (!finished.wait(10000))
-        return 0;
-    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        return {};
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
 }
+
+int httpStatus(quint16 port, const QString &path)
+{
+    return httpGet(port, path).status;
+}
+
+/*!
+ * The body of the first answer to GET \a path that \a complete accepts, asking again for at most
+ * 10 s: an original writer's FIFO is missing for a moment after each reader, as in the original.
+ */
+QByteArray getUntil(quint16 port, const QString &path,
+                    const std::function<bool(const QByteArray &)> &complete)
+{
+    QByteArray body;
+    const bool completed = QTest::qWaitFor(
+        [&] {
+            body = httpGet(port, path).body;
+            return complete(body);
+        },
+        10000);
+    if (!completed)
+        qWarning("no complete answer to GET %s within 10 s", qPrintable(path));
+    return body;
+}
+
+//! A statvent-recorder-child: a real application's recorder, serving its FIFO and its socket.
+class RecorderChild
+{
+public:
+    ~RecorderChild()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+
+    //! Returns once the child has published its pipe and socket.
+    bool start(const QStringList &arguments)
+    {
+        m_process.start(QStringLiteral(STATVENT_RECORDER_CHILD), arguments);
+        const QDeadlineTimer deadline(10000);
+        while (!m_process.canReadLine()) {
+            if (deadline.hasExpired() || !m_process.waitForReadyRead(int(deadline.remainingTime())))
+                return false;
+        }
+        return m_process.readLine().startsWith("ready ");
+    }
+
+    qint64 pid() const { return m_process.processId(); }
+
+private:
+    QProcess m_process;
+};
+
+//! One sample of a /metrics answer and the type its family's TYPE line gives.
+struct MetricSample
+{
+    QByteArray type;
+    double value = 0;
+};
+
+//! The samples of a /metrics answer, keyed by `metric{labels}`.
+QHash<QByteArray, MetricSample> parseMetrics(const QByteArray &text)
+{
+    QHash<QByteArray, MetricSample> samples;
+    QByteArray type;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.startsWith("# TYPE ")) {
+            type = line.sliced(line.lastIndexOf(' ') + 1);
+            continue;
+        }
+        const qsizetype space = line.lastIndexOf(' ');
+        if (line.startsWith('#') || space < 0)
+            continue;
+        samples.insert(line.first(space), {type, line.sliced(space + 1).toDouble()});
+    }
+    return samples;
+}
+
+QByteArray combinedSeries(QByteArrayView metric, QByteArrayView name, QByteArrayView quantile = {})
+{
+    QByteArray series =
+        metric.toByteArray() + "{name=\"" + name.toByteArray() + "\",aggregate=\"sum\"";
+    if (!quantile.isEmpty())
+        series += ",quantile=\"" + quantile.toByteArray() + '"';
+    return series + '}';
+}
+
+/*!
+ * One pipe directory with a recorder child for each kind, each also setting child.stat.0 to
+ * child.stat.3, and two original writers, one of which also writes child.stat.3; served by a
+ * statvent-web.
+ */
+struct MixedDirectory
+{
+    static constexpr int Processes = 6;
+
+    QTemporaryDir dir;
+    RecorderChild children[4];
+    WriterProcess originals[2];
+    QHash<QByteArray, qint64> pidOf; //!< the pid of the child that makes each kind.* statistic
+    Service service;
+    quint16 port = 0;
+};
 
 } // namespace
 
@@ -112,6 +225,15 @@ private Q_SLOTS:
     void raisesDescriptorLimitAndCapsConnections();
     void signalsShutDownCleanly_data();
     void signalsShutDownCleanly();
+    void kindsReachMetricsAndProcessView_data();
+    void kindsReachMetricsAndProcessView();
+    void windowBecomesSummary();
+    void cleanupTestCase();
+
+private:
+    bool startMixedDirectory();
+
+    std::unique_ptr<MixedDirectory> m_mixed;
 };
 
 void tst_StatventWeb::help()
@@ -338,6 +460,202 @@ void tst_StatventWeb::signalsShutDownCleanly()
     QCOMPARE(service.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(service.process().exitCode(), 0);
     QCOMPARE(service.process().readAllStandardError(), message);
+}
+
+bool tst_StatventWeb::startMixedDirectory()
+{
+    if (m_mixed)
+        return true;
+    auto mixed = std::make_unique<MixedDirectory>();
+    const std::pair<const char *, const char *> kinds[] = {{"set-then-incr", "kind.set_then_incr"},
+                                                           {"incr-negative", "kind.incr_negative"},
+                                                           {"count", "kind.count"},
+                                                           {"window", "kind.window"}};
+    for (int i = 0; i < 4; ++i) {
+        const auto &[kind, name] = kinds[i];
+        if (!mixed->children[i].start({QStringLiteral("--pipe-dir"), mixed->dir.path(),
+                                       QStringLiteral("--stats"), QStringLiteral("4"),
+                                       QStringLiteral("--kind"), QLatin1String(kind),
+                                       QStringLiteral("--name"), QLatin1String(name)}))
+            return false;
+        mixed->pidOf.insert(name, mixed->children[i].pid());
+    }
+    if (!mixed->originals[0].startOriginal(
+            mixed->dir.path(),
+            {QStringLiteral("--stat"), QStringLiteral("orig.total=2"), QStringLiteral("--stat"),
+             QStringLiteral("child.stat.3=100")})
+        || !mixed->originals[1].startOriginal(
+            mixed->dir.path(), {QStringLiteral("--stat"), QStringLiteral("orig.total=3")}))
+        return false;
+    mixed->port = mixed->service.start({QStringLiteral("--port"), QStringLiteral("0"),
+                                        QStringLiteral("--pipe-dir"), mixed->dir.path()});
+    if (!mixed->port)
+        return false;
+    m_mixed = std::move(mixed);
+    return true;
+}
+
+void tst_StatventWeb::kindsReachMetricsAndProcessView_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<double>("sum");
+    QTest::addColumn<QByteArray>("metric");
+    QTest::addColumn<QByteArray>("type");
+    QTest::addColumn<int>("socketReporters");
+    QTest::addColumn<int>("fifoReporters");
+    QTest::addColumn<QString>("socketKind");
+    // Issue 15: the kind is derived where the statistic is made and reaches the TYPE line.
+    QTest::newRow("set then incr: gauge")
+        << QByteArray("kind.set_then_incr") << 1.0 << QByteArray("statvent_value")
+        << QByteArray("gauge") << 1 << 0 << QStringLiteral("gauge");
+    QTest::newRow("incr by -1: gauge")
+        << QByteArray("kind.incr_negative") << -1.0 << QByteArray("statvent_value")
+        << QByteArray("gauge") << 1 << 0 << QStringLiteral("gauge");
+    QTest::newRow("only counted: counter")
+        << QByteArray("kind.count") << 6.0 << QByteArray("statvent_stat_total")
+        << QByteArray("counter") << 1 << 0 << QStringLiteral("counter");
+    QTest::newRow("set in four processes: gauge")
+        << QByteArray("child.stat.2") << 8.0 << QByteArray("statvent_value") << QByteArray("gauge")
+        << 4 << 0 << QStringLiteral("gauge");
+    // The original's FIFO says nothing of kinds: untyped, summed as it always was.
+    QTest::newRow("original writers only: untyped")
+        << QByteArray("orig.total") << 5.0 << QByteArray("statvent_stat") << QByteArray("untyped")
+        << 0 << 2 << QString();
+    QTest::newRow("original and new writers: untyped")
+        << QByteArray("child.stat.3") << 112.0 << QByteArray("statvent_stat")
+        << QByteArray("untyped") << 4 << 1 << QStringLiteral("gauge");
+}
+
+void tst_StatventWeb::kindsReachMetricsAndProcessView()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(double, sum);
+    QFETCH(QByteArray, metric);
+    QFETCH(QByteArray, type);
+    QFETCH(int, socketReporters);
+    QFETCH(int, fifoReporters);
+    QFETCH(QString, socketKind);
+    QVERIFY(startMixedDirectory());
+    const quint16 port = m_mixed->port;
+    const QByteArray everyone =
+        "\nstatvent_processes " + QByteArray::number(MixedDirectory::Processes) + '\n';
+
+    const QByteArray metrics =
+        getUntil(port, QStringLiteral("/metrics"),
+                 [&](const QByteArray &body) { return body.contains(everyone); });
+    QVERIFY2(metrics.contains(everyone), metrics.constData());
+    const QHash<QByteArray, MetricSample> samples = parseMetrics(metrics);
+    const auto found = samples.constFind(combinedSeries(metric, name));
+    QVERIFY2(found != samples.cend(), metrics.constData());
+    QCOMPARE(found->type, type);
+    QCOMPARE(found->value, sum);
+    const QByteArray nameLabel = "{name=\"" + name + '"';
+    QCOMPARE(int(std::count_if(samples.keyBegin(), samples.keyEnd(),
+                               [&](const QByteArray &key) { return key.contains(nameLabel); })),
+             1);
+
+    const QByteArray combined =
+        getUntil(port, QStringLiteral("/stats"), [](const QByteArray &body) {
+            return QJsonDocument::fromJson(body).object().value(u"processes").toInteger()
+                == MixedDirectory::Processes;
+        });
+    QCOMPARE(QJsonDocument::fromJson(combined).object().value(u"processes").toInteger(),
+             MixedDirectory::Processes);
+    const QJsonObject stats = QJsonDocument::fromJson(combined).object().value(u"stats").toObject();
+    QCOMPARE(stats.value(QString::fromUtf8(name)).toDouble(), sum);
+
+    const QByteArray byProcess =
+        getUntil(port, QStringLiteral("/stats?by=process"), [](const QByteArray &body) {
+            return QJsonDocument::fromJson(body).object().value(u"processes").toObject().size()
+                == MixedDirectory::Processes;
+        });
+    const QJsonObject processes =
+        QJsonDocument::fromJson(byProcess).object().value(u"processes").toObject();
+    QCOMPARE(processes.size(), MixedDirectory::Processes);
+    int socketSeen = 0;
+    int fifoSeen = 0;
+    for (auto process = processes.begin(); process != processes.end(); ++process) {
+        const QJsonObject view = process.value().toObject();
+        if (!view.value(u"stats").toObject().contains(QString::fromUtf8(name)))
+            continue;
+        const QString kind =
+            view.value(u"kinds").toObject().value(QString::fromUtf8(name)).toString();
+        if (view.value(u"channel").toString() == u"socket") {
+            ++socketSeen;
+            QCOMPARE(kind, socketKind);
+            if (m_mixed->pidOf.contains(name))
+                QCOMPARE(process.key().toLongLong(), m_mixed->pidOf.value(name));
+        } else {
+            ++fifoSeen;
+            QCOMPARE(view.value(u"channel").toString(), QStringLiteral("fifo"));
+            QCOMPARE(kind, QStringLiteral("untyped"));
+        }
+    }
+    QCOMPARE(socketSeen, socketReporters);
+    QCOMPARE(fifoSeen, fifoReporters);
+}
+
+void tst_StatventWeb::windowBecomesSummary()
+{
+    QVERIFY(startMixedDirectory());
+    const quint16 port = m_mixed->port;
+    const QByteArray everyone =
+        "\nstatvent_processes " + QByteArray::number(MixedDirectory::Processes) + '\n';
+    const QByteArray metrics =
+        getUntil(port, QStringLiteral("/metrics"),
+                 [&](const QByteArray &body) { return body.contains(everyone); });
+    QVERIFY2(metrics.contains(everyone), metrics.constData());
+    const QHash<QByteArray, MetricSample> samples = parseMetrics(metrics);
+
+    // The child recorded the samples 1 to 100 in the window kind.window.{0}.
+    const QByteArray window = "kind.window.{0}";
+    const std::pair<const char *, double> quantiles[] = {
+        {"0.5", 50}, {"0.95", 95}, {"0.99", 99}, {"1", 100}};
+    for (const auto &[quantile, value] : quantiles) {
+        const auto found = samples.constFind(combinedSeries("statvent_window", window, quantile));
+        QVERIFY2(found != samples.cend(), quantile);
+        QCOMPARE(found->type, QByteArray("summary"));
+        QCOMPARE(found->value, value);
+    }
+    const std::pair<const char *, double> aggregates[] = {{"statvent_window_count", 100},
+                                                          {"statvent_window_sum", 5050}};
+    for (const auto &[metric, value] : aggregates) {
+        const auto found = samples.constFind(combinedSeries(metric, window));
+        QVERIFY2(found != samples.cend(), metric);
+        QCOMPARE(found->type, QByteArray("summary"));
+        QCOMPARE(found->value, value);
+    }
+    const auto mean = samples.constFind(combinedSeries("statvent_window_mean", window));
+    QVERIFY(mean != samples.cend());
+    QCOMPARE(mean->type, QByteArray("gauge"));
+    QCOMPARE(mean->value, 50.5);
+    // Its rows are nowhere else: four quantiles, _count, _sum and the mean.
+    QCOMPARE(int(std::count_if(samples.keyBegin(), samples.keyEnd(),
+                               [](const QByteArray &key) { return key.contains("kind.window."); })),
+             7);
+
+    const QByteArray byProcess =
+        getUntil(port, QStringLiteral("/stats?by=process"), [](const QByteArray &body) {
+            return QJsonDocument::fromJson(body).object().value(u"processes").toObject().size()
+                == MixedDirectory::Processes;
+        });
+    const QJsonObject view = QJsonDocument::fromJson(byProcess)
+                                 .object()
+                                 .value(u"processes")
+                                 .toObject()
+                                 .value(QString::number(m_mixed->pidOf.value("kind.window")))
+                                 .toObject();
+    QCOMPARE(view.value(u"channel").toString(), QStringLiteral("socket"));
+    const QJsonObject kinds = view.value(u"kinds").toObject();
+    for (const char *label : {"median", "95th", "99th", "100th", "mean"})
+        QCOMPARE(kinds.value(QStringLiteral("kind.window.%1").arg(QLatin1String(label))).toString(),
+                 QStringLiteral("window"));
+    QCOMPARE(kinds.value(u"child.stat.0").toString(), QStringLiteral("gauge"));
+}
+
+void tst_StatventWeb::cleanupTestCase()
+{
+    m_mixed.reset();
 }
 
 QTEST_GUILESS_MAIN(tst_StatventWeb)

@@ -3,12 +3,13 @@
 // from main after a delay (to prove that a normal exit removes the pipe).
 //
 //   statvent-recorder-child --pipe-dir DIR [--stats N] [--exit-after MS] [--max-fds N]
-//                           [--kind set-then-incr|incr-negative|count|window]
+//                           [--kind set-then-incr|incr-negative|count|window] [--name NAME]
 // Prints "ready <pipe path>" once the pipe is published. With --max-fds, runs with that soft
 // descriptor limit (as `ulimit -n` would set it). While it runs, it opens a file every 100 ms,
 // as an application does, and prints "cannot open a file: <reason>" when that fails.
-// With --kind, it also makes the statistic "kind.x" the way named (set 0 then incr, incr by
-// -1, incr by 2 three times, or the window "kind.x.{0}" of the samples 1 to 100).
+// With --kind, it also makes the statistic NAME ("kind.x" unless --name says otherwise) the way
+// named (set 0 then incr, incr by -1, incr by 2 three times, or the window "NAME.{0}" of the
+// samples 1 to 100).
 
 #include <statvent/statvent.h>
 
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     int exitAfterMs = -1;
     int maxFds = -1;
     QByteArray kind;
+    QByteArray name = "kind.x";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--pipe-dir"))
             pipeDir = QString::fromLocal8Bit(argv[i + 1]);
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
             maxFds = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--kind"))
             kind = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--name"))
+            name = argv[i + 1];
     }
     if (maxFds > 0) {
         rlimit limit;
@@ -56,16 +60,17 @@ int main(int argc, char **argv)
     for (int i = 0; i < stats; ++i)
         Statvent::set(QByteArray("child.stat.") + QByteArray::number(i), i);
     if (kind == "set-then-incr") {
-        Statvent::set("kind.x", 0);
-        Statvent::incr("kind.x");
+        Statvent::set(name, 0);
+        Statvent::incr(name);
     } else if (kind == "incr-negative") {
-        Statvent::incr("kind.x", -1);
+        Statvent::incr(name, -1);
     } else if (kind == "count") {
         for (int i = 0; i < 3; ++i)
-            Statvent::incr("kind.x", 2);
+            Statvent::incr(name, 2);
     } else if (kind == "window") {
+        const QByteArray window = name + ".{0}";
         for (int sample = 1; sample <= 100; ++sample)
-            Statvent::record("kind.x.{0}", sample);
+            Statvent::record(window, sample);
     } else if (!kind.isEmpty()) {
         return 2;
     }

@@ -37,6 +37,12 @@ public:
     void refreshView();
 
     const StatHistory &history() const { return shownPid ? processHistory : summedHistory; }
+    //! The kinds of the shown process's stats at the last poll (none when it did not answer).
+    StatsDocument::Kinds shownKinds() const
+    {
+        const StatsDocument::Process *process = lastDocument.process(shownPid);
+        return process ? process->kinds : StatsDocument::Kinds();
+    }
 
     DashboardController *q;
     StatsPoller *poller;
@@ -95,9 +101,11 @@ void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
     }
     lastDocument = document;
     lastArrival = arrivalTime();
-    bool recorded = summedHistory.append(lastArrival, document.timestamp(), document.totals());
+    bool recorded = summedHistory.append(lastArrival, document.timestamp(), document.totals(),
+                                         document.totalKinds());
     if (shownPid)
-        recorded = processHistory.append(lastArrival, document.timestamp(), q->shownStats());
+        recorded =
+            processHistory.append(lastArrival, document.timestamp(), q->shownStats(), shownKinds());
 
     setConnection(Connection::Connected, u"Connected to "_s + poller->url().authority());
     lastUpdate = StatusWording::lastUpdate(QDateTime::currentDateTime(), document.timestamp());
@@ -267,7 +275,8 @@ void DashboardController::showProcess(qint64 pid)
     d->processHistory.clear();
     d->groupsStale = true;
     if (pid && d->lastDocument.isValid())
-        d->processHistory.append(d->lastArrival, d->lastDocument.timestamp(), shownStats());
+        d->processHistory.append(d->lastArrival, d->lastDocument.timestamp(), shownStats(),
+                                 d->shownKinds());
     Q_EMIT shownProcessChanged(pid);
     d->updateOfferedProcesses();
     d->refreshView();

@@ -61,7 +61,8 @@ double StatHistory::oldestTime() const
     return m_polls == 0 ? 0 : m_times[size_t(slotOf(oldestPoll()))];
 }
 
-bool StatHistory::append(double time, double sweepTime, const StatsDocument::Stats &values)
+bool StatHistory::append(double time, double sweepTime, const StatsDocument::Stats &values,
+                         const StatsDocument::Kinds &kinds)
 {
     if (!std::isfinite(time) || !std::isfinite(sweepTime))
         return false;
@@ -122,6 +123,7 @@ bool StatHistory::append(double time, double sweepTime, const StatsDocument::Sta
         }
         series.lastValue = value;
         series.lastSeen = poll;
+        series.kind = kinds.value(series.name, Statvent::StatKind::Untyped);
     }
     forgetAbsentSeries();
     return true;
@@ -191,6 +193,15 @@ bool StatHistory::isCounter(const QString &name) const
     if (it == m_indexOfName.cend())
         return false;
     const Series &series = m_series[size_t(*it)];
+    switch (series.kind) {
+    case Statvent::StatKind::Counter:
+        return true;
+    case Statvent::StatKind::Gauge:
+    case Statvent::StatKind::Window:
+        return false;
+    case Statvent::StatKind::Untyped:
+        break;
+    }
     return series.lastIncrease >= 0 && series.lastDecrease < oldestPoll();
 }
 

@@ -29,8 +29,10 @@ namespace StatventDashboard {
  * there. A stat absent from every poll held is forgotten, so processes that come and go do not
  * leave series behind. At most maxSeries stats are kept; more are refused with a warning.
  *
- * A stat is a *counter* while it has grown at least once and never decreased over the polls
- * held: the dashboard then shows its rate per second. Anything else is a gauge.
+ * A stat is a *counter* when the service says so (its kind at the latest poll that had it):
+ * the dashboard then shows its rate per second from its first poll. A gauge or window row
+ * never is. A stat without a kind (from a process read over its FIFO) is taken for a counter
+ * while it has grown at least once and never decreased over the polls held.
  */
 class StatHistory
 {
@@ -46,9 +48,11 @@ public:
      * \a sweepTime. Not recorded: a poll whose time is not after the last one's (refused with a
      * warning when it is before), and the same sweep again (the stamp of the last poll).
      * A stamp before the last one is recorded, with a warning: the service's clock went back.
+     * \a kinds gives the stats' kinds (a stat missing from it is untyped).
      * Returns true when recorded.
      */
-    bool append(double time, double sweepTime, const StatsDocument::Stats &values);
+    bool append(double time, double sweepTime, const StatsDocument::Stats &values,
+                const StatsDocument::Kinds &kinds = {});
     //! append() with the service's stamp as the time too.
     bool append(double timestamp, const StatsDocument::Stats &values) { return append(timestamp, timestamp, values); }
     void clear();
@@ -92,7 +96,8 @@ private:
     {
         QString name;
         std::vector<double> values; // ring, indexed like m_times
-        double lastValue; // the last finite value, to tell counters from gauges
+        double lastValue; // the last finite value, to tell counters from gauges without a kind
+        Statvent::StatKind kind = Statvent::StatKind::Untyped; // at the last poll that had it
         qint64 lastSeen = -1; // poll numbers (counted since the first poll)
         qint64 lastIncrease = -1;
         qint64 lastDecrease = -1;

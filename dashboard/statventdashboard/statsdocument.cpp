@@ -71,6 +71,48 @@ bool readStats(const QJsonValue &json, const QString &where, const StatsDocument
     return true;
 }
 
+// Reads the kinds of the stats kept in \a stats from \a json, which may be absent.
+bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument::Stats &stats,
+               StatsDocument::Kinds &out, QString &error)
+{
+    if (json.isUndefined())
+        return true;
+    if (!json.isObject()) {
+        error = wrongType(where, json, u"an object"_s);
+        return false;
+    }
+    const QJsonObject object = json.toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!it.value().isString()) {
+            error = wrongType(u"kind of \""_s + it.key() + u"\" in "_s + where, it.value(),
+                              u"a string"_s);
+            return false;
+        }
+        if (!stats.contains(it.key()))
+            continue;
+        const QString kind = it.value().toString();
+        if (kind == "counter"_L1)
+            out.insert(it.key(), Statvent::StatKind::Counter);
+        else if (kind == "gauge"_L1)
+            out.insert(it.key(), Statvent::StatKind::Gauge);
+        else if (kind == "window"_L1)
+            out.insert(it.key(), Statvent::StatKind::Window);
+    }
+    return true;
+}
+
+// The kind of a total of two processes' stats of kinds \a a and \a b, as the service combines them.
+Statvent::StatKind combinedKind(Statvent::StatKind a, Statvent::StatKind b)
+{
+    using Statvent::StatKind;
+    if (a == b)
+        return a;
+    const auto plain = [](StatKind kind) {
+        return kind == StatKind::Counter || kind == StatKind::Gauge;
+    };
+    return plain(a) && plain(b) ? StatKind::Gauge : StatKind::Untyped;
+}
+
 } // namespace
 
 const StatsDocument::Process *StatsDocument::process(qint64 pid) const
@@ -125,9 +167,23 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
             if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, document.m_totals, process.stats,
                            document.m_leftOut, problem))
                 return fail(problem);
+            if (!readKinds(entry.value("kinds"_L1), u"\"kinds\" of "_s + where, process.stats,
+                           process.kinds, problem))
+                return fail(problem);
             process.rejectedLines = entry.value("rejectedLines"_L1).toInteger();
-            for (auto stat = process.stats.constBegin(); stat != process.stats.constEnd(); ++stat)
-                document.m_totals[stat.key()] += stat.value();
+            for (auto stat = process.stats.constBegin(); stat != process.stats.constEnd(); ++stat) {
+                const Statvent::StatKind kind =
+                    process.kinds.value(stat.key(), Statvent::StatKind::Untyped);
+                const auto total = document.m_totals.find(stat.key());
+                if (total == document.m_totals.end()) {
+                    document.m_totals.insert(stat.key(), stat.value());
+                    document.m_totalKinds.insert(stat.key(), kind);
+                } else {
+                    *total += stat.value();
+                    Statvent::StatKind &totalKind = document.m_totalKinds[stat.key()];
+                    totalKind = combinedKind(totalKind, kind);
+                }
+            }
             document.m_processes.append(std::move(process));
         }
         std::sort(document.m_processes.begin(), document.m_processes.end(),

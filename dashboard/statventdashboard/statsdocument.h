@@ -2,6 +2,7 @@
 #ifndef STATVENTDASHBOARD_STATSDOCUMENT_H
 #define STATVENTDASHBOARD_STATSDOCUMENT_H
 
+#include <statvent/statentry.h>
 #include <statvent/statvalue.h>
 
 #include <QByteArrayView>
@@ -20,6 +21,12 @@ namespace StatventDashboard {
  * - summed (`GET /stats`, and the original Python service, which ignores the query):
  *   `{"stats": {...}, "timestamp": t}`; there is then no per-process view.
  *
+ * Per process, the optional `"kinds"` object (`{"<name>": "counter"|"gauge"|"window"|"untyped"}`)
+ * says what each stat is; a process read over its FIFO says "untyped" or nothing, and a kind
+ * this dashboard does not know is read as untyped. The totals' kinds are combined as the
+ * service combines them: one kind in every process stays, a counter beside a gauge is a gauge,
+ * anything beside an untyped stat (or a window row beside anything else) is untyped.
+ *
  * Anything else is refused as a whole with an error that says what was wrong and where: a
  * document that breaks the contract comes from a broken or foreign service, and plotting half
  * of it would draw lies.
@@ -33,6 +40,8 @@ class StatsDocument
 {
 public:
     using Stats = QHash<QString, Statvent::StatValue>;
+    //! The kind of each stat; a stat missing from it is untyped.
+    using Kinds = QHash<QString, Statvent::StatKind>;
 
     /*!
      * The stats (names) kept of one answer. Four times the table and the charts' share of a
@@ -47,6 +56,7 @@ public:
     {
         qint64 pid = 0;
         Stats stats;
+        Kinds kinds; //!< of the stats kept; empty when the service gave none (FIFO, older service)
         qint64 rejectedLines = 0; //!< lines of its pipe the service could not read
     };
 
@@ -64,6 +74,8 @@ public:
     const Process *process(qint64 pid) const;
     //! Every stat combined across the processes that answered.
     const Stats &totals() const { return m_totals; }
+    //! The kinds of totals() (empty for the summed shape, which gives none).
+    const Kinds &totalKinds() const { return m_totalKinds; }
     //! Processes that answered; -1 when a summed document does not say.
     int processCount() const { return m_processCount; }
     //! Live processes that did not answer in time.
@@ -80,6 +92,7 @@ private:
     qint64 m_leftOut = 0;
     QList<Process> m_processes;
     Stats m_totals;
+    Kinds m_totalKinds;
 };
 
 } // namespace StatventDashboard
