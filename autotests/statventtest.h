@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // What the library's tests share: readable QCOMPARE output for values and rows, test-data columns
 // of library types, the sample files and the wording of "update refused" warnings.
@@ -67,11 +68,13 @@ inline QByteArray readSample(const char *fileName)
  * `ignoring <operation> of "<name>": <reason>`. \a shownName is the name as QDebug prints it
  * (control characters escaped, cut at 200 bytes); \a reason may be a fragment of the reason.
  */
-inline QRegularExpression refusal(QLatin1StringView operation, const QString &shownName, QLatin1StringView reason)
+inline QRegularExpression refusal(QLatin1StringView operation, const QString &shownName,
+                                  QLatin1StringView reason)
 {
-    return QRegularExpression(QLatin1StringView("^ignoring ") + QRegularExpression::escape(operation)
-                              + QLatin1StringView(" of \"") + QRegularExpression::escape(shownName)
-                              + QLatin1StringView("\": .*") + QRegularExpression::escape(reason));
+    return QRegularExpression(QLatin1StringView("^ignoring ")
+                              + QRegularExpression::escape(operation) + QLatin1StringView(" of \"")
+                              + QRegularExpression::escape(shownName) + QLatin1StringView("\": .*")
+                              + QRegularExpression::escape(reason));
 }
 
 //! Any refusal at all, for tests where none may appear.

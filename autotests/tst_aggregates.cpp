@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
@@ -94,7 +95,8 @@ void tst_Aggregates::percentileLabel_data()
     QTest::newRow("99.99") << 99.99 << QByteArray("99.99th");
     QTest::newRow("0.5") << 0.5 << QByteArray("0.5th");
     QTest::newRow("12.5") << 12.5 << QByteArray("12.5th");
-    QTest::newRow("tiny, no exponent") << 0.00001 << QByteArray("0.00001th"); // found by fuzz-aggregates
+    QTest::newRow("tiny, no exponent")
+        << 0.00001 << QByteArray("0.00001th"); // found by fuzz-aggregates
 }
 
 void tst_Aggregates::percentileLabel()
@@ -143,19 +145,27 @@ void tst_Aggregates::formatName_data()
     QTest::addColumn<QByteArray>("label");
     QTest::addColumn<QByteArray>("formatted");
 
-    QTest::newRow("placeholder") << QByteArray("latency.{0}") << QByteArray("median") << QByteArray("latency.median");
-    QTest::newRow("original's example") << QByteArray("foo->baz->{0}") << QByteArray("95th")
-                                        << QByteArray("foo->baz->95th");
-    QTest::newRow("placeholder first") << QByteArray("{0}.latency") << QByteArray("mean") << QByteArray("mean.latency");
-    QTest::newRow("placeholder only") << QByteArray("{0}") << QByteArray("99th") << QByteArray("99th");
-    QTest::newRow("every placeholder") << QByteArray("a.{0}.b.{0}") << QByteArray("mean")
-                                       << QByteArray("a.mean.b.mean");
-    QTest::newRow("adjacent placeholders") << QByteArray("{0}{0}") << QByteArray("1st") << QByteArray("1st1st");
+    QTest::newRow("placeholder") << QByteArray("latency.{0}") << QByteArray("median")
+                                 << QByteArray("latency.median");
+    QTest::newRow("original's example")
+        << QByteArray("foo->baz->{0}") << QByteArray("95th") << QByteArray("foo->baz->95th");
+    QTest::newRow("placeholder first")
+        << QByteArray("{0}.latency") << QByteArray("mean") << QByteArray("mean.latency");
+    QTest::newRow("placeholder only")
+        << QByteArray("{0}") << QByteArray("99th") << QByteArray("99th");
+    QTest::newRow("every placeholder")
+        << QByteArray("a.{0}.b.{0}") << QByteArray("mean") << QByteArray("a.mean.b.mean");
+    QTest::newRow("adjacent placeholders")
+        << QByteArray("{0}{0}") << QByteArray("1st") << QByteArray("1st1st");
     // Without `{0}` the original gave every aggregate the same name; here the label is appended.
-    QTest::newRow("no placeholder") << QByteArray("latency") << QByteArray("median") << QByteArray("latency.median");
-    QTest::newRow("other braces kept") << QByteArray("x{1}") << QByteArray("mean") << QByteArray("x{1}.mean");
-    QTest::newRow("nested braces") << QByteArray("{{0}}") << QByteArray("median") << QByteArray("{median}");
-    QTest::newRow("UTF-8") << QByteArray("d\xc3\xa9lai.{0}") << QByteArray("95th") << QByteArray("d\xc3\xa9lai.95th");
+    QTest::newRow("no placeholder")
+        << QByteArray("latency") << QByteArray("median") << QByteArray("latency.median");
+    QTest::newRow("other braces kept")
+        << QByteArray("x{1}") << QByteArray("mean") << QByteArray("x{1}.mean");
+    QTest::newRow("nested braces")
+        << QByteArray("{{0}}") << QByteArray("median") << QByteArray("{median}");
+    QTest::newRow("UTF-8") << QByteArray("d\xc3\xa9lai.{0}") << QByteArray("95th")
+                           << QByteArray("d\xc3\xa9lai.95th");
 }
 
 void tst_Aggregates::formatName()
@@ -225,7 +235,8 @@ void tst_Aggregates::percentileOfRandomDataMatchesOriginal()
         QVERIFY(Aggregates::appendRows(rows, "r", samples, percentiles, {}));
         QCOMPARE(rows.size(), percentiles.size() + 1);
         for (qsizetype i = 0; i < percentiles.size(); ++i) {
-            QCOMPARE(rows[i].name, Aggregates::formatName("r", Aggregates::percentileLabel(percentiles[i])));
+            QCOMPARE(rows[i].name,
+                     Aggregates::formatName("r", Aggregates::percentileLabel(percentiles[i])));
             QCOMPARE(rows[i].value.toReal(), originalPercentile(window, percentiles[i]));
         }
         QCOMPARE(rows.constLast().name, QByteArray("r.mean"));
@@ -240,14 +251,16 @@ void tst_Aggregates::rowsOfOneToHundred()
     const QList<double> recorded = samples;
     Snapshot rows = {{"before", 1}};
     QVERIFY(Aggregates::appendRows(rows, "latency.{0}", samples, DefaultPercentiles));
-    QCOMPARE(rows, Snapshot({{"before", 1},
-                             {"latency.median", 50.0},
-                             {"latency.95th", 95.0},
-                             {"latency.99th", 99.0},
-                             {"latency.100th", 100.0},
-                             {"latency.mean", 50.5}}));
+    QCOMPARE(rows,
+             Snapshot({{"before", 1},
+                       {"latency.median", 50.0},
+                       {"latency.95th", 95.0},
+                       {"latency.99th", 99.0},
+                       {"latency.100th", 100.0},
+                       {"latency.mean", 50.5}}));
     // Reordered in place, as documented: the same samples.
-    QVERIFY(std::is_permutation(samples.cbegin(), samples.cend(), recorded.cbegin(), recorded.cend()));
+    QVERIFY(
+        std::is_permutation(samples.cbegin(), samples.cend(), recorded.cbegin(), recorded.cend()));
 }
 
 void tst_Aggregates::rowsOfEmptyWindow()
@@ -269,7 +282,8 @@ void tst_Aggregates::rowsWithCustomFormatter()
     QList<double> samples = {3, 1, 2};
     Snapshot rows;
     QVERIFY(Aggregates::appendRows(rows, "q{0}", samples, {50, 99.9}, formatter));
-    QCOMPARE(rows, Snapshot({{"{q{0}}[median]", 1.0}, {"{q{0}}[99.9th]", 2.0}, {"{q{0}}[mean]", 2.0}}));
+    QCOMPARE(rows,
+             Snapshot({{"{q{0}}[median]", 1.0}, {"{q{0}}[99.9th]", 2.0}, {"{q{0}}[mean]", 2.0}}));
     QCOMPARE(calls, QList<QByteArray>({"q{0}|median", "q{0}|99.9th", "q{0}|mean"}));
 }
 
@@ -277,7 +291,8 @@ void tst_Aggregates::rowsWithInvalidFormattedNamesAreLeftOut()
 {
     // A formatter that breaks lines for one label only: that row is dropped, the others stay.
     const NameFormatter formatter = [](QByteArrayView name, QByteArrayView label) {
-        return label == "mean" ? QByteArray("bad\nname") : QByteArray(name.toByteArray() + "." + label.toByteArray());
+        return label == "mean" ? QByteArray("bad\nname")
+                               : QByteArray(name.toByteArray() + "." + label.toByteArray());
     };
     QList<double> samples = {1, 2};
     Snapshot rows;

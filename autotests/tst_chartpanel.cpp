@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/stathistory.h>
@@ -5,11 +6,11 @@
 #include <QAbstractAxis>
 #include <QChart>
 #include <QDateTime>
-#include <QToolTip>
 #include <QImage>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QTest>
+#include <QToolTip>
 
 #include <limits>
 
@@ -26,7 +27,8 @@ const QColor Blue(0x1f, 0x77, 0xb4);
 bool isNear(const QColor &pixel, const QColor &color)
 {
     return std::abs(pixel.red() - color.red()) + std::abs(pixel.green() - color.green())
-        + std::abs(pixel.blue() - color.blue()) < 40;
+        + std::abs(pixel.blue() - color.blue())
+        < 40;
 }
 
 int pixelsNear(const QImage &image, const QColor &color)
@@ -83,8 +85,10 @@ void tst_ChartPanel::init()
 {
     m_history.clear();
     for (int poll = 0; poll < 600; ++poll) {
-        m_history.append(T0 + poll, {{u"lat.median"_s, 10 + poll % 5}, {u"lat.99th"_s, 50 + poll % 7},
-                                     {u"requests"_s, 3 * poll}});
+        m_history.append(T0 + poll,
+                         {{u"lat.median"_s, 10 + poll % 5},
+                          {u"lat.99th"_s, 50 + poll % 7},
+                          {u"requests"_s, 3 * poll}});
     }
     m_panel = std::make_unique<ChartPanel>();
     m_panel->resize(600, 320);
@@ -139,7 +143,8 @@ void tst_ChartPanel::thinsToThePlotWidth()
     QVERIFY(plotWidth > 100 && plotWidth < 600);
     const QList<QPointF> points = m_panel->plottedPoints(1);
     // The lowest and highest of every three pixel columns.
-    QVERIFY2(points.size() <= plotWidth * 2 / 3, qPrintable(u"%1 points for %2 px"_s.arg(points.size()).arg(plotWidth)));
+    QVERIFY2(points.size() <= plotWidth * 2 / 3,
+             qPrintable(u"%1 points for %2 px"_s.arg(points.size()).arg(plotWidth)));
     QVERIFY(points.size() > plotWidth / 3);
     double low = std::numeric_limits<double>::max();
     double high = 0;
@@ -173,7 +178,8 @@ void tst_ChartPanel::valueAxisFitsTheData()
     m_panel->refresh(history, T0 - 60, T0);
     const auto [min, max] = m_panel->valueRange();
     QVERIFY2(min <= low && max >= high, qPrintable(u"axis %1..%2"_s.arg(min).arg(max)));
-    QVERIFY2(max - min <= 2 * (high - low) + 1, qPrintable(u"axis %1..%2 is too wide"_s.arg(min).arg(max)));
+    QVERIFY2(max - min <= 2 * (high - low) + 1,
+             qPrintable(u"axis %1..%2 is too wide"_s.arg(min).arg(max)));
 }
 
 void tst_ChartPanel::valueAxisStaysPutForSmallChanges()
@@ -196,9 +202,14 @@ void tst_ChartPanel::timeAxisCountsBack_data()
     QTest::addColumn<int>("minutes");
     QTest::addColumn<QStringList>("labels");
     QTest::newRow("1 min") << 1 << QStringList{u"−45 s"_s, u"−30 s"_s, u"−15 s"_s, u"now"_s};
-    QTest::newRow("5 min") << 5 << QStringList{u"−4 min"_s, u"−3 min"_s, u"−2 min"_s, u"−1 min"_s, u"now"_s};
-    QTest::newRow("15 min") << 15 << QStringList{u"−12 min"_s, u"−9 min"_s, u"−6 min"_s, u"−3 min"_s, u"now"_s};
-    QTest::newRow("60 min") << 60 << QStringList{u"−45 min"_s, u"−30 min"_s, u"−15 min"_s, u"now"_s};
+    QTest::newRow("5 min") << 5
+                           << QStringList{u"−4 min"_s, u"−3 min"_s, u"−2 min"_s, u"−1 min"_s,
+                                          u"now"_s};
+    QTest::newRow("15 min") << 15
+                            << QStringList{u"−12 min"_s, u"−9 min"_s, u"−6 min"_s, u"−3 min"_s,
+                                           u"now"_s};
+    QTest::newRow("60 min") << 60
+                            << QStringList{u"−45 min"_s, u"−30 min"_s, u"−15 min"_s, u"now"_s};
 }
 
 void tst_ChartPanel::timeAxisCountsBack()
@@ -223,7 +234,8 @@ void tst_ChartPanel::drawsTheLines()
     const QRect plot = m_panel->mapFromScene(m_panel->chart()->plotArea()).boundingRect();
     const int red = topOf(image, plot, Red);
     const int blue = topOf(image, plot, Blue);
-    QVERIFY2(red < blue && blue <= plot.bottom(), qPrintable(u"red from row %1, blue from row %2"_s.arg(red).arg(blue)));
+    QVERIFY2(red < blue && blue <= plot.bottom(),
+             qPrintable(u"red from row %1, blue from row %2"_s.arg(red).arg(blue)));
 }
 
 void tst_ChartPanel::plainWhiteBackground()
@@ -237,7 +249,8 @@ void tst_ChartPanel::plainWhiteBackground()
     const QRect plot = m_panel->mapFromScene(m_panel->chart()->plotArea()).boundingRect();
     // Above the lines and off the grid: the background.
     QCOMPARE(image.pixelColor(plot.left() + 3, plot.top() + 3), QColor(Qt::white));
-    QCOMPARE(image.pixelColor(plot.right() + 4, plot.center().y()), QColor(Qt::white)); // right margin
+    QCOMPARE(image.pixelColor(plot.right() + 4, plot.center().y()),
+             QColor(Qt::white)); // right margin
 }
 
 void tst_ChartPanel::gridWhereQtChartsDrawsIt()
@@ -252,7 +265,8 @@ void tst_ChartPanel::gridWhereQtChartsDrawsIt()
         for (int x = plot.left(); x <= plot.right(); ++x)
             gridPixels += ours.pixel(x, y) == qRgb(0xe4, 0xe7, 0xeb) ? 1 : 0;
     }
-    QVERIFY2(gridPixels > 3 * plot.width(), qPrintable(QString::number(gridPixels))); // 3 rows, 5 columns
+    QVERIFY2(gridPixels > 3 * plot.width(),
+             qPrintable(QString::number(gridPixels))); // 3 rows, 5 columns
 
     // Qt Charts' own grid lines, in red under ours: three pixels wide, they show on either side...
     const QList<QAbstractAxis *> axes = m_panel->chart()->axes();
@@ -274,8 +288,10 @@ void tst_ChartPanel::hoverShowsTheValue()
     m_panel->refresh(m_history, end - 300, end);
     // The last point of the 99th line, in the view's pixels.
     const QPointF last = m_panel->plottedPoints(1).constLast();
-    const QPointF inChart = m_panel->chart()->mapToPosition(QPointF(0, last.y()), m_panel->chart()->series().at(1));
-    const QPoint mouse = m_panel->mapFromScene(QPointF(m_panel->chart()->plotArea().right() - 1, inChart.y()));
+    const QPointF inChart =
+        m_panel->chart()->mapToPosition(QPointF(0, last.y()), m_panel->chart()->series().at(1));
+    const QPoint mouse =
+        m_panel->mapFromScene(QPointF(m_panel->chart()->plotArea().right() - 1, inChart.y()));
     QTest::mouseMove(m_panel->viewport(), mouse);
     const QString time = QDateTime::fromMSecsSinceEpoch(qint64(last.x())).toString(u"HH:mm:ss"_s);
     QTRY_COMPARE(QToolTip::text(), u"99th\n%1   %2"_s.arg(time).arg(last.y()));
@@ -287,7 +303,8 @@ void tst_ChartPanel::colours()
 {
     QCOMPARE(ChartPanel::colorForRank(50), Blue);
     QCOMPARE(ChartPanel::colorForRank(99), Red);
-    QVERIFY(ChartPanel::colorForRank(std::numeric_limits<double>::max()) != ChartPanel::colorForRank(100));
+    QVERIFY(ChartPanel::colorForRank(std::numeric_limits<double>::max())
+            != ChartPanel::colorForRank(100));
     QVERIFY(ChartPanel::colorForRank(95) != ChartPanel::colorForRank(99));
     QSet<QRgb> palette;
     for (int n = 0; n < 10; ++n)

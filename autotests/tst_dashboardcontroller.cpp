@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "scriptedstatsserver.h"
 
@@ -110,7 +111,8 @@ void tst_DashboardController::settersSignalOnlyChanges_data()
     QTest::addColumn<QVariant>("value");
     QTest::addColumn<bool>("changes");
     QTest::newRow("window 15") << u"window"_s << QVariant(15) << true;
-    QTest::newRow("window unchanged") << u"window"_s << QVariant(DashboardOptions::DefaultWindowMinutes) << false;
+    QTest::newRow("window unchanged")
+        << u"window"_s << QVariant(DashboardOptions::DefaultWindowMinutes) << false;
     QTest::newRow("window not a choice") << u"window"_s << QVariant(7) << false;
     QTest::newRow("interval") << u"interval"_s << QVariant(500) << true;
     QTest::newRow("interval unchanged") << u"interval"_s << QVariant(20) << false;
@@ -133,7 +135,8 @@ void tst_DashboardController::settersSignalOnlyChanges()
     QSignalSpy *spy = nullptr;
     if (property == u"window") {
         c.setWindowMinutes(value.toInt());
-        QCOMPARE(c.windowMinutes(), changes ? value.toInt() : DashboardOptions::DefaultWindowMinutes);
+        QCOMPARE(c.windowMinutes(),
+                 changes ? value.toInt() : DashboardOptions::DefaultWindowMinutes);
         spy = &window;
     } else if (property == u"interval") {
         c.setInterval(std::chrono::milliseconds(value.toInt()));
@@ -161,7 +164,8 @@ void tst_DashboardController::settingsWriteEachKeyOnce()
     m_controller->setWindowMinutes(15);
     m_controller->setSelectedStats({u"http.requests"_s, u"queue.depth"_s});
     m_controller->saveSettings(settings);
-    QCOMPARE(settings.allKeys(), (QStringList{u"intervalMs"_s, u"selectedStats"_s, u"url"_s, u"windowMinutes"_s}));
+    QCOMPARE(settings.allKeys(),
+             (QStringList{u"intervalMs"_s, u"selectedStats"_s, u"url"_s, u"windowMinutes"_s}));
 
     DashboardController restored;
     QSignalSpy urlChanged(&restored, &DashboardController::urlChanged);
@@ -208,7 +212,8 @@ void tst_DashboardController::connectionStates()
     QCOMPARE(m_controller->connectionStatus(), u"Connecting to "_s + m_server->url().toString());
     QTRY_VERIFY(refreshed.size() >= 1);
     QCOMPARE(m_controller->connection(), connection);
-    QVERIFY2(m_controller->connectionStatus().startsWith(status), qPrintable(m_controller->connectionStatus()));
+    QVERIFY2(m_controller->connectionStatus().startsWith(status),
+             qPrintable(m_controller->connectionStatus()));
     QCOMPARE(changed.at(0).at(0).value<Connection>(), Connection::Connecting);
     QCOMPARE(changed.at(1).at(0).value<Connection>(), connection);
     if (connection == Connection::Failing)
@@ -258,13 +263,16 @@ void tst_DashboardController::viewNote_data()
     QTest::addColumn<Answer>("answer");
     QTest::addColumn<QString>("note");
     QTest::addColumn<bool>("warning");
-    QTest::newRow("summed service") << Answer{ScriptedStatsServer::summedDocument({{u"a"_s, 1}}, T0)}
-                                    << u"This service offers no per-process view (?by=process): showing its sums."_s << false;
-    QTest::newRow("one process") << sweep(0, {101}) << u"All processes, summed (1 answered)."_s << false;
-    QTest::newRow("percentiles summed") << sweep(0)
-                                        << u"All 2 processes, summed. A sum of percentiles is not a percentile: choose one "
-                                           u"process under \"show\" to read true percentiles."_s
-                                        << true;
+    QTest::newRow("summed service")
+        << Answer{ScriptedStatsServer::summedDocument({{u"a"_s, 1}}, T0)}
+        << u"This service offers no per-process view (?by=process): showing its sums."_s << false;
+    QTest::newRow("one process") << sweep(0, {101}) << u"All processes, summed (1 answered)."_s
+                                 << false;
+    QTest::newRow("percentiles summed")
+        << sweep(0)
+        << u"All 2 processes, summed. A sum of percentiles is not a percentile: choose one "
+           u"process under \"show\" to read true percentiles."_s
+        << true;
 }
 
 void tst_DashboardController::viewNote()
@@ -354,11 +362,13 @@ void tst_DashboardController::statusSaysWhileAnAnswerIsLate()
     m_controller->poller()->setTimeout(3000ms);
     m_controller->start();
     QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
-    QTRY_VERIFY2_WITH_TIMEOUT(m_controller->connectionStatus().startsWith(u"Waiting for the service: no complete answer for "_s),
+    QTRY_VERIFY2_WITH_TIMEOUT(m_controller->connectionStatus().startsWith(
+                                  u"Waiting for the service: no complete answer for "_s),
                               qPrintable(m_controller->connectionStatus()), 3000);
     QVERIFY(m_controller->connection() != Connection::Connected);
-    QTRY_VERIFY2_WITH_TIMEOUT(m_controller->connectionStatus().startsWith(u"no complete answer within 3 s"_s),
-                              qPrintable(m_controller->connectionStatus()), 6000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        m_controller->connectionStatus().startsWith(u"no complete answer within 3 s"_s),
+        qPrintable(m_controller->connectionStatus()), 6000);
     QCOMPARE(m_controller->connection(), Connection::Failing);
     QCOMPARE(m_controller->shownHistory().pollCount(), 1); // the history stays
 }
@@ -376,7 +386,8 @@ void tst_DashboardController::answerBeyondTheCap()
     QCOMPARE(m_controller->shownStats().size(), StatsDocument::MaxStats);
     QVERIFY(m_controller->shownStats().contains(u"stat.00000"_s));
     QVERIFY(!m_controller->shownStats().contains(u"stat.24999"_s));
-    QVERIFY2(m_controller->viewNote().contains(u"5,000 stats left out"_s), qPrintable(m_controller->viewNote()));
+    QVERIFY2(m_controller->viewNote().contains(u"5,000 stats left out"_s),
+             qPrintable(m_controller->viewNote()));
     QVERIFY(m_controller->viewNoteIsWarning());
 }
 
@@ -396,6 +407,7 @@ void tst_DashboardController::historySurvivesAClockStep()
     for (qsizetype i = 1; i < points.size(); ++i)
         QVERIFY(points[i].x() > points[i - 1].x());
     // The service's own stamp is shown next to the time of arrival.
-    const QString stamped = QDateTime::fromMSecsSinceEpoch(qint64((T0 + 3) * 1000)).toString(u"HH:mm:ss"_s);
+    const QString stamped =
+        QDateTime::fromMSecsSinceEpoch(qint64((T0 + 3) * 1000)).toString(u"HH:mm:ss"_s);
     QVERIFY2(m_controller->lastUpdate().contains(stamped), qPrintable(m_controller->lastUpdate()));
 }

@@ -1,12 +1,13 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // GuardedTcpServer used directly, without QHttpServer: raw loopback clients against the guard,
 // with a stand-in for the HTTP server that takes the accepted sockets and reads what they receive.
 // What needs QHttpServer (requestReceived(): a QHttpServerRequest cannot be made outside it) is
 // tested through StatsServer in tst_statsserver.
 
+#include "statventtest.h"
 #include <statventweb/guardedtcpserver.h>
 #include <statventweb/jsonwriter.h>
-#include "statventtest.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -94,11 +95,13 @@ void tst_GuardedTcpServer::init()
 {
     m_server = new GuardedTcpServer(&m_httpServer);
     // As StatsServer does: the service's error documents are JSON.
-    m_server->setErrorBody("application/json", [](QStringView message) { return JsonWriter::message(message, {}); });
+    m_server->setErrorBody("application/json",
+                           [](QStringView message) { return JsonWriter::message(message, {}); });
     connect(m_server, &QTcpServer::newConnection, &m_httpServer, [this] {
         while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             m_accepted.append(socket);
-            connect(socket, &QIODevice::readyRead, &m_httpServer, [this, socket] { m_bytesRead += socket->readAll().size(); });
+            connect(socket, &QIODevice::readyRead, &m_httpServer,
+                    [this, socket] { m_bytesRead += socket->readAll().size(); });
         }
     });
     QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
@@ -122,9 +125,10 @@ std::unique_ptr<QTcpSocket> tst_GuardedTcpServer::connectedClient() const
 
 QTcpSocket *tst_GuardedTcpServer::serverSide(const QTcpSocket &client) const
 {
-    const auto found = std::find_if(m_accepted.cbegin(), m_accepted.cend(), [&client](const QPointer<QTcpSocket> &socket) {
-        return socket && socket->peerPort() == client.localPort();
-    });
+    const auto found = std::find_if(m_accepted.cbegin(), m_accepted.cend(),
+                                    [&client](const QPointer<QTcpSocket> &socket) {
+                                        return socket && socket->peerPort() == client.localPort();
+                                    });
     return found == m_accepted.cend() ? nullptr : found->data();
 }
 
@@ -230,7 +234,8 @@ void tst_GuardedTcpServer::fullTableEvictsTheOldestIncompleteRequest()
     // The stand-in HTTP server never completes a request: whatever a client sent is a request
     // in progress. Said once, though connections are evicted twice.
     StatventTest::expectOnce(QRegularExpression(
-        QStringLiteral("^3 connections open, the maximum: closed 1 incomplete or idle one\\(s\\), oldest first, to make room for new clients$")));
+        QStringLiteral("^3 connections open, the maximum: closed 1 incomplete or idle one\\(s\\), "
+                       "oldest first, to make room for new clients$")));
     m_server->setMaxConnections(3);
     const std::unique_ptr<QTcpSocket> idle = connectedClient(); // connected first, sends nothing
     QVERIFY(idle);
@@ -276,7 +281,8 @@ void tst_GuardedTcpServer::fullTableEvictsTheOldestIncompleteRequest()
 
 void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome_data()
 {
-    QTest::addColumn<int>("interval"); // ms between two bytes of the request, far below the idle timeout
+    QTest::addColumn<int>(
+        "interval"); // ms between two bytes of the request, far below the idle timeout
     QTest::newRow("a byte every 50 ms") << 50;
     QTest::newRow("a byte every 150 ms") << 150;
 }
@@ -285,15 +291,17 @@ void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome()
 {
     QFETCH(int, interval);
     constexpr auto deadline = 400ms;
-    StatventTest::expectOnce(QRegularExpression(QStringLiteral(
-        "^refused a request from 127\\.0\\.0\\.1: Request not complete within 400 ms of its first byte \\(answered 408, connection closed\\)$")));
+    StatventTest::expectOnce(QRegularExpression(
+        QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within 400 "
+                       "ms of its first byte \\(answered 408, connection closed\\)$")));
     m_server->setIdleTimeout(10s);
     m_server->setRequestTimeout(deadline);
     const std::unique_ptr<QTcpSocket> client = connectedClient();
     QVERIFY(client);
     QTRY_VERIFY(serverSide(*client));
     QByteArray answer;
-    connect(client.get(), &QIODevice::readyRead, this, [&answer, &client] { answer += client->readAll(); });
+    connect(client.get(), &QIODevice::readyRead, this,
+            [&answer, &client] { answer += client->readAll(); });
 
     // Connected a while before its first byte: the deadline runs from that byte.
     QTest::qWait(200);
@@ -308,7 +316,8 @@ void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome()
     }
     const qint64 closedAt = clock.elapsed();
     QCOMPARE(client->state(), QAbstractSocket::UnconnectedState);
-    QVERIFY2(closedAt >= deadline.count() && closedAt < deadline.count() + 1000, qPrintable(QString::number(closedAt)));
+    QVERIFY2(closedAt >= deadline.count() && closedAt < deadline.count() + 1000,
+             qPrintable(QString::number(closedAt)));
     answer += client->readAll();
     QVERIFY2(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer.constData());
     QVERIFY2(answer.contains("\r\nConnection: close\r\n"), answer.constData());
@@ -337,8 +346,9 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed()
     m_server->setIdleTimeout(timeout);
     m_server->setRequestTimeout(requestTimeout);
     if (activity == Activity::ClientSends)
-        StatventTest::expectOnce(QRegularExpression(QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within "
-                                                                   "1500 ms of its first byte \\(answered 408, connection closed\\)$")));
+        StatventTest::expectOnce(QRegularExpression(
+            QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within "
+                           "1500 ms of its first byte \\(answered 408, connection closed\\)$")));
     QElapsedTimer clock;
     clock.start();
     const std::unique_ptr<QTcpSocket> client = connectedClient();
@@ -426,22 +436,28 @@ void tst_GuardedTcpServer::requestSizeLimit_data()
         << QList<QByteArray>{padded(head, limit / 2, 'h'), QByteArray(limit / 2 + 1, 'h')} << 431;
     QTest::newRow("head and body of the limit") << QList<QByteArray>{padded(post, limit, 'b')} << 0;
     QTest::newRow("body one byte beyond") << QList<QByteArray>{padded(post, limit + 1, 'b')} << 413;
-    QTest::newRow("head ended by bare line feeds")
-        << QList<QByteArray>{padded("POST / HTTP/1.1\nHost: a\nContent-Length: 100000\n\n", limit + 1, 'b')} << 413;
+    QTest::newRow("head ended by bare line feeds") << QList<QByteArray>{padded(
+        "POST / HTTP/1.1\nHost: a\nContent-Length: 100000\n\n", limit + 1, 'b')}
+                                                   << 413;
     QTest::newRow("blank line split between two reads")
-        << QList<QByteArray>{post.chopped(1), padded(post.right(1), limit + 1 - post.size() + 1, 'b')} << 413;
+        << QList<QByteArray>{post.chopped(1),
+                             padded(post.right(1), limit + 1 - post.size() + 1, 'b')}
+        << 413;
     // The client goes on sending after its answer: the server drains it instead of resetting
     // the connection, which could destroy the answer.
-    QTest::newRow("head of 512 KiB, at once") << QList<QByteArray>{padded(head, 512 * 1024, 'h')} << 431;
+    QTest::newRow("head of 512 KiB, at once")
+        << QList<QByteArray>{padded(head, 512 * 1024, 'h')} << 431;
 }
 
 void tst_GuardedTcpServer::requestSizeLimit()
 {
     QFETCH(QList<QByteArray>, parts);
     QFETCH(int, status);
-    const QRegularExpression refusal(QStringLiteral("^refused a request from 127\\.0\\.0\\.1: (Request line and headers exceed|Request "
-                                                    "exceeds) 65536 bytes \\(answered %1, connection closed\\)$")
-                                         .arg(status));
+    const QRegularExpression refusal(
+        QStringLiteral(
+            "^refused a request from 127\\.0\\.0\\.1: (Request line and headers exceed|Request "
+            "exceeds) 65536 bytes \\(answered %1, connection closed\\)$")
+            .arg(status));
     if (status != 0)
         StatventTest::expectOnce(refusal);
     else
@@ -449,7 +465,8 @@ void tst_GuardedTcpServer::requestSizeLimit()
     const std::unique_ptr<QTcpSocket> client = connectedClient();
     QVERIFY(client);
     QByteArray answer;
-    connect(client.get(), &QIODevice::readyRead, this, [&answer, &client] { answer += client->readAll(); });
+    connect(client.get(), &QIODevice::readyRead, this,
+            [&answer, &client] { answer += client->readAll(); });
     qint64 sent = 0;
     for (qsizetype i = 0; i + 1 < parts.size(); ++i) {
         client->write(parts[i]);
@@ -470,14 +487,18 @@ void tst_GuardedTcpServer::requestSizeLimit()
     // The answer, then end-of-file.
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
     answer += client->readAll();
-    QVERIFY2(m_bytesRead <= GuardedTcpServer::MaxRequestBytes, "the HTTP server got more than the limit");
+    QVERIFY2(m_bytesRead <= GuardedTcpServer::MaxRequestBytes,
+             "the HTTP server got more than the limit");
     const qsizetype headEnd = answer.indexOf("\r\n\r\n");
     QVERIFY2(headEnd > 0, answer.constData());
     const QByteArray answerHead = answer.left(headEnd + 2);
     const QByteArray body = answer.mid(headEnd + 4);
-    QVERIFY2(answerHead.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')), answerHead.constData());
+    QVERIFY2(answerHead.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')),
+             answerHead.constData());
     QVERIFY2(answerHead.contains("\r\nConnection: close\r\n"), answerHead.constData());
-    QVERIFY2(answerHead.contains(QByteArray("\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n")), answer.constData());
+    QVERIFY2(answerHead.contains(
+                 QByteArray("\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n")),
+             answer.constData());
     const QString message = QJsonDocument::fromJson(body).object().value(u"message").toString();
     QVERIFY2(message.contains(u"65536 bytes"), body.constData());
     QTRY_COMPARE(m_server->connectionCount(), 0);

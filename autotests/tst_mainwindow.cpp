@@ -1,11 +1,12 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
+#include "dashboardtest.h"
+#include "scriptedstatsserver.h"
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
-#include "dashboardtest.h"
 #include <statventdashboard/mainwindow.h>
 #include <statventdashboard/percentilegroups.h>
-#include "scriptedstatsserver.h"
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/stattablemodel.h>
@@ -16,11 +17,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
-#include <QStatusBar>
-#include <QTableView>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -175,7 +176,8 @@ void tst_MainWindow::seriesValuesAfterSeveralPolls()
     QTRY_COMPARE(ys(chart->plottedPoints(0)), (QList<double>{30, 32, 34, 36}));
     QCOMPARE(ys(chart->plottedPoints(1)), (QList<double>{150, 152, 154, 156}));
     // Plotted at arrival: the service's stamps (T0 + poll) only give the rates.
-    QCOMPARE(chart->plottedPoints(0).constLast().x(), m_controller->shownHistory().latestTime() * 1000);
+    QCOMPARE(chart->plottedPoints(0).constLast().x(),
+             m_controller->shownHistory().latestTime() * 1000);
 }
 
 void tst_MainWindow::tableShowsRatesAndValues()
@@ -191,7 +193,8 @@ void tst_MainWindow::tableShowsRatesAndValues()
     QCOMPARE(model->index(requests, StatTableModel::RateColumn).data().toString(), u"110/s"_s);
     const int queue = model->rowOf(u"queue.depth"_s);
     QCOMPARE(model->index(queue, StatTableModel::RateColumn).data().toString(), QString());
-    QVERIFY(!model->isCounter(u"median.requests"_s)); // a label word in a name, no group, no counter
+    QVERIFY(
+        !model->isCounter(u"median.requests"_s)); // a label word in a name, no group, no counter
     QVERIFY(!m_controller->groups().contains(u"median.requests"_s));
 }
 
@@ -213,7 +216,8 @@ void tst_MainWindow::filterBox()
 
 void tst_MainWindow::statusBar()
 {
-    m_server->answerAlways({ScriptedStatsServer::perProcessDocument({{101, processStats(101, 0)}, {102, processStats(102, 0)}}, T0, {103})});
+    m_server->answerAlways({ScriptedStatsServer::perProcessDocument(
+        {{101, processStats(101, 0)}, {102, processStats(102, 0)}}, T0, {103})});
     auto *processes = m_window->findChild<QLabel *>(u"processCount"_s);
     auto *updated = m_window->findChild<QLabel *>(u"lastUpdate"_s);
     QVERIFY(processes && updated);
@@ -222,9 +226,12 @@ void tst_MainWindow::statusBar()
     waitForPolls(1);
     QCOMPARE(processes->text(), u"2 processes, 1 not answering"_s);
     // T0 is long past: the service's stamp is shown beside the time of arrival.
-    QVERIFY2(QRegularExpression(u"^Last update \\d\\d:\\d\\d:\\d\\d, sweep stamped 2025-11-2\\d \\d\\d:\\d\\d:00 by the service \\(\\d+ days behind this clock\\)$"_s)
-                 .match(updated->text()).hasMatch(),
-             qPrintable(updated->text()));
+    QVERIFY2(
+        QRegularExpression(
+            u"^Last update \\d\\d:\\d\\d:\\d\\d, sweep stamped 2025-11-2\\d \\d\\d:\\d\\d:00 by the service \\(\\d+ days behind this clock\\)$"_s)
+            .match(updated->text())
+            .hasMatch(),
+        qPrintable(updated->text()));
 }
 
 void tst_MainWindow::badUrlInTheWindow()
@@ -233,7 +240,8 @@ void tst_MainWindow::badUrlInTheWindow()
     QVERIFY(edit);
     edit->setText(u"ftp://example.org/stats"_s);
     QTest::keyClick(edit, Qt::Key_Return);
-    QCOMPARE(m_window->statusBar()->currentMessage(), u"\"ftp://example.org/stats\" is not an http:// or https:// URL"_s);
+    QCOMPARE(m_window->statusBar()->currentMessage(),
+             u"\"ftp://example.org/stats\" is not an http:// or https:// URL"_s);
     QCOMPARE(m_controller->url(), m_server->url()); // still the service it had
     edit->setText(u"127.0.0.1:%1/other"_s.arg(m_server->url().port()));
     QTest::keyClick(edit, Qt::Key_Return);
@@ -246,7 +254,8 @@ void tst_MainWindow::summedViewWarnsAboutPercentiles()
     startWindow();
     waitForPolls(1);
     QCOMPARE(m_controller->shownProcess(), 0);
-    QVERIFY2(m_controller->viewNote().contains(u"A sum of percentiles is not a percentile"_s), qPrintable(m_controller->viewNote()));
+    QVERIFY2(m_controller->viewNote().contains(u"A sum of percentiles is not a percentile"_s),
+             qPrintable(m_controller->viewNote()));
     QVERIFY(m_controller->viewNote().contains(u"All 2 processes, summed"_s));
 }
 
@@ -263,7 +272,9 @@ void tst_MainWindow::perProcessView()
     // Its history starts with the last sweep seen.
     QCOMPARE(m_controller->shownHistory().oldestTime(), switchedAt);
     const QString since = QDateTime::fromSecsSinceEpoch(qint64(switchedAt)).toString(u"HH:mm:ss"_s);
-    QCOMPARE(m_controller->viewNote(), u"Process 101 only: its own values and true percentiles (history since %1)."_s.arg(since));
+    QCOMPARE(
+        m_controller->viewNote(),
+        u"Process 101 only: its own values and true percentiles (history since %1)."_s.arg(since));
     QTRY_VERIFY(m_controller->shownHistory().pollCount() >= 2);
     ChartPanel *chart = chartsOf(*m_window).constFirst();
     QCOMPARE(chart->title(), u"http.latency_ms.{0} — process 101"_s);
@@ -273,7 +284,8 @@ void tst_MainWindow::perProcessView()
     for (double value : median)
         QVERIFY2(value >= 10 && value <= 15, qPrintable(QString::number(value)));
     m_controller->showProcess(0);
-    QCOMPARE(chartsOf(*m_window).constFirst()->title(), u"http.latency_ms.{0} — all processes, summed"_s);
+    QCOMPARE(chartsOf(*m_window).constFirst()->title(),
+             u"http.latency_ms.{0} — all processes, summed"_s);
     QVERIFY(m_controller->shownHistory().pollCount() >= pollsBefore); // the summed history went on
 }
 
@@ -286,7 +298,8 @@ void tst_MainWindow::processThatGoesAway()
     m_controller->showProcess(102);
     for (int poll = 2; poll < 5; ++poll)
         m_server->enqueue(sweep(poll, {101}));
-    QTRY_VERIFY2(m_controller->viewNote().contains(u"Process 102 is not in the last sweep"_s), qPrintable(m_controller->viewNote()));
+    QTRY_VERIFY2(m_controller->viewNote().contains(u"Process 102 is not in the last sweep"_s),
+                 qPrintable(m_controller->viewNote()));
     // It stays offered, marked, so the operator sees what happened to the process they watched.
     QCOMPARE(m_controller->offeredProcesses(), (QList<qint64>{101, 102}));
     auto *chooser = m_window->findChild<QComboBox *>(u"processChooser"_s);
@@ -299,10 +312,14 @@ void tst_MainWindow::errorsKeepTheHistoryAndRecover_data()
 {
     QTest::addColumn<Answer>("garbage");
     QTest::addColumn<QString>("status");
-    QTest::newRow("not JSON") << Answer{"Service Unavailable", 200, "text/plain"} << u"unusable answer: not JSON"_s;
-    QTest::newRow("wrong shape") << Answer{R"({"stats": [1, 2], "timestamp": 5})"} << u"unusable answer: \"stats\" is an array"_s;
-    QTest::newRow("huge") << Answer{QByteArray(300'000, '[')} << u"the answer is larger than 100000 bytes"_s;
-    QTest::newRow("HTTP error") << Answer{R"({"message": "boom"})", 503} << u"HTTP 503 Service Unavailable: boom"_s;
+    QTest::newRow("not JSON") << Answer{"Service Unavailable", 200, "text/plain"}
+                              << u"unusable answer: not JSON"_s;
+    QTest::newRow("wrong shape") << Answer{R"({"stats": [1, 2], "timestamp": 5})"}
+                                 << u"unusable answer: \"stats\" is an array"_s;
+    QTest::newRow("huge") << Answer{QByteArray(300'000, '[')}
+                          << u"the answer is larger than 100000 bytes"_s;
+    QTest::newRow("HTTP error") << Answer{R"({"message": "boom"})", 503}
+                                << u"HTTP 503 Service Unavailable: boom"_s;
 }
 
 void tst_MainWindow::errorsKeepTheHistoryAndRecover()
@@ -318,14 +335,16 @@ void tst_MainWindow::errorsKeepTheHistoryAndRecover()
     QSignalSpy refreshed(m_controller.get(), &DashboardController::refreshed);
     startWindow();
     QTRY_VERIFY(m_controller->connectionStatus().startsWith(status));
-    QVERIFY2(m_controller->connectionStatus().contains(u" — retrying in "_s), qPrintable(m_controller->connectionStatus()));
+    QVERIFY2(m_controller->connectionStatus().contains(u" — retrying in "_s),
+             qPrintable(m_controller->connectionStatus()));
     // The charts still show what came before the errors.
     QCOMPARE(m_controller->shownHistory().pollCount(), 2);
     QCOMPARE(ys(chartsOf(*m_window).constFirst()->plottedPoints(0)), (QList<double>{30, 32}));
     waitForPolls(3);
     QVERIFY(m_controller->connectionStatus().startsWith(u"Connected to"_s));
     QCOMPARE(m_controller->poller()->consecutiveFailures(), 0);
-    QTRY_COMPARE(ys(chartsOf(*m_window).constFirst()->plottedPoints(0)), (QList<double>{30, 32, 34}));
+    QTRY_COMPARE(ys(chartsOf(*m_window).constFirst()->plottedPoints(0)),
+                 (QList<double>{30, 32, 34}));
     QVERIFY(refreshed.size() >= 6);
 }
 
@@ -345,7 +364,8 @@ void tst_MainWindow::pauseAndResume()
     const int requests = m_server->requestCount();
     QTest::qWait(200); // ten intervals
     QCOMPARE(m_server->requestCount(), requests);
-    QCOMPARE(m_controller->shownHistory().pollCount(), polls); // the abandoned answer is never shown
+    QCOMPARE(m_controller->shownHistory().pollCount(),
+             polls); // the abandoned answer is never shown
     m_controller->setPaused(false);
     QTRY_VERIFY(m_controller->shownHistory().pollCount() > polls);
     QVERIFY(m_controller->connectionStatus().startsWith(u"Connected"_s));
@@ -364,7 +384,8 @@ void tst_MainWindow::selectedStatsArePlotted()
     QVERIFY(counters && gauges);
     QCOMPARE(counters->unit(), u"per second"_s);
     QCOMPARE(counters->lines().constFirst().plot, ChartPanel::Plot::Rates);
-    QTRY_COMPARE(ys(counters->plottedPoints(0)), (QList<double>{110, 110})); // (100 + 10) per second
+    QTRY_COMPARE(ys(counters->plottedPoints(0)),
+                 (QList<double>{110, 110})); // (100 + 10) per second
     QCOMPARE(gauges->lines().constFirst().name, u"queue.depth"_s);
     QCOMPARE(ys(gauges->plottedPoints(0)), (QList<double>{6, 5, 6}));
     QCOMPARE(chartsOf(*m_window).size(), 3);
@@ -458,7 +479,8 @@ void tst_MainWindow::settingsAreRemembered()
         controller.setUrl(m_server->url());
         controller.setInterval(750ms);
         controller.setWindowMinutes(15);
-        controller.setSelectedStats({u"http.requests"_s}); // not in the table yet: remembered anyway
+        controller.setSelectedStats(
+            {u"http.requests"_s}); // not in the table yet: remembered anyway
         window.resize(1000, 700);
         window.saveSettings();
     }
@@ -486,11 +508,13 @@ void tst_MainWindow::anotherServiceStartsAfresh()
     other.answerAlways({ScriptedStatsServer::summedDocument({{u"other.stat"_s, 7}}, T0 - 1000)});
     m_controller->setUrl(other.url());
     QCOMPARE(m_controller->url(), other.url());
-    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1); // an older clock is fine: a new history
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(),
+                 1); // an older clock is fine: a new history
     QVERIFY(m_controller->shownHistory().contains(u"other.stat"_s));
     QVERIFY(!m_controller->shownHistory().contains(u"http.requests"_s));
     QVERIFY(chartsOf(*m_window).isEmpty());
-    QCOMPARE(m_controller->viewNote(), u"This service offers no per-process view (?by=process): showing its sums."_s);
+    QCOMPARE(m_controller->viewNote(),
+             u"This service offers no per-process view (?by=process): showing its sums."_s);
     QVERIFY(m_window->windowTitle().endsWith(other.url().authority()));
 }
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // NameIndex: the name -> row index behind statvent-web's combining and repeated-name checks.
 
@@ -55,7 +56,8 @@ void tst_NameIndex::growsBeyondItsFirstSize()
 void tst_NameIndex::namesAreComparedByteForByte()
 {
     NameIndex index;
-    const QByteArrayList names{"caf\xc3\xa9", "caf\xe9", "caf", "cafe", QByteArray("caf\0e", 5), "CAFE"};
+    const QByteArrayList names{"caf\xc3\xa9",           "caf\xe9", "caf", "cafe",
+                               QByteArray("caf\0e", 5), "CAFE"};
     for (int i = 0; i < names.size(); ++i)
         QCOMPARE(index.findOrInsert(names.at(i), i), -1);
     for (int i = 0; i < names.size(); ++i)

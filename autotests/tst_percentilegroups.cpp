@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/percentilegroups.h>
 
@@ -46,7 +47,8 @@ void tst_PercentileGroups::detect_data()
     QTest::addColumn<QString>("groups");
 
     QTest::newRow("original arrows")
-        << QStringList{u"foo->baz->median"_s, u"foo->baz->95th"_s, u"foo->baz->99th"_s, u"foo->baz->100th"_s, u"foo->baz->mean"_s}
+        << QStringList{u"foo->baz->median"_s, u"foo->baz->95th"_s, u"foo->baz->99th"_s,
+                       u"foo->baz->100th"_s, u"foo->baz->mean"_s}
         << u"foo->baz->{0}: median=foo->baz->median, 95th=foo->baz->95th, 99th=foo->baz->99th, "
            u"100th=foo->baz->100th, mean=foo->baz->mean"_s;
     QTest::newRow("default formatter dots")
@@ -67,25 +69,31 @@ void tst_PercentileGroups::detect_data()
     QTest::newRow("label first")
         << QStringList{u"median: queue wait"_s, u"99th: queue wait"_s}
         << u"{0}: queue wait: median=median: queue wait, 99th=99th: queue wait"_s;
-    QTest::newRow("a lone aggregate is no group") << QStringList{u"latency.median"_s, u"requests"_s} << QString();
+    QTest::newRow("a lone aggregate is no group")
+        << QStringList{u"latency.median"_s, u"requests"_s} << QString();
     QTest::newRow("names merely containing label words")
-        << QStringList{u"median.requests"_s, u"mean.time"_s, u"meantime"_s, u"medianish.x"_s} << QString();
+        << QStringList{u"median.requests"_s, u"mean.time"_s, u"meantime"_s, u"medianish.x"_s}
+        << QString();
     QTest::newRow("label words in different places")
         << QStringList{u"median.requests"_s, u"requests.median"_s} << QString();
     QTest::newRow("same label word, different stats")
         << QStringList{u"mean.time"_s, u"mean.size"_s} << QString();
     QTest::newRow("labels glued to words are not labels")
-        << QStringList{u"ipv4th.a"_s, u"ipv6th.a"_s, u"x95th"_s, u"x99th"_s, u"95thx"_s, u"99thx"_s} << QString();
-    QTest::newRow("not ordinals")
-        << QStringList{u"a.95"_s, u"a.99"_s, u"b.th"_s, u"b.st"_s, u"c.9.th"_s, u"c.8.th"_s, u"d.95TH"_s, u"d.99TH"_s} << QString();
+        << QStringList{u"ipv4th.a"_s, u"ipv6th.a"_s, u"x95th"_s, u"x99th"_s, u"95thx"_s, u"99thx"_s}
+        << QString();
+    QTest::newRow("not ordinals") << QStringList{u"a.95"_s,   u"a.99"_s,   u"b.th"_s,   u"b.st"_s,
+                                                 u"c.9.th"_s, u"c.8.th"_s, u"d.95TH"_s, u"d.99TH"_s}
+                                  << QString();
     QTest::newRow("two groups, sorted case-insensitively")
         << QStringList{u"b.median"_s, u"b.mean"_s, u"A.median"_s, u"A.99th"_s}
         << u"A.{0}: median=A.median, 99th=A.99th; b.{0}: median=b.median, mean=b.mean"_s;
     QTest::newRow("two labels: the bigger pattern wins")
-        << QStringList{u"disk.1st.median"_s, u"disk.1st.99th"_s, u"disk.1st.mean"_s, u"disk.2nd.median"_s}
+        << QStringList{u"disk.1st.median"_s, u"disk.1st.99th"_s, u"disk.1st.mean"_s,
+                       u"disk.2nd.median"_s}
         << u"disk.1st.{0}: median=disk.1st.median, 99th=disk.1st.99th, mean=disk.1st.mean"_s;
     QTest::newRow("two labels: a tie goes to the rightmost")
-        << QStringList{u"disk.1st.median"_s, u"disk.1st.99th"_s, u"disk.2nd.median"_s, u"disk.2nd.99th"_s}
+        << QStringList{u"disk.1st.median"_s, u"disk.1st.99th"_s, u"disk.2nd.median"_s,
+                       u"disk.2nd.99th"_s}
         << u"disk.1st.{0}: median=disk.1st.median, 99th=disk.1st.99th; "
            u"disk.2nd.{0}: median=disk.2nd.median, 99th=disk.2nd.99th"_s;
     QTest::newRow("braces in names stay literal")
@@ -158,7 +166,8 @@ void tst_PercentileGroups::membership()
     QVERIFY(!groups.contains(u"b"_s));
     QCOMPARE(groups.patternOf(u"a.99th"_s), u"a.{0}"_s);
     QCOMPARE(groups.patternOf(u"b"_s), QString());
-    QCOMPARE(groups, PercentileGroups::detect({u"b"_s, u"a.99th"_s, u"median.requests"_s, u"a.median"_s}));
+    QCOMPARE(groups,
+             PercentileGroups::detect({u"b"_s, u"a.99th"_s, u"median.requests"_s, u"a.median"_s}));
 }
 
 void tst_PercentileGroups::manyNamesStayFast()

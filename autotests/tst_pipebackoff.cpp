@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PipeBackoff: which sweeps leave out an entry that keeps missing the deadline.
 // (tst_pipesweep checks the same with a real silent pipe.)

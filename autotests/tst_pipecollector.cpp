@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PipeCollector: sweeps off the caller's thread, shared by concurrent requests, findings logged once.
 

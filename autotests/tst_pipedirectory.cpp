@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // The names of a pipe directory and the words for its files: one owner, read back exactly.
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
@@ -108,10 +109,14 @@ void tst_PipeFormat::appendValue_data()
     QTest::newRow("123.45 shortest") << StatValue(123.45) << QByteArray("123.45");
     QTest::newRow("timestamp") << StatValue(1732492800.5) << QByteArray("1732492800.5");
     QTest::newRow("1e16") << StatValue(1e16) << QByteArray("1e+16");
-    QTest::newRow("2^63 as real") << StatValue(9223372036854775808.0) << QByteArray("9223372036854775808.0");
-    QTest::newRow("wide whole real") << StatValue(123456789012345683968.0) << QByteArray("123456789012345683968.0");
-    QTest::newRow("largest double") << StatValue(std::numeric_limits<double>::max()) << QByteArray("1.7976931348623157e+308");
-    QTest::newRow("smallest subnormal") << StatValue(std::numeric_limits<double>::denorm_min()) << QByteArray("5e-324");
+    QTest::newRow("2^63 as real") << StatValue(9223372036854775808.0)
+                                  << QByteArray("9223372036854775808.0");
+    QTest::newRow("wide whole real")
+        << StatValue(123456789012345683968.0) << QByteArray("123456789012345683968.0");
+    QTest::newRow("largest double")
+        << StatValue(std::numeric_limits<double>::max()) << QByteArray("1.7976931348623157e+308");
+    QTest::newRow("smallest subnormal")
+        << StatValue(std::numeric_limits<double>::denorm_min()) << QByteArray("5e-324");
 }
 
 void tst_PipeFormat::appendValue()
@@ -222,7 +227,8 @@ void tst_PipeFormat::parseValue_data()
     bad("infinity", "infinity", LineError::NonFiniteValue);
     bad("overflow to infinity", "1e400", LineError::NonFiniteValue);
     bad("huge exponent", "1e9999999999999999999999", LineError::NonFiniteValue);
-    bad("overflow by many digits", "1000000000000000000000000000000e300", LineError::NonFiniteValue);
+    bad("overflow by many digits", "1000000000000000000000000000000e300",
+        LineError::NonFiniteValue);
 }
 
 void tst_PipeFormat::parseValue()
@@ -253,24 +259,36 @@ void tst_PipeFormat::parse_data()
 
     QTest::newRow("empty text") << QByteArray() << Snapshot() << Rejections();
     QTest::newRow("one line") << QByteArray("a: 1\n") << Snapshot({{"a", 1}}) << Rejections();
-    QTest::newRow("no final newline") << QByteArray("a: 1\nb: 2") << Snapshot({{"a", 1}, {"b", 2}}) << Rejections();
-    QTest::newRow("CRLF") << QByteArray("a: 1\r\nb: 2.5\r\n") << Snapshot({{"a", 1}, {"b", 2.5}}) << Rejections();
-    QTest::newRow("blank lines ignored") << QByteArray("\n \n\t\na: 1\n\n\r\n") << Snapshot({{"a", 1}}) << Rejections();
-    QTest::newRow("split at last colon") << QByteArray("a:b:c: 5\nfoo :: now: 1.5\n")
-                                         << Snapshot({{"a:b:c", 5}, {"foo :: now", 1.5}}) << Rejections();
-    QTest::newRow("name kept byte for byte") << QByteArray("  spaced name : 3\n\xc3\xbc: 4\n")
-                                             << Snapshot({{"  spaced name ", 3}, {"\xc3\xbc", 4}}) << Rejections();
-    QTest::newRow("no space after colon") << QByteArray("a:1\n") << Snapshot({{"a", 1}}) << Rejections();
-    QTest::newRow("same name twice kept twice") << QByteArray("a: 1\na: 2\n") << Snapshot({{"a", 1}, {"a", 2}})
-                                                << Rejections();
-    QTest::newRow("no separator") << QByteArray("a: 1\nno colon\nb: 2\n") << Snapshot({{"a", 1}, {"b", 2}})
+    QTest::newRow("no final newline")
+        << QByteArray("a: 1\nb: 2") << Snapshot({{"a", 1}, {"b", 2}}) << Rejections();
+    QTest::newRow("CRLF") << QByteArray("a: 1\r\nb: 2.5\r\n") << Snapshot({{"a", 1}, {"b", 2.5}})
+                          << Rejections();
+    QTest::newRow("blank lines ignored")
+        << QByteArray("\n \n\t\na: 1\n\n\r\n") << Snapshot({{"a", 1}}) << Rejections();
+    QTest::newRow("split at last colon")
+        << QByteArray("a:b:c: 5\nfoo :: now: 1.5\n")
+        << Snapshot({{"a:b:c", 5}, {"foo :: now", 1.5}}) << Rejections();
+    QTest::newRow("name kept byte for byte")
+        << QByteArray("  spaced name : 3\n\xc3\xbc: 4\n")
+        << Snapshot({{"  spaced name ", 3}, {"\xc3\xbc", 4}}) << Rejections();
+    QTest::newRow("no space after colon")
+        << QByteArray("a:1\n") << Snapshot({{"a", 1}}) << Rejections();
+    QTest::newRow("same name twice kept twice")
+        << QByteArray("a: 1\na: 2\n") << Snapshot({{"a", 1}, {"a", 2}}) << Rejections();
+    QTest::newRow("no separator") << QByteArray("a: 1\nno colon\nb: 2\n")
+                                  << Snapshot({{"a", 1}, {"b", 2}})
                                   << Rejections({{2, LineError::NoSeparator}});
-    QTest::newRow("empty name") << QByteArray(": 5\n") << Snapshot() << Rejections({{1, LineError::EmptyName}});
+    QTest::newRow("empty name") << QByteArray(": 5\n") << Snapshot()
+                                << Rejections({{1, LineError::EmptyName}});
     QTest::newRow("empty value") << QByteArray("a:\nb: \n") << Snapshot()
-                                 << Rejections({{1, LineError::EmptyValue}, {2, LineError::EmptyValue}});
-    QTest::newRow("colon last") << QByteArray("a: 1:\n") << Snapshot() << Rejections({{1, LineError::EmptyValue}});
-    QTest::newRow("not a number") << QByteArray("a: abc\n") << Snapshot() << Rejections({{1, LineError::NotANumber}});
-    QTest::newRow("nan") << QByteArray("a: nan\n") << Snapshot() << Rejections({{1, LineError::NonFiniteValue}});
+                                 << Rejections(
+                                        {{1, LineError::EmptyValue}, {2, LineError::EmptyValue}});
+    QTest::newRow("colon last") << QByteArray("a: 1:\n") << Snapshot()
+                                << Rejections({{1, LineError::EmptyValue}});
+    QTest::newRow("not a number") << QByteArray("a: abc\n") << Snapshot()
+                                  << Rejections({{1, LineError::NotANumber}});
+    QTest::newRow("nan") << QByteArray("a: nan\n") << Snapshot()
+                         << Rejections({{1, LineError::NonFiniteValue}});
     QTest::newRow("line numbers count blank lines")
         << QByteArray("\n\nbad\nok: 1\n\nworse: x") << Snapshot({{"ok", 1}})
         << Rejections({{3, LineError::NoSeparator}, {6, LineError::NotANumber}});
@@ -310,7 +328,8 @@ void tst_PipeFormat::lineLengthLimit()
 
     const QByteArray value = ": 1";
     const QByteArray atLimit = QByteArray(PipeFormat::MaxLineLength - value.size(), 'x') + value;
-    const PipeFormat::ParseResult accepted = PipeFormat::parse(QByteArray(atLimit + "\nx" + atLimit + "\nafter: 2\n"));
+    const PipeFormat::ParseResult accepted =
+        PipeFormat::parse(QByteArray(atLimit + "\nx" + atLimit + "\nafter: 2\n"));
     QCOMPARE(accepted.stats, Snapshot({{atLimit.chopped(value.size()), 1}, {"after", 2}}));
     QCOMPARE(rejectionsOf(accepted), Rejections({{2, LineError::LineTooLong}}));
 }
@@ -322,7 +341,9 @@ void tst_PipeFormat::isValidName_data()
 
     QTest::newRow("plain") << QByteArray("requests") << true;
     QTest::newRow("punctuation") << QByteArray("a:b [c] {0} ?x=1") << true;
-    QTest::newRow("UTF-8") << QByteArray("\xc3\xbcn\xc3\xaf" "code") << true;
+    QTest::newRow("UTF-8") << QByteArray("\xc3\xbcn\xc3\xaf"
+                                         "code")
+                           << true;
     QTest::newRow("tab") << QByteArray("a\tb") << true;
     QTest::newRow("longest") << QByteArray(PipeFormat::MaxNameLength, 'n') << true;
     QTest::newRow("empty") << QByteArray() << false;
@@ -341,8 +362,9 @@ void tst_PipeFormat::isValidName()
 
 void tst_PipeFormat::describeNamesEveryError()
 {
-    const QList<LineError> errors = {LineError::NoSeparator, LineError::EmptyName, LineError::EmptyValue,
-                                     LineError::NotANumber, LineError::NonFiniteValue, LineError::LineTooLong};
+    const QList<LineError> errors = {LineError::NoSeparator,    LineError::EmptyName,
+                                     LineError::EmptyValue,     LineError::NotANumber,
+                                     LineError::NonFiniteValue, LineError::LineTooLong};
     QSet<QString> descriptions;
     for (LineError error : errors) {
         const QString description = PipeFormat::describe(error);
@@ -359,9 +381,10 @@ void tst_PipeFormat::sampleFiles_data()
     QTest::addColumn<Snapshot>("stats");
     QTest::addColumn<Rejections>("rejections");
 
-    QTest::newRow("readme-example") << QByteArray("readme-example.stats")
-                                    << Snapshot({{"a.b.c.d", 42}, {"My Nice Stat", 123.45}, {"another[one]", 0}})
-                                    << Rejections();
+    QTest::newRow("readme-example")
+        << QByteArray("readme-example.stats")
+        << Snapshot({{"a.b.c.d", 42}, {"My Nice Stat", 123.45}, {"another[one]", 0}})
+        << Rejections();
     QTest::newRow("demo-program") << QByteArray("demo-program.stats")
                                   << Snapshot({{"foo.bar", 150},
                                                {"foo :: now", 1732492800.123456},
@@ -387,7 +410,9 @@ void tst_PipeFormat::sampleFiles_data()
                                   << Snapshot({{"foo :: now", 1732492800.5},
                                                {"a:b:c", 5},
                                                {"http.GET /api/v1/items?x=1", 17},
-                                               {"\xc3\xbcn\xc3\xaf" "code.stat", 3},
+                                               {"\xc3\xbcn\xc3\xaf"
+                                                "code.stat",
+                                                3},
                                                {"negative", -12},
                                                {"neg.float", -0.25},
                                                {"big", Int64Max}})
@@ -395,7 +420,10 @@ void tst_PipeFormat::sampleFiles_data()
     // Per the rules in pipeformat.h: the blank line 3 is skipped, line 10 (a 100,000-byte name)
     // is too long, and the last line counts although no newline ends it.
     QTest::newRow("malformed") << QByteArray("malformed.stats")
-                               << Snapshot({{"good.one", 1}, {"good.two", 2.5}, {"good.three", 3}, {"no.newline.at.end", 4}})
+                               << Snapshot({{"good.one", 1},
+                                            {"good.two", 2.5},
+                                            {"good.three", 3},
+                                            {"no.newline.at.end", 4}})
                                << Rejections({{2, LineError::NoSeparator},
                                               {4, LineError::EmptyValue},
                                               {5, LineError::NotANumber},
@@ -411,7 +439,8 @@ void tst_PipeFormat::sampleFiles()
     QFETCH(Snapshot, stats);
     QFETCH(Rejections, rejections);
 
-    const PipeFormat::ParseResult result = PipeFormat::parse(StatventTest::readSample(fileName.constData()));
+    const PipeFormat::ParseResult result =
+        PipeFormat::parse(StatventTest::readSample(fileName.constData()));
     QCOMPARE(result.stats, stats);
     QCOMPARE(result.rejectedLines, rejections.size());
     QCOMPARE(rejectionsOf(result), rejections);
@@ -434,12 +463,15 @@ void tst_PipeFormat::largeSample()
     // `service.gauge.NNN` = NNN / 7 printed with %f.
     for (int i = 0; i < 5000; ++i) {
         const StatEntry &entry = result.stats.at(i);
-        QCOMPARE(entry.name, QByteArray("service.endpoint." + QByteArray::number(i).rightJustified(4, '0') + ".requests"));
+        QCOMPARE(entry.name,
+                 QByteArray("service.endpoint." + QByteArray::number(i).rightJustified(4, '0')
+                            + ".requests"));
         QCOMPARE(entry.value, StatValue(3 * i));
     }
     for (int i = 0; i < 500; ++i) {
         const StatEntry &entry = result.stats.at(5000 + i);
-        QCOMPARE(entry.name, QByteArray("service.gauge." + QByteArray::number(i).rightJustified(3, '0')));
+        QCOMPARE(entry.name,
+                 QByteArray("service.gauge." + QByteArray::number(i).rightJustified(3, '0')));
         QVERIFY(entry.value.isReal());
         QVERIFY2(qAbs(entry.value.toReal() - i / 7.0) <= 5e-7, entry.name.constData());
     }

@@ -1,12 +1,13 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PipeSweep: the collector contract of statvent-web, with real FIFOs and real writer processes.
 
+#include "webservice-writers/fifofeeder.h"
+#include "webservice-writers/writerprocess.h"
 #include <statventweb/pipebackoff.h>
 #include <statventweb/pipesweep.h>
 #include <statventweb/processinfo.h>
 #include <statventweb/statcombiner.h>
-#include "webservice-writers/fifofeeder.h"
-#include "webservice-writers/writerprocess.h"
 
 #include <statvent/pipedirectory.h>
 #include <statvent/snapshotformat.h>
@@ -207,8 +208,9 @@ void tst_PipeSweep::readsRecorderProcesses()
     QTemporaryDir dir;
     WriterProcess first;
     WriterProcess second;
-    QVERIFY(first.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("requests=9223372036854775807"),
-                                     QStringLiteral("--stat"), QStringLiteral("load=0.5")}));
+    QVERIFY(first.start(dir.path(),
+                        {QStringLiteral("--stat"), QStringLiteral("requests=9223372036854775807"),
+                         QStringLiteral("--stat"), QStringLiteral("load=0.5")}));
     QVERIFY(second.start(dir.path(), {QStringLiteral("--stats"), QStringLiteral("1000")}));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
@@ -239,12 +241,16 @@ void tst_PipeSweep::readsTheOriginalsSamples_data()
     QTest::addColumn<int>("statCount");
     QTest::addColumn<QByteArray>("name");
     QTest::addColumn<StatValue>("value");
-    QTest::newRow("readme") << QStringLiteral("readme-example.stats") << 3 << QByteArray("My Nice Stat") << StatValue(123.45);
-    QTest::newRow("demo") << QStringLiteral("demo-program.stats") << 7 << QByteArray("foo.bar") << StatValue(150);
-    QTest::newRow("percentiles") << QStringLiteral("percentiles.stats") << -1 << QByteArray("latency.95th") << StatValue(95.0);
+    QTest::newRow("readme") << QStringLiteral("readme-example.stats") << 3
+                            << QByteArray("My Nice Stat") << StatValue(123.45);
+    QTest::newRow("demo") << QStringLiteral("demo-program.stats") << 7 << QByteArray("foo.bar")
+                          << StatValue(150);
+    QTest::newRow("percentiles") << QStringLiteral("percentiles.stats") << -1
+                                 << QByteArray("latency.95th") << StatValue(95.0);
     QTest::newRow("tricky") << QStringLiteral("tricky-names.stats") << -1 << QByteArray("big")
                             << StatValue(std::numeric_limits<qint64>::max());
-    QTest::newRow("colons") << QStringLiteral("tricky-names.stats") << -1 << QByteArray("a:b:c") << StatValue(5);
+    QTest::newRow("colons") << QStringLiteral("tricky-names.stats") << -1 << QByteArray("a:b:c")
+                            << StatValue(5);
     QTest::newRow("large") << QStringLiteral("large.stats") << 5500 << QByteArray() << StatValue();
 }
 
@@ -277,8 +283,9 @@ void tst_PipeSweep::originalAndOursShareADirectory()
     QTemporaryDir dir;
     WriterProcess original;
     WriterProcess ours;
-    QVERIFY(original.startOriginal(dir.path(), {QStringLiteral("--stat"), QStringLiteral("My Nice Stat=123.45"),
-                                                QStringLiteral("--stat"), QStringLiteral("a.b.c.d=42")}));
+    QVERIFY(original.startOriginal(dir.path(),
+                                   {QStringLiteral("--stat"), QStringLiteral("My Nice Stat=123.45"),
+                                    QStringLiteral("--stat"), QStringLiteral("a.b.c.d=42")}));
     QVERIFY(ours.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("a.b.c.d=42")}));
 
     // The original's pipe is missing for a moment after each read (its weakness 6), so a sweep
@@ -308,13 +315,16 @@ void tst_PipeSweep::writerWaitingBeforeTheReaderEndsAtItsEndOfFile()
     // writes, and hangs up 300 ms later, long after the reader has drained the pipe. Some Linux
     // versions report no POLLHUP for a writer that connected before the reader did, so that
     // only read() returning 0 shows it left. The sweep must end then, not at the 5 s deadline.
-    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("slow"), QStringLiteral("--linger"),
-                                      QStringLiteral("300"), QStringLiteral("--stats"), QStringLiteral("3")}));
+    QVERIFY(
+        writer.start(dir.path(),
+                     {QStringLiteral("--mode"), QStringLiteral("slow"), QStringLiteral("--linger"),
+                      QStringLiteral("300"), QStringLiteral("--stats"), QStringLiteral("3")}));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
     QCOMPARE(result.processes.size(), 1);
     QCOMPARE(result.processes.first().stats.size(), 3);
-    QVERIFY2(result.duration >= 0.29 && result.duration < 2.0, qPrintable(QString::number(result.duration)));
+    QVERIFY2(result.duration >= 0.29 && result.duration < 2.0,
+             qPrintable(QString::number(result.duration)));
 }
 
 void tst_PipeSweep::malformedLinesAreCountedNotFatal()
@@ -337,7 +347,8 @@ void tst_PipeSweep::malformedLinesAreCountedNotFatal()
 void tst_PipeSweep::repeatedNamesAreRejected()
 {
     QTemporaryDir dir;
-    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), "a: 1\nb: 2\na: 3\n");
+    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())),
+                      "a: 1\nb: 2\na: 3\n");
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QCOMPARE(result.processes.size(), 1);
@@ -349,7 +360,8 @@ void tst_PipeSweep::repeatedNamesAreRejected()
 void tst_PipeSweep::namesThatAreNotUtf8KeepTheirBytes()
 {
     QTemporaryDir dir;
-    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), "caf\xe9: 1\n\xff\xfe: 2\n");
+    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())),
+                      "caf\xe9: 1\n\xff\xfe: 2\n");
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QCOMPARE(result.processes.size(), 1);
@@ -407,7 +419,8 @@ void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain_data()
     QTest::addColumn<bool>("allAnswersTaken");
     // A recorder that two readers opened at once serves neither, and has a fresh FIFO in place.
     QTest::newRow("empty, then the snapshot") << QList<QByteArray>{{}, "x: 1\n"} << 1 << true;
-    QTest::newRow("empty twice, then the snapshot") << QList<QByteArray>{{}, {}, "x: 2\n"} << 2 << true;
+    QTest::newRow("empty twice, then the snapshot")
+        << QList<QByteArray>{{}, {}, "x: 2\n"} << 2 << true;
     // Retries are bounded: the fourth answer is never asked for.
     QTest::newRow("empty three times") << QList<QByteArray>{{}, {}, {}, "x: 3\n"} << 0 << false;
 }
@@ -424,7 +437,8 @@ void tst_PipeSweep::emptyAnswerFromAReplacedFifoIsAskedAgain()
     if (expectedX == 0) {
         // Empty after the retries: no answer, never a process without statistics.
         QVERIFY(result.processes.isEmpty());
-        QCOMPARE(unansweredReason(result, QCoreApplication::applicationPid()), UnansweredReason::Empty);
+        QCOMPARE(unansweredReason(result, QCoreApplication::applicationPid()),
+                 UnansweredReason::Empty);
     } else {
         QVERIFY(result.unanswered.isEmpty());
         QCOMPARE(result.processes.size(), 1);
@@ -477,13 +491,17 @@ void tst_PipeSweep::strangersAreSkippedWithoutFollowingLinks()
     QCOMPARE(skipReason(result, toDevZero.toUtf8()), QStringLiteral("a symbolic link, not a FIFO"));
     QCOMPARE(skipReason(result, toFifo.toUtf8()), QStringLiteral("a symbolic link, not a FIFO"));
     QCOMPARE(skipReason(result, toRegular.toUtf8()), QStringLiteral("a symbolic link, not a FIFO"));
-    QCOMPARE(skipReason(result, regularFile.toUtf8()), QStringLiteral("a regular file, not a FIFO"));
+    QCOMPARE(skipReason(result, regularFile.toUtf8()),
+             QStringLiteral("a regular file, not a FIFO"));
     QCOMPARE(skipReason(result, directory.toUtf8()), QStringLiteral("a directory, not a FIFO"));
     QCOMPARE(skipReason(result, socketName.toUtf8()), QStringLiteral("a socket, not a FIFO"));
-    QCOMPARE(skipReason(result, "notes"), QStringLiteral("not named <pid>.stats or <pid>.sock (a FIFO)"));
+    QCOMPARE(skipReason(result, "notes"),
+             QStringLiteral("not named <pid>.stats or <pid>.sock (a FIFO)"));
     // Nothing was opened through a link, and nothing that is not a stale pipe was removed.
     QVERIFY(!target.readerCame());
-    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size(), 7);
+    QCOMPARE(
+        QDir(dir.path()).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size(),
+        7);
 }
 
 void tst_PipeSweep::dotfilesAreSkippedSilently()
@@ -527,9 +545,11 @@ void tst_PipeSweep::killedRecorderPipeIsRemoved()
     writer.kill(); // SIGKILL: the recorder cannot remove its pipe
     QVERIFY(QFile::exists(dir.filePath(pipeName(pid))));
 
-    QTest::ignoreMessage(QtInfoMsg, qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
-                                                   .arg(dir.path(), pipeName(pid))
-                                                   .arg(pid)));
+    QTest::ignoreMessage(
+        QtInfoMsg,
+        qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
+                       .arg(dir.path(), pipeName(pid))
+                       .arg(pid)));
     // The recorder's next FIFO exists only for the instant of a swap; a kill that lands then
     // leaves it behind too.
     const QString spare = QLatin1Char('.') + pipeName(pid) + QStringLiteral(".next");
@@ -567,8 +587,9 @@ void tst_PipeSweep::partialAnswerIsUnanswered()
 {
     QTemporaryDir dir;
     WriterProcess partial;
-    QVERIFY(partial.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("partial"), QStringLiteral("--stats"),
-                                       QStringLiteral("100")}));
+    QVERIFY(partial.start(dir.path(),
+                          {QStringLiteral("--mode"), QStringLiteral("partial"),
+                           QStringLiteral("--stats"), QStringLiteral("100")}));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir, 300));
     // Half a snapshot would make totals wrong: it counts as no answer.
@@ -585,8 +606,9 @@ void tst_PipeSweep::lineCutShortIsRejected()
     QVERIFY(makeFifo(path));
     // A writer that dies in the middle of its last line.
     QProcess writer;
-    writer.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("printf 'a: 1\\nc: 1234' > \"$1\""),
-                                              QStringLiteral("sh"), path});
+    writer.start(QStringLiteral("/bin/sh"),
+                 {QStringLiteral("-c"), QStringLiteral("printf 'a: 1\\nc: 1234' > \"$1\""),
+                  QStringLiteral("sh"), path});
     QVERIFY(writer.waitForStarted());
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
@@ -612,10 +634,12 @@ void tst_PipeSweep::reusedPidPipeIsRemoved()
     times[1] = times[0];
     QCOMPARE(::utimensat(AT_FDCWD, path.constData(), times, AT_SYMLINK_NOFOLLOW), 0);
 
-    QTest::ignoreMessage(QtInfoMsg, qPrintable(QStringLiteral("removed stale pipe %1: pid %2 now belongs to a process started "
-                                                              "after the pipe was made")
-                                                   .arg(QFile::decodeName(path))
-                                                   .arg(silent.pid())));
+    QTest::ignoreMessage(
+        QtInfoMsg,
+        qPrintable(QStringLiteral("removed stale pipe %1: pid %2 now belongs to a process started "
+                                  "after the pipe was made")
+                       .arg(QFile::decodeName(path))
+                       .arg(silent.pid())));
     const SweepResult result = PipeSweep::run(optionsFor(dir, 200));
     QCOMPARE(result.removed, QList<qint64>{silent.pid()});
     QVERIFY(result.unanswered.isEmpty());
@@ -628,7 +652,8 @@ void tst_PipeSweep::sweepTakesOneTimeoutNotOnePerPipe()
     std::vector<std::unique_ptr<WriterProcess>> writers;
     for (int i = 0; i < 10; ++i) {
         writers.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(writers.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
+        QVERIFY(writers.back()->start(dir.path(),
+                                      {QStringLiteral("--mode"), QStringLiteral("silent")}));
     }
     WriterProcess answering;
     QVERIFY(answering.start(dir.path(), {QStringLiteral("--stats"), QStringLiteral("10")}));
@@ -637,7 +662,8 @@ void tst_PipeSweep::sweepTakesOneTimeoutNotOnePerPipe()
     QCOMPARE(result.unanswered.size(), 10);
     QCOMPARE(result.processes.size(), 1);
     // One deadline for the sweep: about 0.3 s, where one timeout per pipe would take 3 s.
-    QVERIFY2(result.duration >= 0.29 && result.duration < 1.5, qPrintable(QString::number(result.duration)));
+    QVERIFY2(result.duration >= 0.29 && result.duration < 1.5,
+             qPrintable(QString::number(result.duration)));
 }
 
 void tst_PipeSweep::slowWritersAreReadConcurrently()
@@ -646,15 +672,18 @@ void tst_PipeSweep::slowWritersAreReadConcurrently()
     std::vector<std::unique_ptr<WriterProcess>> writers;
     for (int i = 0; i < 8; ++i) {
         writers.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(writers.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("slow"), QStringLiteral("--delay"),
-                                                   QStringLiteral("250"), QStringLiteral("--stats"), QStringLiteral("5")}));
+        QVERIFY(writers.back()->start(dir.path(),
+                                      {QStringLiteral("--mode"), QStringLiteral("slow"),
+                                       QStringLiteral("--delay"), QStringLiteral("250"),
+                                       QStringLiteral("--stats"), QStringLiteral("5")}));
     }
 
     const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
     QCOMPARE(result.processes.size(), 8);
     QVERIFY(result.unanswered.isEmpty());
     // About as long as the slowest writer (0.25 s), not the sum of them (2 s).
-    QVERIFY2(result.duration >= 0.24 && result.duration < 1.5, qPrintable(QString::number(result.duration)));
+    QVERIFY2(result.duration >= 0.24 && result.duration < 1.5,
+             qPrintable(QString::number(result.duration)));
 }
 
 void tst_PipeSweep::missingDirectoryIsAProblemNotAFailure()
@@ -665,9 +694,12 @@ void tst_PipeSweep::missingDirectoryIsAProblemNotAFailure()
 
     const SweepResult result = PipeSweep::run(options);
     QVERIFY(result.processes.isEmpty());
-    QCOMPARE(result.problems,
-             QStringList{QStringLiteral("pipe directory %1 does not exist (yet): no process has started a recorder there")
-                             .arg(options.directory)});
+    QCOMPARE(
+        result.problems,
+        QStringList{
+            QStringLiteral(
+                "pipe directory %1 does not exist (yet): no process has started a recorder there")
+                .arg(options.directory)});
     QVERIFY(result.timestamp > 0);
 }
 
@@ -676,8 +708,10 @@ void tst_PipeSweep::repeatedLinesCostNoMemory()
     QTemporaryDir dir;
     WriterProcess flood;
     constexpr qint64 TextBytes = qint64(32) * 1024 * 1024;
-    QVERIFY(flood.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood"), QStringLiteral("--flood-line"),
-                                     QStringLiteral("a:1"), QStringLiteral("--flood-bytes"), QString::number(TextBytes)}));
+    QVERIFY(flood.start(dir.path(),
+                        {QStringLiteral("--mode"), QStringLiteral("flood"),
+                         QStringLiteral("--flood-line"), QStringLiteral("a:1"),
+                         QStringLiteral("--flood-bytes"), QString::number(TextBytes)}));
     const qint64 peakBefore = peakResidentBytes();
 
     // Time enough to read it all: what is measured is the memory the text costs.
@@ -689,7 +723,8 @@ void tst_PipeSweep::repeatedLinesCostNoMemory()
     QVERIFY(!process.truncated);
     // 8 M repeated lines cost nothing beyond the reading: not a copy of the text, not a row each.
     const qint64 growth = peakResidentBytes() - peakBefore;
-    QVERIFY2(growth < TextBytes / 4, qPrintable(QStringLiteral("peak grew by %1 bytes").arg(growth)));
+    QVERIFY2(growth < TextBytes / 4,
+             qPrintable(QStringLiteral("peak grew by %1 bytes").arg(growth)));
 }
 
 void tst_PipeSweep::floodsAreCutAtTheDeadlineWithoutStarvingOthers()
@@ -698,7 +733,8 @@ void tst_PipeSweep::floodsAreCutAtTheDeadlineWithoutStarvingOthers()
     std::vector<std::unique_ptr<WriterProcess>> floods;
     for (int i = 0; i < 3; ++i) {
         floods.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(floods.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood")}));
+        QVERIFY(
+            floods.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("flood")}));
     }
     WriterProcess first;
     WriterProcess second;
@@ -726,7 +762,8 @@ void tst_PipeSweep::emptyAnswerIsNotAnAnswer()
     // Two readers at the same instant: the recorder serves neither, and both must ask again or
     // report no answer; a process counted with no statistics would lower every total.
     QTemporaryDir dir;
-    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())), QList<QByteArray>{{}, {}, {}, {}});
+    FifoFeeder feeder(dir.filePath(pipeName(QCoreApplication::applicationPid())),
+                      QList<QByteArray>{{}, {}, {}, {}});
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QVERIFY(result.processes.isEmpty());
@@ -743,7 +780,8 @@ void tst_PipeSweep::silentPipeIsBackedOff()
     QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     PipeBackoff backoff;
     // Which sweeps ask the pipe: three misses in a row, then 1, 2, 4 sweeps left out between tries.
-    const QList<bool> asked{true, true, true, false, true, false, false, true, false, false, false, false, true};
+    const QList<bool> asked{true, true,  true,  false, true,  false, false,
+                            true, false, false, false, false, true};
     for (qsizetype sweep = 0; sweep < asked.size(); ++sweep) {
         const SweepResult result = PipeSweep::run(optionsFor(dir, 100), &backoff);
         QCOMPARE(result.unanswered, QList<qint64>{silent.pid()});
@@ -764,8 +802,10 @@ void tst_PipeSweep::newFifoEndsTheBackoff()
     QVERIFY(makeFifo(dir.filePath(pipeName(pid))));
     PipeBackoff backoff;
     for (int sweep = 0; sweep < PipeBackoff::FailuresBeforeBackingOff; ++sweep)
-        QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid), UnansweredReason::NoAnswer);
-    QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid), UnansweredReason::BackedOff);
+        QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid),
+                 UnansweredReason::NoAnswer);
+    QCOMPARE(unansweredReason(PipeSweep::run(optionsFor(dir, 50), &backoff), pid),
+             UnansweredReason::BackedOff);
 
     // A new FIFO in its place (a restarted recorder) is asked at once, and answers.
     QVERIFY(QFile::remove(dir.filePath(pipeName(pid))));
@@ -797,7 +837,8 @@ void tst_PipeSweep::entryOfAnotherUserIsRefused()
         QSKIP("process 1 runs as nobody here");
     WriterProcess impostor;
     QVERIFY(impostor.startAs(OtherUser, OtherUser, dir.path(),
-                             {QStringLiteral("--mode"), QStringLiteral("slow"), QStringLiteral("--as-pid"), QString::number(pid),
+                             {QStringLiteral("--mode"), QStringLiteral("slow"),
+                              QStringLiteral("--as-pid"), QString::number(pid),
                               QStringLiteral("--stat"), QStringLiteral("x=666")}));
     struct stat status;
     QCOMPARE(::stat(QFile::encodeName(dir.filePath(pipeName(pid))).constData(), &status), 0);
@@ -809,7 +850,10 @@ void tst_PipeSweep::entryOfAnotherUserIsRefused()
     QCOMPARE(result.refused.size(), 1);
     QCOMPARE(result.refused.first().pid, pid);
     QCOMPARE(refusalOf(result, pipeName(pid).toUtf8()),
-             QStringLiteral("owned by uid %1, but process %2 runs as uid %3").arg(OtherUser).arg(pid).arg(owner->effective));
+             QStringLiteral("owned by uid %1, but process %2 runs as uid %3")
+                 .arg(OtherUser)
+                 .arg(pid)
+                 .arg(owner->effective));
     QVERIFY(QFile::exists(dir.filePath(pipeName(pid)))); // refused, not removed
 }
 
@@ -818,9 +862,11 @@ void tst_PipeSweep::socketIsPreferredAndTyped()
     QTemporaryDir dir;
     WriterProcess writer;
     // Its FIFO never answers: a sweep that asked it would wait the whole 5 s.
-    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--counter"),
-                                      QStringLiteral("requests=5"), QStringLiteral("--stat"), QStringLiteral("load=0.5"),
-                                      QStringLiteral("--with-window"), QStringLiteral("--silent-fifo")}));
+    QVERIFY(writer.start(dir.path(),
+                         {QStringLiteral("--mode"), QStringLiteral("socket"),
+                          QStringLiteral("--counter"), QStringLiteral("requests=5"),
+                          QStringLiteral("--stat"), QStringLiteral("load=0.5"),
+                          QStringLiteral("--with-window"), QStringLiteral("--silent-fifo")}));
     QVERIFY(QFile::exists(dir.filePath(pipeName(writer.pid()))));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
@@ -858,8 +904,10 @@ void tst_PipeSweep::incompleteSocketTextIsNoAnswer()
 {
     QTemporaryDir dir;
     WriterProcess writer;
-    QVERIFY(writer.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--stats"),
-                                      QStringLiteral("10"), QStringLiteral("--cut")}));
+    QVERIFY(
+        writer.start(dir.path(),
+                     {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--stats"),
+                      QStringLiteral("10"), QStringLiteral("--cut")}));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QVERIFY(result.processes.isEmpty());
@@ -867,7 +915,8 @@ void tst_PipeSweep::incompleteSocketTextIsNoAnswer()
     QVERIFY(cut);
     QCOMPARE(cut->channel, Channel::Socket);
     QCOMPARE(cut->reason, UnansweredReason::Incomplete);
-    QVERIFY2(cut->detail.contains(SnapshotFormat::describe(SnapshotFormat::Error::NoEnd)), qPrintable(cut->detail));
+    QVERIFY2(cut->detail.contains(SnapshotFormat::describe(SnapshotFormat::Error::NoEnd)),
+             qPrintable(cut->detail));
 }
 
 void tst_PipeSweep::impostorSocketIsRefused()
@@ -875,11 +924,14 @@ void tst_PipeSweep::impostorSocketIsRefused()
     QTemporaryDir dir;
     Sleeper victim;
     WriterProcess impostor;
-    QVERIFY(impostor.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--as-pid"),
-                                        QString::number(victim.pid()), QStringLiteral("--stat"), QStringLiteral("x=666")}));
+    QVERIFY(impostor.start(dir.path(),
+                           {QStringLiteral("--mode"), QStringLiteral("socket"),
+                            QStringLiteral("--as-pid"), QString::number(victim.pid()),
+                            QStringLiteral("--stat"), QStringLiteral("x=666")}));
     WriterProcess honest;
-    QVERIFY(honest.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--stat"),
-                                      QStringLiteral("x=1")}));
+    QVERIFY(honest.start(dir.path(),
+                         {QStringLiteral("--mode"), QStringLiteral("socket"),
+                          QStringLiteral("--stat"), QStringLiteral("x=1")}));
 
     const SweepResult result = PipeSweep::run(optionsFor(dir));
     QCOMPARE(result.processes.size(), 1);
@@ -887,8 +939,11 @@ void tst_PipeSweep::impostorSocketIsRefused()
     QVERIFY(result.unanswered.isEmpty());
     QCOMPARE(result.refused.size(), 1);
     QCOMPARE(refusalOf(result, socketName(victim.pid()).toUtf8()),
-             QStringLiteral("served by process %1, not by process %2").arg(impostor.pid()).arg(victim.pid()));
-    QCOMPARE(StatCombiner::combine(result.processes, StatCombiner::Mode::Sum), (Snapshot{{"x", 1}}));
+             QStringLiteral("served by process %1, not by process %2")
+                 .arg(impostor.pid())
+                 .arg(victim.pid()));
+    QCOMPARE(StatCombiner::combine(result.processes, StatCombiner::Mode::Sum),
+             (Snapshot{{"x", 1}}));
     QVERIFY(QFile::exists(dir.filePath(socketName(victim.pid()))));
 }
 
@@ -901,9 +956,11 @@ void tst_PipeSweep::staleSocketOfADeadProcessIsRemoved()
     writer.kill();
     QVERIFY(QFile::exists(dir.filePath(socketName(pid))));
 
-    QTest::ignoreMessage(QtInfoMsg, qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
-                                                   .arg(dir.path(), socketName(pid))
-                                                   .arg(pid)));
+    QTest::ignoreMessage(
+        QtInfoMsg,
+        qPrintable(QStringLiteral("removed stale pipe %1/%2: process %3 no longer exists")
+                       .arg(dir.path(), socketName(pid))
+                       .arg(pid)));
     const SweepResult result = PipeSweep::run(optionsFor(dir, 5000));
     QCOMPARE(result.removed, QList<qint64>{pid});
     QVERIFY(result.unanswered.isEmpty());
@@ -917,14 +974,17 @@ void tst_PipeSweep::originalFifosAndSocketsSumAsBefore()
     std::vector<std::unique_ptr<WriterProcess>> writers;
     for (int i = 0; i < 2; ++i) {
         writers.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(writers.back()->startOriginal(dir.path(), {QStringLiteral("--stat"), QStringLiteral("requests=10"),
-                                                           QStringLiteral("--stat"), QStringLiteral("load=0.25")}));
+        QVERIFY(
+            writers.back()->startOriginal(dir.path(),
+                                          {QStringLiteral("--stat"), QStringLiteral("requests=10"),
+                                           QStringLiteral("--stat"), QStringLiteral("load=0.25")}));
     }
     for (int i = 0; i < 3; ++i) {
         writers.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(writers.back()->start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--counter"),
-                                                   QStringLiteral("requests=100"), QStringLiteral("--stat"),
-                                                   QStringLiteral("load=0.5")}));
+        QVERIFY(writers.back()->start(dir.path(),
+                                      {QStringLiteral("--mode"), QStringLiteral("socket"),
+                                       QStringLiteral("--counter"), QStringLiteral("requests=100"),
+                                       QStringLiteral("--stat"), QStringLiteral("load=0.5")}));
     }
 
     // The original's pipe is missing for a moment after each read: sweep until all answered.

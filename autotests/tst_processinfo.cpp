@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // ProcessInfo: liveness and start times from the kernel, for telling stale pipes from slow ones.
 
@@ -80,7 +81,8 @@ void tst_ProcessInfo::startedAfter()
 
 void tst_ProcessInfo::userIds()
 {
-    const std::optional<ProcessInfo::UserIds> ours = ProcessInfo::userIds(QCoreApplication::applicationPid());
+    const std::optional<ProcessInfo::UserIds> ours =
+        ProcessInfo::userIds(QCoreApplication::applicationPid());
     QVERIFY(ours);
     QCOMPARE(ours->real, ::getuid());
     QCOMPARE(ours->effective, ::geteuid());
@@ -91,17 +93,20 @@ void tst_ProcessInfo::userIds()
     const qint64 gone = process.processId();
     QVERIFY(process.waitForFinished());
     QVERIFY(!ProcessInfo::userIds(gone));
-    QCOMPARE(ProcessInfo::directoryOwner(QCoreApplication::applicationPid()), std::optional<uid_t>(::geteuid()));
+    QCOMPARE(ProcessInfo::directoryOwner(QCoreApplication::applicationPid()),
+             std::optional<uid_t>(::geteuid()));
     QVERIFY(!ProcessInfo::directoryOwner(gone));
     if (::geteuid() != 0)
         return;
     // As root: a process of another user, started with setpriv.
     QProcess other;
-    other.start(QStringLiteral("/usr/bin/setpriv"), {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
-                                                     QStringLiteral("--clear-groups"), QStringLiteral("/bin/sleep"),
-                                                     QStringLiteral("10")});
+    other.start(QStringLiteral("/usr/bin/setpriv"),
+                {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                 QStringLiteral("--clear-groups"), QStringLiteral("/bin/sleep"),
+                 QStringLiteral("10")});
     QVERIFY(other.waitForStarted());
-    QTRY_COMPARE(ProcessInfo::userIds(other.processId()).value_or(ProcessInfo::UserIds{}).effective, uid_t(65534));
+    QTRY_COMPARE(ProcessInfo::userIds(other.processId()).value_or(ProcessInfo::UserIds{}).effective,
+                 uid_t(65534));
     QVERIFY(!ProcessInfo::userIds(other.processId())->contains(0));
     QCOMPARE(ProcessInfo::directoryOwner(other.processId()), std::optional<uid_t>(65534));
     other.kill();

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PrometheusWriter: the text exposition format 0.0.4, checked by hand and by promtool.
 
@@ -22,7 +23,8 @@ SweepResult sampleResult()
     first.stats = {{"requests", 5}, {"load", 0.5}, {"path \"quoted\" \\ back", 1}, {"caf\xe9", 3}};
     ProcessStats second;
     second.pid = 20;
-    second.stats = {{"requests", 7}, {"caf\xc3\xa9", 4}, {"huge", std::numeric_limits<double>::max()}};
+    second.stats = {
+        {"requests", 7}, {"caf\xc3\xa9", 4}, {"huge", std::numeric_limits<double>::max()}};
     ProcessStats third;
     third.pid = 30;
     third.stats = {{"huge", std::numeric_limits<double>::max()}, {"http.GET /api?x=1: ok", 2}};
@@ -42,20 +44,32 @@ SweepResult typedResult()
 {
     using Kind = StatKind;
     const auto windowOf = [](qsizetype firstRow, qint64 count, double sum) {
-        return WindowStats{"latency.{0}", count, sum, firstRow, 5, {"median", "5th", "99th", "99.9th", "mean"}, {}};
+        return WindowStats{"latency.{0}",
+                           count,
+                           sum,
+                           firstRow,
+                           5,
+                           {"median", "5th", "99th", "99.9th", "mean"},
+                           {}};
     };
     ProcessStats first;
     first.pid = 10;
     first.channel = Channel::Socket;
-    first.stats = {{"requests", 5, Kind::Counter},        {"errors", 1, Kind::Counter},          {"load", 0.5, Kind::Gauge},
-                   {"latency.median", 3.0, Kind::Window}, {"latency.5th", 1.0, Kind::Window},     {"latency.99th", 9.0, Kind::Window},
-                   {"latency.99.9th", 9.5, Kind::Window}, {"latency.mean", 4.0, Kind::Window}};
+    first.stats = {{"requests", 5, Kind::Counter},
+                   {"errors", 1, Kind::Counter},
+                   {"load", 0.5, Kind::Gauge},
+                   {"latency.median", 3.0, Kind::Window},
+                   {"latency.5th", 1.0, Kind::Window},
+                   {"latency.99th", 9.0, Kind::Window},
+                   {"latency.99.9th", 9.5, Kind::Window},
+                   {"latency.mean", 4.0, Kind::Window}};
     first.windows = {windowOf(3, 10, 40.0)};
     ProcessStats second;
     second.pid = 20;
     second.channel = Channel::Socket;
-    second.stats = {{"requests", 7, Kind::Counter},       {"errors", 2, Kind::Gauge},           {"latency.median", 5.0, Kind::Window},
-                    {"latency.5th", 2.0, Kind::Window},   {"latency.99th", 11.0, Kind::Window}, {"latency.99.9th", 12.0, Kind::Window},
+    second.stats = {{"requests", 7, Kind::Counter},        {"errors", 2, Kind::Gauge},
+                    {"latency.median", 5.0, Kind::Window}, {"latency.5th", 2.0, Kind::Window},
+                    {"latency.99th", 11.0, Kind::Window},  {"latency.99.9th", 12.0, Kind::Window},
                     {"latency.mean", 6.0, Kind::Window}};
     second.windows = {windowOf(2, 5, 30.0)};
     ProcessStats third;
@@ -111,8 +125,8 @@ void tst_PrometheusWriter::nameLabels_data()
     QTest::newRow("plain") << QByteArray("a.b.c") << QByteArray("name=\"a.b.c\"");
     QTest::newRow("escapes") << QByteArray("a\"b\\c\nd") << QByteArray("name=\"a\\\"b\\\\c\\nd\"");
     QTest::newRow("UTF-8 stays") << QByteArray("caf\xc3\xa9") << QByteArray("name=\"caf\xc3\xa9\"");
-    QTest::newRow("not UTF-8: marked, bytes in hex") << QByteArray("caf\xe9")
-                                                     << QByteArray("name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\"");
+    QTest::newRow("not UTF-8: marked, bytes in hex")
+        << QByteArray("caf\xe9") << QByteArray("name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\"");
 }
 
 void tst_PrometheusWriter::nameLabels()
@@ -128,11 +142,14 @@ void tst_PrometheusWriter::values_data()
 {
     QTest::addColumn<StatValue>("value");
     QTest::addColumn<QByteArray>("text");
-    QTest::newRow("int") << StatValue(std::numeric_limits<qint64>::max()) << QByteArray("9223372036854775807");
+    QTest::newRow("int") << StatValue(std::numeric_limits<qint64>::max())
+                         << QByteArray("9223372036854775807");
     QTest::newRow("real") << StatValue(0.25) << QByteArray("0.25");
     QTest::newRow("tiny real") << StatValue(1e-9) << QByteArray("1e-09");
-    QTest::newRow("overflow") << StatValue(std::numeric_limits<double>::infinity()) << QByteArray("+Inf");
-    QTest::newRow("negative overflow") << StatValue(-std::numeric_limits<double>::infinity()) << QByteArray("-Inf");
+    QTest::newRow("overflow") << StatValue(std::numeric_limits<double>::infinity())
+                              << QByteArray("+Inf");
+    QTest::newRow("negative overflow")
+        << StatValue(-std::numeric_limits<double>::infinity()) << QByteArray("-Inf");
 }
 
 void tst_PrometheusWriter::values()
@@ -147,15 +164,19 @@ void tst_PrometheusWriter::values()
 void tst_PrometheusWriter::combined()
 {
     const QByteArray text = PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Sum);
-    QVERIFY(text.startsWith("# HELP statvent_stat A Statvent statistic, named by the label name; combined across processes "
-                            "by the function in the label aggregate.\n# TYPE statvent_stat untyped\n"));
+    QVERIFY(
+        text.startsWith("# HELP statvent_stat A Statvent statistic, named by the label name; "
+                        "combined across processes "
+                        "by the function in the label aggregate.\n# TYPE statvent_stat untyped\n"));
     QVERIFY(text.contains("statvent_stat{name=\"requests\",aggregate=\"sum\"} 12\n"));
     QVERIFY(text.contains("statvent_stat{name=\"load\",aggregate=\"sum\"} 0.5\n"));
-    QVERIFY(text.contains("statvent_stat{name=\"path \\\"quoted\\\" \\\\ back\",aggregate=\"sum\"} 1\n"));
+    QVERIFY(text.contains(
+        "statvent_stat{name=\"path \\\"quoted\\\" \\\\ back\",aggregate=\"sum\"} 1\n"));
     QVERIFY(text.contains("statvent_stat{name=\"huge\",aggregate=\"sum\"} +Inf\n"));
     // The valid name and the Latin-1 one that shows the same once marked stay two series.
     QVERIFY(text.contains("statvent_stat{name=\"caf\xc3\xa9\",aggregate=\"sum\"} 4\n"));
-    QVERIFY(text.contains("statvent_stat{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"sum\"} 3\n"));
+    QVERIFY(text.contains(
+        "statvent_stat{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"sum\"} 3\n"));
     QVERIFY(text.contains("# TYPE statvent_processes gauge\nstatvent_processes 3\n"));
     QVERIFY(text.contains("statvent_unanswered_pipes 1\n"));
     QVERIFY(text.contains("statvent_removed_pipes 2\n"));
@@ -224,7 +245,8 @@ void tst_PrometheusWriter::typedCombined()
     qsizetype from = 0;
     for (const QByteArray &line : lines) {
         const qsizetype at = text.indexOf(QByteArray('\n' + line + '\n'), from);
-        QVERIFY2(at >= 0, qPrintable(QString::fromUtf8(line + "\nnot found (in order) in\n" + text)));
+        QVERIFY2(at >= 0,
+                 qPrintable(QString::fromUtf8(line + "\nnot found (in order) in\n" + text)));
         from = at + 1;
     }
     for (const QByteArray &part : absent)
@@ -247,9 +269,11 @@ void tst_PrometheusWriter::typedByProcess()
              "statvent_window_count{name=\"latency.{0}\",pid=\"20\"} 5\n",
              "statvent_window_mean{name=\"latency.{0}\",pid=\"20\"} 6.0\n",
          })
-        QVERIFY2(text.contains(line), qPrintable(QString::fromUtf8(QByteArray(line) + "not in\n" + text)));
+        QVERIFY2(text.contains(line),
+                 qPrintable(QString::fromUtf8(QByteArray(line) + "not in\n" + text)));
     // Each family once (one group per metric).
-    for (const char *type : {"# TYPE statvent_stat_total ", "# TYPE statvent_value ", "# TYPE statvent_window "})
+    for (const char *type :
+         {"# TYPE statvent_stat_total ", "# TYPE statvent_value ", "# TYPE statvent_window "})
         QCOMPARE(text.count(type), 1);
 }
 
@@ -259,9 +283,12 @@ void tst_PrometheusWriter::promtoolAcceptsBothViews_data()
     QTest::newRow("sum") << PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Sum);
     QTest::newRow("avg") << PrometheusWriter::combined(sampleResult(), StatCombiner::Mode::Avg);
     QTest::newRow("by process") << PrometheusWriter::byProcess(sampleResult());
-    QTest::newRow("empty sweep") << PrometheusWriter::combined(SweepResult(), StatCombiner::Mode::Sum);
-    QTest::newRow("typed, sum") << PrometheusWriter::combined(typedResult(), StatCombiner::Mode::Sum);
-    QTest::newRow("typed, max") << PrometheusWriter::combined(typedResult(), StatCombiner::Mode::Max);
+    QTest::newRow("empty sweep") << PrometheusWriter::combined(SweepResult(),
+                                                               StatCombiner::Mode::Sum);
+    QTest::newRow("typed, sum") << PrometheusWriter::combined(typedResult(),
+                                                              StatCombiner::Mode::Sum);
+    QTest::newRow("typed, max") << PrometheusWriter::combined(typedResult(),
+                                                              StatCombiner::Mode::Max);
     QTest::newRow("typed, by process") << PrometheusWriter::byProcess(typedResult());
 }
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // The recorder's contract (issue 9), with real FIFOs in temporary directories, real readers
 // (`cat`, `head` and raw open/read) and real child processes.
@@ -67,7 +68,9 @@ PipeRead readPipe(const QString &path, int timeoutMs = 5000, qsizetype stopAfter
             result.timedOut = true;
             break;
         }
-        const size_t wanted = stopAfter >= 0 ? size_t(std::min<qsizetype>(sizeof buffer, stopAfter - result.data.size())) : sizeof buffer;
+        const size_t wanted = stopAfter >= 0
+            ? size_t(std::min<qsizetype>(sizeof buffer, stopAfter - result.data.size()))
+            : sizeof buffer;
         const ssize_t n = ::read(fd, buffer, wanted);
         if (n > 0) {
             result.data.append(buffer, n);
@@ -85,7 +88,8 @@ PipeRead readPipe(const QString &path, int timeoutMs = 5000, qsizetype stopAfter
  * Reads the pipes at \a paths together, as statvent-web does (non-blocking opens, one poll()
  * loop), at most 256 at a time so that a 1024-descriptor limit is enough; what each gave.
  */
-std::vector<QByteArray> readPipesTogether(const std::vector<QByteArray> &paths, int timeoutMs = 30000)
+std::vector<QByteArray> readPipesTogether(const std::vector<QByteArray> &paths,
+                                          int timeoutMs = 30000)
 {
     constexpr size_t Batch = 256;
     std::vector<QByteArray> texts(paths.size());
@@ -102,7 +106,8 @@ std::vector<QByteArray> readPipesTogether(const std::vector<QByteArray> &paths, 
         }
         size_t open = polled.size();
         char buffer[65536];
-        while (open > 0 && ::poll(polled.data(), polled.size(), int(deadline.remainingTime())) > 0) {
+        while (open > 0
+               && ::poll(polled.data(), polled.size(), int(deadline.remainingTime())) > 0) {
             for (size_t k = 0; k < polled.size(); ++k) {
                 if (polled[k].fd < 0 || !polled[k].revents)
                     continue;
@@ -132,7 +137,8 @@ PipeRead readSocket(const QString &path, int timeoutMs = 5000)
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     const QByteArray encoded = QFile::encodeName(path);
-    std::memcpy(address.sun_path, encoded.constData(), std::min<size_t>(size_t(encoded.size()), sizeof address.sun_path - 1));
+    std::memcpy(address.sun_path, encoded.constData(),
+                std::min<size_t>(size_t(encoded.size()), sizeof address.sun_path - 1));
     if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
         result.openError = errno;
         ::close(fd);
@@ -172,7 +178,10 @@ bool isFifo(const QString &path)
 bool readersCanBeCounted(const QString &directory)
 {
     const int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_CLOEXEC, O_RDONLY);
-    const bool counted = fd >= 0 && fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, QFile::encodeName(directory).constData()) == 0;
+    const bool counted = fd >= 0
+        && fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD,
+                         QFile::encodeName(directory).constData())
+            == 0;
     if (fd >= 0)
         ::close(fd);
     return counted;
@@ -241,7 +250,9 @@ qint64 procNumber(pid_t pid, const char *file, const QByteArray &key)
 
 int descriptorCount(pid_t pid)
 {
-    return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
+    return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
+                   .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
+                   .size());
 }
 
 //! Processes started with posix_spawn(); killed and reaped when this goes out of scope.
@@ -325,7 +336,8 @@ private Q_SLOTS:
         QVERIFY(recorder.start());
         ::umask(oldMask);
 
-        QCOMPARE(recorder.pipePath(), m_pipeDir + u'/' + QString::number(::getpid()) + QStringLiteral(".stats"));
+        QCOMPARE(recorder.pipePath(),
+                 m_pipeDir + u'/' + QString::number(::getpid()) + QStringLiteral(".stats"));
         QVERIFY(isFifo(recorder.pipePath()));
         struct stat info;
         QCOMPARE(::stat(QFile::encodeName(m_pipeDir).constData(), &info), 0);
@@ -337,7 +349,9 @@ private Q_SLOTS:
         recorder.stop();
         QVERIFY(!QFileInfo::exists(recorder.pipePath()));
         QCOMPARE(running.count(), 2);
-        QCOMPARE(QDir(m_pipeDir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot), QStringList());
+        QCOMPARE(QDir(m_pipeDir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System
+                                           | QDir::NoDotAndDotDot),
+                 QStringList());
     }
 
     void defaultPipeDirFollowsEnvironment()
@@ -382,7 +396,8 @@ private Q_SLOTS:
         QVERIFY(recorder.start());
 
         const QByteArray expected = registry.snapshotText();
-        QVERIFY(expected.size() > 1024 * 1024); // more than the largest pipe buffer a process may ask for
+        QVERIFY(expected.size()
+                > 1024 * 1024); // more than the largest pipe buffer a process may ask for
         // A slow reader too: `cat` through a pipe into a file.
         QProcess cat;
         cat.setStandardOutputFile(m_dir.filePath(QStringLiteral("large.out")));
@@ -397,7 +412,8 @@ private Q_SLOTS:
     void readersSharingAFifoGetNothing()
     {
         if (!readersCanBeCounted(m_dir.path()))
-            QSKIP("fanotify cannot count openers here (Linux < 5.13 or no file handles): a shared FIFO goes undetected");
+            QSKIP("fanotify cannot count openers here (Linux < 5.13 or no file handles): a shared "
+                  "FIFO goes undetected");
         StatRegistry registry;
         // A snapshot that takes tens of milliseconds: time for both readers to open the FIFO.
         for (int i = 0; i < 200000; ++i)
@@ -409,7 +425,8 @@ private Q_SLOTS:
         // A hard link stands for the path as it was before the swap, so both reliably get there.
         const QByteArray sharedPath = QFile::encodeName(m_pipeDir + QStringLiteral("/shared-fifo"));
         ::unlink(sharedPath.constData());
-        QCOMPARE(::link(QFile::encodeName(recorder.pipePath()).constData(), sharedPath.constData()), 0);
+        QCOMPARE(::link(QFile::encodeName(recorder.pipePath()).constData(), sharedPath.constData()),
+                 0);
 
         // Two processes: the recorder does not count this one's own opens as readers.
         int go[2];
@@ -472,9 +489,11 @@ private Q_SLOTS:
         QTest::qWait(500); // nothing happens; the recorder threads must sleep in the kernel
         ::getrusage(RUSAGE_SELF, &after);
         const auto micros = [](const rusage &usage) {
-            return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000LL + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+            return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000LL
+                + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
         };
-        QVERIFY2(micros(after) - micros(before) < 20000, "the process used CPU while nobody read its pipe");
+        QVERIFY2(micros(after) - micros(before) < 20000,
+                 "the process used CPU while nobody read its pipe");
     }
 
     void readerHangingUpEarlyHarmsNothing_data()
@@ -505,7 +524,8 @@ private Q_SLOTS:
             QCOMPARE(readPipe(recorder.pipePath(), 5000, 1).data.size(), 1);
         // A reader process that dies after a few bytes.
         QProcess head;
-        head.start(QStringLiteral("head"), {QStringLiteral("-c"), QStringLiteral("10"), recorder.pipePath()});
+        head.start(QStringLiteral("head"),
+                   {QStringLiteral("-c"), QStringLiteral("10"), recorder.pipePath()});
         QVERIFY(head.waitForFinished(5000));
         QCOMPARE(head.readAllStandardOutput().size(), 10);
 
@@ -534,7 +554,8 @@ private Q_SLOTS:
             creators.emplace_back([&registry, &stop, t] {
                 // Bounded, so that snapshots stay small enough to read quickly under sanitizers.
                 for (int i = 0; !stop && i < 20000; ++i) {
-                    const QByteArray name = "fresh." + QByteArray::number(t) + '.' + QByteArray::number(i);
+                    const QByteArray name =
+                        "fresh." + QByteArray::number(t) + '.' + QByteArray::number(i);
                     registry.incr(name);
                     registry.record(name + ".{0}", i);
                 }
@@ -566,7 +587,8 @@ private Q_SLOTS:
         timer.start();
         QVERIFY(isSocket(recorder.socketPath()));
         recorder.stop(); // nobody ever read
-        QVERIFY2(timer.elapsed() < 100, qPrintable(QString::number(timer.elapsed()) + QStringLiteral(" ms")));
+        QVERIFY2(timer.elapsed() < 100,
+                 qPrintable(QString::number(timer.elapsed()) + QStringLiteral(" ms")));
         QVERIFY(!QFileInfo::exists(path));
         QVERIFY(!QFileInfo::exists(recorder.socketPath()));
         QVERIFY(!recorder.isRunning());
@@ -576,7 +598,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("extraArguments");
         QTest::addColumn<bool>("terminate");
-        QTest::newRow("returns from main") << QStringList{QStringLiteral("--exit-after"), QStringLiteral("200")} << false;
+        QTest::newRow("returns from main")
+            << QStringList{QStringLiteral("--exit-after"), QStringLiteral("200")} << false;
         QTest::newRow("killed by SIGTERM (example program)") << QStringList() << true;
     }
 
@@ -588,13 +611,18 @@ private Q_SLOTS:
         if (terminate) {
             if (!QFileInfo::exists(QStringLiteral(STATVENT_BIN_DIR "/statvent-example")))
                 QSKIP("built without the examples (STATVENT_BUILD_EXAMPLES=OFF)");
-            child.start(QStringLiteral(STATVENT_BIN_DIR "/statvent-example"), {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--interval"), QStringLiteral("10")});
+            child.start(QStringLiteral(STATVENT_BIN_DIR "/statvent-example"),
+                        {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--interval"),
+                         QStringLiteral("10")});
         } else {
-            child.start(childProgram(), QStringList{QStringLiteral("--pipe-dir"), m_pipeDir} + extraArguments);
+            child.start(childProgram(),
+                        QStringList{QStringLiteral("--pipe-dir"), m_pipeDir} + extraArguments);
         }
         QVERIFY(child.waitForStarted());
-        const QString path = m_pipeDir + u'/' + QString::number(child.processId()) + QStringLiteral(".stats");
-        const QString socketPath = m_pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(child.processId()));
+        const QString path =
+            m_pipeDir + u'/' + QString::number(child.processId()) + QStringLiteral(".stats");
+        const QString socketPath =
+            m_pipeDir + u'/' + QFile::decodeName(PipeDirectory::socketName(child.processId()));
         QTRY_VERIFY(isFifo(path));
         QVERIFY(!readPipe(path).data.isEmpty());
         QVERIFY(!readSocket(socketPath).data.isEmpty());
@@ -665,7 +693,10 @@ private Q_SLOTS:
             QVERIFY(QDir().mkdir(path));
 
         // The socket still serves: the recorder can be found (issue 19, item 4).
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a .* - serving through .*\\.sock only")));
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(QStringLiteral(
+                "^refusing to replace .*\\.stats: it is a .* - serving through .*\\.sock only")));
         QVERIFY(recorder.start());
         QVERIFY(!isFifo(path));
         QCOMPARE(readSocket(recorder.socketPath()).data,
@@ -683,7 +714,10 @@ private Q_SLOTS:
             QVERIFY(QFile::copy(victim, recorder.socketPath()));
         else
             QVERIFY(QDir().mkdir(recorder.socketPath()));
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^not serving statistics: refusing to replace .*\\.stats: it is a .*; refusing to replace .*\\.sock: it is a ")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "^not serving statistics: refusing to replace .*\\.stats: it is a "
+                                 ".*; refusing to replace .*\\.sock: it is a ")));
         QVERIFY(!recorder.start());
         QVERIFY(!recorder.isRunning());
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -695,7 +729,8 @@ private Q_SLOTS:
     void squattedPipeNameStillServesThroughTheSocket()
     {
         if (::geteuid() != 0)
-            QSKIP("needs root, to let another user (nobody, through setpriv) squat the pipe's name");
+            QSKIP(
+                "needs root, to let another user (nobody, through setpriv) squat the pipe's name");
         if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty())
             QSKIP("setpriv (util-linux) is not installed");
         constexpr uid_t Nobody = 65534;
@@ -711,12 +746,18 @@ private Q_SLOTS:
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QProcess squatter;
-        squatter.start(QStringLiteral("setpriv"), {QStringLiteral("--reuid=%1").arg(Nobody), QStringLiteral("--regid=%1").arg(SharedGroup),
-                                                   QStringLiteral("--clear-groups"), QStringLiteral("mkfifo"), recorder.pipePath()});
+        squatter.start(QStringLiteral("setpriv"),
+                       {QStringLiteral("--reuid=%1").arg(Nobody),
+                        QStringLiteral("--regid=%1").arg(SharedGroup),
+                        QStringLiteral("--clear-groups"), QStringLiteral("mkfifo"),
+                        recorder.pipePath()});
         QVERIFY(squatter.waitForFinished(10000));
         QCOMPARE(squatter.exitCode(), 0);
 
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.stats: it is a FIFO of another user, not a FIFO made by this user - serving through .*\\.sock only")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "^refusing to replace .*\\.stats: it is a FIFO of another user, "
+                                 "not a FIFO made by this user - serving through .*\\.sock only")));
         QVERIFY(recorder.start());
         QCOMPARE(readSocket(recorder.socketPath()).data,
                  SnapshotFormat::serialize(registry.typedSnapshot()));
@@ -756,7 +797,10 @@ private Q_SLOTS:
         else
             QVERIFY(QFile::copy(victim, path));
 
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^refusing to replace .*\\.sock: it is a .*, not a socket made by this user - serving through .*\\.stats only")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "^refusing to replace .*\\.sock: it is a .*, not a socket made by "
+                                 "this user - serving through .*\\.stats only")));
         QVERIFY(recorder.start());
         QCOMPARE(readPipe(recorder.pipePath()).data, QByteArray("x: 1\n"));
         QVERIFY(!isSocket(path));
@@ -781,13 +825,15 @@ private Q_SLOTS:
 
         const QTemporaryDir outputDir;
         QVERIFY(outputDir.isValid());
-        const QString loop = QStringLiteral(
-            "end=$(( $(date +%s) + 10 )); i=0; "
-            "while [ $(date +%s) -lt $end ]; do timeout 5 cat \"$1\" > \"$2/$3.$i\"; i=$((i+1)); done");
+        const QString loop = QStringLiteral("end=$(( $(date +%s) + 10 )); i=0; "
+                                            "while [ $(date +%s) -lt $end ]; do timeout 5 cat "
+                                            "\"$1\" > \"$2/$3.$i\"; i=$((i+1)); done");
         std::vector<std::unique_ptr<QProcess>> cats;
         for (int n = 0; n < 4; ++n) {
             cats.push_back(std::make_unique<QProcess>());
-            cats.back()->start(QStringLiteral("sh"), {QStringLiteral("-c"), loop, QStringLiteral("sh"), recorder.pipePath(), outputDir.path(), QString::number(n)});
+            cats.back()->start(QStringLiteral("sh"),
+                               {QStringLiteral("-c"), loop, QStringLiteral("sh"),
+                                recorder.pipePath(), outputDir.path(), QString::number(n)});
         }
 
         struct Counts
@@ -831,7 +877,8 @@ private Q_SLOTS:
             QVERIFY(out.open(QIODevice::ReadOnly));
             catComplete += out.readAll() == expected;
         }
-        qInfo("8 socket readers for 10 s: %d complete, %d empty, %d wrong; 4 cat loops meanwhile: %d complete",
+        qInfo("8 socket readers for 10 s: %d complete, %d empty, %d wrong; 4 cat loops meanwhile: "
+              "%d complete",
               total.complete, total.empty, total.wrong, catComplete);
         QCOMPARE(total.empty, 0);
         QCOMPARE(total.wrong, 0);
@@ -843,8 +890,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("directory");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("below a regular file") << QStringLiteral("FILE/pipes") << QStringLiteral("cannot create the pipe directory");
-        QTest::newRow("in /proc") << QStringLiteral("/proc/statvent-test-pipes") << QStringLiteral("cannot create the pipe directory");
+        QTest::newRow("below a regular file")
+            << QStringLiteral("FILE/pipes") << QStringLiteral("cannot create the pipe directory");
+        QTest::newRow("in /proc") << QStringLiteral("/proc/statvent-test-pipes")
+                                  << QStringLiteral("cannot create the pipe directory");
     }
 
     void unusableDirectoryIsReported()
@@ -858,7 +907,9 @@ private Q_SLOTS:
         StatRegistry registry;
         Recorder recorder(&registry);
         recorder.setPipeDir(directory);
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^not serving statistics: ") + expected));
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(QStringLiteral("^not serving statistics: ") + expected));
         QVERIFY(!recorder.start());
         registry.incr("still.works"); // the application carries on
         QCOMPARE(registry.value("still.works"), std::optional<StatValue>(1));
@@ -888,13 +939,15 @@ private Q_SLOTS:
         const QTemporaryDir outputDir;
         QVERIFY(outputDir.isValid());
         const QString outputs = outputDir.path();
-        const QString loop = QStringLiteral(
-            "end=$(( $(date +%s) + 10 )); i=0; "
-            "while [ $(date +%s) -lt $end ]; do timeout 5 cat \"$1\" > \"$2/$3.$i\"; i=$((i+1)); done");
+        const QString loop = QStringLiteral("end=$(( $(date +%s) + 10 )); i=0; "
+                                            "while [ $(date +%s) -lt $end ]; do timeout 5 cat "
+                                            "\"$1\" > \"$2/$3.$i\"; i=$((i+1)); done");
         std::vector<std::unique_ptr<QProcess>> loops;
         for (int n = 0; n < 4; ++n) {
             loops.push_back(std::make_unique<QProcess>());
-            loops.back()->start(QStringLiteral("sh"), {QStringLiteral("-c"), loop, QStringLiteral("sh"), recorder.pipePath(), outputs, QString::number(n)});
+            loops.back()->start(QStringLiteral("sh"),
+                                {QStringLiteral("-c"), loop, QStringLiteral("sh"),
+                                 recorder.pipePath(), outputs, QString::number(n)});
         }
         for (auto &process : loops)
             QVERIFY(process->waitForFinished(30000));
@@ -931,17 +984,23 @@ private Q_SLOTS:
     {
         const int count = manyRecorders();
         QVERIFY(QDir().mkpath(m_pipeDir));
-        const QByteArray log = QFile::encodeName(m_dir.filePath(QStringLiteral("children-%1.log").arg(m_round)));
+        const QByteArray log =
+            QFile::encodeName(m_dir.filePath(QStringLiteral("children-%1.log").arg(m_round)));
         const int logFd = ::open(log.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         QVERIFY(logFd >= 0);
         ChildProcesses children;
         QElapsedTimer timer;
         timer.start();
         for (int i = 0; i < count; ++i)
-            QVERIFY(children.spawn({childProgram(), QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--stats"), QStringLiteral("10")}, logFd) > 0);
+            QVERIFY(children.spawn({childProgram(), QStringLiteral("--pipe-dir"), m_pipeDir,
+                                    QStringLiteral("--stats"), QStringLiteral("10")},
+                                   logFd)
+                    > 0);
         ::close(logFd);
         const auto published = [&] {
-            return int(std::count_if(children.pids().begin(), children.pids().end(), [this](pid_t pid) { return isFifo(pipePathOf(m_pipeDir, pid)); }));
+            return int(
+                std::count_if(children.pids().begin(), children.pids().end(),
+                              [this](pid_t pid) { return isFifo(pipePathOf(m_pipeDir, pid)); }));
         };
         // A recorder that cannot publish exits at once (statvent-recorder-child returns 1).
         QTRY_VERIFY_WITH_TIMEOUT(published() == count || children.exited() > 0, 120000);
@@ -967,10 +1026,13 @@ private Q_SLOTS:
         QFile warnings(QFile::decodeName(log));
         QVERIFY(warnings.open(QIODevice::ReadOnly));
         const QByteArray logged = warnings.readAll();
-        qInfo("%d recorders of one user: all published in %lld ms, all read in %lld ms; %lld MB PSS in all "
-              "(%lld kB each), at most %d descriptors each; %lld warnings about inotify, %lld about fanotify",
+        qInfo("%d recorders of one user: all published in %lld ms, all read in %lld ms; %lld MB "
+              "PSS in all "
+              "(%lld kB each), at most %d descriptors each; %lld warnings about inotify, %lld "
+              "about fanotify",
               count, startedMs, readMs, pssKb / 1024, pssKb / count, mostDescriptors,
-              qint64(logged.count("no inotify instance left")), qint64(logged.count("no fanotify group left")));
+              qint64(logged.count("no inotify instance left")),
+              qint64(logged.count("no fanotify group left")));
         QVERIFY2(mostDescriptors <= 16, "a recorder holds more descriptors than it needs");
 #ifndef STATVENT_SANITIZED_BUILD // sanitizers' shadow memory would dwarf the recorder's
         QVERIFY2(pssKb / count < 8 * 1024, "a recorder process takes more than 8 MB");
@@ -990,7 +1052,9 @@ private Q_SLOTS:
         ChildProcesses children;
         const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
         for (int i = 0; i < 3; ++i)
-            QVERIFY(children.spawn({childProgram(), QStringLiteral("--pipe-dir"), m_pipeDir}, devNull) > 0);
+            QVERIFY(
+                children.spawn({childProgram(), QStringLiteral("--pipe-dir"), m_pipeDir}, devNull)
+                > 0);
         ::close(devNull);
         for (pid_t pid : children.pids())
             QTRY_VERIFY(isFifo(pipePathOf(m_pipeDir, pid)));
@@ -998,7 +1062,8 @@ private Q_SLOTS:
 
         for (int round = 0; round < 20; ++round) {
             // Listed before the fork: the reader only opens and reads, which is safe after fork().
-            const QStringList names = QDir(m_pipeDir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+            const QStringList names = QDir(m_pipeDir).entryList(
+                QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
             std::vector<QByteArray> paths;
             for (const QString &name : names)
                 paths.push_back(QFile::encodeName(m_pipeDir + u'/' + name));
@@ -1020,14 +1085,16 @@ private Q_SLOTS:
             ::close(results[1]);
             int status = 0;
             QCOMPARE(::waitpid(reader, &status, 0), reader);
-            QVERIFY2(WIFEXITED(status), qPrintable(QStringLiteral("the reader hung on one of: ") + names.join(u' ')));
+            QVERIFY2(WIFEXITED(status),
+                     qPrintable(QStringLiteral("the reader hung on one of: ") + names.join(u' ')));
             QCOMPARE(WEXITSTATUS(status), 0);
             int answered = 0;
             for (const QString &name : names) {
                 qint64 bytes = 0;
                 QCOMPARE(::read(results[0], &bytes, sizeof bytes), ssize_t(sizeof bytes));
                 if (bytes > 0) {
-                    QCOMPARE(int(PipeDirectory::parseName(QFile::encodeName(name)).kind), int(PipeDirectory::EntryKind::Pipe));
+                    QCOMPARE(int(PipeDirectory::parseName(QFile::encodeName(name)).kind),
+                             int(PipeDirectory::EntryKind::Pipe));
                     ++answered;
                 }
             }
@@ -1043,7 +1110,10 @@ private Q_SLOTS:
         // 2.5 MB of text: more than any pipe buffer, so that every delivery to the attacker stalls.
         constexpr int Stats = 100000;
         QProcess application;
-        application.start(childProgram(), {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--stats"), QString::number(Stats), QStringLiteral("--max-fds"), QStringLiteral("1024")});
+        application.start(childProgram(),
+                          {QStringLiteral("--pipe-dir"), m_pipeDir, QStringLiteral("--stats"),
+                           QString::number(Stats), QStringLiteral("--max-fds"),
+                           QStringLiteral("1024")});
         QVERIFY(application.waitForReadyRead(10000));
         QVERIFY(application.readLine().startsWith("ready "));
         const pid_t applicationPid = pid_t(application.processId());
@@ -1093,13 +1163,16 @@ private Q_SLOTS:
         QTest::qWait(300); // the application's own open() runs every 100 ms
         QCOMPARE(application.state(), QProcess::Running);
         const QByteArray output = application.readAllStandardOutput();
-        qInfo("after %d opens without reading: the application holds %d descriptors, %lld kB resident (%lld kB before; "
-              "a snapshot is %lld kB)", count, descriptors, rssKb, rssBeforeKb, qint64(expected.size() / 1024));
+        qInfo("after %d opens without reading: the application holds %d descriptors, %lld kB "
+              "resident (%lld kB before; "
+              "a snapshot is %lld kB)",
+              count, descriptors, rssKb, rssBeforeKb, qint64(expected.size() / 1024));
         QVERIFY2(!output.contains("cannot open a file"), output.constData());
         QVERIFY2(descriptors <= 48, "the recorder's descriptors grow with what readers do");
 #ifndef STATVENT_SANITIZED_BUILD // sanitizers keep freed memory in quarantine
         // Two snapshots held, one being taken, and room for the allocator's slack.
-        QVERIFY2(rssKb - rssBeforeKb < 6 * expected.size() / 1024 + 16 * 1024, "the recorder's memory grows with what readers do");
+        QVERIFY2(rssKb - rssBeforeKb < 6 * expected.size() / 1024 + 16 * 1024,
+                 "the recorder's memory grows with what readers do");
 #endif
         application.kill();
         application.waitForFinished();

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
@@ -48,11 +49,12 @@ void tst_SampleWindow::sameWindowAsTheName()
     registry.sampleWindow(u"latency.{0}"_s).record(2);
     QCOMPARE(window.sampleCount(), 3);
     QCOMPARE(registry.windowCount(), 1);
-    QCOMPARE(registry.snapshot(), Snapshot({{"latency.median", 1.0},
-                                            {"latency.95th", 2.0},
-                                            {"latency.99th", 2.0},
-                                            {"latency.100th", 3.0},
-                                            {"latency.mean", 2.0}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{"latency.median", 1.0},
+                       {"latency.95th", 2.0},
+                       {"latency.99th", 2.0},
+                       {"latency.100th", 3.0},
+                       {"latency.mean", 2.0}}));
 }
 
 void tst_SampleWindow::keepsTheLatestSamples()
@@ -64,11 +66,12 @@ void tst_SampleWindow::keepsTheLatestSamples()
         QCOMPARE(window.sampleCount(), qMin(sample, 100));
     }
     // 151..250 remain.
-    QCOMPARE(registry.snapshot(), Snapshot({{"w.median", 200.0},
-                                            {"w.95th", 245.0},
-                                            {"w.99th", 249.0},
-                                            {"w.100th", 250.0},
-                                            {"w.mean", 200.5}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{"w.median", 200.0},
+                       {"w.95th", 245.0},
+                       {"w.99th", 249.0},
+                       {"w.100th", 250.0},
+                       {"w.mean", 200.5}}));
 }
 
 void tst_SampleWindow::followsWindowResize()
@@ -90,9 +93,10 @@ void tst_SampleWindow::followsWindowResize()
 void tst_SampleWindow::formatterGivenWithTheHandle()
 {
     StatRegistry registry;
-    const SampleWindow window = registry.sampleWindow("rpc{id}", [](QByteArrayView name, QByteArrayView label) {
-        return QByteArray(name.toByteArray() + ":" + label.toByteArray());
-    });
+    const SampleWindow window =
+        registry.sampleWindow("rpc{id}", [](QByteArrayView name, QByteArrayView label) {
+            return QByteArray(name.toByteArray() + ":" + label.toByteArray());
+        });
     window.record(0.5);
     registry.setPercentiles({100});
     QCOMPARE(registry.snapshot(), Snapshot({{"rpc{id}:100th", 0.5}, {"rpc{id}:mean", 0.5}}));
@@ -112,7 +116,8 @@ void tst_SampleWindow::badNameGivesInvalidHandle()
 {
     StatRegistry registry;
     const QByteArray tooLong(4097, 'n');
-    StatventTest::expectOnce(StatventTest::refusal("sampleWindow"_L1, QString(200, u'n'), "longer than 4096 bytes"_L1));
+    StatventTest::expectOnce(
+        StatventTest::refusal("sampleWindow"_L1, QString(200, u'n'), "longer than 4096 bytes"_L1));
     const SampleWindow window = registry.sampleWindow(tooLong);
     QVERIFY(!window.isValid());
     window.record(1);
@@ -134,7 +139,8 @@ void tst_SampleWindow::nonFiniteValues()
     window.record(2);
     const Snapshot before = registry.snapshot();
 
-    StatventTest::expectOnce(StatventTest::refusal("record"_L1, u"latency"_s, "not a finite number"_L1));
+    StatventTest::expectOnce(
+        StatventTest::refusal("record"_L1, u"latency"_s, "not a finite number"_L1));
     for (int call = 0; call < 3; ++call)
         window.record(value);
     QCOMPARE(window.sampleCount(), 1);

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "dashboardtest.h"
 #include <statventdashboard/stathistory.h>
@@ -70,7 +71,8 @@ void tst_StatHistory::valuesAfterSeveralPolls()
     QCOMPARE(history.latestTime(), T0 + 3);
     QCOMPARE(ys(history.values(u"requests"_s, 0)), (QList<double>{0, 10, 20, 30}));
     QCOMPARE(ys(history.values(u"load"_s, 0)), (QList<double>{0.5, 1.5, 2.5, 3.5}));
-    QCOMPARE(xs(history.values(u"load"_s, 0)), (QList<double>{T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000, (T0 + 3) * 1000}));
+    QCOMPARE(xs(history.values(u"load"_s, 0)),
+             (QList<double>{T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000, (T0 + 3) * 1000}));
     QCOMPARE(history.latestValue(u"requests"_s), 30.0);
     QCOMPARE(history.latestValue(u"unknown"_s), std::nullopt);
     QVERIFY(history.values(u"unknown"_s, 0).isEmpty());
@@ -137,7 +139,8 @@ void tst_StatHistory::thinningKeepsExtremes()
     const QList<double> values = ys(thinned);
     QVERIFY(values.contains(1000)); // the spike survives
     QVERIFY(values.contains(-1000)); // and the dip
-    QVERIFY(std::is_sorted(thinned.cbegin(), thinned.cend(), [](QPointF a, QPointF b) { return a.x() < b.x(); }));
+    QVERIFY(std::is_sorted(thinned.cbegin(), thinned.cend(),
+                           [](QPointF a, QPointF b) { return a.x() < b.x(); }));
     QCOMPARE(history.values(u"x"_s, 0, 0).size(), 1000); // no limit: every point
 }
 
@@ -254,7 +257,10 @@ void tst_StatHistory::forgetsStatsGoneForTheWholeRing()
 void tst_StatHistory::refusesSeriesBeyondTheLimit()
 {
     StatHistory history(10, 2);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^the history is full with 2 series: keeping no history of 1 more stats"_s));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        QRegularExpression(
+            u"^the history is full with 2 series: keeping no history of 1 more stats"_s));
     history.append(T0, stats({{u"a"_s, 1}, {u"b"_s, 1}, {u"c"_s, 1}}));
     QCOMPARE(history.seriesCount(), 2);
     QCOMPARE(history.refusedSeries(), 1);
@@ -278,7 +284,10 @@ void tst_StatHistory::clockGoingBackIsRefused()
 {
     StatHistory history;
     history.append(T0, stats({{u"a"_s, 1}}));
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^ignoring a sweep taken at .* before the last one recorded .*clock go back"_s));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        QRegularExpression(
+            u"^ignoring a sweep taken at .* before the last one recorded .*clock go back"_s));
     QVERIFY(!history.append(T0 - 30, stats({{u"a"_s, 2}})));
     QCOMPARE(history.pollCount(), 1);
     QVERIFY(!history.append(std::nan(""), stats({{u"a"_s, 2}})));
@@ -289,14 +298,17 @@ void tst_StatHistory::serviceStampsBesideTheTimes()
 {
     StatHistory history;
     QVERIFY(history.append(T0, T0 + 3600, stats({{u"requests"_s, 100}}))); // stamped an hour ahead
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^the service's clock went back: a sweep stamped "_s));
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(u"^the service's clock went back: a sweep stamped "_s));
     QVERIFY(history.append(T0 + 1, T0 + 1, stats({{u"requests"_s, 110}})));
-    QVERIFY(history.append(T0 + 2, T0 + 3, stats({{u"requests"_s, 130}}))); // 20 in 2 s of the service's clock
+    QVERIFY(history.append(T0 + 2, T0 + 3,
+                           stats({{u"requests"_s, 130}}))); // 20 in 2 s of the service's clock
     QVERIFY(!history.append(T0 + 3, T0 + 3, stats({{u"requests"_s, 999}}))); // the same sweep again
     QCOMPARE(history.pollCount(), 3);
     QCOMPARE(history.latestTime(), T0 + 2);
     QCOMPARE(history.latestSweepTime(), T0 + 3);
-    QCOMPARE(xs(history.values(u"requests"_s, 0)), (QList<double>{T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000}));
+    QCOMPARE(xs(history.values(u"requests"_s, 0)),
+             (QList<double>{T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000}));
     // No rate across the step back (a gap), then the rate by the service's stamps.
     QCOMPARE(ys(history.rates(u"requests"_s, 0)), (QList<double>{10}));
     QCOMPARE(history.latestRate(u"requests"_s), 10.0);
@@ -310,7 +322,8 @@ void tst_StatHistory::clear()
     QCOMPARE(history.pollCount(), 0);
     QCOMPARE(history.seriesCount(), 0);
     QCOMPARE(history.latestTime(), 0.0);
-    QVERIFY(history.append(T0 - 100, stats({{u"a"_s, 1}}))); // an older service is fine after a clear
+    QVERIFY(
+        history.append(T0 - 100, stats({{u"a"_s, 1}}))); // an older service is fine after a clear
 }
 
 QTEST_GUILESS_MAIN(tst_StatHistory)

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
@@ -36,10 +37,14 @@ constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double Infinity = std::numeric_limits<double>::infinity();
 
 //! The rows a window of \a samples gives with the default percentiles (50, 95, 99, 100) and `{0}`.
-Snapshot defaultRows(const QByteArray &prefix, double median, double p95, double p99, double p100, double mean)
+Snapshot defaultRows(const QByteArray &prefix, double median, double p95, double p99, double p100,
+                     double mean)
 {
-    return {{prefix + "median", median}, {prefix + "95th", p95}, {prefix + "99th", p99},
-            {prefix + "100th", p100}, {prefix + "mean", mean}};
+    return {{prefix + "median", median},
+            {prefix + "95th", p95},
+            {prefix + "99th", p99},
+            {prefix + "100th", p100},
+            {prefix + "mean", mean}};
 }
 
 //! Applies each (operation, value) of \a operations to the statistic "x".
@@ -225,25 +230,29 @@ void tst_StatRegistry::promotion_data()
     const auto set = [](StatValue value) { return qMakePair(QByteArray("set"), value); };
 
     QTest::newRow("int then real") << Operations{incr(1), incr(0.5)} << StatValue(1.5);
-    QTest::newRow("real then int stays real") << Operations{incr(0.5), incr(1), incr(1)} << StatValue(2.5);
+    QTest::newRow("real then int stays real")
+        << Operations{incr(0.5), incr(1), incr(1)} << StatValue(2.5);
     QTest::newRow("whole real sum stays real") << Operations{incr(1), incr(1.0)} << StatValue(2.0);
     QTest::newRow("set real then incr int") << Operations{set(0.1), incr(1)} << StatValue(1.1);
     QTest::newRow("set int then incr int") << Operations{set(5), incr(2)} << StatValue(7);
     // Sums that leave qint64 become reals with the right value instead of wrapping around.
-    QTest::newRow("overflow near INT64_MAX") << Operations{set(Int64Max - 1), incr(5)}
-                                             << StatValue(9223372036854775811.0);
-    QTest::newRow("INT64_MAX three times") << Operations{incr(Int64Max), incr(Int64Max), incr(Int64Max)}
-                                           << StatValue(3.0 * 9223372036854775807.0);
-    QTest::newRow("overflow below INT64_MIN") << Operations{set(Int64Min), incr(-1)} << StatValue(-9223372036854775809.0);
-    QTest::newRow("overflowed stays real") << Operations{incr(Int64Max), incr(1), incr(-1)}
-                                           << StatValue(9223372036854775807.0);
+    QTest::newRow("overflow near INT64_MAX")
+        << Operations{set(Int64Max - 1), incr(5)} << StatValue(9223372036854775811.0);
+    QTest::newRow("INT64_MAX three times")
+        << Operations{incr(Int64Max), incr(Int64Max), incr(Int64Max)}
+        << StatValue(3.0 * 9223372036854775807.0);
+    QTest::newRow("overflow below INT64_MIN")
+        << Operations{set(Int64Min), incr(-1)} << StatValue(-9223372036854775809.0);
+    QTest::newRow("overflowed stays real")
+        << Operations{incr(Int64Max), incr(1), incr(-1)} << StatValue(9223372036854775807.0);
     // set replaces the value and its type, whatever came before.
     QTest::newRow("set int replaces real") << Operations{incr(2.5), set(3)} << StatValue(3);
     QTest::newRow("set real replaces int") << Operations{incr(3), set(1.5)} << StatValue(1.5);
     QTest::newRow("set real then incr") << Operations{incr(3), set(1.5), incr(1)} << StatValue(2.5);
-    QTest::newRow("set int after overflow") << Operations{incr(Int64Max), incr(Int64Max), set(7)} << StatValue(7);
-    QTest::newRow("set int after overflow then incr") << Operations{incr(Int64Max), incr(Int64Max), set(7), incr(1)}
-                                                      << StatValue(8);
+    QTest::newRow("set int after overflow")
+        << Operations{incr(Int64Max), incr(Int64Max), set(7)} << StatValue(7);
+    QTest::newRow("set int after overflow then incr")
+        << Operations{incr(Int64Max), incr(Int64Max), set(7), incr(1)} << StatValue(8);
 }
 
 void tst_StatRegistry::promotion()
@@ -304,7 +313,10 @@ void tst_StatRegistry::namesAreStoredAsUtf8()
 {
     StatRegistry registry;
     registry.set(u"\u00fcn\u00efcode \u2713 \U0001F600"_s, 1);
-    QCOMPARE(registry.snapshot(), Snapshot({{QByteArray("\xc3\xbcn\xc3\xaf" "code \xe2\x9c\x93 \xf0\x9f\x98\x80"), 1}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{QByteArray("\xc3\xbcn\xc3\xaf"
+                                   "code \xe2\x9c\x93 \xf0\x9f\x98\x80"),
+                        1}}));
 }
 
 void tst_StatRegistry::longestNameIsAccepted()
@@ -354,9 +366,10 @@ void tst_StatRegistry::snapshotTextRoundTrip()
 
     const QByteArray text = registry.snapshotText();
     QCOMPARE(text, PipeFormat::serialize(registry.snapshot()));
-    QVERIFY(text.startsWith("max: 9223372036854775807\nmin: -9223372036854775808\ncount: 3\nthree: 3.0\n"
-                            "tiny: 1e-09\nnegative: -0.25\nthird: 0.3333333333333333\na:b: 1\n"
-                            "latency.median: 50.0\n"));
+    QVERIFY(text.startsWith(
+        "max: 9223372036854775807\nmin: -9223372036854775808\ncount: 3\nthree: 3.0\n"
+        "tiny: 1e-09\nnegative: -0.25\nthird: 0.3333333333333333\na:b: 1\n"
+        "latency.median: 50.0\n"));
     const PipeFormat::ParseResult parsed = PipeFormat::parse(text);
     QCOMPARE(parsed.rejectedLines, 0);
     QCOMPARE(parsed.stats, registry.snapshot());
@@ -367,7 +380,8 @@ void tst_StatRegistry::snapshotTextIsInvokable()
     StatRegistry registry;
     registry.incr("x");
     QByteArray text;
-    QVERIFY(QMetaObject::invokeMethod(&registry, "snapshotText", Qt::DirectConnection, Q_RETURN_ARG(QByteArray, text)));
+    QVERIFY(QMetaObject::invokeMethod(&registry, "snapshotText", Qt::DirectConnection,
+                                      Q_RETURN_ARG(QByteArray, text)));
     QCOMPARE(text, QByteArray("x: 1\n"));
 }
 
@@ -382,7 +396,9 @@ void tst_StatRegistry::freeFunctionsUseTheGlobalRegistry()
     Statvent::set("tst_statregistry.free.level", 0.5);
     Statvent::record("tst_statregistry.free.latency.{0}", 4);
     Statvent::record("tst_statregistry.free.custom", 8,
-                     [](QByteArrayView name, QByteArrayView label) { return QByteArray(name.toByteArray() + "/" + label.toByteArray()); });
+                     [](QByteArrayView name, QByteArrayView label) {
+                         return QByteArray(name.toByteArray() + "/" + label.toByteArray());
+                     });
     Statvent::counter("tst_statregistry.free.count").incr();
     Statvent::gauge("tst_statregistry.free.level").set(1);
     Statvent::sampleWindow("tst_statregistry.free.latency.{0}").record(6);
@@ -392,7 +408,8 @@ void tst_StatRegistry::freeFunctionsUseTheGlobalRegistry()
     const Snapshot snapshot = Statvent::snapshot();
     QVERIFY(snapshot.contains(StatEntry{"tst_statregistry.free.latency.mean", 5.0}));
     QVERIFY(snapshot.contains(StatEntry{"tst_statregistry.free.custom/100th", 8.0}));
-    QVERIFY(PipeFormat::parse(Statvent::snapshotText()).stats.contains(StatEntry{"tst_statregistry.free.count", 4}));
+    QVERIFY(PipeFormat::parse(Statvent::snapshotText())
+                .stats.contains(StatEntry{"tst_statregistry.free.count", 4}));
 }
 
 void tst_StatRegistry::windowAggregatesOfOneToHundred()
@@ -425,7 +442,8 @@ void tst_StatRegistry::shrinkingWindowsDropsTheOldest()
     // Existing windows are cut to their 10 latest samples (91..100); smaller ones keep all theirs.
     QCOMPARE(registry.sampleWindow("a.{0}").sampleCount(), 10);
     QCOMPARE(registry.sampleWindow("b.{0}").sampleCount(), 5);
-    QCOMPARE(registry.snapshot(), defaultRows("a.", 95, 99, 99, 100, 95.5) + defaultRows("b.", 2, 4, 4, 5, 3));
+    QCOMPARE(registry.snapshot(),
+             defaultRows("a.", 95, 99, 99, 100, 95.5) + defaultRows("b.", 2, 4, 4, 5, 3));
 
     // New samples go on replacing the oldest at the new size: 96..105.
     recordRange(registry, "a.{0}", 101, 105);
@@ -491,8 +509,9 @@ void tst_StatRegistry::invalidWindowSize()
     const Snapshot before = registry.snapshot();
     QSignalSpy spy(&registry, &StatRegistry::windowSizeChanged);
 
-    StatventTest::expectOnce(QRegularExpression(u"^ignoring window size %1 - it must be between 1 and %2$"_s
-                                                    .arg(size).arg(StatRegistry::MaxWindowSize)));
+    StatventTest::expectOnce(QRegularExpression(
+        u"^ignoring window size %1 - it must be between 1 and %2$"_s.arg(size).arg(
+            StatRegistry::MaxWindowSize)));
     registry.setWindowSize(size);
     QCOMPARE(registry.windowSize(), 100);
     QCOMPARE(spy.size(), 0);
@@ -524,12 +543,13 @@ void tst_StatRegistry::percentiles()
     QCOMPARE(registry.percentiles(), percentiles);
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.constFirst().constFirst().value<QList<double>>(), percentiles);
-    QCOMPARE(registry.snapshot(), Snapshot({{"latency.1st", 10.0},
-                                            {"latency.2nd", 20.0},
-                                            {"latency.3rd", 30.0},
-                                            {"latency.median", 500.0},
-                                            {"latency.99.9th", 999.0},
-                                            {"latency.mean", 500.5}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{"latency.1st", 10.0},
+                       {"latency.2nd", 20.0},
+                       {"latency.3rd", 30.0},
+                       {"latency.median", 500.0},
+                       {"latency.99.9th", 999.0},
+                       {"latency.mean", 500.5}}));
 
     registry.setPercentiles(percentiles); // unchanged: no signal
     QCOMPARE(spy.size(), 1);
@@ -561,7 +581,8 @@ void tst_StatRegistry::invalidPercentiles()
     const Snapshot before = registry.snapshot();
     QSignalSpy spy(&registry, &StatRegistry::percentilesChanged);
 
-    StatventTest::expectOnce(QRegularExpression(u"^ignoring percentiles "_s + QRegularExpression::escape(shown)
+    StatventTest::expectOnce(QRegularExpression(u"^ignoring percentiles "_s
+                                                + QRegularExpression::escape(shown)
                                                 + u" - each must be in \\(0, 100\\]$"_s));
     registry.setPercentiles(percentiles);
     QCOMPARE(registry.percentiles(), QList<double>({50, 95, 99, 100}));
@@ -590,31 +611,36 @@ void tst_StatRegistry::customFormatterIsKeptFromCreation()
     const auto brackets = [](QByteArrayView name, QByteArrayView label) {
         return QByteArray(name.toByteArray() + "[" + label.toByteArray() + "]");
     };
-    const auto ignored = [](QByteArrayView, QByteArrayView label) { return QByteArray("other." + label.toByteArray()); };
+    const auto ignored = [](QByteArrayView, QByteArrayView label) {
+        return QByteArray("other." + label.toByteArray());
+    };
     registry.record("{0}x", 2, brackets);
     registry.record("{0}x", 4, ignored);
     registry.record("{0}x", 6); // same window: its formatter stays
     registry.sampleWindow("{0}x", ignored).record(8);
     QCOMPARE(registry.windowCount(), 1);
-    QCOMPARE(registry.snapshot(), Snapshot({{"{0}x[median]", 4.0},
-                                            {"{0}x[95th]", 6.0},
-                                            {"{0}x[99th]", 6.0},
-                                            {"{0}x[100th]", 8.0},
-                                            {"{0}x[mean]", 5.0}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{"{0}x[median]", 4.0},
+                       {"{0}x[95th]", 6.0},
+                       {"{0}x[99th]", 6.0},
+                       {"{0}x[100th]", 8.0},
+                       {"{0}x[mean]", 5.0}}));
 }
 
 void tst_StatRegistry::formatterGivingInvalidNames()
 {
     StatRegistry registry;
     const auto breaksMean = [](QByteArrayView name, QByteArrayView label) {
-        return label == "mean" ? QByteArray("line\nbreak") : QByteArray(name.toByteArray() + "." + label.toByteArray());
+        return label == "mean" ? QByteArray("line\nbreak")
+                               : QByteArray(name.toByteArray() + "." + label.toByteArray());
     };
     // Warned when the window is made, once.
     StatventTest::expectOnce(StatventTest::refusal("aggregates"_L1, u"w"_s, "formatter"_L1));
     registry.record("w", 1, breaksMean);
     registry.incr("after");
 
-    const Snapshot expected = {{"w.median", 1.0}, {"w.95th", 1.0}, {"w.99th", 1.0}, {"w.100th", 1.0}, {"after", 1}};
+    const Snapshot expected = {
+        {"w.median", 1.0}, {"w.95th", 1.0}, {"w.99th", 1.0}, {"w.100th", 1.0}, {"after", 1}};
     const Snapshot first = registry.snapshot();
     QCOMPARE(first.size(), expected.size());
     for (const StatEntry &entry : expected)
@@ -634,10 +660,12 @@ void tst_StatRegistry::kinds_data()
     QTest::newRow("incr") << Operations{incr(1)} << StatKind::Counter;
     QTest::newRow("incr by zero") << Operations{incr(0)} << StatKind::Counter;
     QTest::newRow("incr by a real") << Operations{incr(0.5), incr(2)} << StatKind::Counter;
-    QTest::newRow("incr past INT64_MAX") << Operations{incr(Int64Max), incr(Int64Max)} << StatKind::Counter;
+    QTest::newRow("incr past INT64_MAX")
+        << Operations{incr(Int64Max), incr(Int64Max)} << StatKind::Counter;
     QTest::newRow("incr by -1") << Operations{incr(5), incr(-1)} << StatKind::Gauge;
     QTest::newRow("incr by -0.5") << Operations{incr(-0.5)} << StatKind::Gauge;
-    QTest::newRow("negative incr is for good") << Operations{incr(-1), incr(3), incr(3)} << StatKind::Gauge;
+    QTest::newRow("negative incr is for good")
+        << Operations{incr(-1), incr(3), incr(3)} << StatKind::Gauge;
     QTest::newRow("set") << Operations{set(3)} << StatKind::Gauge;
     QTest::newRow("set then incr") << Operations{set(0), incr(1)} << StatKind::Gauge;
     QTest::newRow("incr then set") << Operations{incr(1), set(0.5)} << StatKind::Gauge;
@@ -765,7 +793,8 @@ void tst_StatRegistry::realSumsSaturate()
 
     StatRegistry registry;
     const Statvent::Counter counter = registry.counter("huge");
-    StatventTest::expectOnce(QRegularExpression(u"^saturating \"huge\": its sum is beyond the largest finite double"_s));
+    StatventTest::expectOnce(
+        QRegularExpression(u"^saturating \"huge\": its sum is beyond the largest finite double"_s));
     for (int i = 0; i < 4; ++i) {
         if (throughHandle)
             counter.incr(step);
@@ -790,12 +819,15 @@ void tst_StatRegistry::nameCollisions_data()
     QTest::addColumn<QByteArray>("operation");
     QTest::addColumn<QString>("shownReason");
 
-    QTest::newRow("plain after window") << QByteArrayList{"lat2.{0}", "plain"} << QByteArray("lat2.median")
-                                        << QByteArray("set") << u"a sample window already reports a row of that name"_s;
-    QTest::newRow("window after plain") << QByteArrayList{"plain", "lat2.{0}"} << QByteArray("lat2.{0}")
-                                        << QByteArray("record") << u"its row \"lat2.median\" would repeat"_s;
-    QTest::newRow("window after window") << QByteArrayList{"lat2.{0}", "lat2"} << QByteArray("lat2")
-                                         << QByteArray("record") << u"its row \"lat2.median\" would repeat"_s;
+    QTest::newRow("plain after window")
+        << QByteArrayList{"lat2.{0}", "plain"} << QByteArray("lat2.median") << QByteArray("set")
+        << u"a sample window already reports a row of that name"_s;
+    QTest::newRow("window after plain")
+        << QByteArrayList{"plain", "lat2.{0}"} << QByteArray("lat2.{0}") << QByteArray("record")
+        << u"its row \"lat2.median\" would repeat"_s;
+    QTest::newRow("window after window")
+        << QByteArrayList{"lat2.{0}", "lat2"} << QByteArray("lat2") << QByteArray("record")
+        << u"its row \"lat2.median\" would repeat"_s;
 }
 
 void tst_StatRegistry::nameCollisions()
@@ -806,9 +838,10 @@ void tst_StatRegistry::nameCollisions()
     QFETCH(QString, shownReason);
 
     StatRegistry registry;
-    StatventTest::expectOnce(QRegularExpression(u"^ignoring "_s + QString::fromLatin1(operation) + u" of \""_s
-                                                + QRegularExpression::escape(QString::fromUtf8(refused)) + u"\": "_s
-                                                + QRegularExpression::escape(shownReason)));
+    StatventTest::expectOnce(
+        QRegularExpression(u"^ignoring "_s + QString::fromLatin1(operation) + u" of \""_s
+                           + QRegularExpression::escape(QString::fromUtf8(refused)) + u"\": "_s
+                           + QRegularExpression::escape(shownReason)));
     for (int call = 0; call < 3; ++call) { // warned once
         for (const QByteArray &what : order) {
             if (what == "plain")
@@ -837,10 +870,12 @@ void tst_StatRegistry::percentilesThatRenameRowsOntoTakenNames()
     recordRange(registry, "a.{0}", 1, 10);
     registry.set("a.90th", 5); // free while the percentiles are the defaults
     recordRange(registry, "b.{0}", 1, 10);
-    StatventTest::expectOnce(QRegularExpression(u"^ignoring aggregates of \"a\\.90th\": another statistic"_s));
+    StatventTest::expectOnce(
+        QRegularExpression(u"^ignoring aggregates of \"a\\.90th\": another statistic"_s));
     registry.setPercentiles({90});
     // a's 90th row would repeat the plain stat: left out; everything else is reported.
-    QCOMPARE(registry.snapshot(), Snapshot({{"a.mean", 5.5}, {"a.90th", 5}, {"b.90th", 9.0}, {"b.mean", 5.5}}));
+    QCOMPARE(registry.snapshot(),
+             Snapshot({{"a.mean", 5.5}, {"a.90th", 5}, {"b.90th", 9.0}, {"b.mean", 5.5}}));
     // The renamed rows are taken now: a plain stat cannot have b's new row name.
     StatventTest::expectOnce(StatventTest::refusal("set"_L1, u"b.90th"_s, "sample window"_L1));
     registry.set("b.90th", 1);
@@ -874,7 +909,8 @@ void tst_StatRegistry::badNames_data()
     };
     for (const char *operation : {"incr", "set", "record", "counter", "gauge", "sampleWindow"}) {
         for (const BadName &bad : names)
-            QTest::addRow("%s, %s", operation, bad.row) << QByteArray(operation) << bad.name << bad.shown << bad.reason;
+            QTest::addRow("%s, %s", operation, bad.row)
+                << QByteArray(operation) << bad.name << bad.shown << bad.reason;
     }
 }
 
@@ -891,7 +927,8 @@ void tst_StatRegistry::badNames()
     const Snapshot before = registry.snapshot();
 
     // Warned once per name, however often it is used.
-    StatventTest::expectOnce(StatventTest::refusal(QLatin1StringView(operation), shown, QLatin1StringView(reason)));
+    StatventTest::expectOnce(
+        StatventTest::refusal(QLatin1StringView(operation), shown, QLatin1StringView(reason)));
     for (int call = 0; call < 3; ++call) {
         if (operation == "incr") {
             registry.incr(name, 1);
@@ -939,8 +976,10 @@ void tst_StatRegistry::nonFiniteValues_data()
         for (const bool exists : {true, false}) {
             const char *state = exists ? "existing" : "missing";
             QTest::addRow("%s NaN, %s", operation, state) << QByteArray(operation) << NaN << exists;
-            QTest::addRow("%s +inf, %s", operation, state) << QByteArray(operation) << Infinity << exists;
-            QTest::addRow("%s -inf, %s", operation, state) << QByteArray(operation) << -Infinity << exists;
+            QTest::addRow("%s +inf, %s", operation, state)
+                << QByteArray(operation) << Infinity << exists;
+            QTest::addRow("%s -inf, %s", operation, state)
+                << QByteArray(operation) << -Infinity << exists;
         }
     }
 }
@@ -958,7 +997,8 @@ void tst_StatRegistry::nonFiniteValues()
     }
     const Snapshot before = registry.snapshot();
 
-    StatventTest::expectOnce(StatventTest::refusal(QLatin1StringView(operation), u"stat"_s, "not a finite number"_L1));
+    StatventTest::expectOnce(
+        StatventTest::refusal(QLatin1StringView(operation), u"stat"_s, "not a finite number"_L1));
     for (int call = 0; call < 3; ++call) {
         if (operation == "incr")
             registry.incr("stat", value);
@@ -979,7 +1019,8 @@ void tst_StatRegistry::warningsAreBounded()
     const QRegularExpression refused(u"^ignoring incr of \"bad \\d+\\\\n\": "_s);
     for (int i = 0; i < 1024; ++i)
         QTest::ignoreMessage(QtWarningMsg, refused);
-    StatventTest::expectOnce(QRegularExpression(u"^more than 1024 statistics were refused; not reporting any more$"_s));
+    StatventTest::expectOnce(
+        QRegularExpression(u"^more than 1024 statistics were refused; not reporting any more$"_s));
     QTest::failOnWarning(refused);
     for (int i = 0; i < 2000; ++i)
         registry.incr(QByteArray("bad " + QByteArray::number(i) + "\n"));
@@ -1015,7 +1056,8 @@ void tst_StatRegistry::sameNewNamesFromManyThreads()
     for (int i = 0; i < Names; ++i) {
         const QByteArray name = "n" + QByteArray::number(i);
         QCOMPARE(registry.value(name), StatValue(Threads));
-        QCOMPARE(registry.sampleWindow(QByteArray("w" + QByteArray::number(i))).sampleCount(), Threads);
+        QCOMPARE(registry.sampleWindow(QByteArray("w" + QByteArray::number(i))).sampleCount(),
+                 Threads);
     }
 }
 
@@ -1049,7 +1091,8 @@ void tst_StatRegistry::snapshotWhileNamesAreCreated()
         previousSize = snapshot.size();
         if (firstProblem.isEmpty())
             firstProblem = inconsistency(snapshot, Writers);
-        if (firstProblem.isEmpty() && snapshots % 16 == 0 && PipeFormat::parse(registry.snapshotText()).rejectedLines)
+        if (firstProblem.isEmpty() && snapshots % 16 == 0
+            && PipeFormat::parse(registry.snapshotText()).rejectedLines)
             firstProblem = "snapshotText() gave unreadable lines";
     }
     writers.join();
@@ -1090,7 +1133,8 @@ void tst_StatRegistry::resizeWhileRecording()
     for (int round = 0; round < 200 || recorded.load(std::memory_order_relaxed) < 100000; ++round) {
         registry.setWindowSize(round % 2 ? 1000 : 10);
         for (const StatEntry &entry : registry.snapshot())
-            samplesInRange = samplesInRange && entry.value.toReal() >= 1 && entry.value.toReal() <= 1000;
+            samplesInRange =
+                samplesInRange && entry.value.toReal() >= 1 && entry.value.toReal() <= 1000;
     }
     registry.setWindowSize(50);
     stop.store(true);
@@ -1163,7 +1207,8 @@ void tst_StatRegistry::setRacingRealIncrLosesNothing()
     const StatValue last = *registry.value("g");
     // After the last set, between 0 and Rounds adds of 1.0 landed; each one counts exactly.
     const double extra = last.toReal() - lastSet.load();
-    QVERIFY2(extra >= 0 && extra <= Rounds && extra == std::floor(extra), qPrintable(QString::number(extra)));
+    QVERIFY2(extra >= 0 && extra <= Rounds && extra == std::floor(extra),
+             qPrintable(QString::number(extra)));
     QCOMPARE(last.isReal(), extra > 0);
     registry.incr("g", 0.5);
     QCOMPARE(registry.value("g"), StatValue(last.toReal() + 0.5));

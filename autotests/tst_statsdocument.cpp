@@ -1,6 +1,7 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
-#include <statventdashboard/statsdocument.h>
 #include "statventtest.h"
+#include <statventdashboard/statsdocument.h>
 
 #include <QTest>
 
@@ -72,7 +73,8 @@ void tst_StatsDocument::integersStayExact()
         "2": {"stats": {"big": 1}}}, "timestamp": 10})";
     const StatsDocument document = StatsDocument::parse(json);
     QVERIFY(document.isValid());
-    QCOMPARE(document.process(1)->stats.value(u"big"_s), StatValue(std::numeric_limits<qint64>::max()));
+    QCOMPARE(document.process(1)->stats.value(u"big"_s),
+             StatValue(std::numeric_limits<qint64>::max()));
     QCOMPARE(document.totals().value(u"big"_s), StatValue(9223372036854775808.0));
 }
 
@@ -92,7 +94,8 @@ void tst_StatsDocument::summedDocument()
 void tst_StatsDocument::summedDocumentOfTheOriginalService()
 {
     // The Python statvent.web ignores ?by=process and says nothing about processes.
-    const StatsDocument document = StatsDocument::parse(R"({"stats": {"a.b.c.d": 42}, "timestamp": 1.5})");
+    const StatsDocument document =
+        StatsDocument::parse(R"({"stats": {"a.b.c.d": 42}, "timestamp": 1.5})");
     QVERIFY(document.isValid());
     QCOMPARE(document.processCount(), -1);
     QCOMPARE(document.totals().value(u"a.b.c.d"_s), StatValue(42));
@@ -100,7 +103,8 @@ void tst_StatsDocument::summedDocumentOfTheOriginalService()
 
 void tst_StatsDocument::emptyProcessList()
 {
-    const StatsDocument document = StatsDocument::parse(R"({"processes": {}, "unanswered": [], "timestamp": 3})");
+    const StatsDocument document =
+        StatsDocument::parse(R"({"processes": {}, "unanswered": [], "timestamp": 3})");
     QVERIFY(document.isValid());
     QCOMPARE(document.processCount(), 0);
     QVERIFY(document.totals().isEmpty());
@@ -112,11 +116,13 @@ void tst_StatsDocument::refusesBadDocuments_data()
     QTest::addColumn<QString>("error");
 
     QTest::newRow("empty") << QByteArray() << u"not JSON"_s;
-    QTest::newRow("html") << QByteArray("<html><body>502 Bad Gateway</body></html>") << u"not JSON: "_s;
+    QTest::newRow("html") << QByteArray("<html><body>502 Bad Gateway</body></html>")
+                          << u"not JSON: "_s;
     QTest::newRow("truncated") << QByteArray(R"({"stats": {"a": 1)") << u"not JSON: "_s;
     QTest::newRow("array") << QByteArray("[1, 2]") << u"the document is an array, not an object"_s;
     QTest::newRow("number") << QByteArray("42") << u"not JSON"_s;
-    QTest::newRow("no timestamp") << QByteArray(R"({"stats": {}})") << u"\"timestamp\" is missing, not a number"_s;
+    QTest::newRow("no timestamp") << QByteArray(R"({"stats": {}})")
+                                  << u"\"timestamp\" is missing, not a number"_s;
     QTest::newRow("string timestamp") << QByteArray(R"({"stats": {}, "timestamp": "now"})")
                                       << u"\"timestamp\" is a string, not a number"_s;
     QTest::newRow("negative timestamp") << QByteArray(R"({"stats": {}, "timestamp": -1})")
@@ -131,18 +137,23 @@ void tst_StatsDocument::refusesBadDocuments_data()
                                 << u"stat \"a\" in \"stats\" is null, not a number"_s;
     QTest::newRow("processes array") << QByteArray(R"({"processes": [], "timestamp": 1})")
                                      << u"\"processes\" is an array, not an object"_s;
-    QTest::newRow("summed processes string") << QByteArray(R"({"stats": {}, "processes": "3", "timestamp": 1})")
-                                             << u"\"processes\" is a string, not a number or an object"_s;
-    QTest::newRow("pid not a number") << QByteArray(R"({"processes": {"abc": {"stats": {}}}, "timestamp": 1})")
-                                      << u"process \"abc\" is not named by a pid"_s;
-    QTest::newRow("pid zero") << QByteArray(R"({"processes": {"0": {"stats": {}}}, "timestamp": 1})")
+    QTest::newRow("summed processes string")
+        << QByteArray(R"({"stats": {}, "processes": "3", "timestamp": 1})")
+        << u"\"processes\" is a string, not a number or an object"_s;
+    QTest::newRow("pid not a number")
+        << QByteArray(R"({"processes": {"abc": {"stats": {}}}, "timestamp": 1})")
+        << u"process \"abc\" is not named by a pid"_s;
+    QTest::newRow("pid zero") << QByteArray(
+        R"({"processes": {"0": {"stats": {}}}, "timestamp": 1})")
                               << u"process \"0\" is not named by a pid"_s;
     QTest::newRow("process not object") << QByteArray(R"({"processes": {"12": 5}, "timestamp": 1})")
                                         << u"process \"12\" is a number, not an object"_s;
-    QTest::newRow("process without stats") << QByteArray(R"({"processes": {"12": {}}, "timestamp": 1})")
-                                           << u"\"stats\" of process \"12\" is missing, not an object"_s;
-    QTest::newRow("process bad value") << QByteArray(R"({"processes": {"12": {"stats": {"x": true}}}, "timestamp": 1})")
-                                       << u"stat \"x\" in \"stats\" of process \"12\" is a boolean, not a number"_s;
+    QTest::newRow("process without stats")
+        << QByteArray(R"({"processes": {"12": {}}, "timestamp": 1})")
+        << u"\"stats\" of process \"12\" is missing, not an object"_s;
+    QTest::newRow("process bad value")
+        << QByteArray(R"({"processes": {"12": {"stats": {"x": true}}}, "timestamp": 1})")
+        << u"stat \"x\" in \"stats\" of process \"12\" is a boolean, not a number"_s;
     QTest::newRow("kinds not object") << QByteArray(
         R"({"processes": {"12": {"stats": {"x": 1}, "kinds": ["counter"]}}, "timestamp": 1})")
                                       << u"\"kinds\" of process \"12\" is an array, not an object"_s;
@@ -150,8 +161,9 @@ void tst_StatsDocument::refusesBadDocuments_data()
         << QByteArray(
                R"({"processes": {"12": {"stats": {"x": 1}, "kinds": {"x": 1}}}, "timestamp": 1})")
         << u"kind of \"x\" in \"kinds\" of process \"12\" is a number, not a string"_s;
-    QTest::newRow("unanswered not array") << QByteArray(R"({"processes": {}, "unanswered": 3, "timestamp": 1})")
-                                          << u"\"unanswered\" is a number, not an array of pids"_s;
+    QTest::newRow("unanswered not array")
+        << QByteArray(R"({"processes": {}, "unanswered": 3, "timestamp": 1})")
+        << u"\"unanswered\" is a number, not an array of pids"_s;
 }
 
 void tst_StatsDocument::refusesBadDocuments()
@@ -176,8 +188,8 @@ void tst_StatsDocument::keepsAtMostMaxStatsWholeStats()
         return json + "}";
     };
     const qsizetype max = StatsDocument::MaxStats;
-    const QByteArray json = "{\"processes\": {\"1\": {\"stats\": " + stats(0, int(max)) + "}, \"2\": {\"stats\": "
-        + stats(0, int(max) + 10) + "}}, \"timestamp\": 1764057600}";
+    const QByteArray json = "{\"processes\": {\"1\": {\"stats\": " + stats(0, int(max))
+        + "}, \"2\": {\"stats\": " + stats(0, int(max) + 10) + "}}, \"timestamp\": 1764057600}";
     QString error;
     const StatsDocument document = StatsDocument::parse(json, &error);
     QVERIFY2(document.isValid(), qPrintable(error));

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "dashboardtest.h"
 #include "scriptedstatsserver.h"
@@ -20,7 +21,8 @@ constexpr double T0 = 1'764'057'600.0;
 
 Answer document(double timestamp, qint64 requests = 1)
 {
-    return {ScriptedStatsServer::perProcessDocument({{100, {{u"requests"_s, requests}}}}, timestamp)};
+    return {
+        ScriptedStatsServer::perProcessDocument({{100, {{u"requests"_s, requests}}}}, timestamp)};
 }
 
 } // namespace
@@ -72,9 +74,12 @@ void tst_StatsPoller::requestUrlAddsByProcess_data()
 {
     QTest::addColumn<QUrl>("url");
     QTest::addColumn<QUrl>("requested");
-    QTest::newRow("plain") << QUrl(u"http://127.0.0.1:7828/stats"_s) << QUrl(u"http://127.0.0.1:7828/stats?by=process"_s);
-    QTest::newRow("other query kept") << QUrl(u"http://h/stats?aggregate=max"_s) << QUrl(u"http://h/stats?aggregate=max&by=process"_s);
-    QTest::newRow("by replaced") << QUrl(u"http://h/s?by=host"_s) << QUrl(u"http://h/s?by=process"_s);
+    QTest::newRow("plain") << QUrl(u"http://127.0.0.1:7828/stats"_s)
+                           << QUrl(u"http://127.0.0.1:7828/stats?by=process"_s);
+    QTest::newRow("other query kept") << QUrl(u"http://h/stats?aggregate=max"_s)
+                                      << QUrl(u"http://h/stats?aggregate=max&by=process"_s);
+    QTest::newRow("by replaced") << QUrl(u"http://h/s?by=host"_s)
+                                 << QUrl(u"http://h/s?by=process"_s);
 }
 
 void tst_StatsPoller::requestUrlAddsByProcess()
@@ -107,14 +112,19 @@ void tst_StatsPoller::failures_data()
     QTest::addColumn<qint64>("maxSize");
     QTest::addColumn<QString>("reason");
 
-    QTest::newRow("not JSON") << Answer{"<html>oops</html>", 200, "text/html"} << qint64(0) << u"unusable answer: not JSON: "_s;
-    QTest::newRow("wrong shape") << Answer{R"({"hello": "world", "timestamp": 5})"} << qint64(0)
-                                 << u"unusable answer: the document has neither \"stats\" nor \"processes\""_s;
+    QTest::newRow("not JSON") << Answer{"<html>oops</html>", 200, "text/html"} << qint64(0)
+                              << u"unusable answer: not JSON: "_s;
+    QTest::newRow("wrong shape")
+        << Answer{R"({"hello": "world", "timestamp": 5})"} << qint64(0)
+        << u"unusable answer: the document has neither \"stats\" nor \"processes\""_s;
     QTest::newRow("empty body") << Answer{""} << qint64(0) << u"unusable answer: not JSON: "_s;
-    QTest::newRow("404 with message") << Answer{R"({"message": "The requested resource was not found", "path": "/x"})", 404}
-                                      << qint64(0) << u"HTTP 404 Not Found: The requested resource was not found"_s;
-    QTest::newRow("500 without body") << Answer{"", 500, "text/plain"} << qint64(0) << u"HTTP 500 Internal Server Error"_s;
-    QTest::newRow("too big") << Answer{QByteArray(200'000, ' ') + ScriptedStatsServer::perProcessDocument({}, T0)}
+    QTest::newRow("404 with message")
+        << Answer{R"({"message": "The requested resource was not found", "path": "/x"})", 404}
+        << qint64(0) << u"HTTP 404 Not Found: The requested resource was not found"_s;
+    QTest::newRow("500 without body")
+        << Answer{"", 500, "text/plain"} << qint64(0) << u"HTTP 500 Internal Server Error"_s;
+    QTest::newRow("too big") << Answer{QByteArray(200'000, ' ')
+                                       + ScriptedStatsServer::perProcessDocument({}, T0)}
                              << qint64(100'000) << u"the answer is larger than 100000 bytes"_s;
 }
 
@@ -172,7 +182,8 @@ void tst_StatsPoller::largeAnswerIsReadOffTheGuiThread()
     QByteArray body = "{\"stats\": {";
     constexpr int Stats = 300'000;
     for (int i = 0; i < Stats; ++i)
-        body += "\"stat." + QByteArray::number(i) + "\": " + QByteArray::number(i) + (i + 1 < Stats ? "," : "");
+        body += "\"stat." + QByteArray::number(i) + "\": " + QByteArray::number(i)
+            + (i + 1 < Stats ? "," : "");
     body += "}, \"timestamp\": " + QByteArray::number(qint64(T0)) + "}";
     m_server->answerAlways({body});
     m_poller->setInterval(60'000ms); // one poll
@@ -189,15 +200,17 @@ void tst_StatsPoller::largeAnswerIsReadOffTheGuiThread()
         QVERIFY(m_poller->isReadingAnswer());
         ticksWhenComplete = ticks;
     });
-    connect(m_poller.get(), &StatsPoller::documentReceived, this, [&](const StatsDocument &received) {
-        ticksWhenRead = ticks;
-        document = received;
-    });
+    connect(m_poller.get(), &StatsPoller::documentReceived, this,
+            [&](const StatsDocument &received) {
+                ticksWhenRead = ticks;
+                document = received;
+            });
     m_poller->start();
     QTRY_VERIFY_WITH_TIMEOUT(ticksWhenRead >= 0, 30'000);
     QVERIFY(ticksWhenComplete >= 0);
     QVERIFY2(ticksWhenRead - ticksWhenComplete >= 2,
-             qPrintable(u"the timer fired %1 times while the answer was read"_s.arg(ticksWhenRead - ticksWhenComplete)));
+             qPrintable(u"the timer fired %1 times while the answer was read"_s.arg(
+                 ticksWhenRead - ticksWhenComplete)));
     QVERIFY(!m_poller->isReadingAnswer());
     QVERIFY(document.isValid());
     QCOMPARE(document.totals().size(), StatsDocument::MaxStats);

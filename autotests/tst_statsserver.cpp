@@ -1,9 +1,10 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // StatsServer: statvent-web's HTTP routes on a real loopback port, with real writer processes.
 
+#include "webservice-writers/writerprocess.h"
 #include <statventweb/pipecollector.h>
 #include <statventweb/statsserver.h>
-#include "webservice-writers/writerprocess.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -49,7 +50,8 @@ public:
         : m_head(method == "HEAD")
     {
         m_socket.connectToHost(QHostAddress::LocalHost, port);
-        m_socket.write(method + ' ' + pathAndQuery.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        m_socket.write(method + ' ' + pathAndQuery.toUtf8()
+                       + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     }
 
     //! Reads what arrived; true once the whole answer is in, or the connection is gone.
@@ -60,7 +62,8 @@ public:
         m_received += m_socket.readAll();
         const qsizetype headEnd = m_received.indexOf("\r\n\r\n");
         if (headEnd >= 0) {
-            const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(m_received.left(headEnd)));
+            const QRegularExpressionMatch match =
+                contentLength.match(QString::fromLatin1(m_received.left(headEnd)));
             const qint64 length = m_head || !match.hasMatch() ? 0 : match.captured(1).toLongLong();
             if (m_received.size() >= headEnd + 4 + length)
                 return true;
@@ -126,8 +129,10 @@ int readAnswer(QTcpSocket &client, QByteArray *head = nullptr)
             headEnd = received.indexOf("\r\n\r\n");
             if (headEnd < 0)
                 return false;
-            const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(received.left(headEnd)));
-            return received.size() >= headEnd + 4 + (match.hasMatch() ? match.captured(1).toLongLong() : 0);
+            const QRegularExpressionMatch match =
+                contentLength.match(QString::fromLatin1(received.left(headEnd)));
+            return received.size()
+                >= headEnd + 4 + (match.hasMatch() ? match.captured(1).toLongLong() : 0);
         },
         10000);
     if (!complete || !received.startsWith("HTTP/1.1 "))
@@ -151,7 +156,8 @@ struct RawAnswer
  * Fewer answers than requests if the rest did not come within 10 s; \a rest gets what follows
  * the last answer.
  */
-QList<RawAnswer> readAnswers(QTcpSocket &client, const QList<QByteArray> &requests, QByteArray *rest = nullptr)
+QList<RawAnswer> readAnswers(QTcpSocket &client, const QList<QByteArray> &requests,
+                             QByteArray *rest = nullptr)
 {
     static const QRegularExpression contentLength(QStringLiteral("\r\ncontent-length: *(\\d+)"),
                                                   QRegularExpression::CaseInsensitiveOption);
@@ -165,14 +171,16 @@ QList<RawAnswer> readAnswers(QTcpSocket &client, const QList<QByteArray> &reques
                 if (headEnd < 0)
                     return false;
                 const QByteArray head = received.left(headEnd);
-                const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(head));
-                const qsizetype bodySize = requests.at(answers.size()).startsWith("HEAD ") || !match.hasMatch()
+                const QRegularExpressionMatch match =
+                    contentLength.match(QString::fromLatin1(head));
+                const qsizetype bodySize =
+                    requests.at(answers.size()).startsWith("HEAD ") || !match.hasMatch()
                     ? 0
                     : match.captured(1).toLongLong();
                 if (received.size() < headEnd + 4 + bodySize)
                     return false;
-                answers.append(RawAnswer{head.startsWith("HTTP/1.1 ") ? head.mid(9, 3).toInt() : -1, head,
-                                         received.mid(headEnd + 4, bodySize)});
+                answers.append(RawAnswer{head.startsWith("HTTP/1.1 ") ? head.mid(9, 3).toInt() : -1,
+                                         head, received.mid(headEnd + 4, bodySize)});
                 received.remove(0, headEnd + 4 + bodySize);
             }
             return true;
@@ -254,7 +262,8 @@ void tst_StatsServer::cleanup()
     m_dir.reset();
 }
 
-std::unique_ptr<Exchange> tst_StatsServer::send(const QString &pathAndQuery, const QByteArray &method)
+std::unique_ptr<Exchange> tst_StatsServer::send(const QString &pathAndQuery,
+                                                const QByteArray &method)
 {
     return std::make_unique<Exchange>(m_server->port(), method, pathAndQuery);
 }
@@ -276,44 +285,61 @@ void tst_StatsServer::routes_data()
     QTest::addColumn<QByteArray>("body"); // empty: not checked
 
     const QByteArray json("application/json");
-    QTest::newRow("stats") << QStringLiteral("/stats") << QByteArray("GET") << 200 << json << QByteArray();
-    QTest::newRow("stats max") << QStringLiteral("/stats?aggregate=max") << QByteArray("GET") << 200 << json << QByteArray();
-    QTest::newRow("stats by process") << QStringLiteral("/stats?by=process") << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("stats") << QStringLiteral("/stats") << QByteArray("GET") << 200 << json
+                           << QByteArray();
+    QTest::newRow("stats max") << QStringLiteral("/stats?aggregate=max") << QByteArray("GET") << 200
+                               << json << QByteArray();
+    QTest::newRow("stats by process")
+        << QStringLiteral("/stats?by=process") << QByteArray("GET") << 200 << json << QByteArray();
     QTest::newRow("metrics") << QStringLiteral("/metrics") << QByteArray("GET") << 200
-                             << QByteArray("text/plain; version=0.0.4; charset=utf-8") << QByteArray();
-    QTest::newRow("metrics by process") << QStringLiteral("/metrics?by=process") << QByteArray("GET") << 200
-                                        << QByteArray("text/plain; version=0.0.4; charset=utf-8") << QByteArray();
+                             << QByteArray("text/plain; version=0.0.4; charset=utf-8")
+                             << QByteArray();
+    QTest::newRow("metrics by process")
+        << QStringLiteral("/metrics?by=process") << QByteArray("GET") << 200
+        << QByteArray("text/plain; version=0.0.4; charset=utf-8") << QByteArray();
     QTest::newRow("healthz") << QStringLiteral("/healthz") << QByteArray("GET") << 200 << json
                              << QByteArray("{\"status\":\"ok\"}");
-    QTest::newRow("unknown path") << QStringLiteral("/nope") << QByteArray("GET") << 404 << json
-                                  << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/nope\"}");
-    QTest::newRow("trailing slash") << QStringLiteral("/stats/") << QByteArray("GET") << 404 << json
-                                    << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/stats/\"}");
-    QTest::newRow("root") << QStringLiteral("/") << QByteArray("GET") << 404 << json
-                          << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/\"}");
+    QTest::newRow("unknown path")
+        << QStringLiteral("/nope") << QByteArray("GET") << 404 << json
+        << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/nope\"}");
+    QTest::newRow("trailing slash")
+        << QStringLiteral("/stats/") << QByteArray("GET") << 404 << json
+        << QByteArray(
+               "{\"message\":\"The requested resource was not found\",\"path\":\"/stats/\"}");
+    QTest::newRow("root")
+        << QStringLiteral("/") << QByteArray("GET") << 404 << json
+        << QByteArray("{\"message\":\"The requested resource was not found\",\"path\":\"/\"}");
     QTest::newRow("POST stats") << QStringLiteral("/stats") << QByteArray("POST") << 405 << json
-                                << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/stats\"}");
-    QTest::newRow("DELETE metrics") << QStringLiteral("/metrics") << QByteArray("DELETE") << 405 << json
-                                    << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/metrics\"}");
-    QTest::newRow("PUT healthz") << QStringLiteral("/healthz") << QByteArray("PUT") << 405 << json
-                                 << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/healthz\"}");
-    QTest::newRow("POST unknown path") << QStringLiteral("/nope") << QByteArray("POST") << 404 << json << QByteArray();
+                                << QByteArray(
+                                       "{\"message\":\"Method not allowed\",\"path\":\"/stats\"}");
+    QTest::newRow("DELETE metrics")
+        << QStringLiteral("/metrics") << QByteArray("DELETE") << 405 << json
+        << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/metrics\"}");
+    QTest::newRow("PUT healthz")
+        << QStringLiteral("/healthz") << QByteArray("PUT") << 405 << json
+        << QByteArray("{\"message\":\"Method not allowed\",\"path\":\"/healthz\"}");
+    QTest::newRow("POST unknown path")
+        << QStringLiteral("/nope") << QByteArray("POST") << 404 << json << QByteArray();
     QTest::newRow("unknown aggregate")
         << QStringLiteral("/stats?aggregate=median") << QByteArray("GET") << 400 << json
-        << QByteArray("{\"message\":\"unknown aggregate \\\"median\\\": use sum, max, min or avg\",\"path\":\"/stats\"}");
-    QTest::newRow("unknown view")
-        << QStringLiteral("/stats?by=host") << QByteArray("GET") << 400 << json
-        << QByteArray("{\"message\":\"unknown view by=\\\"host\\\": the only one is by=process\",\"path\":\"/stats\"}");
+        << QByteArray("{\"message\":\"unknown aggregate \\\"median\\\": use sum, max, min or "
+                      "avg\",\"path\":\"/stats\"}");
+    QTest::newRow("unknown view") << QStringLiteral("/stats?by=host") << QByteArray("GET") << 400
+                                  << json
+                                  << QByteArray("{\"message\":\"unknown view by=\\\"host\\\": the "
+                                                "only one is by=process\",\"path\":\"/stats\"}");
     QTest::newRow("unknown parameter")
         << QStringLiteral("/metrics?agregate=max") << QByteArray("GET") << 400 << json
-        << QByteArray("{\"message\":\"unknown query parameter \\\"agregate\\\": use aggregate=sum|max|min|avg or "
+        << QByteArray("{\"message\":\"unknown query parameter \\\"agregate\\\": use "
+                      "aggregate=sum|max|min|avg or "
                       "by=process\",\"path\":\"/metrics\"}");
-    QTest::newRow("aggregate twice") << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400
-                                     << json
-                                     << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
+    QTest::newRow("aggregate twice")
+        << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
     QTest::newRow("by process with an aggregate")
         << QStringLiteral("/stats?by=process&aggregate=max") << QByteArray("GET") << 400 << json
-        << QByteArray("{\"message\":\"by=process shows each process's own values: it takes no aggregate\",\"path\":\"/stats\"}");
+        << QByteArray("{\"message\":\"by=process shows each process's own values: it takes no "
+                      "aggregate\",\"path\":\"/stats\"}");
 }
 
 void tst_StatsServer::routes()
@@ -350,10 +376,14 @@ void tst_StatsServer::statsPathChecks_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("problem");
     QTest::newRow("fine") << QStringLiteral("/api/stats") << QString();
-    QTest::newRow("relative") << QStringLiteral("stats") << QStringLiteral("the path must start with '/'");
-    QTest::newRow("query") << QStringLiteral("/stats?x") << QStringLiteral("the path must not contain '?' or '#'");
-    QTest::newRow("metrics") << QStringLiteral("/metrics") << QStringLiteral("/metrics is taken by another route");
-    QTest::newRow("healthz") << QStringLiteral("/healthz") << QStringLiteral("/healthz is taken by another route");
+    QTest::newRow("relative") << QStringLiteral("stats")
+                              << QStringLiteral("the path must start with '/'");
+    QTest::newRow("query") << QStringLiteral("/stats?x")
+                           << QStringLiteral("the path must not contain '?' or '#'");
+    QTest::newRow("metrics") << QStringLiteral("/metrics")
+                             << QStringLiteral("/metrics is taken by another route");
+    QTest::newRow("healthz") << QStringLiteral("/healthz")
+                             << QStringLiteral("/healthz is taken by another route");
 }
 
 void tst_StatsServer::statsPathChecks()
@@ -369,11 +399,14 @@ void tst_StatsServer::sumsIntegersExactlyAndOverflowsToReal()
 {
     WriterProcess first;
     WriterProcess second;
-    QVERIFY(first.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("big=9223372036854775807"),
-                                        QStringLiteral("--stat"), QStringLiteral("exact=9223372036854775806"),
-                                        QStringLiteral("--stat"), QStringLiteral("ratio=0.25")}));
-    QVERIFY(second.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("big=1"), QStringLiteral("--stat"),
-                                         QStringLiteral("exact=1"), QStringLiteral("--stat"), QStringLiteral("ratio=0.75")}));
+    QVERIFY(first.start(m_dir->path(),
+                        {QStringLiteral("--stat"), QStringLiteral("big=9223372036854775807"),
+                         QStringLiteral("--stat"), QStringLiteral("exact=9223372036854775806"),
+                         QStringLiteral("--stat"), QStringLiteral("ratio=0.25")}));
+    QVERIFY(second.start(m_dir->path(),
+                         {QStringLiteral("--stat"), QStringLiteral("big=1"),
+                          QStringLiteral("--stat"), QStringLiteral("exact=1"),
+                          QStringLiteral("--stat"), QStringLiteral("ratio=0.75")}));
 
     const Answer answer = request(QStringLiteral("/stats"));
     QCOMPARE(answer.status, 200);
@@ -381,7 +414,8 @@ void tst_StatsServer::sumsIntegersExactlyAndOverflowsToReal()
     QVERIFY2(answer.body.contains("\"big\":9223372036854775808.0,"), answer.body.constData());
     QVERIFY2(answer.body.contains("\"ratio\":1.0}"), answer.body.constData());
     const QJsonObject document = jsonOf(answer);
-    QCOMPARE(document.value(u"stats").toObject().value(u"exact").toInteger(), std::numeric_limits<qint64>::max());
+    QCOMPARE(document.value(u"stats").toObject().value(u"exact").toInteger(),
+             std::numeric_limits<qint64>::max());
     QCOMPARE(document.value(u"processes").toInteger(), 2);
     QCOMPARE(document.value(u"unanswered").toInteger(), 0);
     QCOMPARE(document.value(u"aggregate").toString(), QStringLiteral("sum"));
@@ -405,8 +439,10 @@ void tst_StatsServer::aggregates()
     QFETCH(QByteArray, expected);
     WriterProcess first;
     WriterProcess second;
-    QVERIFY(first.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("latency.100th=40.0")}));
-    QVERIFY(second.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("latency.100th=90.0")}));
+    QVERIFY(first.start(m_dir->path(),
+                        {QStringLiteral("--stat"), QStringLiteral("latency.100th=40.0")}));
+    QVERIFY(second.start(m_dir->path(),
+                         {QStringLiteral("--stat"), QStringLiteral("latency.100th=90.0")}));
 
     const Answer answer = request(QStringLiteral("/stats?aggregate=") + aggregate);
     QCOMPARE(answer.status, 200);
@@ -424,7 +460,9 @@ void tst_StatsServer::byProcessReportsUnansweredAndRemoved()
     QVERIFY(killed.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("x=2")}));
     killed.kill();
 
-    QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("removed stale pipe .*/%1.stats").arg(killed.pid())));
+    QTest::ignoreMessage(
+        QtInfoMsg,
+        QRegularExpression(QStringLiteral("removed stale pipe .*/%1.stats").arg(killed.pid())));
     const Answer answer = request(QStringLiteral("/stats?by=process"));
     QCOMPARE(answer.status, 200);
     const QJsonObject document = jsonOf(answer);
@@ -446,8 +484,10 @@ void tst_StatsServer::byProcessReportsUnansweredAndRemoved()
 void tst_StatsServer::metricsServesTheSameData()
 {
     WriterProcess writer;
-    QVERIFY(writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("requests=42"), QStringLiteral("--stat-hex"),
-                                         QStringLiteral("636166e9=7")})); // "caf\xe9": not UTF-8
+    QVERIFY(writer.start(m_dir->path(),
+                         {QStringLiteral("--stat"), QStringLiteral("requests=42"),
+                          QStringLiteral("--stat-hex"),
+                          QStringLiteral("636166e9=7")})); // "caf\xe9": not UTF-8
     // The writer's statistics are gauges (set()): untyped when read from its FIFO, in the gauge
     // family when read over its socket.
     const auto hasSeries = [](const QByteArray &text, const QByteArray &labelsAndValue) {
@@ -457,10 +497,13 @@ void tst_StatsServer::metricsServesTheSameData()
     const Answer combined = request(QStringLiteral("/metrics?aggregate=max"));
     QCOMPARE(combined.status, 200);
     QVERIFY(hasSeries(combined.body, "{name=\"requests\",aggregate=\"max\"} 42"));
-    QVERIFY(hasSeries(combined.body, "{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"max\"} 7"));
+    QVERIFY(hasSeries(combined.body,
+                      "{name=\"caf\xef\xbf\xbd\",name_hex=\"636166e9\",aggregate=\"max\"} 7"));
     QVERIFY(combined.body.contains("statvent_processes 1\n"));
     const Answer perProcess = request(QStringLiteral("/metrics?by=process"));
-    QVERIFY(hasSeries(perProcess.body, QStringLiteral("{name=\"requests\",pid=\"%1\"} 42").arg(writer.pid()).toUtf8()));
+    QVERIFY(
+        hasSeries(perProcess.body,
+                  QStringLiteral("{name=\"requests\",pid=\"%1\"} 42").arg(writer.pid()).toUtf8()));
 
     // And JSON carries the same name losslessly.
     QVERIFY(request(QStringLiteral("/stats")).body.contains("\"caf\\udce9\":7"));
@@ -494,11 +537,13 @@ void tst_StatsServer::concurrentRequestsShareOneSweep()
     QSignalSpy sweeps(m_collector.get(), &PipeCollector::sweepFinished);
 
     std::vector<std::unique_ptr<Exchange>> replies;
-    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?aggregate=max"), QStringLiteral("/stats?by=process"),
-                            QStringLiteral("/metrics"), QStringLiteral("/stats")};
+    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?aggregate=max"),
+                            QStringLiteral("/stats?by=process"), QStringLiteral("/metrics"),
+                            QStringLiteral("/stats")};
     for (const QString &path : paths)
         replies.emplace_back(send(path));
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](const auto &reply) { return reply->isFinished(); }),
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(),
+                                         [](const auto &reply) { return reply->isFinished(); }),
                              10000);
     QCOMPARE(sweeps.size(), 1);
     for (const auto &reply : replies)
@@ -515,8 +560,9 @@ void tst_StatsServer::requestsWhileWritersChurn()
     QVERIFY(steady.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("steady=1")}));
     std::vector<std::unique_ptr<WriterProcess>> churning;
     std::vector<std::unique_ptr<Exchange>> replies;
-    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?by=process"), QStringLiteral("/metrics"),
-                            QStringLiteral("/metrics?by=process"), QStringLiteral("/stats?aggregate=avg")};
+    const QStringList paths{QStringLiteral("/stats"), QStringLiteral("/stats?by=process"),
+                            QStringLiteral("/metrics"), QStringLiteral("/metrics?by=process"),
+                            QStringLiteral("/stats?aggregate=avg")};
     QElapsedTimer clock;
     clock.start();
     for (int round = 0; clock.elapsed() < 2000 || round < 10; ++round) {
@@ -525,12 +571,14 @@ void tst_StatsServer::requestsWhileWritersChurn()
             churning.erase(churning.begin());
         }
         churning.push_back(std::make_unique<WriterProcess>());
-        QVERIFY(churning.back()->start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("churn=1")}));
+        QVERIFY(churning.back()->start(m_dir->path(),
+                                       {QStringLiteral("--stat"), QStringLiteral("churn=1")}));
         for (const QString &path : paths)
             replies.emplace_back(send(path));
         QTest::qWait(20);
     }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](const auto &reply) { return reply->isFinished(); }),
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(),
+                                         [](const auto &reply) { return reply->isFinished(); }),
                              30000);
     for (const auto &reply : replies) {
         QCOMPARE(reply->answer().status, 200);
@@ -586,7 +634,8 @@ void tst_StatsServer::idleConnectionsAreClosed_data()
     QTest::newRow("nothing") << QByteArray();
     QTest::newRow("a request cut short") << QByteArray("GET /healthz HTT");
     QTest::newRow("headers never ended") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n");
-    QTest::newRow("a whole request, answered") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+    QTest::newRow("a whole request, answered")
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
 }
 
 void tst_StatsServer::idleConnectionsAreClosed()
@@ -600,8 +649,10 @@ void tst_StatsServer::idleConnectionsAreClosed()
     QCOMPARE(m_server->requestTimeout(), 300ms);
     const bool cutShort = !said.isEmpty() && !said.endsWith("\r\n\r\n");
     if (cutShort)
-        QTest::ignoreMessage(QtWarningMsg, "refused a request from 127.0.0.1: Request not complete within 300 ms of its "
-                                           "first byte (answered 408, connection closed)");
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            "refused a request from 127.0.0.1: Request not complete within 300 ms of its "
+            "first byte (answered 408, connection closed)");
 
     QElapsedTimer clock;
     clock.start();
@@ -657,9 +708,12 @@ void tst_StatsServer::oversizedRequestIsRefused_data()
     QTest::addColumn<QByteArray>("filler"); // repeated until the server hangs up
     QTest::addColumn<int>("status");
     QTest::newRow("request line") << QByteArray("GET /") << QByteArray(1024, 'a') << 431;
-    QTest::newRow("one header") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\nX-Big: ") << QByteArray(1024, 'b') << 431;
-    QTest::newRow("many headers") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\n") << QByteArray("X: y\r\n").repeated(200) << 431;
-    QTest::newRow("body") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")
+    QTest::newRow("one header") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\nX-Big: ")
+                                << QByteArray(1024, 'b') << 431;
+    QTest::newRow("many headers") << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\n")
+                                  << QByteArray("X: y\r\n").repeated(200) << 431;
+    QTest::newRow("body") << QByteArray(
+        "POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")
                           << QByteArray(1024, 'c') << 413;
 }
 
@@ -668,20 +722,28 @@ void tst_StatsServer::oversizedRequestIsRefused()
     QFETCH(QByteArray, start);
     QFETCH(QByteArray, filler);
     QFETCH(int, status);
-    QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(QStringLiteral("refused a request from 127\\.0\\.0\\.1: .*exceed.* 65536 bytes "
-                                                           "\\(answered %1, connection closed\\)")
-                                                .arg(status)));
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        QRegularExpression(
+            QStringLiteral("refused a request from 127\\.0\\.0\\.1: .*exceed.* 65536 bytes "
+                           "\\(answered %1, connection closed\\)")
+                .arg(status)));
     const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
     QVERIFY(client);
     client->write(start);
     // Sent piece by piece, each one handed to the kernel (and the server given its turn)
     // before the next: the server must hang up long before a megabyte.
     qint64 sent = start.size();
-    while (sent < 1024 * 1024 && client->state() == QAbstractSocket::ConnectedState && client->bytesAvailable() == 0) {
+    while (sent < 1024 * 1024 && client->state() == QAbstractSocket::ConnectedState
+           && client->bytesAvailable() == 0) {
         client->write(filler);
         sent += filler.size();
-        QVERIFY(QTest::qWaitFor([&] { return client->bytesToWrite() == 0 || client->state() != QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return client->bytesToWrite() == 0
+                    || client->state() != QAbstractSocket::ConnectedState;
+            },
+            5000));
         QCoreApplication::processEvents();
     }
     QVERIFY2(sent < 1024 * 1024, "the server kept reading");
@@ -715,8 +777,12 @@ void tst_StatsServer::connectionCapMakesNewClientsWait()
     m_collector->setTimeout(1500);
     m_server->setMaxConnections(2);
     QCOMPARE(m_server->maxConnections(), 2);
-    QTest::ignoreMessage(QtWarningMsg, "2 connections open, the maximum, all being answered: accepting no more until one is answered");
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^2 connections open, the maximum: closed 1 incomplete or idle")));
+    QTest::ignoreMessage(QtWarningMsg,
+                         "2 connections open, the maximum, all being answered: accepting no more "
+                         "until one is answered");
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral(
+                             "^2 connections open, the maximum: closed 1 incomplete or idle")));
     const std::unique_ptr<QTcpSocket> first = rawClient(m_server->port());
     const std::unique_ptr<QTcpSocket> second = rawClient(m_server->port());
     QVERIFY(first && second);
@@ -749,19 +815,31 @@ void tst_StatsServer::closeWhenAsked_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
     QTest::addColumn<bool>("closes");
-    QTest::newRow("HTTP/1.1") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n") << 200 << false;
-    QTest::newRow("Connection: close") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200
-                                       << true;
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n") << 200
+                              << false;
+    QTest::newRow("Connection: close")
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200
+        << true;
     QTest::newRow("connection: Keep-Alive, CLOSE")
-        << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nconnection: Keep-Alive, CLOSE\r\n\r\n") << 200 << true;
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nconnection: Keep-Alive, CLOSE\r\n\r\n")
+        << 200 << true;
     QTest::newRow("HTTP/1.0") << QByteArray("GET /healthz HTTP/1.0\r\n\r\n") << 200 << true;
-    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << 200 << false;
+    QTest::newRow("HTTP/1.0 keep-alive")
+        << QByteArray("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << 200 << false;
     QTest::newRow("close, answered after a sweep")
         << QByteArray("GET /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200 << true;
-    QTest::newRow("close, metrics") << QByteArray("GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200 << true;
-    QTest::newRow("close, 404") << QByteArray("GET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 404 << true;
-    QTest::newRow("close, 405") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 405 << true;
-    QTest::newRow("close, 400") << QByteArray("GET /stats?by=host HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 400 << true;
+    QTest::newRow("close, metrics")
+        << QByteArray("GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") << 200
+        << true;
+    QTest::newRow("close, 404") << QByteArray(
+        "GET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                                << 404 << true;
+    QTest::newRow("close, 405") << QByteArray(
+        "POST /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                                << 405 << true;
+    QTest::newRow("close, 400") << QByteArray(
+        "GET /stats?by=host HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                                << 400 << true;
 }
 
 void tst_StatsServer::closeWhenAsked()
@@ -805,8 +883,10 @@ void tst_StatsServer::outOfDescriptorsPausesAndRetries()
     ::close(lowestFree);
     rlimit lowered = saved;
     lowered.rlim_cur = rlim_t(lowestFree);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("cannot accept a connection \\(.+\\): trying again when one "
-                                                                         "closes, and every second")));
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral(
+                             "cannot accept a connection \\(.+\\): trying again when one "
+                             "closes, and every second")));
     QCOMPARE(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
     QTest::qWait(200); // the server tries, fails, and pauses (and says so once)
     QCOMPARE(m_server->connectionCount(), 0);
@@ -838,12 +918,11 @@ void tst_StatsServer::pipelinedRequestsAreAnsweredInOrder()
     WriterProcess silent;
     QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     WriterProcess counter;
-    QVERIFY(counter.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("pipelined=7")}));
+    QVERIFY(
+        counter.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("pipelined=7")}));
     const QList<QByteArray> requests = {
-        "GET /stats HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /stats HTTP/1.1\r\nHost: a\r\n\r\n",   "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n",    "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
     };
     const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
@@ -892,7 +971,8 @@ void tst_StatsServer::headGetsTheHeadersOfGetWithoutABody()
     QFETCH(QByteArray, target);
     QFETCH(int, status);
     WriterProcess writer;
-    QVERIFY(writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("head.marker=1")}));
+    QVERIFY(
+        writer.start(m_dir->path(), {QStringLiteral("--stat"), QStringLiteral("head.marker=1")}));
     const std::unique_ptr<QTcpSocket> client = rawClient(m_server->port());
     QVERIFY(client);
     // HEAD, then GET on the same connection: a body after the HEAD answer would be read as the

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
@@ -54,7 +55,8 @@ void tst_StatTableModel::init()
 {
     m_history = std::make_unique<StatHistory>(4);
     m_model = std::make_unique<StatTableModel>();
-    m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_time = T0;
 }
 
@@ -91,7 +93,8 @@ void tst_StatTableModel::rowsValuesAndRates()
     QCOMPARE(text(u"queue"_s, StatTableModel::ValueColumn), u"3"_s);
     QCOMPARE(text(u"queue"_s, StatTableModel::RateColumn), QString()); // a gauge has no rate
     QVERIFY(!m_model->isCounter(u"queue"_s));
-    QCOMPARE(m_model->index(m_model->rowOf(u"requests"_s), 0).data(StatTableModel::IsCounterRole), QVariant(true));
+    QCOMPARE(m_model->index(m_model->rowOf(u"requests"_s), 0).data(StatTableModel::IsCounterRole),
+             QVariant(true));
 }
 
 void tst_StatTableModel::percentilesAreNeverCounters()
@@ -102,7 +105,10 @@ void tst_StatTableModel::percentilesAreNeverCounters()
     QVERIFY(m_history->isCounter(u"latency.100th"_s));
     QVERIFY(!m_model->isCounter(u"latency.100th"_s));
     QCOMPARE(text(u"latency.100th"_s, StatTableModel::RateColumn), QString());
-    QVERIFY(m_model->index(m_model->rowOf(u"latency.100th"_s), 0).data(Qt::ToolTipRole).toString().contains(u"latency.{0}"_s));
+    QVERIFY(m_model->index(m_model->rowOf(u"latency.100th"_s), 0)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(u"latency.{0}"_s));
 }
 
 void tst_StatTableModel::exactIntegers()
@@ -119,7 +125,9 @@ void tst_StatTableModel::statMissingFromTheLastSweep()
     poll({{u"a"_s, 1}, {u"b"_s, 1}});
     poll({{u"b"_s, 2}});
     QCOMPARE(text(u"a"_s, StatTableModel::ValueColumn), u"—"_s);
-    QCOMPARE(m_model->index(m_model->rowOf(u"a"_s), StatTableModel::ValueColumn).data(Qt::ToolTipRole).toString(),
+    QCOMPARE(m_model->index(m_model->rowOf(u"a"_s), StatTableModel::ValueColumn)
+                 .data(Qt::ToolTipRole)
+                 .toString(),
              u"not in the last sweep"_s);
 }
 
@@ -159,12 +167,21 @@ void tst_StatTableModel::sortRole()
     poll({{u"a"_s, 30}, {u"b"_s, 2.5}});
     const int a = m_model->rowOf(u"a"_s);
     const int b = m_model->rowOf(u"b"_s);
-    QCOMPARE(m_model->index(a, StatTableModel::ValueColumn).data(StatTableModel::SortRole).toDouble(), 30.0);
-    QCOMPARE(m_model->index(b, StatTableModel::ValueColumn).data(StatTableModel::SortRole).toDouble(), 2.5);
-    QCOMPARE(m_model->index(a, StatTableModel::RateColumn).data(StatTableModel::SortRole).toDouble(), 10.0);
-    QCOMPARE(m_model->index(b, StatTableModel::RateColumn).data(StatTableModel::SortRole).toDouble(),
-             -std::numeric_limits<double>::infinity()); // no rate sorts below every rate
-    QCOMPARE(m_model->index(a, StatTableModel::NameColumn).data(Qt::TextAlignmentRole).toInt() & Qt::AlignLeft, Qt::AlignLeft);
+    QCOMPARE(
+        m_model->index(a, StatTableModel::ValueColumn).data(StatTableModel::SortRole).toDouble(),
+        30.0);
+    QCOMPARE(
+        m_model->index(b, StatTableModel::ValueColumn).data(StatTableModel::SortRole).toDouble(),
+        2.5);
+    QCOMPARE(
+        m_model->index(a, StatTableModel::RateColumn).data(StatTableModel::SortRole).toDouble(),
+        10.0);
+    QCOMPARE(
+        m_model->index(b, StatTableModel::RateColumn).data(StatTableModel::SortRole).toDouble(),
+        -std::numeric_limits<double>::infinity()); // no rate sorts below every rate
+    QCOMPARE(m_model->index(a, StatTableModel::NameColumn).data(Qt::TextAlignmentRole).toInt()
+                 & Qt::AlignLeft,
+             Qt::AlignLeft);
 }
 
 void tst_StatTableModel::numberFormat_data()
@@ -201,7 +218,8 @@ void tst_StatTableModel::namesAsShown_data()
     QTest::newRow("latin-1 byte") << QString(u"caf"_s + QChar(0xdce9)) << u"caf\\xe9"_s;
     QTest::newRow("two bytes") << QString(QChar(0xdcc3)) + QChar(0xdcff) << u"\\xc3\\xff"_s;
     QTest::newRow("backslash") << u"a\\xe9"_s << u"a\\\\xe9"_s;
-    QTest::newRow("pair is a character") << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80)) << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80));
+    QTest::newRow("pair is a character") << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80))
+                                         << QString(u"x"_s + QChar(0xd83d) + QChar(0xdc80));
     QTest::newRow("other lone surrogate") << QString(QChar(0xd800)) + u"z"_s << u"\\ud800z"_s;
 }
 
@@ -211,7 +229,10 @@ void tst_StatTableModel::namesAsShown()
     QFETCH(QString, shown);
     poll({{name, 1}});
     QCOMPARE(text(name, StatTableModel::NameColumn), shown);
-    QCOMPARE(m_model->index(m_model->rowOf(name), StatTableModel::NameColumn).data(StatTableModel::SortRole).toString(), name);
+    QCOMPARE(m_model->index(m_model->rowOf(name), StatTableModel::NameColumn)
+                 .data(StatTableModel::SortRole)
+                 .toString(),
+             name);
 }
 
 void tst_StatTableModel::invalidUtf8NamesStayApart()

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
@@ -55,13 +56,19 @@ void tst_StatValue::fromArithmeticTypes_data()
 
     QTest::newRow("int") << StatValue(42) << StatValue::Type::Integer << 42.0;
     QTest::newRow("negative short") << StatValue(short(-7)) << StatValue::Type::Integer << -7.0;
-    QTest::newRow("unsigned char") << StatValue((unsigned char)(200)) << StatValue::Type::Integer << 200.0;
-    QTest::newRow("qint64 max") << StatValue(Int64Max) << StatValue::Type::Integer << double(Int64Max);
-    QTest::newRow("qint64 min") << StatValue(Int64Min) << StatValue::Type::Integer << double(Int64Min);
-    QTest::newRow("quint64 fitting") << StatValue(quint64(Int64Max)) << StatValue::Type::Integer << double(Int64Max);
+    QTest::newRow("unsigned char")
+        << StatValue((unsigned char)(200)) << StatValue::Type::Integer << 200.0;
+    QTest::newRow("qint64 max") << StatValue(Int64Max) << StatValue::Type::Integer
+                                << double(Int64Max);
+    QTest::newRow("qint64 min") << StatValue(Int64Min) << StatValue::Type::Integer
+                                << double(Int64Min);
+    QTest::newRow("quint64 fitting")
+        << StatValue(quint64(Int64Max)) << StatValue::Type::Integer << double(Int64Max);
     // Above INT64_MAX an unsigned value cannot be an exact qint64: it must not wrap negative.
-    QTest::newRow("quint64 above qint64") << StatValue(quint64(Int64Max) + 1) << StatValue::Type::Real << TwoToThe63;
-    QTest::newRow("quint64 max") << StatValue(std::numeric_limits<quint64>::max()) << StatValue::Type::Real << TwoToThe64;
+    QTest::newRow("quint64 above qint64")
+        << StatValue(quint64(Int64Max) + 1) << StatValue::Type::Real << TwoToThe63;
+    QTest::newRow("quint64 max") << StatValue(std::numeric_limits<quint64>::max())
+                                 << StatValue::Type::Real << TwoToThe64;
     QTest::newRow("double") << StatValue(2.5) << StatValue::Type::Real << 2.5;
     QTest::newRow("whole double stays real") << StatValue(3.0) << StatValue::Type::Real << 3.0;
     QTest::newRow("float") << StatValue(0.25f) << StatValue::Type::Real << 0.25;
@@ -132,12 +139,17 @@ void tst_StatValue::addition_data()
     QTest::newRow("real + real") << StatValue(0.25) << StatValue(0.5) << StatValue(0.75);
     QTest::newRow("whole reals stay real") << StatValue(1.0) << StatValue(2) << StatValue(3.0);
     QTest::newRow("int max + 0") << StatValue(Int64Max) << StatValue(0) << StatValue(Int64Max);
-    QTest::newRow("int min + int max") << StatValue(Int64Min) << StatValue(Int64Max) << StatValue(-1);
+    QTest::newRow("int min + int max")
+        << StatValue(Int64Min) << StatValue(Int64Max) << StatValue(-1);
     // The original's Python ints never overflow; wrapping to a negative count would be a lie.
-    QTest::newRow("int max + 1 becomes 2^63") << StatValue(Int64Max) << StatValue(1) << StatValue(TwoToThe63);
-    QTest::newRow("int max + int max") << StatValue(Int64Max) << StatValue(Int64Max) << StatValue(TwoToThe64 - 2.0);
-    QTest::newRow("int min - 1") << StatValue(Int64Min) << StatValue(-1) << StatValue(-TwoToThe63 - 1.0);
-    QTest::newRow("int min + int min") << StatValue(Int64Min) << StatValue(Int64Min) << StatValue(-TwoToThe64);
+    QTest::newRow("int max + 1 becomes 2^63")
+        << StatValue(Int64Max) << StatValue(1) << StatValue(TwoToThe63);
+    QTest::newRow("int max + int max")
+        << StatValue(Int64Max) << StatValue(Int64Max) << StatValue(TwoToThe64 - 2.0);
+    QTest::newRow("int min - 1") << StatValue(Int64Min) << StatValue(-1)
+                                 << StatValue(-TwoToThe63 - 1.0);
+    QTest::newRow("int min + int min")
+        << StatValue(Int64Min) << StatValue(Int64Min) << StatValue(-TwoToThe64);
 }
 
 void tst_StatValue::addition()
@@ -164,7 +176,8 @@ void tst_StatValue::lessThanAcrossTypes_data()
     QTest::newRow("int below real") << StatValue(3) << StatValue(3.5) << true;
     QTest::newRow("real below int") << StatValue(-0.5) << StatValue(0) << true;
     // Near 2^63 a double cannot tell these apart; the integer comparison must stay exact.
-    QTest::newRow("large ints stay exact") << StatValue(Int64Max - 1) << StatValue(Int64Max) << true;
+    QTest::newRow("large ints stay exact")
+        << StatValue(Int64Max - 1) << StatValue(Int64Max) << true;
 }
 
 void tst_StatValue::lessThanAcrossTypes()

@@ -1,10 +1,11 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // statvent-dashboard end to end: the program itself, and the dashboard against the real
 // statvent-web reading real statvent-example writers through their pipes.
+#include "dashboardtest.h"
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
-#include "dashboardtest.h"
 #include <statventdashboard/mainwindow.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
@@ -65,7 +66,8 @@ void tst_StatventDashboard::initTestCase()
     QVERIFY(m_dir.isValid());
     const QString pipeDir = m_dir.filePath(u"pipes"_s);
     for (int i = 0; i < 2; ++i) {
-        m_writers[i].start(BinDir + u"/statvent-example"_s, {u"--pipe-dir"_s, pipeDir, u"--interval"_s, u"10"_s});
+        m_writers[i].start(BinDir + u"/statvent-example"_s,
+                           {u"--pipe-dir"_s, pipeDir, u"--interval"_s, u"10"_s});
         QVERIFY2(m_writers[i].waitForStarted(), qPrintable(m_writers[i].errorString()));
         m_pids.append(m_writers[i].processId());
     }
@@ -76,7 +78,9 @@ void tst_StatventDashboard::initTestCase()
     QVERIFY2(m_service.waitForStarted(), qPrintable(m_service.errorString()));
     QByteArray banner;
     const QRegularExpression serving(u"serving (http://127\\.0\\.0\\.1:\\d+/stats)"_s);
-    QTRY_VERIFY_WITH_TIMEOUT((banner += m_service.readAllStandardError(), serving.match(QString::fromUtf8(banner)).hasMatch()), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT((banner += m_service.readAllStandardError(),
+                              serving.match(QString::fromUtf8(banner)).hasMatch()),
+                             10000);
     m_url = QUrl(serving.match(QString::fromUtf8(banner)).captured(1));
     // Both writers have made their pipes.
     QTRY_COMPARE(QDir(pipeDir).entryList({u"*.stats"_s}, QDir::System).size(), 2);
@@ -137,7 +141,8 @@ void tst_StatventDashboard::screenshotOfTheRealService()
     const QByteArray errors = dashboard.readAllStandardError();
     QCOMPARE(dashboard.exitStatus(), QProcess::NormalExit);
     QVERIFY2(dashboard.exitCode() == 0, errors.constData());
-    QVERIFY2(errors.contains(QByteArray("saved " + file.toUtf8() + " (Connected to 127.0.0.1:")), errors.constData());
+    QVERIFY2(errors.contains(QByteArray("saved " + file.toUtf8() + " (Connected to 127.0.0.1:")),
+             errors.constData());
     const QImage image(file);
     QCOMPARE(image.size(), QSize(1280, 820));
     QVERIFY2(distinctColours(image) > 100, qPrintable(QString::number(distinctColours(image))));
@@ -149,13 +154,15 @@ void tst_StatventDashboard::screenshotWhenTheServiceIsDown()
     QVERIFY(port != 0);
     const QString file = m_dir.filePath(u"down.png"_s);
     QProcess dashboard;
-    dashboard.start(BinDir + u"/statvent-dashboard"_s, {u"--url"_s, u"http://127.0.0.1:%1/stats"_s.arg(port), u"--interval"_s,
-                                                        u"20"_s, u"--screenshot"_s, file, u"--after"_s, u"3"_s});
+    dashboard.start(BinDir + u"/statvent-dashboard"_s,
+                    {u"--url"_s, u"http://127.0.0.1:%1/stats"_s.arg(port), u"--interval"_s, u"20"_s,
+                     u"--screenshot"_s, file, u"--after"_s, u"3"_s});
     QVERIFY(dashboard.waitForFinished(60000));
     const QByteArray errors = dashboard.readAllStandardError();
     QVERIFY2(dashboard.exitCode() == 0, errors.constData());
     // The window shows why, and when it tries again.
-    QVERIFY2(QString::fromUtf8(errors).contains(QRegularExpression(u"saved .*down\\.png \\(Connection refused — retrying in 0\\.16 s\\)"_s)),
+    QVERIFY2(QString::fromUtf8(errors).contains(QRegularExpression(
+                 u"saved .*down\\.png \\(Connection refused — retrying in 0\\.16 s\\)"_s)),
              errors.constData());
     QVERIFY(!QImage(file).isNull());
 }
@@ -167,7 +174,8 @@ void tst_StatventDashboard::badArguments()
     QVERIFY(dashboard.waitForFinished(30000));
     QCOMPARE(dashboard.exitCode(), 2);
     QCOMPARE(dashboard.readAllStandardError().trimmed(),
-             QByteArray("statvent-dashboard: --interval: \"soon\" is not a number of milliseconds between 1 and 3600000"));
+             QByteArray("statvent-dashboard: --interval: \"soon\" is not a number of milliseconds "
+                        "between 1 and 3600000"));
 }
 
 QTEST_MAIN(tst_StatventDashboard)

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // statvent-web, the program: command line, --once, listening, clean shutdown on signals.
 
@@ -66,7 +67,8 @@ public:
     {
         m_process.setReadChannel(QProcess::StandardError);
         m_process.start(Program, arguments);
-        static const QRegularExpression announcement(QStringLiteral("serving http://([^ ]+):(\\d+)/"));
+        static const QRegularExpression announcement(
+            QStringLiteral("serving http://([^ ]+):(\\d+)/"));
         QRegularExpressionMatch match;
         QByteArray err;
         while (!(match = announcement.match(QString::fromUtf8(err))).hasMatch()) {
@@ -95,7 +97,8 @@ struct Answer
 Answer httpGet(quint16 port, const QString &path)
 {
     QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
+    std::unique_ptr<QNetworkReply> reply(network.get(
+        QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
     QSignalSpy finished(reply.get(), &QNetworkReply::finished);
     if (!finished.wait(10000))
         return {};
@@ -241,8 +244,8 @@ void tst_StatventWeb::help()
     const Run result = run({QStringLiteral("--help")});
     QCOMPARE(result.exitCode, 0);
     for (const char *option :
-         {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes", "--idle-timeout", "--header-timeout", "--max-connections",
-          "--once"})
+         {"--port", "--ip", "--path", "--pipe-dir", "--timeout", "--max-pipe-bytes",
+          "--idle-timeout", "--header-timeout", "--max-connections", "--once"})
         QVERIFY2(result.out.contains(option), option);
 }
 
@@ -257,31 +260,45 @@ void tst_StatventWeb::badCommandLines_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("message");
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QByteArray("Unknown option 'bogus'.");
-    QTest::newRow("missing value") << QStringList{QStringLiteral("--port")} << QByteArray("Missing value after '--port'.");
-    QTest::newRow("port not a number") << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
-                                       << QByteArray("invalid --port \"http\": expected an integer from 0 to 65535");
-    QTest::newRow("port too large") << QStringList{QStringLiteral("--port"), QStringLiteral("65536")}
-                                    << QByteArray("invalid --port \"65536\": expected an integer from 0 to 65535");
-    QTest::newRow("bad address") << QStringList{QStringLiteral("--ip"), QStringLiteral("localhost.example")}
-                                 << QByteArray("invalid --ip \"localhost.example\": expected an IPv4 or IPv6 address");
-    QTest::newRow("zero timeout") << QStringList{QStringLiteral("--timeout"), QStringLiteral("0")}
-                                  << QByteArray("invalid --timeout \"0\": expected an integer from 1 to 60000");
-    QTest::newRow("tiny byte limit") << QStringList{QStringLiteral("--max-pipe-bytes"), QStringLiteral("10")}
-                                     << QByteArray("invalid --max-pipe-bytes \"10\": expected an integer from 4160 to");
-    QTest::newRow("zero idle timeout") << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0")}
-                                       << QByteArray("invalid --idle-timeout \"0\": expected an integer from 1 to 86400");
-    QTest::newRow("idle timeout in ms") << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0.5")}
-                                        << QByteArray("invalid --idle-timeout \"0.5\": expected an integer from 1 to 86400");
-    QTest::newRow("zero header timeout") << QStringList{QStringLiteral("--header-timeout"), QStringLiteral("0")}
-                                         << QByteArray("invalid --header-timeout \"0\": expected an integer from 1 to 86400");
-    QTest::newRow("no connections") << QStringList{QStringLiteral("--max-connections"), QStringLiteral("0")}
-                                    << QByteArray("invalid --max-connections \"0\": expected an integer from 1 to 1000000");
-    QTest::newRow("relative path") << QStringList{QStringLiteral("--path"), QStringLiteral("stats")}
-                                   << QByteArray("invalid --path \"stats\": the path must start with '/'");
-    QTest::newRow("path taken") << QStringList{QStringLiteral("--path"), QStringLiteral("/metrics")}
-                                << QByteArray("invalid --path \"/metrics\": /metrics is taken by another route");
-    QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray("unexpected argument \"extra\"");
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("--bogus")} << QByteArray("Unknown option 'bogus'.");
+    QTest::newRow("missing value")
+        << QStringList{QStringLiteral("--port")} << QByteArray("Missing value after '--port'.");
+    QTest::newRow("port not a number")
+        << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
+        << QByteArray("invalid --port \"http\": expected an integer from 0 to 65535");
+    QTest::newRow("port too large")
+        << QStringList{QStringLiteral("--port"), QStringLiteral("65536")}
+        << QByteArray("invalid --port \"65536\": expected an integer from 0 to 65535");
+    QTest::newRow("bad address")
+        << QStringList{QStringLiteral("--ip"), QStringLiteral("localhost.example")}
+        << QByteArray("invalid --ip \"localhost.example\": expected an IPv4 or IPv6 address");
+    QTest::newRow("zero timeout")
+        << QStringList{QStringLiteral("--timeout"), QStringLiteral("0")}
+        << QByteArray("invalid --timeout \"0\": expected an integer from 1 to 60000");
+    QTest::newRow("tiny byte limit")
+        << QStringList{QStringLiteral("--max-pipe-bytes"), QStringLiteral("10")}
+        << QByteArray("invalid --max-pipe-bytes \"10\": expected an integer from 4160 to");
+    QTest::newRow("zero idle timeout")
+        << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0")}
+        << QByteArray("invalid --idle-timeout \"0\": expected an integer from 1 to 86400");
+    QTest::newRow("idle timeout in ms")
+        << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("0.5")}
+        << QByteArray("invalid --idle-timeout \"0.5\": expected an integer from 1 to 86400");
+    QTest::newRow("zero header timeout")
+        << QStringList{QStringLiteral("--header-timeout"), QStringLiteral("0")}
+        << QByteArray("invalid --header-timeout \"0\": expected an integer from 1 to 86400");
+    QTest::newRow("no connections")
+        << QStringList{QStringLiteral("--max-connections"), QStringLiteral("0")}
+        << QByteArray("invalid --max-connections \"0\": expected an integer from 1 to 1000000");
+    QTest::newRow("relative path")
+        << QStringList{QStringLiteral("--path"), QStringLiteral("stats")}
+        << QByteArray("invalid --path \"stats\": the path must start with '/'");
+    QTest::newRow("path taken")
+        << QStringList{QStringLiteral("--path"), QStringLiteral("/metrics")}
+        << QByteArray("invalid --path \"/metrics\": /metrics is taken by another route");
+    QTest::newRow("stray argument")
+        << QStringList{QStringLiteral("extra")} << QByteArray("unexpected argument \"extra\"");
 }
 
 void tst_StatventWeb::badCommandLines()
@@ -290,7 +307,8 @@ void tst_StatventWeb::badCommandLines()
     QFETCH(QByteArray, message);
     const Run result = run(arguments);
     QCOMPARE(result.exitCode, 2);
-    QVERIFY2(result.err.startsWith(QByteArray(QByteArray("statvent-web: ") + message)), result.err.constData());
+    QVERIFY2(result.err.startsWith(QByteArray(QByteArray("statvent-web: ") + message)),
+             result.err.constData());
     QVERIFY(result.err.contains("Try 'statvent-web --help'"));
     QVERIFY(result.out.isEmpty());
 }
@@ -324,7 +342,11 @@ void tst_StatventWeb::onceWithoutDirectory()
     process.start(Program, {QStringLiteral("--once")});
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(QJsonDocument::fromJson(process.readAllStandardOutput()).object().value(u"processes").toInteger(), 0);
+    QCOMPARE(QJsonDocument::fromJson(process.readAllStandardOutput())
+                 .object()
+                 .value(u"processes")
+                 .toInteger(),
+             0);
     QVERIFY(process.readAllStandardError().contains(
         QStringLiteral("pipe directory %1 does not exist (yet)").arg(missing).toUtf8()));
 }
@@ -333,13 +355,16 @@ void tst_StatventWeb::servesOnLoopbackByDefault()
 {
     QTemporaryDir dir;
     Service service;
-    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path()});
+    const quint16 port = service.start(
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path()});
     QVERIFY(port);
-    QVERIFY2(service.announcement().contains(QStringLiteral("serving http://127.0.0.1:%1/stats (and /metrics, /healthz) from %2")
-                                                 .arg(port)
-                                                 .arg(dir.path())
-                                                 .toUtf8()),
-             service.announcement().constData());
+    QVERIFY2(
+        service.announcement().contains(
+            QStringLiteral("serving http://127.0.0.1:%1/stats (and /metrics, /healthz) from %2")
+                .arg(port)
+                .arg(dir.path())
+                .toUtf8()),
+        service.announcement().constData());
     QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
     QCOMPARE(httpStatus(port, QStringLiteral("/stats")), 200);
 }
@@ -350,17 +375,20 @@ void tst_StatventWeb::portInUse()
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
     const Run result = run({QStringLiteral("--port"), QString::number(occupant.serverPort())});
     QCOMPARE(result.exitCode, 1);
-    QCOMPARE(result.err, QStringLiteral("statvent-web: cannot listen on 127.0.0.1 port %1: The bound address is already in use\n")
-                             .arg(occupant.serverPort())
-                             .toUtf8());
+    QCOMPARE(result.err,
+             QStringLiteral("statvent-web: cannot listen on 127.0.0.1 port %1: The bound address "
+                            "is already in use\n")
+                 .arg(occupant.serverPort())
+                 .toUtf8());
 }
 
 void tst_StatventWeb::idleTimeoutOption()
 {
     QTemporaryDir dir;
     Service service;
-    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
-                                        QStringLiteral("--idle-timeout"), QStringLiteral("1")});
+    const quint16 port =
+        service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+                       dir.path(), QStringLiteral("--idle-timeout"), QStringLiteral("1")});
     QVERIFY(port);
     QTcpSocket idle;
     QElapsedTimer clock;
@@ -376,8 +404,9 @@ void tst_StatventWeb::headerTimeoutOption()
 {
     QTemporaryDir dir;
     Service service;
-    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
-                                        QStringLiteral("--header-timeout"), QStringLiteral("1")});
+    const quint16 port =
+        service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+                       dir.path(), QStringLiteral("--header-timeout"), QStringLiteral("1")});
     QVERIFY(port);
     // A byte of headers every 100 ms, far within the idle timeout: cut a second after the first.
     QTcpSocket slow;
@@ -386,13 +415,15 @@ void tst_StatventWeb::headerTimeoutOption()
     QElapsedTimer clock;
     clock.start();
     const QByteArray request("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ");
-    for (qsizetype sent = 0; slow.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 5000; ++sent) {
+    for (qsizetype sent = 0;
+         slow.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 5000; ++sent) {
         slow.write(request.mid(sent % request.size(), 1));
         slow.waitForBytesWritten(100);
         slow.waitForReadyRead(100);
     }
     QCOMPARE(slow.state(), QAbstractSocket::UnconnectedState);
-    QVERIFY2(clock.elapsed() >= 900 && clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(clock.elapsed() >= 900 && clock.elapsed() < 3000,
+             qPrintable(QString::number(clock.elapsed())));
     QVERIFY(slow.readAll().startsWith("HTTP/1.1 408 "));
     QCOMPARE(httpStatus(port, QStringLiteral("/healthz")), 200);
 }
@@ -405,7 +436,8 @@ void tst_StatventWeb::raisesDescriptorLimitAndCapsConnections()
         QSKIP("needs a finite hard descriptor limit of at least 128");
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("statvent.web.debug=true"));
+    environment.insert(QStringLiteral("QT_LOGGING_RULES"),
+                       QStringLiteral("statvent.web.debug=true"));
     process.setProcessEnvironment(environment);
     // Started with a soft limit of 64: it raises it to the hard limit, and caps connections at
     // half of that, below --max-connections.
@@ -416,8 +448,9 @@ void tst_StatventWeb::raisesDescriptorLimitAndCapsConnections()
         ::setrlimit(RLIMIT_NOFILE, &limit);
     });
     QTemporaryDir dir;
-    process.start(Program, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
-                            QStringLiteral("--max-connections"), QStringLiteral("1000000")});
+    process.start(Program,
+                  {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+                   dir.path(), QStringLiteral("--max-connections"), QStringLiteral("1000000")});
     QByteArray err;
     QVERIFY(QTest::qWaitFor(
         [&] {
@@ -428,16 +461,24 @@ void tst_StatventWeb::raisesDescriptorLimitAndCapsConnections()
     process.terminate();
     QVERIFY(process.waitForFinished(5000));
     err += process.readAllStandardError();
-    QVERIFY2(err.contains(QStringLiteral("descriptor limit: %1 (was 64, hard limit %1)").arg(own.rlim_max).toUtf8()), err.constData());
-    QVERIFY2(err.contains(QStringLiteral("at most %1 client connections at once").arg(std::min<rlim_t>(own.rlim_max / 2, 1'000'000)).toUtf8()), err.constData());
+    QVERIFY2(err.contains(QStringLiteral("descriptor limit: %1 (was 64, hard limit %1)")
+                              .arg(own.rlim_max)
+                              .toUtf8()),
+             err.constData());
+    QVERIFY2(err.contains(QStringLiteral("at most %1 client connections at once")
+                              .arg(std::min<rlim_t>(own.rlim_max / 2, 1'000'000))
+                              .toUtf8()),
+             err.constData());
 }
 
 void tst_StatventWeb::signalsShutDownCleanly_data()
 {
     QTest::addColumn<int>("signalNumber");
     QTest::addColumn<QByteArray>("message");
-    QTest::newRow("SIGTERM") << int(SIGTERM) << QByteArray("statvent-web: SIGTERM received, shutting down\n");
-    QTest::newRow("SIGINT") << int(SIGINT) << QByteArray("statvent-web: SIGINT received, shutting down\n");
+    QTest::newRow("SIGTERM") << int(SIGTERM)
+                             << QByteArray("statvent-web: SIGTERM received, shutting down\n");
+    QTest::newRow("SIGINT") << int(SIGINT)
+                            << QByteArray("statvent-web: SIGINT received, shutting down\n");
 }
 
 void tst_StatventWeb::signalsShutDownCleanly()
@@ -448,11 +489,13 @@ void tst_StatventWeb::signalsShutDownCleanly()
     WriterProcess silent; // a sweep in flight when the signal comes
     QVERIFY(silent.start(dir.path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     Service service;
-    const quint16 port = service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path(),
-                                        QStringLiteral("--timeout"), QStringLiteral("1000")});
+    const quint16 port =
+        service.start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+                       dir.path(), QStringLiteral("--timeout"), QStringLiteral("1000")});
     QVERIFY(port);
     QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> pending(network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/stats").arg(port)))));
+    std::unique_ptr<QNetworkReply> pending(
+        network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/stats").arg(port)))));
     QTest::qWait(100);
 
     QCOMPARE(::kill(pid_t(service.process().processId()), signalNumber), 0);

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // TerminationSignals: SIGINT and SIGTERM delivered as a Qt signal, dispositions restored after.
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardcontroller.h>
 #include <statventdashboard/dashboardoptions.h>
@@ -56,15 +57,16 @@ int main(int argc, char **argv)
         controller.setSelectedStats(options.plottedStats);
     if (screenshot) {
         window.saveScreenshotAfter(options.screenshotPolls, options.screenshotFile);
-        QObject::connect(&window, &MainWindow::screenshotSaved, &app,
-                         [&controller](const QString &file, bool ok, const QString &error) {
-                             if (ok)
-                                 std::fprintf(stderr, "statvent-dashboard: saved %s (%s)\n", qPrintable(file),
-                                              qPrintable(controller.connectionStatus()));
-                             else
-                                 std::fprintf(stderr, "statvent-dashboard: %s\n", qPrintable(error));
-                             QCoreApplication::exit(ok ? 0 : 1);
-                         });
+        QObject::connect(
+            &window, &MainWindow::screenshotSaved, &app,
+            [&controller](const QString &file, bool ok, const QString &error) {
+                if (ok)
+                    std::fprintf(stderr, "statvent-dashboard: saved %s (%s)\n", qPrintable(file),
+                                 qPrintable(controller.connectionStatus()));
+                else
+                    std::fprintf(stderr, "statvent-dashboard: %s\n", qPrintable(error));
+                QCoreApplication::exit(ok ? 0 : 1);
+            });
     }
     window.show();
     controller.start();

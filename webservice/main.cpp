@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // statvent-web: serves the statistics of every process on the host (see docs/HTTP-API.md).
 
@@ -35,18 +36,22 @@ constexpr int ExitUsage = 2;
 
 int usageError(const QString &message)
 {
-    std::fprintf(stderr, "statvent-web: %s\nTry 'statvent-web --help' for more information.\n", qUtf8Printable(message));
+    std::fprintf(stderr, "statvent-web: %s\nTry 'statvent-web --help' for more information.\n",
+                 qUtf8Printable(message));
     return ExitUsage;
 }
 
-std::optional<qint64> integerOption(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum,
-                                    QString *error)
+std::optional<qint64> integerOption(const QCommandLineParser &parser, const QString &name,
+                                    qint64 minimum, qint64 maximum, QString *error)
 {
     bool ok = false;
     const QString text = parser.value(name);
     const qint64 value = text.toLongLong(&ok);
     if (!ok || value < minimum || value > maximum) {
-        *error = QStringLiteral("invalid --%1 \"%2\": expected an integer from %3 to %4").arg(name, text).arg(minimum).arg(maximum);
+        *error = QStringLiteral("invalid --%1 \"%2\": expected an integer from %3 to %4")
+                     .arg(name, text)
+                     .arg(minimum)
+                     .arg(maximum);
         return std::nullopt;
     }
     return value;
@@ -67,14 +72,17 @@ rlim_t raiseOpenFileLimit()
         if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
             limit.rlim_cur = before;
     }
-    qCDebug(lcStatventWeb, "descriptor limit: %llu (was %llu, hard limit %llu)", static_cast<unsigned long long>(limit.rlim_cur),
-            static_cast<unsigned long long>(before), static_cast<unsigned long long>(limit.rlim_max));
+    qCDebug(lcStatventWeb, "descriptor limit: %llu (was %llu, hard limit %llu)",
+            static_cast<unsigned long long>(limit.rlim_cur),
+            static_cast<unsigned long long>(before),
+            static_cast<unsigned long long>(limit.rlim_max));
     return limit.rlim_cur;
 }
 
 QString urlHost(const QHostAddress &address)
 {
-    return address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
+    return address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                               : address.toString();
 }
 
 } // namespace
@@ -87,7 +95,8 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Serves the statistics of every Statvent process on this host as JSON and Prometheus text."));
+        QStringLiteral("Serves the statistics of every Statvent process on this host as JSON and "
+                       "Prometheus text."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QString port = QStringLiteral("port");
@@ -101,36 +110,64 @@ int main(int argc, char *argv[])
     const QString headerTimeout = QStringLiteral("header-timeout");
     const QString maxConnections = QStringLiteral("max-connections");
     parser.addOptions({
-        {{QStringLiteral("p"), port}, QStringLiteral("TCP port to listen on (default %1); 0 picks a free one.").arg(DefaultPort), QStringLiteral("port"),
+        {{QStringLiteral("p"), port},
+         QStringLiteral("TCP port to listen on (default %1); 0 picks a free one.").arg(DefaultPort),
+         QStringLiteral("port"),
          QString::number(DefaultPort)},
         {{QStringLiteral("i"), ip},
-         QStringLiteral("Address to listen on (default 127.0.0.1, loopback only); 0.0.0.0 or :: serves every interface."),
-         QStringLiteral("address"), QStringLiteral("127.0.0.1")},
-        {{QStringLiteral("l"), path}, QStringLiteral("URL path of the JSON statistics (default %1).").arg(StatsServer::DefaultStatsPath), QStringLiteral("path"),
+         QStringLiteral("Address to listen on (default 127.0.0.1, loopback only); 0.0.0.0 or :: "
+                        "serves every interface."),
+         QStringLiteral("address"),
+         QStringLiteral("127.0.0.1")},
+        {{QStringLiteral("l"), path},
+         QStringLiteral("URL path of the JSON statistics (default %1).")
+             .arg(StatsServer::DefaultStatsPath),
+         QStringLiteral("path"),
          StatsServer::DefaultStatsPath},
-        {{QStringLiteral("d"), pipeDir}, QStringLiteral("Directory of the processes' pipes ($STATVENT_PIPE_DIR, else /tmp/stats-pipe)."),
-         QStringLiteral("directory"), Statvent::Recorder::defaultPipeDir()},
-        {timeout, QStringLiteral("Milliseconds one sweep waits, in all, for slow processes (default %1).").arg(PipeSweep::DefaultTimeoutMs), QStringLiteral("ms"),
-         QString::number(PipeSweep::DefaultTimeoutMs)},
-        {maxPipeBytes, QStringLiteral("Bytes read from one pipe at most (default %1).").arg(PipeSweep::DefaultMaxBytesPerPipe), QStringLiteral("bytes"),
-         QString::number(PipeSweep::DefaultMaxBytesPerPipe)},
+        {{QStringLiteral("d"), pipeDir},
+         QStringLiteral(
+             "Directory of the processes' pipes ($STATVENT_PIPE_DIR, else /tmp/stats-pipe)."),
+         QStringLiteral("directory"),
+         Statvent::Recorder::defaultPipeDir()},
+        {timeout,
+         QStringLiteral("Milliseconds one sweep waits, in all, for slow processes (default %1).")
+             .arg(PipeSweep::DefaultTimeoutMs),
+         QStringLiteral("ms"), QString::number(PipeSweep::DefaultTimeoutMs)},
+        {maxPipeBytes,
+         QStringLiteral("Bytes read from one pipe at most (default %1).")
+             .arg(PipeSweep::DefaultMaxBytesPerPipe),
+         QStringLiteral("bytes"), QString::number(PipeSweep::DefaultMaxBytesPerPipe)},
         {idleTimeout,
-         QStringLiteral("Seconds a client connection may stay idle before it is closed (default %1).")
-             .arg(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count()),
-         QStringLiteral("seconds"), QString::number(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout).count())},
-        {headerTimeout,
-         QStringLiteral("Seconds a client has to send a whole request (line, headers and any body) from its first byte, "
-                        "however slowly it sends (default %1); then it is answered 408 and closed.")
-             .arg(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultRequestTimeout).count()),
+         QStringLiteral(
+             "Seconds a client connection may stay idle before it is closed (default %1).")
+             .arg(std::chrono::duration_cast<std::chrono::seconds>(
+                      GuardedTcpServer::DefaultIdleTimeout)
+                      .count()),
          QStringLiteral("seconds"),
-         QString::number(std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultRequestTimeout).count())},
+         QString::number(
+             std::chrono::duration_cast<std::chrono::seconds>(GuardedTcpServer::DefaultIdleTimeout)
+                 .count())},
+        {headerTimeout,
+         QStringLiteral("Seconds a client has to send a whole request (line, headers and any body) "
+                        "from its first byte, "
+                        "however slowly it sends (default %1); then it is answered 408 and closed.")
+             .arg(std::chrono::duration_cast<std::chrono::seconds>(
+                      GuardedTcpServer::DefaultRequestTimeout)
+                      .count()),
+         QStringLiteral("seconds"),
+         QString::number(std::chrono::duration_cast<std::chrono::seconds>(
+                             GuardedTcpServer::DefaultRequestTimeout)
+                             .count())},
         {maxConnections,
-         QStringLiteral("Client connections open at once, at most (default %1; at most half the descriptor limit). "
-                        "At the maximum, a new client makes room by closing the oldest incomplete request "
-                        "(else the longest idle connection); it waits only while all are being answered.")
+         QStringLiteral(
+             "Client connections open at once, at most (default %1; at most half the descriptor "
+             "limit). "
+             "At the maximum, a new client makes room by closing the oldest incomplete request "
+             "(else the longest idle connection); it waits only while all are being answered.")
              .arg(GuardedTcpServer::DefaultMaxConnections),
          QStringLiteral("n"), QString::number(GuardedTcpServer::DefaultMaxConnections)},
-        {once, QStringLiteral("Sweep once, print the JSON statistics on standard output and exit.")},
+        {once,
+         QStringLiteral("Sweep once, print the JSON statistics on standard output and exit.")},
     });
 
     if (!parser.parse(QCoreApplication::arguments()))
@@ -140,21 +177,25 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
     if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
+        return usageError(QStringLiteral("unexpected argument \"%1\"")
+                              .arg(parser.positionalArguments().constFirst()));
 
     QString error;
     const std::optional<qint64> portNumber = integerOption(parser, port, 0, 65535, &error);
     const std::optional<qint64> timeoutMs = integerOption(parser, timeout, 1, 60'000, &error);
-    const std::optional<qint64> maxBytes =
-        integerOption(parser, maxPipeBytes, Statvent::PipeFormat::MaxLineLength, qint64(1) << 40, &error);
+    const std::optional<qint64> maxBytes = integerOption(
+        parser, maxPipeBytes, Statvent::PipeFormat::MaxLineLength, qint64(1) << 40, &error);
     const std::optional<qint64> idleSeconds = integerOption(parser, idleTimeout, 1, 86'400, &error);
-    const std::optional<qint64> headerSeconds = integerOption(parser, headerTimeout, 1, 86'400, &error);
-    const std::optional<qint64> connectionCap = integerOption(parser, maxConnections, 1, 1'000'000, &error);
+    const std::optional<qint64> headerSeconds =
+        integerOption(parser, headerTimeout, 1, 86'400, &error);
+    const std::optional<qint64> connectionCap =
+        integerOption(parser, maxConnections, 1, 1'000'000, &error);
     if (!portNumber || !timeoutMs || !maxBytes || !idleSeconds || !headerSeconds || !connectionCap)
         return usageError(error);
     const QHostAddress address(parser.value(ip));
     if (address.isNull())
-        return usageError(QStringLiteral("invalid --ip \"%1\": expected an IPv4 or IPv6 address").arg(parser.value(ip)));
+        return usageError(QStringLiteral("invalid --ip \"%1\": expected an IPv4 or IPv6 address")
+                              .arg(parser.value(ip)));
     const QString statsPath = parser.value(path);
     if (const QString problem = StatsServer::checkStatsPath(statsPath); !problem.isEmpty())
         return usageError(QStringLiteral("invalid --path \"%1\": %2").arg(statsPath, problem));
@@ -166,11 +207,13 @@ int main(int argc, char *argv[])
     collector.setMaxBytesPerPipe(*maxBytes);
 
     if (parser.isSet(once)) {
-        QObject::connect(&collector, &PipeCollector::sweepFinished, &app, [](const std::shared_ptr<const SweepResult> &result) {
-            const QByteArray document = JsonWriter::stats(*result, StatCombiner::Mode::Sum) + '\n';
-            std::fwrite(document.constData(), 1, size_t(document.size()), stdout);
-            QCoreApplication::exit(std::fflush(stdout) == 0 ? 0 : ExitFailure);
-        });
+        QObject::connect(&collector, &PipeCollector::sweepFinished, &app,
+                         [](const std::shared_ptr<const SweepResult> &result) {
+                             const QByteArray document =
+                                 JsonWriter::stats(*result, StatCombiner::Mode::Sum) + '\n';
+                             std::fwrite(document.constData(), 1, size_t(document.size()), stdout);
+                             QCoreApplication::exit(std::fflush(stdout) == 0 ? 0 : ExitFailure);
+                         });
         collector.requestSweep();
         return app.exec();
     }
@@ -186,17 +229,19 @@ int main(int argc, char *argv[])
     server.setMaxConnections(int(connections));
     qCDebug(lcStatventWeb, "at most %lld client connections at once", connections);
     if (!server.startListening(address, quint16(*portNumber))) {
-        std::fprintf(stderr, "statvent-web: cannot listen on %s port %lld: %s\n", qUtf8Printable(address.toString()),
-                     *portNumber, qUtf8Printable(server.errorString()));
+        std::fprintf(stderr, "statvent-web: cannot listen on %s port %lld: %s\n",
+                     qUtf8Printable(address.toString()), *portNumber,
+                     qUtf8Printable(server.errorString()));
         return ExitFailure;
     }
     TerminationSignals termination;
     QObject::connect(&termination, &TerminationSignals::received, &app, [](int signalNumber) {
-        std::fprintf(stderr, "statvent-web: %s received, shutting down\n", signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
+        std::fprintf(stderr, "statvent-web: %s received, shutting down\n",
+                     signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
         QCoreApplication::quit();
     });
     std::fprintf(stderr, "statvent-web: serving http://%s:%u%s (and /metrics, /healthz) from %s\n",
-                 qUtf8Printable(urlHost(address)), unsigned(server.port()), qUtf8Printable(statsPath),
-                 qUtf8Printable(collector.pipeDir()));
+                 qUtf8Printable(urlHost(address)), unsigned(server.port()),
+                 qUtf8Printable(statsPath), qUtf8Printable(collector.pipeDir()));
     return app.exec();
 }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // What the dashboard's tests share.
 #ifndef STATVENT_DASHBOARDTEST_H

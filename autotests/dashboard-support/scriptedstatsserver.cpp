@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "scriptedstatsserver.h"
 
@@ -18,39 +19,42 @@ ScriptedStatsServer::ScriptedStatsServer(QObject *parent)
 {
     m_last.body = R"({"message": "nothing scripted"})";
     m_last.status = 500;
-    m_server.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        ++m_requests;
-        m_lastQuery = request.query().toString();
-        if (!m_queue.isEmpty())
-            m_last = m_queue.takeFirst();
-        const Answer answer = m_last;
-        Q_EMIT requested(m_requests);
-        if (answer.silent)
-            return;
-        if (answer.trickle.count() > 0) {
-            trickle(responder.socket(), answer);
-            return;
-        }
-        auto write = [answer](QHttpServerResponder &to) {
-            to.write(answer.body, answer.contentType, QHttpServerResponder::StatusCode(answer.status));
-        };
-        if (answer.delay.count() == 0) {
-            write(responder);
-            return;
-        }
-        // The socket is the timer's context: a client that hung up meanwhile cancels the answer
-        // (writing to its deleted socket would crash QHttpServer 6.4).
-        QTcpSocket *socket = responder.socket();
-        auto deferred = std::make_shared<QHttpServerResponder>(std::move(responder));
-        QTimer::singleShot(answer.delay, socket, [deferred, write] { write(*deferred); });
-    });
+    m_server.setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            ++m_requests;
+            m_lastQuery = request.query().toString();
+            if (!m_queue.isEmpty())
+                m_last = m_queue.takeFirst();
+            const Answer answer = m_last;
+            Q_EMIT requested(m_requests);
+            if (answer.silent)
+                return;
+            if (answer.trickle.count() > 0) {
+                trickle(responder.socket(), answer);
+                return;
+            }
+            auto write = [answer](QHttpServerResponder &to) {
+                to.write(answer.body, answer.contentType,
+                         QHttpServerResponder::StatusCode(answer.status));
+            };
+            if (answer.delay.count() == 0) {
+                write(responder);
+                return;
+            }
+            // The socket is the timer's context: a client that hung up meanwhile cancels the answer
+            // (writing to its deleted socket would crash QHttpServer 6.4).
+            QTcpSocket *socket = responder.socket();
+            auto deferred = std::make_shared<QHttpServerResponder>(std::move(responder));
+            QTimer::singleShot(answer.delay, socket, [deferred, write] { write(*deferred); });
+        });
 }
 
 void ScriptedStatsServer::trickle(QTcpSocket *socket, const Answer &answer)
 {
     // Written past QHttpServerResponder, which sends a whole answer at once. The socket is the
     // timer's parent: a client that hangs up stops the trickle.
-    socket->write("HTTP/1.1 " + QByteArray::number(answer.status) + " Scripted\r\nContent-Type: " + answer.contentType
+    socket->write("HTTP/1.1 " + QByteArray::number(answer.status)
+                  + " Scripted\r\nContent-Type: " + answer.contentType
                   + "\r\nContent-Length: " + QByteArray::number(answer.body.size()) + "\r\n\r\n");
     auto *timer = new QTimer(socket);
     auto sent = std::make_shared<qsizetype>(0);
@@ -84,21 +88,28 @@ void ScriptedStatsServer::answerAlways(const Answer &answer)
     m_last = answer;
 }
 
-QByteArray ScriptedStatsServer::perProcessDocument(const QMap<qint64, QVariantMap> &processes, double timestamp,
+QByteArray ScriptedStatsServer::perProcessDocument(const QMap<qint64, QVariantMap> &processes,
+                                                   double timestamp,
                                                    const QList<qint64> &unanswered)
 {
     QJsonObject byPid;
     for (auto it = processes.cbegin(); it != processes.cend(); ++it)
-        byPid.insert(QString::number(it.key()), QJsonObject{{u"stats"_s, QJsonObject::fromVariantMap(it.value())}, {u"rejectedLines"_s, 0}});
+        byPid.insert(QString::number(it.key()),
+                     QJsonObject{{u"stats"_s, QJsonObject::fromVariantMap(it.value())},
+                                 {u"rejectedLines"_s, 0}});
     QJsonArray late;
     for (qint64 pid : unanswered)
         late.append(pid);
-    const QJsonObject root{{u"processes"_s, byPid}, {u"unanswered"_s, late}, {u"removed"_s, QJsonArray()}, {u"timestamp"_s, timestamp}};
+    const QJsonObject root{{u"processes"_s, byPid},
+                           {u"unanswered"_s, late},
+                           {u"removed"_s, QJsonArray()},
+                           {u"timestamp"_s, timestamp}};
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
 QByteArray ScriptedStatsServer::summedDocument(const QVariantMap &stats, double timestamp)
 {
-    const QJsonObject root{{u"stats"_s, QJsonObject::fromVariantMap(stats)}, {u"timestamp"_s, timestamp}};
+    const QJsonObject root{{u"stats"_s, QJsonObject::fromVariantMap(stats)},
+                           {u"timestamp"_s, timestamp}};
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_SCRIPTEDSTATSSERVER_H
 #define STATVENT_SCRIPTEDSTATSSERVER_H
@@ -49,8 +50,8 @@ public:
     QString lastQuery() const { return m_lastQuery; }
 
     //! A `?by=process` document: pid -> stats (name -> int or double), taken at \a timestamp.
-    static QByteArray perProcessDocument(const QMap<qint64, QVariantMap> &processes, double timestamp,
-                                         const QList<qint64> &unanswered = {});
+    static QByteArray perProcessDocument(const QMap<qint64, QVariantMap> &processes,
+                                         double timestamp, const QList<qint64> &unanswered = {});
     //! A summed `GET /stats` document, as the original Python service serves it.
     static QByteArray summedDocument(const QVariantMap &stats, double timestamp);
 

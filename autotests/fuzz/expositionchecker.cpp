@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "expositionchecker.h"
 
@@ -24,7 +25,8 @@ bool isMetricName(QByteArrayView name)
 {
     if (name.isEmpty() || !(isLetter(name.front()) || name.front() == ':'))
         return false;
-    return std::all_of(name.begin(), name.end(), [](char c) { return isLetter(c) || isDigit(c) || c == ':'; });
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return isLetter(c) || isDigit(c) || c == ':'; });
 }
 
 bool isLabelName(QByteArrayView name)
@@ -104,7 +106,8 @@ public:
     QByteArrayView identifier()
     {
         qsizetype end = 0;
-        while (end < m_rest.size() && (isLetter(m_rest[end]) || isDigit(m_rest[end]) || m_rest[end] == ':'))
+        while (end < m_rest.size()
+               && (isLetter(m_rest[end]) || isDigit(m_rest[end]) || m_rest[end] == ':'))
             ++end;
         const QByteArrayView name = m_rest.first(end);
         m_rest = m_rest.sliced(end);
@@ -243,7 +246,8 @@ private:
         if (!reader.atEnd()) {
             const QByteArrayView timestamp = reader.token();
             qint64 milliseconds = 0;
-            const auto result = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), milliseconds);
+            const auto result = std::from_chars(timestamp.data(),
+                                                timestamp.data() + timestamp.size(), milliseconds);
             if (result.ec != std::errc() || result.ptr != timestamp.data() + timestamp.size())
                 return reject("the timestamp is not an integer");
             reader.skipBlanks();
@@ -314,7 +318,8 @@ QByteArray ExpositionChecker::Sample::label(QByteArrayView name) const
 
 bool ExpositionChecker::Sample::hasLabel(QByteArrayView name) const
 {
-    return std::any_of(labels.cbegin(), labels.cend(), [name](const auto &label) { return label.first == name; });
+    return std::any_of(labels.cbegin(), labels.cend(),
+                       [name](const auto &label) { return label.first == name; });
 }
 
 ExpositionChecker::Result ExpositionChecker::check(QByteArrayView text)

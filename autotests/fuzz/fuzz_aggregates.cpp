@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Aggregates (percentile labels and maths) and a registry's sample windows, on arbitrary sample
 // arrays, percentile lists, window sizes and names.
@@ -37,7 +38,8 @@ double expectedPercentile(QList<double> samples, double p)
     const qsizetype n = samples.size();
     if (n == 0)
         return 0.0; // the original's value for an empty window
-    const qsizetype rank = std::clamp<qsizetype>(qsizetype(std::floor(double(n) * p / 100.0)), 1, n);
+    const qsizetype rank =
+        std::clamp<qsizetype>(qsizetype(std::floor(double(n) * p / 100.0)), 1, n);
     std::nth_element(samples.begin(), samples.begin() + (rank - 1), samples.end());
     return samples[rank - 1];
 }
@@ -78,8 +80,10 @@ void checkLabel(double p)
 
 void checkIsLabel(const QByteArray &bytes)
 {
-    static const QRegularExpression labelPattern(QStringLiteral("\\A(?:median|mean|[0-9]+(?:\\.[0-9]+)?(?:st|nd|rd|th))\\z"));
-    FUZZ_CHECK(Aggregates::isLabel(bytes) == labelPattern.match(QString::fromLatin1(bytes)).hasMatch());
+    static const QRegularExpression labelPattern(
+        QStringLiteral("\\A(?:median|mean|[0-9]+(?:\\.[0-9]+)?(?:st|nd|rd|th))\\z"));
+    FUZZ_CHECK(Aggregates::isLabel(bytes)
+               == labelPattern.match(QString::fromLatin1(bytes)).hasMatch());
 }
 
 QByteArray expectedName(const QByteArray &name, const QByteArray &label)
@@ -90,7 +94,8 @@ QByteArray expectedName(const QByteArray &name, const QByteArray &label)
 }
 
 //! The rows appendRows() must give for \a samples (in recording order) under \a name.
-Snapshot expectedRows(const QByteArray &name, const QList<double> &samples, const QList<double> &percentiles)
+Snapshot expectedRows(const QByteArray &name, const QList<double> &samples,
+                      const QList<double> &percentiles)
 {
     Snapshot rows;
     if (samples.isEmpty())
@@ -114,14 +119,16 @@ Snapshot expectedRows(const QByteArray &name, const QList<double> &samples, cons
 bool sameRows(const Snapshot &actual, const Snapshot &expected, const QList<double> &samples)
 {
     const auto range = std::minmax_element(samples.cbegin(), samples.cend());
-    return std::equal(actual.cbegin(), actual.cend(), expected.cbegin(), expected.cend(), [&](const StatEntry &x, const StatEntry &y) {
-        if (x.name != y.name)
-            return false;
-        if (y.value.isFinite())
-            return x.value == y.value;
-        const double mean = x.value.toReal();
-        return std::isfinite(mean) && mean >= *range.first && mean <= *range.second;
-    });
+    return std::equal(actual.cbegin(), actual.cend(), expected.cbegin(), expected.cend(),
+                      [&](const StatEntry &x, const StatEntry &y) {
+                          if (x.name != y.name)
+                              return false;
+                          if (y.value.isFinite())
+                              return x.value == y.value;
+                          const double mean = x.value.toReal();
+                          return std::isfinite(mean) && mean >= *range.first
+                              && mean <= *range.second;
+                      });
 }
 
 } // namespace
@@ -162,7 +169,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(sameRows(rows, expected, samples));
     bool expectAllNamesValid = PipeFormat::isValidName(expectedName(name, "mean"));
     for (double p : percentiles)
-        expectAllNamesValid = expectAllNamesValid && PipeFormat::isValidName(expectedName(name, Aggregates::percentileLabel(p)));
+        expectAllNamesValid = expectAllNamesValid
+            && PipeFormat::isValidName(expectedName(name, Aggregates::percentileLabel(p)));
     FUZZ_CHECK(allNamesValid == expectAllNamesValid);
     for (const StatEntry &row : rows) {
         FUZZ_CHECK(row.value.isReal());

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Histogram: a sample set split at random among up to 8 "processes", each a Histogram, merged as
 // the web service merges the windows of a host.

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // statvent-web's JsonWriter on arbitrary sweeps: any names (any bytes) and values in.
 //
@@ -32,7 +33,8 @@ QByteArray surrogateEscapedBytes(QStringView key)
     qsizetype runStart = 0;
     for (qsizetype i = 0; i < key.size(); ++i) {
         const char16_t unit = key[i].unicode();
-        if (QChar::isHighSurrogate(unit) && i + 1 < key.size() && QChar::isLowSurrogate(key[i + 1].unicode())) {
+        if (QChar::isHighSurrogate(unit) && i + 1 < key.size()
+            && QChar::isLowSurrogate(key[i + 1].unicode())) {
             ++i; // a pair: an ordinary character beyond U+FFFF
             continue;
         }
@@ -95,7 +97,8 @@ void checkKindsObject(const QJsonObject &object, const Snapshot &expected)
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         const auto kind = kinds.constFind(surrogateEscapedBytes(it.key()));
         FUZZ_CHECK(kind != kinds.constEnd());
-        FUZZ_CHECK(names.contains(it.value().toString()) && names.value(it.value().toString()) == *kind);
+        FUZZ_CHECK(names.contains(it.value().toString())
+                   && names.value(it.value().toString()) == *kind);
     }
 }
 
@@ -124,7 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const SweepResult result = StatventFuzz::takeSweepResult(input);
 
     const QJsonObject combined = parseObject(JsonWriter::stats(result, mode));
-    checkStatsObject(combined.value(u"stats").toObject(), StatCombiner::combine(result.processes, mode));
+    checkStatsObject(combined.value(u"stats").toObject(),
+                     StatCombiner::combine(result.processes, mode));
     FUZZ_CHECK(combined.value(u"aggregate").toString() == StatCombiner::name(mode));
     FUZZ_CHECK(combined.value(u"processes").toInteger() == result.processes.size());
     FUZZ_CHECK(combined.value(u"unanswered").toInteger() == result.unanswered.size());

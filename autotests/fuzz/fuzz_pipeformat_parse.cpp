@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PipeFormat::parse() on any bytes: what a hostile or broken process can put in its pipe.
 //
@@ -50,9 +51,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const PipeFormat::ParseResult result = PipeFormat::parse(text);
 
     const QList<QByteArrayView> lines = linesOf(text);
-    const qsizetype nonBlank = std::count_if(lines.cbegin(), lines.cend(), [](QByteArrayView line) { return !isBlankLine(line); });
+    const qsizetype nonBlank = std::count_if(
+        lines.cbegin(), lines.cend(), [](QByteArrayView line) { return !isBlankLine(line); });
     FUZZ_CHECK(result.stats.size() + result.rejectedLines == nonBlank);
-    FUZZ_CHECK(result.rejections.size() == std::min(result.rejectedLines, PipeFormat::MaxReportedRejections));
+    FUZZ_CHECK(result.rejections.size()
+               == std::min(result.rejectedLines, PipeFormat::MaxReportedRejections));
     qsizetype previousLine = 0;
     for (const PipeFormat::Rejection &rejection : result.rejections) {
         FUZZ_CHECK(rejection.lineNumber > previousLine && rejection.lineNumber <= lines.size());

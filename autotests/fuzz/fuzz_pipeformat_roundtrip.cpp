@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // PipeFormat::serialize() then parse(): what a Statvent process writes, a reader gets back.
 //

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // statvent-web's PrometheusWriter on arbitrary sweeps: any names (any bytes) and values in.
 //
@@ -33,7 +34,10 @@ void save(const QByteArray &text)
     static const QString directory = qEnvironmentVariable("STATVENT_FUZZ_EXPOSITION_DIR");
     if (directory.isEmpty())
         return;
-    QFile file(directory + u'/' + QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex()) + u".prom");
+    QFile file(
+        directory + u'/'
+        + QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex())
+        + u".prom");
     FUZZ_CHECK(file.open(QIODevice::WriteOnly) && file.write(text) == text.size());
 }
 
@@ -60,7 +64,9 @@ void checkValue(double written, const StatValue &value)
 
 double gauge(const QList<ExpositionChecker::Sample> &samples, QByteArrayView metric)
 {
-    const auto found = std::find_if(samples.cbegin(), samples.cend(), [metric](const auto &sample) { return sample.metric == metric; });
+    const auto found = std::find_if(samples.cbegin(), samples.cend(), [metric](const auto &sample) {
+        return sample.metric == metric;
+    });
     FUZZ_CHECK(found != samples.cend());
     return found->value;
 }
@@ -90,8 +96,8 @@ struct Series
  * Checks \a text and returns its statistics' series, keyed by name and by the value of the
  * label that tells the series of one name apart (\a extraLabel).
  */
-QHash<std::pair<QByteArray, QByteArray>, Series> checkText(const QByteArray &text, const SweepResult &result,
-                                                           QByteArrayView extraLabel)
+QHash<std::pair<QByteArray, QByteArray>, Series>
+checkText(const QByteArray &text, const SweepResult &result, QByteArrayView extraLabel)
 {
     save(text);
     const ExpositionChecker::Result checked = ExpositionChecker::check(text);
@@ -101,7 +107,8 @@ QHash<std::pair<QByteArray, QByteArray>, Series> checkText(const QByteArray &tex
 
     QHash<std::pair<QByteArray, QByteArray>, Series> series;
     for (const ExpositionChecker::Sample &sample : checked.samples) {
-        if (sample.metric != "statvent_stat" && sample.metric != "statvent_stat_total" && sample.metric != "statvent_value")
+        if (sample.metric != "statvent_stat" && sample.metric != "statvent_stat_total"
+            && sample.metric != "statvent_value")
             continue;
         FUZZ_CHECK(sample.labels.size() == (sample.hasLabel("name_hex") ? 3 : 2));
         const std::pair<QByteArray, QByteArray> key{nameOf(sample), sample.label(extraLabel)};
@@ -109,7 +116,8 @@ QHash<std::pair<QByteArray, QByteArray>, Series> checkText(const QByteArray &tex
         series.insert(key, Series{sample.metric, sample.value});
     }
     FUZZ_CHECK(gauge(checked.samples, "statvent_processes") == double(result.processes.size()));
-    FUZZ_CHECK(gauge(checked.samples, "statvent_unanswered_pipes") == double(result.unanswered.size()));
+    FUZZ_CHECK(gauge(checked.samples, "statvent_unanswered_pipes")
+               == double(result.unanswered.size()));
     FUZZ_CHECK(gauge(checked.samples, "statvent_removed_pipes") == double(result.removed.size()));
     FUZZ_CHECK(gauge(checked.samples, "statvent_rejected_lines") == double(result.rejectedLines()));
     return series;
@@ -128,7 +136,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QLatin1StringView modeLatin1 = StatCombiner::name(mode);
     const QByteArray modeName(modeLatin1.data(), modeLatin1.size());
     const Snapshot combined = StatCombiner::combine(result.processes, mode);
-    const auto combinedSeries = checkText(PrometheusWriter::combined(result, mode), result, "aggregate");
+    const auto combinedSeries =
+        checkText(PrometheusWriter::combined(result, mode), result, "aggregate");
     FUZZ_CHECK(combinedSeries.size() == combined.size());
     for (const StatEntry &entry : combined) {
         const auto found = combinedSeries.constFind({entry.name, modeName});
@@ -142,7 +151,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const ProcessStats &process : result.processes) {
         rows += process.stats.size();
         for (const StatEntry &entry : process.stats) {
-            const auto found = processSeries.constFind({entry.name, QByteArray::number(process.pid)});
+            const auto found =
+                processSeries.constFind({entry.name, QByteArray::number(process.pid)});
             FUZZ_CHECK(found != processSeries.constEnd());
             FUZZ_CHECK(found->family == familyOf(entry.kind));
             checkValue(found->value, entry.value);

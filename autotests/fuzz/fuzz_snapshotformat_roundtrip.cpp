@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // SnapshotFormat::serialize() then parse(): what a recorder serves on its socket, a reader gets
 // back; and whatever a socket sends, the reader's snapshot is consistent.

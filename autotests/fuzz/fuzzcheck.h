@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // FUZZ_CHECK: the assertion of the fuzz targets. A failed check is reported like a crash (abort),
 // so that libFuzzer saves the input that broke the property and the replay test fails on it.
@@ -19,6 +20,7 @@ namespace StatventFuzz {
 } // namespace StatventFuzz
 
 // Active in every build type: the fuzzers are built with optimisation, where assert() is gone.
-#define FUZZ_CHECK(condition) ((condition) ? void() : StatventFuzz::checkFailed(#condition, __FILE__, __LINE__))
+#define FUZZ_CHECK(condition)                                                                      \
+    ((condition) ? void() : StatventFuzz::checkFailed(#condition, __FILE__, __LINE__))
 
 #endif

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Bit-exact comparison of values and snapshots: StatValue's operator== holds -0.0 equal to 0.0,
 // but a round trip must give back the very same bits.
@@ -21,9 +22,10 @@ inline bool identical(const Statvent::StatValue &a, const Statvent::StatValue &b
 
 inline bool identical(const Statvent::Snapshot &a, const Statvent::Snapshot &b) noexcept
 {
-    return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend(), [](const Statvent::StatEntry &x, const Statvent::StatEntry &y) {
-        return x.name == y.name && identical(x.value, y.value);
-    });
+    return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend(),
+                      [](const Statvent::StatEntry &x, const Statvent::StatEntry &y) {
+                          return x.name == y.name && identical(x.value, y.value);
+                      });
 }
 
 } // namespace StatventFuzz

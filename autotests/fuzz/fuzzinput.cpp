@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "fuzzinput.h"
 
@@ -12,19 +13,50 @@ namespace {
 // Values at the edges of what a stat holds: where integer sums overflow, where doubles stop
 // holding every integer, where formatting switches notation.
 constexpr qint64 EdgeIntegers[] = {
-    0, 1, -1, 2, 9, 10, 99, 100, 101,
-    std::numeric_limits<qint32>::max(), qint64(std::numeric_limits<qint32>::max()) + 1,
-    (qint64(1) << 53) - 1, qint64(1) << 53, (qint64(1) << 53) + 1,
-    std::numeric_limits<qint64>::max(), std::numeric_limits<qint64>::max() - 1,
-    std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::min() + 1,
+    0,
+    1,
+    -1,
+    2,
+    9,
+    10,
+    99,
+    100,
+    101,
+    std::numeric_limits<qint32>::max(),
+    qint64(std::numeric_limits<qint32>::max()) + 1,
+    (qint64(1) << 53) - 1,
+    qint64(1) << 53,
+    (qint64(1) << 53) + 1,
+    std::numeric_limits<qint64>::max(),
+    std::numeric_limits<qint64>::max() - 1,
+    std::numeric_limits<qint64>::min(),
+    std::numeric_limits<qint64>::min() + 1,
 };
 constexpr double EdgeDoubles[] = {
-    0.0, -0.0, 0.5, 1.0, 3.0, -3.0, 0.1, 1e-9, 123.45, 1e15, 1e16, 1e21, 1e22,
-    9007199254740992.0, 9223372036854775807.0, -9223372036854775808.0, 18446744073709551616.0,
-    std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min(),
-    std::numeric_limits<double>::max(), -std::numeric_limits<double>::max(),
+    0.0,
+    -0.0,
+    0.5,
+    1.0,
+    3.0,
+    -3.0,
+    0.1,
+    1e-9,
+    123.45,
+    1e15,
+    1e16,
+    1e21,
+    1e22,
+    9007199254740992.0,
+    9223372036854775807.0,
+    -9223372036854775808.0,
+    18446744073709551616.0,
+    std::numeric_limits<double>::min(),
+    std::numeric_limits<double>::denorm_min(),
+    std::numeric_limits<double>::max(),
+    -std::numeric_limits<double>::max(),
     std::numeric_limits<double>::epsilon(),
-    std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+    std::numeric_limits<double>::infinity(),
+    -std::numeric_limits<double>::infinity(),
     std::numeric_limits<double>::quiet_NaN(),
 };
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "fuzzsweep.h"
 
@@ -46,7 +47,8 @@ SweepResult takeSweepResult(FuzzInput &input)
                 continue;
             names.insert(entry.name);
             if (process.channel == Channel::Socket) {
-                static constexpr StatKind Kinds[] = {StatKind::Counter, StatKind::Gauge, StatKind::Untyped};
+                static constexpr StatKind Kinds[] = {StatKind::Counter, StatKind::Gauge,
+                                                     StatKind::Untyped};
                 entry.kind = Kinds[std::size_t(entry.name.size()) % 3];
             }
             process.stats.append(std::move(entry));

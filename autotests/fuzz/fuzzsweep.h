@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Builds statvent-web's sweep results from fuzz input, for the targets of its writers.
 #ifndef STATVENT_FUZZ_FUZZSWEEP_H

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Runs a fuzz target over saved inputs, for builds without libFuzzer (any compiler): each
 // argument is a file, or a directory whose regular files are all run, in name order. CTest runs
@@ -40,7 +41,8 @@ int main(int argc, char *argv[])
                 std::fprintf(stderr, "cannot read %s\n", file.c_str());
                 return 1;
             }
-            const std::vector<uint8_t> data{std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+            const std::vector<uint8_t> data{std::istreambuf_iterator<char>(stream),
+                                            std::istreambuf_iterator<char>()};
             std::printf("running %s (%zu bytes)\n", file.c_str(), data.size());
             std::fflush(stdout);
             LLVMFuzzerTestOneInput(data.data(), data.size());

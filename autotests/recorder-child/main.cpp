@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Serves N statistics through the global recorder, then either runs until killed or returns
 // from main after a delay (to prove that a normal exit removes the pipe).

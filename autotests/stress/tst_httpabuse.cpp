@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Bad HTTP against the statvent-web program (docs/RELIABILITY.md, "Bad HTTP"): raw garbage,
 // oversized request lines and headers (431), half-open requests that never finish, 500 idle
@@ -26,8 +27,10 @@ namespace {
 const QString BinDir = QStringLiteral(STATVENT_BIN_DIR);
 
 //! Starts \a program with \a arguments and waits for \a pattern in its output; returns the match.
-QRegularExpressionMatch startAndWaitFor(QProcess &process, const QString &program, const QStringList &arguments,
-                                        QProcess::ProcessChannel channel, const QRegularExpression &pattern)
+QRegularExpressionMatch startAndWaitFor(QProcess &process, const QString &program,
+                                        const QStringList &arguments,
+                                        QProcess::ProcessChannel channel,
+                                        const QRegularExpression &pattern)
 {
     process.setReadChannel(channel);
     process.start(program, arguments);
@@ -49,7 +52,8 @@ int socketCount(qint64 pid)
     int sockets = 0;
     for (const QString &entry : QDir(directory).entryList(QDir::NoDotAndDotDot | QDir::System)) {
         char target[64] = {};
-        const ssize_t length = ::readlink(QFile::encodeName(directory + u'/' + entry).constData(), target, sizeof target - 1);
+        const ssize_t length = ::readlink(QFile::encodeName(directory + u'/' + entry).constData(),
+                                          target, sizeof target - 1);
         if (length > 0 && QByteArrayView(target, length).startsWith("socket:"))
             ++sockets;
     }
@@ -92,13 +96,16 @@ void tst_HttpAbuse::initTestCase()
     // A writer with a known statistic, so that an answer shows sweeps still work.
     const QRegularExpressionMatch ready =
         startAndWaitFor(m_writer, BinDir + u"/webservice-testwriter",
-                        {QStringLiteral("--pipe-dir"), m_pipeDir.path(), QStringLiteral("--stat"), QStringLiteral("abuse.marker=42")},
+                        {QStringLiteral("--pipe-dir"), m_pipeDir.path(), QStringLiteral("--stat"),
+                         QStringLiteral("abuse.marker=42")},
                         QProcess::StandardOutput, QRegularExpression(QStringLiteral("ready \\d+")));
     QVERIFY2(ready.hasMatch(), m_writer.readAllStandardError().constData());
-    const QRegularExpressionMatch serving =
-        startAndWaitFor(m_service, BinDir + u"/statvent-web",
-                        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), m_pipeDir.path()},
-                        QProcess::StandardError, QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
+    const QRegularExpressionMatch serving = startAndWaitFor(
+        m_service, BinDir + u"/statvent-web",
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+         m_pipeDir.path()},
+        QProcess::StandardError,
+        QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
     QVERIFY2(serving.hasMatch(), "statvent-web did not announce its port");
     m_port = quint16(serving.captured(1).toUInt());
     verifyServiceAnswers();
@@ -132,8 +139,9 @@ int tst_HttpAbuse::get(const QByteArray &path, quint16 port, QByteArray *body)
         return 0;
     // Read up to the end of the body that Content-Length announces: the connection stays open.
     socket->write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    static const QRegularExpression head(QStringLiteral("\\AHTTP/1\\.1 (\\d{3}) .*\r\ncontent-length: *(\\d+)\r\n"),
-                                         QRegularExpression::DotMatchesEverythingOption | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression head(
+        QStringLiteral("\\AHTTP/1\\.1 (\\d{3}) .*\r\ncontent-length: *(\\d+)\r\n"),
+        QRegularExpression::DotMatchesEverythingOption | QRegularExpression::CaseInsensitiveOption);
     QByteArray answer;
     QElapsedTimer clock;
     clock.start();
@@ -141,7 +149,8 @@ int tst_HttpAbuse::get(const QByteArray &path, quint16 port, QByteArray *body)
         answer += socket->readAll();
         const qsizetype headEnd = answer.indexOf("\r\n\r\n");
         if (headEnd >= 0) {
-            const QRegularExpressionMatch match = head.match(QString::fromLatin1(answer.left(headEnd + 2)));
+            const QRegularExpressionMatch match =
+                head.match(QString::fromLatin1(answer.left(headEnd + 2)));
             if (!match.hasMatch())
                 return 0;
             const QByteArray content = answer.mid(headEnd + 4);
@@ -170,7 +179,8 @@ void tst_HttpAbuse::verifyServiceAnswers()
 void tst_HttpAbuse::garbage_data()
 {
     QTest::addColumn<QByteArray>("request");
-    QTest::addColumn<QByteArray>("answer"); // how the answer starts; empty: any HTTP answer, a hang-up or nothing
+    QTest::addColumn<QByteArray>(
+        "answer"); // how the answer starts; empty: any HTTP answer, a hang-up or nothing
 
     QByteArray junk(64 * 1024, Qt::Uninitialized);
     QRandomGenerator generator(20251125);
@@ -180,18 +190,34 @@ void tst_HttpAbuse::garbage_data()
 
     QTest::newRow("random bytes") << junk << QByteArray();
     QTest::newRow("not HTTP") << QByteArray("HELLO\r\n\r\n") << QByteArray();
-    QTest::newRow("TLS hello") << QByteArray::fromHex("16030100a5010000a10303") + junk.left(160) << QByteArray();
-    QTest::newRow("unknown method") << QByteArray("BREW /stats HTTP/1.1\r\nHost: a\r\n\r\n") << QByteArray();
-    QTest::newRow("unknown version") << QByteArray("GET /stats HTTP/9.9\r\nHost: a\r\n\r\n") << QByteArray();
-    QTest::newRow("NUL in the path") << QByteArrayLiteral("GET /st\0ats HTTP/1.1\r\nHost: a\r\n\r\n") << QByteArray();
-    QTest::newRow("header without colon") << QByteArray("GET /stats HTTP/1.1\r\nHost a\r\n\r\n") << QByteArray();
-    QTest::newRow("bare LF line ends") << QByteArray("GET /stats HTTP/1.1\nHost: a\n\n") << QByteArray();
-    QTest::newRow("negative Content-Length") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n") << QByteArray();
-    QTest::newRow("bad chunked body") << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << QByteArray();
-    QTest::newRow("1 MiB request line") << "GET /" + megabyte + " HTTP/1.1\r\nHost: a\r\n\r\n" << QByteArray("HTTP/1.1 431 ");
-    QTest::newRow("1 MiB header") << "GET /stats HTTP/1.1\r\nHost: a\r\nX-Big: " + megabyte + "\r\n\r\n" << QByteArray("HTTP/1.1 431 ");
-    QTest::newRow("100,000 headers") << "GET /stats HTTP/1.1\r\n" + QByteArray("X: y\r\n").repeated(100'000) + "\r\n" << QByteArray("HTTP/1.1 431 ");
-    QTest::newRow("query of 10,000 parameters") << "GET /stats?" + QByteArray("a=1&").repeated(10'000) + " HTTP/1.1\r\nHost: a\r\n\r\n" << QByteArray();
+    QTest::newRow("TLS hello") << QByteArray::fromHex("16030100a5010000a10303") + junk.left(160)
+                               << QByteArray();
+    QTest::newRow("unknown method")
+        << QByteArray("BREW /stats HTTP/1.1\r\nHost: a\r\n\r\n") << QByteArray();
+    QTest::newRow("unknown version")
+        << QByteArray("GET /stats HTTP/9.9\r\nHost: a\r\n\r\n") << QByteArray();
+    QTest::newRow("NUL in the path")
+        << QByteArrayLiteral("GET /st\0ats HTTP/1.1\r\nHost: a\r\n\r\n") << QByteArray();
+    QTest::newRow("header without colon")
+        << QByteArray("GET /stats HTTP/1.1\r\nHost a\r\n\r\n") << QByteArray();
+    QTest::newRow("bare LF line ends")
+        << QByteArray("GET /stats HTTP/1.1\nHost: a\n\n") << QByteArray();
+    QTest::newRow("negative Content-Length")
+        << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n")
+        << QByteArray();
+    QTest::newRow("bad chunked body")
+        << QByteArray("POST /stats HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+        << QByteArray();
+    QTest::newRow("1 MiB request line") << "GET /" + megabyte + " HTTP/1.1\r\nHost: a\r\n\r\n"
+                                        << QByteArray("HTTP/1.1 431 ");
+    QTest::newRow("1 MiB header") << "GET /stats HTTP/1.1\r\nHost: a\r\nX-Big: " + megabyte
+            + "\r\n\r\n" << QByteArray("HTTP/1.1 431 ");
+    QTest::newRow("100,000 headers")
+        << "GET /stats HTTP/1.1\r\n" + QByteArray("X: y\r\n").repeated(100'000) + "\r\n"
+        << QByteArray("HTTP/1.1 431 ");
+    QTest::newRow("query of 10,000 parameters")
+        << "GET /stats?" + QByteArray("a=1&").repeated(10'000) + " HTTP/1.1\r\nHost: a\r\n\r\n"
+        << QByteArray();
 }
 
 void tst_HttpAbuse::garbage()
@@ -213,7 +239,8 @@ void tst_HttpAbuse::garbage()
     abuser->waitForReadyRead(500);
     const QByteArray received = abuser->readAll();
     if (answer.isEmpty()) {
-        QVERIFY2(received.isEmpty() || received.startsWith("HTTP/1.1 "), received.left(200).constData());
+        QVERIFY2(received.isEmpty() || received.startsWith("HTTP/1.1 "),
+                 received.left(200).constData());
     } else {
         QVERIFY2(received.startsWith(answer), received.left(200).constData());
         QTRY_COMPARE_WITH_TIMEOUT(abuser->state(), QAbstractSocket::UnconnectedState, 5000);
@@ -224,11 +251,11 @@ void tst_HttpAbuse::garbage()
 void tst_HttpAbuse::halfOpenRequestsDoNotHoldOthersUp()
 {
     const QList<QByteArray> unfinished = {
-        "GET /stats HTT",                                                            // request line cut
-        "GET /stats HTTP/1.1\r\nHost: a\r\n",                                          // headers never end
-        "POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\nabc",      // body never comes
+        "GET /stats HTT", // request line cut
+        "GET /stats HTTP/1.1\r\nHost: a\r\n", // headers never end
+        "POST /stats HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\nabc", // body never comes
         "POST /stats HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n", // chunk never comes
-        "",                                                                          // connects, says nothing
+        "", // connects, says nothing
     };
     std::vector<std::unique_ptr<QTcpSocket>> abusers;
     for (int copy = 0; copy < 4; ++copy) {
@@ -285,9 +312,11 @@ void tst_HttpAbuse::floodBeyondTheCap()
     QProcess service;
     const QRegularExpressionMatch serving = startAndWaitFor(
         service, BinDir + u"/statvent-web",
-        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), m_pipeDir.path(), QStringLiteral("--max-connections"),
-         QStringLiteral("20"), QStringLiteral("--idle-timeout"), QStringLiteral("1")},
-        QProcess::StandardError, QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+         m_pipeDir.path(), QStringLiteral("--max-connections"), QStringLiteral("20"),
+         QStringLiteral("--idle-timeout"), QStringLiteral("1")},
+        QProcess::StandardError,
+        QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
     QVERIFY2(serving.hasMatch(), "statvent-web did not announce its port");
     const quint16 port = quint16(serving.captured(1).toUInt());
     std::vector<std::unique_ptr<QTcpSocket>> idle;
@@ -307,7 +336,10 @@ void tst_HttpAbuse::floodBeyondTheCap()
     QTRY_VERIFY_WITH_TIMEOUT((answer += client.readAll()).startsWith("HTTP/1.1 200 "), 10000);
     // Every idle connection is closed by the service in the end.
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.begin(), idle.end(),
-                                         [](const auto &socket) { return socket->state() == QAbstractSocket::UnconnectedState; }),
+                                         [](const auto &socket) {
+                                             return socket->state()
+                                                 == QAbstractSocket::UnconnectedState;
+                                         }),
                              10000);
     service.terminate();
     QVERIFY(service.waitForFinished(5000));
@@ -326,9 +358,10 @@ void tst_HttpAbuse::slowlorisDoesNotHoldHealthzUp()
     QProcess service;
     const QRegularExpressionMatch serving = startAndWaitFor(
         service, BinDir + u"/statvent-web",
-        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), m_pipeDir.path(), QStringLiteral("--max-connections"),
-         QString::number(Cap)},
-        QProcess::StandardError, QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"),
+         m_pipeDir.path(), QStringLiteral("--max-connections"), QString::number(Cap)},
+        QProcess::StandardError,
+        QRegularExpression(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)/")));
     QVERIFY2(serving.hasMatch(), "statvent-web did not announce its port");
     const quint16 port = quint16(serving.captured(1).toUInt());
     const QByteArray head = "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: " + QByteArray(4096, 's');
@@ -377,8 +410,9 @@ void tst_HttpAbuse::slowlorisDoesNotHoldHealthzUp()
         }
         QTest::qWait(10);
     }
-    qInfo("%d probes of /healthz, the slowest answered in %lld ms; %d slow clients came back after being closed", probes,
-          slowest, reconnections);
+    qInfo("%d probes of /healthz, the slowest answered in %lld ms; %d slow clients came back after "
+          "being closed",
+          probes, slowest, reconnections);
     QVERIFY(probes >= 8);
     QVERIFY2(slowest < 1000, qPrintable(QString::number(slowest)));
     attackers.clear();

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Thread stress (docs/RELIABILITY.md): 2, 8 and 32 threads hammer incr/set/record, by name and
 // by handle, on shared and on per-thread statistics, while a reader loops on the recorder's pipe.
@@ -81,7 +82,8 @@ QByteArray readPipe(const QByteArray &path)
 
 //! What one worker thread does until \a stop; counts itself in \a working after its first round.
 //! Returns how many rounds it did.
-int hammer(StatRegistry &registry, int thread, std::atomic<int> &working, const std::atomic<bool> &stop)
+int hammer(StatRegistry &registry, int thread, std::atomic<int> &working,
+           const std::atomic<bool> &stop)
 {
     const QByteArray byName = threadName(thread, "byname");
     const QByteArray gaugeName = threadName(thread, "gauge");
@@ -149,13 +151,17 @@ private:
     {
         const PipeFormat::ParseResult parsed = PipeFormat::parse(text);
         if (parsed.rejectedLines)
-            problem(QStringLiteral("%1 rejected lines in a snapshot of %2 bytes").arg(parsed.rejectedLines).arg(text.size()));
+            problem(QStringLiteral("%1 rejected lines in a snapshot of %2 bytes")
+                        .arg(parsed.rejectedLines)
+                        .arg(text.size()));
         if (!text.endsWith('\n'))
-            problem(QStringLiteral("a snapshot of %1 bytes does not end with a line feed").arg(text.size()));
+            problem(QStringLiteral("a snapshot of %1 bytes does not end with a line feed")
+                        .arg(text.size()));
         QSet<QByteArray> names;
         for (const StatEntry &entry : parsed.stats) {
             if (names.contains(entry.name))
-                problem(QStringLiteral("%1 twice in one snapshot").arg(QString::fromUtf8(entry.name)));
+                problem(
+                    QStringLiteral("%1 twice in one snapshot").arg(QString::fromUtf8(entry.name)));
             names.insert(entry.name);
             // Counters only grow: a reader never sees one go back.
             if (entry.name.contains("window") || entry.name.contains("gauge"))
@@ -163,7 +169,10 @@ private:
             const double value = entry.value.toReal();
             double &previous = m_lastSeen[entry.name];
             if (value < previous)
-                problem(QStringLiteral("%1 went from %2 down to %3").arg(QString::fromUtf8(entry.name)).arg(previous).arg(value));
+                problem(QStringLiteral("%1 went from %2 down to %3")
+                            .arg(QString::fromUtf8(entry.name))
+                            .arg(previous)
+                            .arg(value));
             previous = value;
         }
     }
@@ -230,17 +239,21 @@ void tst_ThreadStress::hammer()
     std::vector<std::thread> workers;
     std::vector<int> rounds(size_t(threads), 0);
     for (int thread = 0; thread < threads; ++thread)
-        workers.emplace_back([&, thread] { rounds[size_t(thread)] = ::hammer(registry, thread, working, stopWorkers); });
+        workers.emplace_back([&, thread] {
+            rounds[size_t(thread)] = ::hammer(registry, thread, working, stopWorkers);
+        });
     // The clock starts once every thread is at work: 32 threads on 2 cores take a while to start.
     for (const auto startDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-         working.load(std::memory_order_relaxed) < threads && std::chrono::steady_clock::now() < startDeadline;) {
+         working.load(std::memory_order_relaxed) < threads
+         && std::chrono::steady_clock::now() < startDeadline;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     for (int change = 0; std::chrono::steady_clock::now() < deadline; ++change) {
         if (reconfiguring) {
             registry.setWindowSize(change % 2 ? 50 : 100);
-            registry.setPercentiles(change % 3 ? QList<double>{50, 95, 99, 100} : QList<double>{50, 90, 99.9});
+            registry.setPercentiles(change % 3 ? QList<double>{50, 95, 99, 100}
+                                               : QList<double>{50, 90, 99.9});
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -251,14 +264,17 @@ void tst_ThreadStress::hammer()
     readerThread.join();
 
     const qint64 total = std::accumulate(rounds.cbegin(), rounds.cend(), qint64(0));
-    qInfo("%d threads, %d s: %lld rounds of 11 updates (%.1f M updates/s); the reader read the pipe %lld times (%lld empty)",
-          threads, seconds, total, double(total) * 11 / seconds / 1e6, reader.reads(), reader.emptyReads());
+    qInfo("%d threads, %d s: %lld rounds of 11 updates (%.1f M updates/s); the reader read the "
+          "pipe %lld times (%lld empty)",
+          threads, seconds, total, double(total) * 11 / seconds / 1e6, reader.reads(),
+          reader.emptyReads());
     QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
     QCOMPARE(reader.emptyReads(), 0); // one reader alone never meets the known two-reader limit
     QVERIFY(reader.reads() > 0);
 
     // The last word, through the pipe like any reader's: every update is there.
-    const PipeFormat::ParseResult final = PipeFormat::parse(readPipe(QFile::encodeName(recorder.pipePath())));
+    const PipeFormat::ParseResult final =
+        PipeFormat::parse(readPipe(QFile::encodeName(recorder.pipePath())));
     QCOMPARE(final.rejectedLines, 0);
     QHash<QByteArray, StatValue> values;
     for (const StatEntry &entry : final.stats)
@@ -289,7 +305,8 @@ void tst_ThreadStress::hammer()
         for (int i = qMax(0, done - registry.windowSize()); i < done; ++i)
             samples.append(i);
         Snapshot expectedRows;
-        Aggregates::appendRows(expectedRows, threadName(thread, "window.{0}"), samples, registry.percentiles());
+        Aggregates::appendRows(expectedRows, threadName(thread, "window.{0}"), samples,
+                               registry.percentiles());
         for (const StatEntry &row : expectedRows)
             QCOMPARE(values.value(row.name), row.value);
     }
@@ -301,9 +318,11 @@ void tst_ThreadStress::hammer()
     for (const QByteArray &row : std::as_const(loosely)) {
         QVERIFY2(values.contains(row), row.constData());
         const double value = values.value(row).toReal();
-        QVERIFY2(value >= 0 && value < *std::max_element(rounds.cbegin(), rounds.cend()), row.constData());
+        QVERIFY2(value >= 0 && value < *std::max_element(rounds.cbegin(), rounds.cend()),
+                 row.constData());
     }
-    QCOMPARE(values.size(), 1 + 4 + 1 + SharedNewNames + threads * 3 + (threads + 1) * sharedRows.size());
+    QCOMPARE(values.size(),
+             1 + 4 + 1 + SharedNewNames + threads * 3 + (threads + 1) * sharedRows.size());
 }
 
 namespace {
@@ -321,7 +340,8 @@ void addWindowThreadRows()
  * has made \a perThread calls or \a stop is set. Returns how many calls each thread made.
  */
 template<typename Record>
-std::vector<int> recordFromThreads(int threads, int perThread, const std::atomic<bool> &stop, Record record)
+std::vector<int> recordFromThreads(int threads, int perThread, const std::atomic<bool> &stop,
+                                   Record record)
 {
     std::atomic<bool> go{false};
     std::vector<int> calls(size_t(threads), 0);
@@ -344,7 +364,8 @@ std::vector<int> recordFromThreads(int threads, int perThread, const std::atomic
 
 std::chrono::steady_clock::time_point stressDeadline()
 {
-    return std::chrono::steady_clock::now() + std::chrono::seconds(qMax(1, qEnvironmentVariableIntValue("STATVENT_STRESS_SECONDS")));
+    return std::chrono::steady_clock::now()
+        + std::chrono::seconds(qMax(1, qEnvironmentVariableIntValue("STATVENT_STRESS_SECONDS")));
 }
 
 } // namespace
@@ -372,12 +393,14 @@ void tst_ThreadStress::windowKeepsEverySample()
 
     const std::atomic<bool> neverStop{false};
     int rounds = 0;
-    for (const auto deadline = stressDeadline(); std::chrono::steady_clock::now() < deadline; ++rounds) {
+    for (const auto deadline = stressDeadline(); std::chrono::steady_clock::now() < deadline;
+         ++rounds) {
         StatRegistry registry;
         registry.setWindowSize(Total);
         registry.setPercentiles(percentiles);
         const SampleWindow window = registry.sampleWindow("shared.window.{0}");
-        recordFromThreads(threads, perThread, neverStop, [&](int thread, int i) { window.record(thread * perThread + i + 1); });
+        recordFromThreads(threads, perThread, neverStop,
+                          [&](int thread, int i) { window.record(thread * perThread + i + 1); });
         QCOMPARE(window.sampleCount(), threads * perThread);
         QCOMPARE(registry.snapshot(), expected);
     }
@@ -416,8 +439,11 @@ void tst_ThreadStress::windowWrapKeepsOnlyRecordedSamples()
             ++snapshots;
             for (const StatEntry &row : registry.snapshot()) {
                 const double value = row.value.toReal();
-                if (!row.name.endsWith("mean") && (value < 0 || value != std::floor(value)) && problems.size() < 10)
-                    problems.append(QStringLiteral("%1 = %2 was never recorded").arg(QString::fromUtf8(row.name)).arg(value));
+                if (!row.name.endsWith("mean") && (value < 0 || value != std::floor(value))
+                    && problems.size() < 10)
+                    problems.append(QStringLiteral("%1 = %2 was never recorded")
+                                        .arg(QString::fromUtf8(row.name))
+                                        .arg(value));
             }
         }
     });
@@ -426,9 +452,9 @@ void tst_ThreadStress::windowWrapKeepsOnlyRecordedSamples()
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         stop = true;
     });
-    const std::vector<int> calls = recordFromThreads(threads, std::numeric_limits<int>::max(), stop, [&](int thread, int i) {
-        window.record(double(i) * threads + thread);
-    });
+    const std::vector<int> calls =
+        recordFromThreads(threads, std::numeric_limits<int>::max(), stop,
+                          [&](int thread, int i) { window.record(double(i) * threads + thread); });
     timer.join();
     stopReader = true;
     reader.join();
@@ -441,13 +467,16 @@ void tst_ThreadStress::windowWrapKeepsOnlyRecordedSamples()
     for (int k = 0; k < Size; ++k) {
         const double value = rows.at(k).value.toReal();
         sum += value;
-        if (k > 0) // strictly ascending: no sample twice, and 100 of them (else two rows would repeat one)
+        if (k
+            > 0) // strictly ascending: no sample twice, and 100 of them (else two rows would repeat one)
             QVERIFY2(value > rows.at(k - 1).value.toReal(), rows.at(k).name.constData());
         const qint64 i = qint64(value) / threads;
-        QVERIFY2(i < calls[size_t(qint64(value) % threads)], rows.at(k).name.constData()); // recorded, not made up
+        QVERIFY2(i < calls[size_t(qint64(value) % threads)],
+                 rows.at(k).name.constData()); // recorded, not made up
     }
     QCOMPARE(rows.constLast().value, StatValue(sum / Size));
-    qInfo("%d threads: %lld samples, %lld snapshots", threads, std::accumulate(calls.cbegin(), calls.cend(), qint64(0)), snapshots);
+    qInfo("%d threads: %lld samples, %lld snapshots", threads,
+          std::accumulate(calls.cbegin(), calls.cend(), qint64(0)), snapshots);
 }
 
 QTEST_GUILESS_MAIN(tst_ThreadStress)

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "fifofeeder.h"
 
@@ -31,7 +32,9 @@ FifoFeeder::FifoFeeder(const QString &path, const QList<QByteArray> &answers)
                 ::usleep(1000);
             }
             m_readerCame = true;
-            if (answer + 1 < answers.size() && (::mkfifo(next.constData(), 0644) != 0 || ::rename(next.constData(), m_path.constData()) != 0)) {
+            if (answer + 1 < answers.size()
+                && (::mkfifo(next.constData(), 0644) != 0
+                    || ::rename(next.constData(), m_path.constData()) != 0)) {
                 ::close(fd);
                 return;
             }
@@ -39,7 +42,8 @@ FifoFeeder::FifoFeeder(const QString &path, const QList<QByteArray> &answers)
             const QByteArray &text = answers.at(answer);
             qsizetype done = 0;
             while (done < text.size()) {
-                const ssize_t written = ::write(fd, text.constData() + done, size_t(text.size() - done));
+                const ssize_t written =
+                    ::write(fd, text.constData() + done, size_t(text.size() - done));
                 if (written < 0 && errno == EINTR)
                     continue;
                 if (written < 0)

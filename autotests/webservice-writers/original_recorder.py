@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """A faithful, minimal emulation of the ORIGINAL statvent recorder (the Python library that
 Statvent for Qt replaces), for statvent-web's compatibility tests: an original process and one

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // webservice-testwriter: a writer process for statvent-web's tests and benchmarks.
 //
@@ -77,7 +78,8 @@ void addStats(StatRegistry &registry, const QStringList &assignments, bool hexNa
         const qsizetype equals = bytes.lastIndexOf('=');
         if (equals <= 0)
             fail(QStringLiteral("expected NAME=VALUE, got %1").arg(assignment));
-        const QByteArray name = hexNames ? QByteArray::fromHex(bytes.first(equals)) : bytes.first(equals);
+        const QByteArray name =
+            hexNames ? QByteArray::fromHex(bytes.first(equals)) : bytes.first(equals);
         setStat(registry, name, QByteArrayView(bytes).sliced(equals + 1));
     }
 }
@@ -94,7 +96,8 @@ QByteArray makeFifo(const QString &directory)
 {
     const QByteArray path = pathIn(directory, PipeDirectory::pipeName(namePid));
     if (::mkfifo(path.constData(), 0644) != 0)
-        fail(QStringLiteral("mkfifo %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
+        fail(QStringLiteral("mkfifo %1: %2")
+                 .arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
     return path;
 }
 
@@ -132,7 +135,8 @@ void flood(int fd, const FloodOptions &options)
         block.append(options.line);
     qint64 left = options.bytes > 0 ? options.bytes : std::numeric_limits<qint64>::max();
     while (left > 0) {
-        const ssize_t written = ::write(fd, block.constData(), size_t(std::min<qint64>(left, block.size())));
+        const ssize_t written =
+            ::write(fd, block.constData(), size_t(std::min<qint64>(left, block.size())));
         if (written < 0 && errno == EINTR)
             continue;
         if (written < 0)
@@ -143,7 +147,8 @@ void flood(int fd, const FloodOptions &options)
 
 //! The registry as a typed snapshot: \a counters are counters, the others gauges; with a
 //! sample window after them if asked.
-QByteArray typedText(const StatRegistry &registry, const QList<QByteArray> &counters, bool withWindow, bool cut)
+QByteArray typedText(const StatRegistry &registry, const QList<QByteArray> &counters,
+                     bool withWindow, bool cut)
 {
     TypedSnapshot snapshot;
     snapshot.stats = registry.snapshot();
@@ -190,8 +195,10 @@ void floodSocket(int fd, const FloodOptions &options)
     if (listener < 0 || path.size() >= qsizetype(sizeof(address.sun_path)))
         fail(QStringLiteral("cannot make a socket for %1").arg(QFile::decodeName(path)));
     std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
-    if (::bind(listener, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0 || ::listen(listener, 128) != 0)
-        fail(QStringLiteral("bind/listen %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
+    if (::bind(listener, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0
+        || ::listen(listener, 128) != 0)
+        fail(QStringLiteral("bind/listen %1: %2")
+                 .arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
     if (silentFifo)
         makeFifo(directory);
     announceReady();
@@ -208,15 +215,17 @@ void floodSocket(int fd, const FloodOptions &options)
 }
 
 //! Makes the FIFO, then serves each reader that opens it the way \a mode says.
-[[noreturn]] void serveReaders(const QString &directory, const QString &mode, const QByteArray &text, int delayMs,
-                               int lingerMs, const FloodOptions &floodOptions)
+[[noreturn]] void serveReaders(const QString &directory, const QString &mode,
+                               const QByteArray &text, int delayMs, int lingerMs,
+                               const FloodOptions &floodOptions)
 {
     const QByteArray path = makeFifo(directory);
     announceReady();
     for (;;) {
         const int fd = ::open(path.constData(), O_WRONLY | O_CLOEXEC); // waits for a reader
         if (fd < 0)
-            fail(QStringLiteral("open %1: %2").arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
+            fail(QStringLiteral("open %1: %2")
+                     .arg(QFile::decodeName(path), PipeDirectory::errorText(errno)));
         if (mode == u"partial") {
             writeAll(fd, QByteArrayView(text).first(text.size() / 2));
             sleepForever();
@@ -266,34 +275,43 @@ int main(int argc, char *argv[])
     const QString counter = QStringLiteral("counter");
     parser.addOptions({
         {pipeDir, QStringLiteral("Directory of the pipe."), QStringLiteral("dir")},
-        {stats, QStringLiteral("Also N statistics stat.<i> = i."), QStringLiteral("N"), QStringLiteral("0")},
-        {stat, QStringLiteral("A statistic NAME=VALUE (repeatable)."), QStringLiteral("assignment")},
-        {statHex, QStringLiteral("A statistic HEXNAME=VALUE, the name as hex bytes (repeatable)."), QStringLiteral("assignment")},
-        {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."), QStringLiteral("mode"),
-         QStringLiteral("recorder")},
-        {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."), QStringLiteral("pid")},
-        {floodLine, QStringLiteral("For --mode flood or socket: the line repeated."), QStringLiteral("line"), QStringLiteral("flood: 1")},
+        {stats, QStringLiteral("Also N statistics stat.<i> = i."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {stat, QStringLiteral("A statistic NAME=VALUE (repeatable)."),
+         QStringLiteral("assignment")},
+        {statHex, QStringLiteral("A statistic HEXNAME=VALUE, the name as hex bytes (repeatable)."),
+         QStringLiteral("assignment")},
+        {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."),
+         QStringLiteral("mode"), QStringLiteral("recorder")},
+        {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."),
+         QStringLiteral("pid")},
+        {floodLine, QStringLiteral("For --mode flood or socket: the line repeated."),
+         QStringLiteral("line"), QStringLiteral("flood: 1")},
         {floodBytes,
          QStringLiteral("For --mode flood or socket: bytes sent before end-of-file (0: no end, or "
                         "for a socket no flood)."),
-         QStringLiteral("bytes"),
-         QStringLiteral("0")},
-        {counter, QStringLiteral("For --mode socket: a counter NAME=VALUE (repeatable); other stats are gauges."),
+         QStringLiteral("bytes"), QStringLiteral("0")},
+        {counter,
+         QStringLiteral(
+             "For --mode socket: a counter NAME=VALUE (repeatable); other stats are gauges."),
          QStringLiteral("assignment")},
         {withWindow, QStringLiteral("For --mode socket: add a sample window latency.{0}.")},
         {cut, QStringLiteral("For --mode socket: leave out the end record.")},
         {silentFifo, QStringLiteral("For --mode socket: also make a FIFO that never answers.")},
-        {delay, QStringLiteral("For --mode slow: milliseconds before answering."), QStringLiteral("ms"), QStringLiteral("0")},
-        {linger, QStringLiteral("For --mode slow: milliseconds between answering and closing."), QStringLiteral("ms"),
-         QStringLiteral("0")},
+        {delay, QStringLiteral("For --mode slow: milliseconds before answering."),
+         QStringLiteral("ms"), QStringLiteral("0")},
+        {linger, QStringLiteral("For --mode slow: milliseconds between answering and closing."),
+         QStringLiteral("ms"), QStringLiteral("0")},
     });
     parser.process(app);
     if (!parser.isSet(pipeDir))
         fail(QStringLiteral("--pipe-dir is required"));
     const QString directory = parser.value(pipeDir);
     const QString chosenMode = parser.value(mode);
-    const QStringList modes{QStringLiteral("recorder"), QStringLiteral("silent"), QStringLiteral("stuck"),
-                            QStringLiteral("slow"), QStringLiteral("partial"), QStringLiteral("flood"), QStringLiteral("socket")};
+    const QStringList modes{QStringLiteral("recorder"), QStringLiteral("silent"),
+                            QStringLiteral("stuck"),    QStringLiteral("slow"),
+                            QStringLiteral("partial"),  QStringLiteral("flood"),
+                            QStringLiteral("socket")};
     if (!modes.contains(chosenMode))
         fail(QStringLiteral("unknown mode %1").arg(chosenMode));
 
@@ -319,14 +337,15 @@ int main(int argc, char *argv[])
 
     namePid = parser.isSet(asPid) ? parser.value(asPid).toLongLong() : qint64(::getpid());
     QDir().mkpath(directory);
-    const FloodOptions floodOptions{parser.value(floodLine).toUtf8() + '\n', parser.value(floodBytes).toLongLong()};
+    const FloodOptions floodOptions{parser.value(floodLine).toUtf8() + '\n',
+                                    parser.value(floodBytes).toLongLong()};
     if (chosenMode == u"socket")
         serveSocket(directory,
                     typedText(registry, counterNames, parser.isSet(withWindow), parser.isSet(cut)),
                     parser.isSet(silentFifo), floodOptions);
     if (chosenMode == u"slow" || chosenMode == u"partial" || chosenMode == u"flood") {
-        serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(), parser.value(linger).toInt(),
-                     floodOptions);
+        serveReaders(directory, chosenMode, registry.snapshotText(), parser.value(delay).toInt(),
+                     parser.value(linger).toInt(), floodOptions);
     }
     const QByteArray path = makeFifo(directory);
     if (chosenMode == u"stuck" && ::open(path.constData(), O_RDWR | O_CLOEXEC) < 0)

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "writerprocess.h"
 
@@ -21,11 +22,14 @@ bool WriterProcess::start(const QString &pipeDir, const QStringList &arguments)
                   QStringList{QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 
-bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QStringList &arguments)
+bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir,
+                            const QStringList &arguments)
 {
     return launch(QStringLiteral("/usr/bin/setpriv"),
-                  QStringList{QStringLiteral("--reuid=%1").arg(uid), QStringLiteral("--regid=%1").arg(gid),
-                              QStringLiteral("--clear-groups"), QStringLiteral(STATVENT_BIN_DIR "/webservice-testwriter"),
+                  QStringList{QStringLiteral("--reuid=%1").arg(uid),
+                              QStringLiteral("--regid=%1").arg(gid),
+                              QStringLiteral("--clear-groups"),
+                              QStringLiteral(STATVENT_BIN_DIR "/webservice-testwriter"),
                               QStringLiteral("--pipe-dir"), pipeDir}
                       + arguments);
 }
@@ -33,7 +37,8 @@ bool WriterProcess::startAs(uint uid, uint gid, const QString &pipeDir, const QS
 bool WriterProcess::startOriginal(const QString &pipeDir, const QStringList &arguments)
 {
     const QString script = QStringLiteral(STATVENT_WRITERS_DIR "/original_recorder.py");
-    return launch(QStringLiteral("/usr/bin/python3"), QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
+    return launch(QStringLiteral("/usr/bin/python3"),
+                  QStringList{script, QStringLiteral("--pipe-dir"), pipeDir} + arguments);
 }
 
 bool WriterProcess::launch(const QString &program, const QStringList &arguments)
@@ -44,7 +49,8 @@ bool WriterProcess::launch(const QString &program, const QStringList &arguments)
     const QDeadlineTimer deadline(StartTimeoutMs);
     while (!m_process->canReadLine()) {
         if (deadline.hasExpired() || !m_process->waitForReadyRead(int(deadline.remainingTime()))) {
-            qWarning() << "writer did not start:" << program << arguments << m_process->errorString();
+            qWarning() << "writer did not start:" << program << arguments
+                       << m_process->errorString();
             return false;
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // How long statvent-dashboard takes from a poll's answer to repainted charts, with 50 percentile
 // charts of 5 lines x 3,600 points (60 minutes at 1 Hz), and whether its memory stays flat.
@@ -12,8 +13,8 @@
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
 #include <statventdashboard/mainwindow.h>
-#include <statventdashboard/statsdocument.h>
 #include <statventdashboard/stathistory.h>
+#include <statventdashboard/statsdocument.h>
 #include <statventdashboard/statspoller.h>
 
 #include <benchmark/benchmark.h>
@@ -29,8 +30,8 @@
 #include <QJsonObject>
 #include <QLineSeries>
 #include <QPaintEvent>
-#include <QSplitter>
 #include <QSemaphore>
+#include <QSplitter>
 #include <QStyleFactory>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -72,7 +73,8 @@ QByteArray answer(int poll)
     for (int p = 0; p < Processes; ++p) {
         QJsonObject stats;
         for (int chart = 0; chart < Charts; ++chart) {
-            const double base = 5 + chart + 3 * std::sin(poll / 60.0 + chart) + (poll * 7 % 11) / 10.0;
+            const double base =
+                5 + chart + 3 * std::sin(poll / 60.0 + chart) + (poll * 7 % 11) / 10.0;
             for (int label = 0; label < Labels.size(); ++label)
                 stats.insert(statName(chart, label), base * (1 + label) + p);
         }
@@ -146,7 +148,10 @@ public:
         QCoreApplication::processEvents();
     }
 
-    void feed(int poll) { Q_EMIT controller.poller()->documentReceived(StatsDocument::parse(answer(poll))); }
+    void feed(int poll)
+    {
+        Q_EMIT controller.poller()->documentReceived(StatsDocument::parse(answer(poll)));
+    }
     QList<ChartPanel *> charts() const { return window.findChild<ChartGrid *>()->charts(); }
 
     DashboardController controller;
@@ -215,7 +220,10 @@ void BM_PollToRepaint_All50InView(benchmark::State &state)
 {
     pollToRepaint(state, 200 + (Charts / 2) * ChartRowHeight, false);
 }
-BENCHMARK(BM_PollToRepaint_All50InView)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(100);
+BENCHMARK(BM_PollToRepaint_All50InView)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(100);
 
 // Baseline: the same 50 charts the stock Qt Charts way, all in view: one QLineSeries per line,
 // replace() with the 3,600 points of the window, a QDateTimeAxis sliding with time.
@@ -261,8 +269,10 @@ void BM_Baseline_StockQLineSeries(benchmark::State &state)
         for (const auto &[series, name] : std::as_const(lines))
             series->replace(history.values(name, end - 3600));
         for (QChart *chart : std::as_const(charts)) {
-            chart->axes(Qt::Horizontal).constFirst()->setRange(QDateTime::fromSecsSinceEpoch(qint64(end) - 3600),
-                                                               QDateTime::fromSecsSinceEpoch(qint64(end)));
+            chart->axes(Qt::Horizontal)
+                .constFirst()
+                ->setRange(QDateTime::fromSecsSinceEpoch(qint64(end) - 3600),
+                           QDateTime::fromSecsSinceEpoch(qint64(end)));
             chart->axes(Qt::Vertical).constFirst()->setRange(0, 400);
         }
         QCoreApplication::sendPostedEvents();
@@ -270,7 +280,10 @@ void BM_Baseline_StockQLineSeries(benchmark::State &state)
         ++poll;
     }
 }
-BENCHMARK(BM_Baseline_StockQLineSeries)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Baseline_StockQLineSeries)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 // 17 processes (a farm of identical workers) of 100,000 stats each: 1.7 million stats, 52 MB.
 QByteArray largeAnswer()
@@ -282,12 +295,13 @@ QByteArray largeAnswer()
     for (int p = 0; p < LargeProcesses; ++p) {
         json += (p ? ", \"" : "\"") + QByteArray::number(2000 + p) + "\": {\"stats\": {";
         for (int i = 0; i < StatsPerProcess; ++i) {
-            json += (i ? ", \"service.stat." : "\"service.stat.") + QByteArray::number(100'000 + i) + "\": "
-                + QByteArray::number(1'000'000 + i);
+            json += (i ? ", \"service.stat." : "\"service.stat.") + QByteArray::number(100'000 + i)
+                + "\": " + QByteArray::number(1'000'000 + i);
         }
         json += "}, \"rejectedLines\": 0}";
     }
-    json += "}, \"unanswered\": [], \"timestamp\": " + QByteArray::number(qint64(std::time(nullptr))) + "}";
+    json += "}, \"unanswered\": [], \"timestamp\": "
+        + QByteArray::number(qint64(std::time(nullptr))) + "}";
     return json;
 }
 
@@ -297,7 +311,8 @@ class AnswerServer : public QThread
 {
 public:
     explicit AnswerServer(const QByteArray &body)
-        : m_response("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+        : m_response("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: "
+                     "close\r\nContent-Length: "
                      + QByteArray::number(body.size()) + "\r\n\r\n" + body)
     {
     }
@@ -364,7 +379,8 @@ void BM_LargeAnswer(benchmark::State &state)
     QElapsedTimer sinceTick;
     qint64 longestStall = 0;
     QTimer ticker;
-    QObject::connect(&ticker, &QTimer::timeout, [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
+    QObject::connect(&ticker, &QTimer::timeout,
+                     [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
     sinceTick.start();
     ticker.start(5ms);
     controller.start();

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // What window histograms cost: building one from a window's 100 samples (add() one by one, and
 // fromSamples() as a registry would at snapshot time), merging 100 of them as the web service

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Heap taken by plain statistics: 100,000 of them, created by name in a fresh registry, next to
 // the cheapest way to keep the same names and values: a std::unordered_map<std::string, qint64>.
@@ -32,7 +33,8 @@ const QList<QByteArray> &statNames()
         QList<QByteArray> made;
         made.reserve(Stats);
         for (int i = 0; i < Stats; ++i)
-            made.append("service.endpoint." + QByteArray::number(i).rightJustified(6, '0') + ".requests");
+            made.append("service.endpoint." + QByteArray::number(i).rightJustified(6, '0')
+                        + ".requests");
         return made;
     }();
     return names;

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // What one read of the pipe costs the application: a snapshot of 10,000 plain statistics and
 // 1,000 windows of 100 samples each, and the same snapshot as pipe text.

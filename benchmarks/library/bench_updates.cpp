@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // The update paths an application calls on every event, each at 1 and 2 threads (two threads
 // update the same statistic, the worst case for cache lines), next to the cheapest possible

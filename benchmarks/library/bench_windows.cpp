@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // SampleWindow::record() from 1, 2, 4 and 8 threads into one window, the way a server's worker
 // threads record latencies, next to the cheapest shared update: a raw std::atomic add that all

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Issue 9's speed targets: one read of a process's pipe, from open() to end-of-file, for
 // 1,000 stats (100 of them windows of 100 samples) and for 50,000 plain stats; the baseline is
@@ -126,8 +127,14 @@ void read(benchmark::State &state, Source source, int plainStats, int windows)
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 
-void BM_PipeRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::Pipe, 900, 100); }
-void BM_FileRead_1000Stats_100Windows(benchmark::State &state) { read(state, Source::RegularFile, 900, 100); }
+void BM_PipeRead_1000Stats_100Windows(benchmark::State &state)
+{
+    read(state, Source::Pipe, 900, 100);
+}
+void BM_FileRead_1000Stats_100Windows(benchmark::State &state)
+{
+    read(state, Source::RegularFile, 900, 100);
+}
 void BM_SocketRead_1000Stats_100Windows(benchmark::State &state)
 {
     read(state, Source::Socket, 900, 100);
@@ -183,8 +190,14 @@ void BM_Phase_SocketText_1000Stats_100Windows(benchmark::State &state)
     phase(state, Phase::SocketText);
 }
 
-void BM_PipeRead_50000Stats(benchmark::State &state) { read(state, Source::Pipe, 50000, 0); }
-void BM_FileRead_50000Stats(benchmark::State &state) { read(state, Source::RegularFile, 50000, 0); }
+void BM_PipeRead_50000Stats(benchmark::State &state)
+{
+    read(state, Source::Pipe, 50000, 0);
+}
+void BM_FileRead_50000Stats(benchmark::State &state)
+{
+    read(state, Source::RegularFile, 50000, 0);
+}
 
 // The application thread's view: how long can one incr() take while a reader loops?
 // Reported as the longest and the 99.99th percentile of 2 million calls.
@@ -207,7 +220,9 @@ void incrStalls(benchmark::State &state, bool readerLoops)
         for (qint64 &n : nanos) {
             const auto start = std::chrono::steady_clock::now();
             served.registry.incr("app.requests");
-            n = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+            n = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
         }
     }
     stop = true;
@@ -220,8 +235,14 @@ void incrStalls(benchmark::State &state, bool readerLoops)
     state.counters["pipe_reads"] = double(reads.load());
 }
 
-void BM_IncrStall_ReaderLooping(benchmark::State &state) { incrStalls(state, true); }
-void BM_IncrStall_NobodyReading(benchmark::State &state) { incrStalls(state, false); }
+void BM_IncrStall_ReaderLooping(benchmark::State &state)
+{
+    incrStalls(state, true);
+}
+void BM_IncrStall_NobodyReading(benchmark::State &state)
+{
+    incrStalls(state, false);
+}
 
 } // namespace
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """Bad HTTP beyond what autotests/stress/tst_httpabuse.cpp runs in CI (docs/RELIABILITY.md,
 "Bad HTTP"): where statvent-web's limits are, measured rather than assumed.

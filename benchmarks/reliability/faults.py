@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """Fault injection against Statvent writers and statvent-web (docs/RELIABILITY.md, "Faults").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """A recorder read over and over (docs/RELIABILITY.md, "Load and soak"): statvent-example
 serves its pipe while this script reads it --reads times, open to end-of-file, one read after

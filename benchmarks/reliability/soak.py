@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """Load and soak: wrk against statvent-web while --writers Statvent processes serve their pipes
 (docs/RELIABILITY.md, "Load and soak").

@@ -1,3 +1,4 @@
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """What the reliability scripts share: a statvent-web on an ephemeral loopback port, writer
 processes with known statistics, HTTP GETs, and a tally of checks.

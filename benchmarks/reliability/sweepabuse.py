@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """Abuse of statvent-web's sweep (issue 19 items 3, 4, 6 and 14; docs/RELIABILITY.md, "The sweep
 under abuse"), with the figures measured.

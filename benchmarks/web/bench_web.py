@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """End-to-end benchmark of statvent-web against real writer processes (issue 4, "Speed").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Statvent for Qt authors
 # SPDX-License-Identifier: MIT
 """Where statvent-web's time goes in GET /stats over 100 writers x 1,000 stats (issue 17).
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/chartgrid.h>
 
@@ -69,7 +70,8 @@ QList<ChartPanel::Line> ChartGridPrivate::selectionLines(ChartPanel::Plot plot) 
     QList<ChartPanel::Line> lines;
     for (const QString &name : std::as_const(names)) {
         if (controller->isRate(name) == (plot == ChartPanel::Plot::Rates))
-            lines.append({name, StatName::display(name), plot, ChartPanel::paletteColor(int(lines.size()))});
+            lines.append(
+                {name, StatName::display(name), plot, ChartPanel::paletteColor(int(lines.size()))});
     }
     return lines;
 }
@@ -135,12 +137,14 @@ ChartGrid::ChartGrid(const DashboardController *controller, QWidget *parent)
     d->grid->setSpacing(8);
     for (int column = 0; column < ChartColumns; ++column)
         d->grid->setColumnStretch(column, 1);
-    d->placeholder = new QLabel(u"No percentile groups yet. Select stats in the table to plot them."_s);
+    d->placeholder =
+        new QLabel(u"No percentile groups yet. Select stats in the table to plot them."_s);
     d->placeholder->setAlignment(Qt::AlignCenter);
     d->placeholder->setStyleSheet(u"color: #6a737d;"_s);
     d->grid->addWidget(d->placeholder, 0, 0);
     setWidget(chartArea);
-    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this] { d->refreshStaleCharts(); });
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this,
+            [this] { d->refreshStaleCharts(); });
 }
 
 ChartGrid::~ChartGrid() = default;
@@ -156,12 +160,13 @@ QList<ChartPanel *> ChartGrid::charts() const
 QString ChartGrid::unitOf(const QString &name)
 {
     static const QHash<QString, QString> units = {
-        {u"ns"_s, u"nanoseconds"_s}, {u"nanoseconds"_s, u"nanoseconds"_s},
-        {u"us"_s, u"microseconds"_s}, {u"usec"_s, u"microseconds"_s}, {u"micros"_s, u"microseconds"_s},
-        {u"microseconds"_s, u"microseconds"_s},
-        {u"ms"_s, u"milliseconds"_s}, {u"msec"_s, u"milliseconds"_s}, {u"millis"_s, u"milliseconds"_s},
-        {u"milliseconds"_s, u"milliseconds"_s},
-        {u"s"_s, u"seconds"_s}, {u"sec"_s, u"seconds"_s}, {u"secs"_s, u"seconds"_s}, {u"seconds"_s, u"seconds"_s},
+        {u"ns"_s, u"nanoseconds"_s},      {u"nanoseconds"_s, u"nanoseconds"_s},
+        {u"us"_s, u"microseconds"_s},     {u"usec"_s, u"microseconds"_s},
+        {u"micros"_s, u"microseconds"_s}, {u"microseconds"_s, u"microseconds"_s},
+        {u"ms"_s, u"milliseconds"_s},     {u"msec"_s, u"milliseconds"_s},
+        {u"millis"_s, u"milliseconds"_s}, {u"milliseconds"_s, u"milliseconds"_s},
+        {u"s"_s, u"seconds"_s},           {u"sec"_s, u"seconds"_s},
+        {u"secs"_s, u"seconds"_s},        {u"seconds"_s, u"seconds"_s},
         {u"bytes"_s, u"bytes"_s},
     };
     qsizetype start = -1;
@@ -197,8 +202,10 @@ void ChartGrid::updateCharts()
             continue;
         const bool rates = plot == ChartPanel::Plot::Rates;
         ChartPanel *panel = panelFor(rates ? SelectedRatesKey : SelectedValuesKey);
-        panel->setTitle((rates ? u"Selected counters"_s : u"Selected gauges"_s) + u" — "_s + viewName);
-        panel->setUnit(valueAxisTitle(lines.size() == 1 ? unitOf(lines.constFirst().name) : QString(), plot));
+        panel->setTitle((rates ? u"Selected counters"_s : u"Selected gauges"_s) + u" — "_s
+                        + viewName);
+        panel->setUnit(
+            valueAxisTitle(lines.size() == 1 ? unitOf(lines.constFirst().name) : QString(), plot));
         panel->setLines(lines);
     }
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/chartpanel.h>
 
@@ -62,7 +63,8 @@ void ChartPanelPrivate::setTimeWindow(double seconds)
     // At most five steps of a round duration that divides the window, so "now" gets a label
     // and the labels fit a narrow chart.
     double step = seconds;
-    for (double candidate : {5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 900.0, 1200.0, 1800.0}) {
+    for (double candidate :
+         {5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 900.0, 1200.0, 1800.0}) {
         if (std::fmod(seconds, candidate) == 0 && seconds / candidate <= 5) {
             step = candidate;
             break;
@@ -84,7 +86,8 @@ void ChartPanelPrivate::updateGrid()
     QList<double> xs;
     const QStringList labels = timeAxis->categoriesLabels();
     for (const QString &label : labels)
-        xs.append((timeAxis->endValue(label) - timeAxis->min()) / (timeAxis->max() - timeAxis->min()));
+        xs.append((timeAxis->endValue(label) - timeAxis->min())
+                  / (timeAxis->max() - timeAxis->min()));
     QList<double> ys;
     const int ticks = valueAxis->tickCount();
     for (int tick = 1; tick < ticks; ++tick)
@@ -152,7 +155,8 @@ ChartPanel::ChartPanel(QWidget *parent)
     d->valueAxis->setLabelsFont(axisFont);
     d->valueAxis->setRange(0, 1);
     d->chart->addAxis(d->valueAxis, Qt::AlignLeft);
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(d->timeAxis), static_cast<QAbstractAxis *>(d->valueAxis)}) {
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(d->timeAxis), static_cast<QAbstractAxis *>(d->valueAxis)}) {
         axis->setGridLineVisible(false); // PlotLinesItem draws the grid
         axis->setLinePen(axisPen);
     }
@@ -160,7 +164,8 @@ ChartPanel::ChartPanel(QWidget *parent)
 
     d->plot = new PlotLinesItem(d->chart);
     d->updateGrid();
-    connect(d->chart, &QChart::plotAreaChanged, this, [this](const QRectF &area) { d->plot->setPlotArea(area); });
+    connect(d->chart, &QChart::plotAreaChanged, this,
+            [this](const QRectF &area) { d->plot->setPlotArea(area); });
 
     // No antialiasing for the frame: crisp one-pixel axes, on QPainter's fast path
     // (PlotLinesItem antialiases the lines itself).
@@ -168,7 +173,8 @@ ChartPanel::ChartPanel(QWidget *parent)
     // The chart's background item covers the whole view: no need to clear it first. And the
     // items restore the painter's state themselves.
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
-    setOptimizationFlags(QGraphicsView::DontSavePainterState | QGraphicsView::DontAdjustForAntialiasing);
+    setOptimizationFlags(QGraphicsView::DontSavePainterState
+                         | QGraphicsView::DontAdjustForAntialiasing);
     // A chart is looked at, not typed into: no focus, no frame around it.
     setFocusPolicy(Qt::NoFocus);
     setFrameShape(QFrame::NoFrame);
@@ -250,12 +256,14 @@ void ChartPanel::refresh(const StatHistory &history, double windowStart, double 
     }
     d->fitValueAxis(low, high);
     d->updateGrid();
-    d->plot->setRanges(windowStart * 1000.0, windowEnd * 1000.0, d->valueAxis->min(), d->valueAxis->max());
+    d->plot->setRanges(windowStart * 1000.0, windowEnd * 1000.0, d->valueAxis->min(),
+                       d->valueAxis->max());
 }
 
 QList<QPointF> ChartPanel::plottedPoints(int line) const
 {
-    return line >= 0 && line < d->plot->lines().size() ? d->plot->lines().at(line).points : QList<QPointF>();
+    return line >= 0 && line < d->plot->lines().size() ? d->plot->lines().at(line).points
+                                                       : QList<QPointF>();
 }
 
 std::pair<double, double> ChartPanel::valueRange() const
@@ -288,9 +296,10 @@ QColor ChartPanel::colorForRank(double rank)
 QColor ChartPanel::paletteColor(int n)
 {
     static const QColor palette[] = {
-        QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
-        QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b), QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f),
-        QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf),
+        QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
+        QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+        QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
+        QColor(0x17, 0xbe, 0xcf),
     };
     return palette[std::abs(n) % std::size(palette)];
 }

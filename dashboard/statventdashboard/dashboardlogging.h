@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTDASHBOARD_DASHBOARDLOGGING_H
 #define STATVENTDASHBOARD_DASHBOARDLOGGING_H

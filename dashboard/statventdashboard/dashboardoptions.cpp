@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardoptions.h>
 
@@ -59,20 +60,27 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
     parser.setApplicationDescription(u"Live charts of the stats that statvent-web serves."_s);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption urlOption(u"url"_s, u"The service's stats URL (default %1)."_s.arg(defaultUrl().toString()),
-                                       u"url"_s);
-    const QCommandLineOption intervalOption(u"interval"_s, u"Milliseconds between polls (default 1000)."_s, u"ms"_s);
-    const QCommandLineOption windowOption(u"window"_s, u"Minutes the charts show: 1, 5, 15 or 60 (default %1)."_s.arg(DefaultWindowMinutes),
-                                          u"min"_s);
-    const QCommandLineOption processOption(u"process"_s, u"Show the process <pid> only, not all processes summed."_s,
-                                           u"pid"_s);
-    const QCommandLineOption plotOption(u"plot"_s, u"Plot the stat <name> (rates for counters); may be repeated."_s,
-                                        u"name"_s);
-    const QCommandLineOption screenshotOption(u"screenshot"_s, u"Poll, save a PNG of the whole window to <file>, exit."_s,
-                                              u"file"_s);
-    const QCommandLineOption afterOption(u"after"_s, u"With --screenshot: the number of polls first (default %1)."_s.arg(DefaultScreenshotPolls),
-                                         u"n"_s);
-    parser.addOptions({urlOption, intervalOption, windowOption, processOption, plotOption, screenshotOption, afterOption});
+    const QCommandLineOption urlOption(
+        u"url"_s, u"The service's stats URL (default %1)."_s.arg(defaultUrl().toString()),
+        u"url"_s);
+    const QCommandLineOption intervalOption(
+        u"interval"_s, u"Milliseconds between polls (default 1000)."_s, u"ms"_s);
+    const QCommandLineOption windowOption(
+        u"window"_s,
+        u"Minutes the charts show: 1, 5, 15 or 60 (default %1)."_s.arg(DefaultWindowMinutes),
+        u"min"_s);
+    const QCommandLineOption processOption(
+        u"process"_s, u"Show the process <pid> only, not all processes summed."_s, u"pid"_s);
+    const QCommandLineOption plotOption(
+        u"plot"_s, u"Plot the stat <name> (rates for counters); may be repeated."_s, u"name"_s);
+    const QCommandLineOption screenshotOption(
+        u"screenshot"_s, u"Poll, save a PNG of the whole window to <file>, exit."_s, u"file"_s);
+    const QCommandLineOption afterOption(
+        u"after"_s,
+        u"With --screenshot: the number of polls first (default %1)."_s.arg(DefaultScreenshotPolls),
+        u"n"_s);
+    parser.addOptions({urlOption, intervalOption, windowOption, processOption, plotOption,
+                       screenshotOption, afterOption});
 
     if (!parser.parse(arguments))
         return failure(parser.errorText());
@@ -80,17 +88,20 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         DashboardOptions options;
         options.action = Action::ShowHelp;
         // Parsed before QApplication exists, the parser cannot know the program's name.
-        options.message = parser.helpText().replace(u"<executable_name>"_s, QFileInfo(arguments.value(0)).fileName());
+        options.message = parser.helpText().replace(u"<executable_name>"_s,
+                                                    QFileInfo(arguments.value(0)).fileName());
         return options;
     }
     if (parser.isSet(versionOption)) {
         DashboardOptions options;
         options.action = Action::ShowVersion;
-        options.message = QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion();
+        options.message =
+            QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion();
         return options;
     }
     if (!parser.positionalArguments().isEmpty())
-        return failure(u"unexpected argument \""_s + parser.positionalArguments().constFirst() + u'"');
+        return failure(u"unexpected argument \""_s + parser.positionalArguments().constFirst()
+                       + u'"');
 
     DashboardOptions options;
     if (parser.isSet(urlOption)) {
@@ -104,8 +115,10 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         bool ok = false;
         const qint64 ms = parser.value(intervalOption).toLongLong(&ok);
         if (!ok || ms < MinIntervalMs || ms > MaxIntervalMs) {
-            return failure(u"--interval: \"%1\" is not a number of milliseconds between %2 and %3"_s.arg(
-                parser.value(intervalOption), QString::number(MinIntervalMs), QString::number(MaxIntervalMs)));
+            return failure(
+                u"--interval: \"%1\" is not a number of milliseconds between %2 and %3"_s.arg(
+                    parser.value(intervalOption), QString::number(MinIntervalMs),
+                    QString::number(MaxIntervalMs)));
         }
         options.interval = std::chrono::milliseconds(ms);
     }
@@ -113,7 +126,8 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         bool ok = false;
         const int minutes = parser.value(windowOption).toInt(&ok);
         if (!ok || !windowChoices().contains(minutes))
-            return failure(u"--window: \""_s + parser.value(windowOption) + u"\" is not one of 1, 5, 15 or 60 minutes"_s);
+            return failure(u"--window: \""_s + parser.value(windowOption)
+                           + u"\" is not one of 1, 5, 15 or 60 minutes"_s);
         options.windowMinutes = minutes;
     }
     if (parser.isSet(processOption)) {
@@ -130,7 +144,8 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         bool ok = false;
         options.screenshotPolls = parser.value(afterOption).toInt(&ok);
         if (!ok || options.screenshotPolls < 1)
-            return failure(u"--after: \""_s + parser.value(afterOption) + u"\" is not a number of polls (1 or more)"_s);
+            return failure(u"--after: \""_s + parser.value(afterOption)
+                           + u"\" is not a number of polls (1 or more)"_s);
     }
     if (parser.isSet(screenshotOption)) {
         options.screenshotFile = parser.value(screenshotOption);

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/mainwindow.h>
 
@@ -165,8 +166,8 @@ void MainWindowPrivate::buildToolBar()
     QAction *exportAction = bar->addAction(u"Export PNG…"_s);
     exportAction->setToolTip(u"Save the charts in view as a PNG image"_s);
     QObject::connect(exportAction, &QAction::triggered, q, [this] {
-        const QString file = QFileDialog::getSaveFileName(q, u"Export charts"_s, u"statvent-charts.png"_s,
-                                                          u"PNG images (*.png)"_s);
+        const QString file = QFileDialog::getSaveFileName(
+            q, u"Export charts"_s, u"statvent-charts.png"_s, u"PNG images (*.png)"_s);
         QString error;
         if (!file.isEmpty() && !q->exportCharts(file, &error))
             q->statusBar()->showMessage(error, StatusMessageMs);
@@ -225,8 +226,10 @@ void MainWindowPrivate::connectController()
         charts->updateCharts();
         charts->refreshCharts();
     });
-    QObject::connect(c, &DashboardController::offeredProcessesChanged, q, [this] { showProcessChooser(); });
-    QObject::connect(c, &DashboardController::shownProcessChanged, q, [this] { showProcessChooser(); });
+    QObject::connect(c, &DashboardController::offeredProcessesChanged, q,
+                     [this] { showProcessChooser(); });
+    QObject::connect(c, &DashboardController::shownProcessChanged, q,
+                     [this] { showProcessChooser(); });
     QObject::connect(c, &DashboardController::connectionChanged, q, [this] { showConnection(); });
     QObject::connect(c, &DashboardController::viewChanged, q, [this] { showView(); });
     QObject::connect(c, &DashboardController::refreshed, q, [this] { showPollResult(); });
@@ -270,7 +273,8 @@ void MainWindowPrivate::showConnection()
     const auto [color, mark] = connectionMark(controller->connection());
     const QString text = controller->connectionStatus();
     const QString detail = controller->connectionDetail();
-    stateLabel->setText(u"<span style='color:%1'>%2</span> %3"_s.arg(color, mark, text.toHtmlEscaped()));
+    stateLabel->setText(
+        u"<span style='color:%1'>%2</span> %3"_s.arg(color, mark, text.toHtmlEscaped()));
     stateLabel->setToolTip(detail.isEmpty() ? text : text + u'\n' + detail);
 }
 
@@ -291,7 +295,8 @@ void MainWindowPrivate::showProcessChooser()
         processCombo->removeItem(1);
     for (qint64 pid : pids) {
         const bool gone = controller->isShownProcessGone() && pid == shown;
-        processCombo->addItem(u"Process %1%2"_s.arg(QString::number(pid), gone ? u" (gone)"_s : QString()), pid);
+        processCombo->addItem(
+            u"Process %1%2"_s.arg(QString::number(pid), gone ? u" (gone)"_s : QString()), pid);
     }
     processCombo->setCurrentIndex(std::max(0, processCombo->findData(shown)));
 }

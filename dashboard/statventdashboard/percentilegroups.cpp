@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/percentilegroups.h>
 
@@ -52,7 +53,8 @@ QList<PercentileGroups::LabelSpan> PercentileGroups::labelSpans(QStringView name
         qsizetype found = 0;
         const qsizetype longest = std::min(MaxLabelLength, name.size() - at);
         for (qsizetype length = longest; length > 0 && found == 0; --length) {
-            if (isWordEnd(name, at + length) && Statvent::Aggregates::isLabel(name.sliced(at, length).toUtf8()))
+            if (isWordEnd(name, at + length)
+                && Statvent::Aggregates::isLabel(name.sliced(at, length).toUtf8()))
                 found = length;
         }
         if (found > 0) {
@@ -107,7 +109,8 @@ PercentileGroups PercentileGroups::detect(const QStringList &names)
         const Candidate *best = nullptr;
         // Spans run left to right, so ">=" lets the rightmost label win a tie.
         for (const Candidate &candidate : it.value()) {
-            if (!best || namesOfPattern.value(candidate.pattern) >= namesOfPattern.value(best->pattern))
+            if (!best
+                || namesOfPattern.value(candidate.pattern) >= namesOfPattern.value(best->pattern))
                 best = &candidate;
         }
         if (namesOfPattern.value(best->pattern) < 2)
@@ -121,8 +124,9 @@ PercentileGroups PercentileGroups::detect(const QStringList &names)
         // A name may have gone to a bigger pattern and left this one with a single member.
         if (it.value().size() < 2)
             continue;
-        std::sort(it.value().begin(), it.value().end(),
-                  [](const Member &a, const Member &b) { return a.rank != b.rank ? a.rank < b.rank : a.label < b.label; });
+        std::sort(it.value().begin(), it.value().end(), [](const Member &a, const Member &b) {
+            return a.rank != b.rank ? a.rank < b.rank : a.label < b.label;
+        });
         result.m_groups.append(Group{it.key(), std::move(it.value())});
     }
     std::sort(result.m_groups.begin(), result.m_groups.end(), [](const Group &a, const Group &b) {

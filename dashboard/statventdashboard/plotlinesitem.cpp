@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/plotlinesitem.h>
 
@@ -76,12 +77,15 @@ void PlotLinesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
     const int right = int(std::ceil(m_area.right())) - 1;
     const int bottom = int(std::ceil(m_area.bottom())) - 1;
     for (double x : std::as_const(m_gridXs)) {
-        const int column = std::clamp(int(std::floor(m_area.left() + x * m_area.width())), left, right);
+        const int column =
+            std::clamp(int(std::floor(m_area.left() + x * m_area.width())), left, right);
         painter->fillRect(column, top, 1, bottom - top + 1, m_gridColor);
     }
     for (double y : std::as_const(m_gridYs)) {
-        const int row = std::clamp(int(std::floor(m_area.bottom() - y * m_area.height())), top, bottom);
-        painter->fillRect(left + 1, row, right - left, 1, m_gridColor); // the value axis line is at left
+        const int row =
+            std::clamp(int(std::floor(m_area.bottom() - y * m_area.height())), top, bottom);
+        painter->fillRect(left + 1, row, right - left, 1,
+                          m_gridColor); // the value axis line is at left
     }
     painter->save();
     painter->setClipRect(m_area.adjusted(-1, -1, 1, 1));
@@ -105,8 +109,9 @@ void PlotLinesItem::hoverMoveEvent(QGraphicsSceneHoverEvent *event)
     QPointF nearest;
     double nearestDistance = HoverDistance;
     for (const Line &line : std::as_const(m_lines)) {
-        auto it = std::lower_bound(line.points.cbegin(), line.points.cend(), x,
-                                   [](const QPointF &point, double value) { return point.x() < value; });
+        auto it =
+            std::lower_bound(line.points.cbegin(), line.points.cend(), x,
+                             [](const QPointF &point, double value) { return point.x() < value; });
         // The point on either side of the mouse, whichever is nearer.
         for (auto candidate : {it, it == line.points.cbegin() ? it : it - 1}) {
             if (candidate == line.points.cend())
@@ -123,8 +128,10 @@ void PlotLinesItem::hoverMoveEvent(QGraphicsSceneHoverEvent *event)
         QToolTip::hideText();
         return;
     }
-    const QString time = QDateTime::fromMSecsSinceEpoch(qint64(nearest.x())).toString(u"HH:mm:ss"_s);
-    const QString value = nearestLine->rate ? NumberFormat::rate(nearest.y()) : NumberFormat::number(nearest.y());
+    const QString time =
+        QDateTime::fromMSecsSinceEpoch(qint64(nearest.x())).toString(u"HH:mm:ss"_s);
+    const QString value =
+        nearestLine->rate ? NumberFormat::rate(nearest.y()) : NumberFormat::number(nearest.y());
     QToolTip::showText(event->screenPos(), nearestLine->label + u'\n' + time + u"   "_s + value);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTDASHBOARD_SETTINGSKEYS_H
 #define STATVENTDASHBOARD_SETTINGSKEYS_H

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/stathistory.h>
 
@@ -69,8 +70,9 @@ bool StatHistory::append(double time, double sweepTime, const StatsDocument::Sta
     if (m_polls > 0 && time <= latestTime()) {
         if (time < latestTime()) {
             qCWarning(lcDashboard).noquote()
-                << "ignoring a sweep taken at" << describeTime(time) << "before the last one recorded ("
-                << describeTime(latestTime()) << "): did the service's clock go back?";
+                << "ignoring a sweep taken at" << describeTime(time)
+                << "before the last one recorded (" << describeTime(latestTime())
+                << "): did the service's clock go back?";
         }
         return false;
     }
@@ -78,8 +80,9 @@ bool StatHistory::append(double time, double sweepTime, const StatsDocument::Sta
         return false; // the service answered with the sweep it had already given
     if (m_polls > 0 && sweepTime < latestSweepTime()) {
         qCWarning(lcDashboard).noquote()
-            << "the service's clock went back: a sweep stamped" << describeTime(sweepTime) << "came after one stamped"
-            << describeTime(latestSweepTime()) << "; recorded in the order of arrival";
+            << "the service's clock went back: a sweep stamped" << describeTime(sweepTime)
+            << "came after one stamped" << describeTime(latestSweepTime())
+            << "; recorded in the order of arrival";
     }
 
     const qint64 poll = m_polls++;
@@ -102,8 +105,9 @@ bool StatHistory::append(double time, double sweepTime, const StatsDocument::Sta
         ++m_namesRevision;
     }
     if (refused > 0 && m_refusedSeries == 0) {
-        qCWarning(lcDashboard).noquote() << "the history is full with" << m_maxSeries << "series: keeping no history of"
-                                         << refused << "more stats, such as" << firstRefused;
+        qCWarning(lcDashboard).noquote()
+            << "the history is full with" << m_maxSeries << "series: keeping no history of"
+            << refused << "more stats, such as" << firstRefused;
     }
     m_refusedSeries = refused;
 
@@ -183,7 +187,8 @@ std::optional<double> StatHistory::latestRate(const QString &name) const
     const Series &series = m_series[size_t(*it)];
     const size_t now = size_t(slotOf(m_polls - 1));
     const size_t before = size_t(slotOf(m_polls - 2));
-    const double rate = rateBetween(series.values[before], series.values[now], m_sweepTimes[before], m_sweepTimes[now]);
+    const double rate = rateBetween(series.values[before], series.values[now], m_sweepTimes[before],
+                                    m_sweepTimes[now]);
     return std::isfinite(rate) ? std::optional<double>(rate) : std::nullopt;
 }
 
@@ -215,7 +220,8 @@ QList<QPointF> StatHistory::rates(const QString &name, double since, int maxPoin
     return points(name, since, maxPoints, Kind::Rates);
 }
 
-QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoints, Kind kind) const
+QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoints,
+                                   Kind kind) const
 {
     QList<QPointF> out;
     const auto it = m_indexOfName.constFind(name);
@@ -234,7 +240,8 @@ QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoi
             end = middle;
     }
     const qint64 count = m_polls - first;
-    const qint64 pollsPerRun = maxPoints > 1 && count > maxPoints ? (count + maxPoints / 2 - 1) / (maxPoints / 2) : 1;
+    const qint64 pollsPerRun =
+        maxPoints > 1 && count > maxPoints ? (count + maxPoints / 2 - 1) / (maxPoints / 2) : 1;
     out.reserve(qsizetype(pollsPerRun > 1 ? maxPoints : count));
 
     // The lowest and the highest point of each run of polls, in time order. The ring is walked
@@ -257,7 +264,9 @@ QList<QPointF> StatHistory::points(const QString &name, double since, int maxPoi
         for (qint64 poll = runStart; poll < runEnd; ++poll) {
             double y = values[slot];
             if (kind == Kind::Rates) {
-                y = hasPrevious ? rateBetween(values[previous], y, m_sweepTimes[previous], m_sweepTimes[slot]) : Gap;
+                y = hasPrevious
+                    ? rateBetween(values[previous], y, m_sweepTimes[previous], m_sweepTimes[slot])
+                    : Gap;
                 hasPrevious = true;
             }
             if (std::isfinite(y)) { // gaps (NaN) hold no point

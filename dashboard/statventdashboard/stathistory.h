@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTDASHBOARD_STATHISTORY_H
 #define STATVENTDASHBOARD_STATHISTORY_H
@@ -54,7 +55,10 @@ public:
     bool append(double time, double sweepTime, const StatsDocument::Stats &values,
                 const StatsDocument::Kinds &kinds = {});
     //! append() with the service's stamp as the time too.
-    bool append(double timestamp, const StatsDocument::Stats &values) { return append(timestamp, timestamp, values); }
+    bool append(double timestamp, const StatsDocument::Stats &values)
+    {
+        return append(timestamp, timestamp, values);
+    }
     void clear();
 
     int capacity() const { return m_capacity; }

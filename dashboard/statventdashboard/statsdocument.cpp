@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/statsdocument.h>
 
@@ -19,8 +20,8 @@ namespace {
 QString describeType(const QJsonValue &value)
 {
     // Indexed by QJsonValue::Type, whose values are 0 (Null) to 5 (Object); Undefined is 0x80.
-    static constexpr std::array<QStringView, 6> names = {u"null", u"a boolean", u"a number",
-                                                        u"a string", u"an array", u"an object"};
+    static constexpr std::array<QStringView, 6> names = {u"null",     u"a boolean", u"a number",
+                                                         u"a string", u"an array",  u"an object"};
     const auto type = std::size_t(value.type());
     return type < names.size() ? names[type].toString() : u"missing"_s;
 }
@@ -55,7 +56,8 @@ bool readStats(const QJsonValue &json, const QString &where, const StatsDocument
     out.reserve(std::min(object.size(), StatsDocument::MaxStats));
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (!it.value().isDouble()) {
-            error = wrongType(u"stat \""_s + it.key() + u"\" in "_s + where, it.value(), u"a number"_s);
+            error =
+                wrongType(u"stat \""_s + it.key() + u"\" in "_s + where, it.value(), u"a number"_s);
             return false;
         }
         const QString name = it.key();
@@ -117,8 +119,9 @@ Statvent::StatKind combinedKind(Statvent::StatKind a, Statvent::StatKind b)
 
 const StatsDocument::Process *StatsDocument::process(qint64 pid) const
 {
-    const auto it = std::lower_bound(m_processes.cbegin(), m_processes.cend(), pid,
-                                     [](const Process &p, qint64 wanted) { return p.pid < wanted; });
+    const auto it =
+        std::lower_bound(m_processes.cbegin(), m_processes.cend(), pid,
+                         [](const Process &p, qint64 wanted) { return p.pid < wanted; });
     return it != m_processes.cend() && it->pid == pid ? &*it : nullptr;
 }
 
@@ -134,9 +137,11 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
 
     QJsonParseError parseError;
     // Raw data: no copy of an answer that may be tens of megabytes; the parser copies what it keeps.
-    const QJsonDocument parsed = QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
+    const QJsonDocument parsed =
+        QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return fail(u"not JSON: "_s + parseError.errorString() + u" at byte "_s + QString::number(parseError.offset));
+        return fail(u"not JSON: "_s + parseError.errorString() + u" at byte "_s
+                    + QString::number(parseError.offset));
     if (!parsed.isObject())
         return fail(parsed.isArray() ? u"the document is an array, not an object"_s
                                      : u"the document is not an object"_s);
@@ -147,7 +152,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
         return fail(wrongType(u"\"timestamp\""_s, timestamp, u"a number"_s));
     document.m_timestamp = timestamp.toDouble();
     if (!(document.m_timestamp > 0))
-        return fail(u"\"timestamp\" is "_s + QString::number(document.m_timestamp) + u", not a time after 1970"_s);
+        return fail(u"\"timestamp\" is "_s + QString::number(document.m_timestamp)
+                    + u", not a time after 1970"_s);
 
     const QJsonValue processes = root.value("processes"_L1);
     if (processes.isObject()) {
@@ -164,8 +170,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
             if (!it.value().isObject())
                 return fail(wrongType(where, it.value(), u"an object"_s));
             const QJsonObject entry = it.value().toObject();
-            if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, document.m_totals, process.stats,
-                           document.m_leftOut, problem))
+            if (!readStats(entry.value("stats"_L1), u"\"stats\" of "_s + where, document.m_totals,
+                           process.stats, document.m_leftOut, problem))
                 return fail(problem);
             if (!readKinds(entry.value("kinds"_L1), u"\"kinds\" of "_s + where, process.stats,
                            process.kinds, problem))
@@ -203,8 +209,9 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
         document.m_processCount = count.isDouble() ? count.toInt(-1) : -1;
         document.m_unansweredCount = root.value("unanswered"_L1).toInt();
     } else {
-        return fail(processes.isUndefined() ? u"the document has neither \"stats\" nor \"processes\""_s
-                                            : wrongType(u"\"processes\""_s, processes, u"an object"_s));
+        return fail(processes.isUndefined()
+                        ? u"the document has neither \"stats\" nor \"processes\""_s
+                        : wrongType(u"\"processes\""_s, processes, u"an object"_s));
     }
     document.m_valid = true;
     return document;

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/statspoller.h>
 
@@ -39,7 +40,8 @@ QString httpError(QNetworkReply *reply, const QByteArray &body)
     if (!phrase.isEmpty())
         reason += u' ' + phrase;
     // statvent-web explains its errors in {"message": ...}; show it when there is one.
-    const QString message = QJsonDocument::fromJson(body.left(64 * 1024)).object().value("message"_L1).toString();
+    const QString message =
+        QJsonDocument::fromJson(body.left(64 * 1024)).object().value("message"_L1).toString();
     if (!message.isEmpty())
         reason += u": "_s + message.left(MaxMessageLength);
     return reason;
@@ -110,19 +112,22 @@ void StatsPollerPrivate::poll()
     sinceRequest.start();
     reply = network.get(request);
     deadline.start(timeout);
-    QObject::connect(reply, &QNetworkReply::downloadProgress, q, [this](qint64 received, qint64 total) {
-        bytesReceived = received;
-        // total is the announced Content-Length (-1 if none): refuse before reading when it says too much.
-        if (std::max(received, total) > maxResponseSize && tooBig.isEmpty()) {
-            tooBig = u"the answer is larger than "_s + QString::number(maxResponseSize) + u" bytes"_s;
-            reply->abort();
-        }
-    });
+    QObject::connect(reply, &QNetworkReply::downloadProgress, q,
+                     [this](qint64 received, qint64 total) {
+                         bytesReceived = received;
+                         // total is the announced Content-Length (-1 if none): refuse before reading when it says too much.
+                         if (std::max(received, total) > maxResponseSize && tooBig.isEmpty()) {
+                             tooBig = u"the answer is larger than "_s
+                                 + QString::number(maxResponseSize) + u" bytes"_s;
+                             reply->abort();
+                         }
+                     });
     QObject::connect(reply, &QNetworkReply::readyRead, q, [this, sent = reply.data()] {
         if (tooBig.isEmpty())
             body.append(sent->readAll());
     });
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, sent = reply.data()] { finish(sent); });
+    QObject::connect(reply, &QNetworkReply::finished, q,
+                     [this, sent = reply.data()] { finish(sent); });
 }
 
 QString StatsPollerPrivate::lateReason() const
@@ -172,7 +177,8 @@ void StatsPollerPrivate::readAnswer(QByteArrayList answer)
             return;
         reading = nullptr;
         const ParsedAnswer parsed = watcher->result();
-        conclude(parsed.document, parsed.document.isValid() ? QString() : u"unusable answer: "_s + parsed.error);
+        conclude(parsed.document,
+                 parsed.document.isValid() ? QString() : u"unusable answer: "_s + parsed.error);
     });
     qint64 bytes = 0;
     for (const QByteArray &piece : std::as_const(answer))

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/stattablemodel.h>
 
@@ -58,7 +59,8 @@ public:
     }
 };
 
-bool StatTableModelPrivate::sameNames(const StatHistory &history, const StatsDocument::Stats &latest) const
+bool StatTableModelPrivate::sameNames(const StatHistory &history,
+                                      const StatsDocument::Stats &latest) const
 {
     if (history.namesRevision() != namesRevision || latest.size() != latestCount)
         return false;
@@ -180,14 +182,17 @@ QVariant StatTableModel::data(const QModelIndex &index, int role) const
     case IsCounterRole:
         return row.counter;
     case Qt::TextAlignmentRole:
-        return column == NameColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return column == NameColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                    : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
         if (column == ValueColumn)
             return row.value ? exactText(*row.value) : u"not in the last sweep"_s;
         if (!row.group.isEmpty())
-            return QString(StatName::display(row.name) + u"\npercentile group "_s + StatName::display(row.group));
-        return QString(StatName::display(row.name) + (row.counter ? u"\ncounter: has only grown, plotted as a rate per second"_s
-                                               : u"\ngauge: plotted as its value"_s));
+            return QString(StatName::display(row.name) + u"\npercentile group "_s
+                           + StatName::display(row.group));
+        return QString(StatName::display(row.name)
+                       + (row.counter ? u"\ncounter: has only grown, plotted as a rate per second"_s
+                                      : u"\ngauge: plotted as its value"_s));
     default:
         return {};
     }

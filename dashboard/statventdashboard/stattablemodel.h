@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTDASHBOARD_STATTABLEMODEL_H
 #define STATVENTDASHBOARD_STATTABLEMODEL_H
@@ -40,7 +41,8 @@ public:
      * Shows the stats of \a history, with the values of \a latest (exact integers stay exact).
      * Members of \a groups are never counters: a percentile that happens to grow is no count.
      */
-    void refresh(const StatHistory &history, const StatsDocument::Stats &latest, const PercentileGroups &groups);
+    void refresh(const StatHistory &history, const StatsDocument::Stats &latest,
+                 const PercentileGroups &groups);
 
     //! The stat shown in \a row.
     QString nameAt(int row) const;
@@ -51,7 +53,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
 private:
     //! Inserts the stats that came and removes those that went, row by row.

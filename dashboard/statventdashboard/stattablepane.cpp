@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/stattablepane.h>
 
@@ -61,7 +62,8 @@ StatTablePane::StatTablePane(DashboardController *controller, QWidget *parent)
 
 void StatTablePane::refresh()
 {
-    m_model->refresh(m_controller->shownHistory(), m_controller->shownStats(), m_controller->groups());
+    m_model->refresh(m_controller->shownHistory(), m_controller->shownStats(),
+                     m_controller->groups());
     selectChosenRows();
 }
 
@@ -80,12 +82,14 @@ void StatTablePane::selectChosenRows()
         const int row = m_model->rowOf(name);
         if (row < 0)
             continue;
-        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, StatTableModel::NameColumn));
+        const QModelIndex index =
+            m_proxy->mapFromSource(m_model->index(row, StatTableModel::NameColumn));
         if (index.isValid() && !m_table->selectionModel()->isSelected(index))
             selection.select(index, index);
     }
     if (!selection.isEmpty())
-        m_table->selectionModel()->select(selection, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        m_table->selectionModel()->select(selection,
+                                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
 }
 
 void StatTablePane::takeTableSelection()
@@ -95,17 +99,20 @@ void StatTablePane::takeTableSelection()
     // What the user selected, and the chosen stats the table cannot show (not there yet, or
     // filtered out): those stay chosen.
     QStringList names;
-    const QModelIndexList rows = m_table->selectionModel()->selectedRows(StatTableModel::NameColumn);
+    const QModelIndexList rows =
+        m_table->selectionModel()->selectedRows(StatTableModel::NameColumn);
     for (const QModelIndex &index : rows)
         names.append(m_model->nameAt(m_proxy->mapToSource(index).row()));
     names.sort();
     const QStringList chosen = m_controller->selectedStats();
     for (const QString &name : chosen) {
         const int row = m_model->rowOf(name);
-        if (row < 0 || !m_proxy->mapFromSource(m_model->index(row, StatTableModel::NameColumn)).isValid())
+        if (row < 0
+            || !m_proxy->mapFromSource(m_model->index(row, StatTableModel::NameColumn)).isValid())
             names.append(name);
     }
-    if (QSet<QString>(names.cbegin(), names.cend()) != QSet<QString>(chosen.cbegin(), chosen.cend()))
+    if (QSet<QString>(names.cbegin(), names.cend())
+        != QSet<QString>(chosen.cbegin(), chosen.cend()))
         m_controller->setSelectedStats(names);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTDASHBOARD_STATTABLEPANE_H
 #define STATVENTDASHBOARD_STATTABLEPANE_H

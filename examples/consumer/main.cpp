@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // Counts to three through the installed library and prints the pipe text a reader would get.
 // The exit status says whether that text is the expected one, so an install check can run it.

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // The original statvent's demo program, in Qt: a counter, a timestamp gauge and a window of
 // samples, served through the process's pipe.
@@ -36,11 +37,17 @@ int main(int argc, char **argv)
     app.setApplicationVersion(QStringLiteral(STATVENT_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Statvent demo: updates a few statistics and serves them through a named pipe."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Statvent demo: updates a few statistics and serves them through a named pipe."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption intervalOption(QStringLiteral("interval"), QStringLiteral("Milliseconds between updates (default 100)."), QStringLiteral("ms"), QStringLiteral("100"));
-    const QCommandLineOption pipeDirOption(QStringLiteral("pipe-dir"), QStringLiteral("Directory of the pipe (default $STATVENT_PIPE_DIR or /tmp/stats-pipe)."), QStringLiteral("dir"));
+    const QCommandLineOption intervalOption(
+        QStringLiteral("interval"), QStringLiteral("Milliseconds between updates (default 100)."),
+        QStringLiteral("ms"), QStringLiteral("100"));
+    const QCommandLineOption pipeDirOption(
+        QStringLiteral("pipe-dir"),
+        QStringLiteral("Directory of the pipe (default $STATVENT_PIPE_DIR or /tmp/stats-pipe)."),
+        QStringLiteral("dir"));
     parser.addOption(intervalOption);
     parser.addOption(pipeDirOption);
     parser.process(app);
@@ -48,7 +55,9 @@ int main(int argc, char **argv)
     bool ok = false;
     const int interval = parser.value(intervalOption).toInt(&ok);
     if (!ok || interval < 1) {
-        QTextStream(stderr) << "statvent-example: --interval needs a positive number of milliseconds, not \"" << parser.value(intervalOption) << "\"\n";
+        QTextStream(stderr)
+            << "statvent-example: --interval needs a positive number of milliseconds, not \""
+            << parser.value(intervalOption) << "\"\n";
         return 2;
     }
     if (parser.isSet(pipeDirOption))
@@ -65,7 +74,8 @@ int main(int argc, char **argv)
     if (!Statvent::startRecorder())
         return 1;
     QTextStream out(stdout);
-    out << "Stats pipe: " << Statvent::pipePath() << "\nTry 'cat " << Statvent::pipePath() << "'\n" << Qt::flush;
+    out << "Stats pipe: " << Statvent::pipePath() << "\nTry 'cat " << Statvent::pipePath() << "'\n"
+        << Qt::flush;
 
     const Statvent::Counter iterations = Statvent::counter("foo.bar");
     const Statvent::Gauge now = Statvent::gauge("foo :: now");

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "qmlregistry.h"
 
@@ -66,8 +67,9 @@ std::optional<double> QmlRegistry::number(const QJSValue &value, const char *fun
         return value.toNumber();
     // Converting silently would count "5" as 5 and true as 1, and turn "abc" into NaN.
     if (QJSEngine *engine = qjsEngine(this)) {
-        engine->throwError(QJSValue::TypeError, QStringLiteral("Statvent.%1: the value must be a number, not %2")
-                                                    .arg(QLatin1StringView(function), typeName(value)));
+        engine->throwError(QJSValue::TypeError,
+                           QStringLiteral("Statvent.%1: the value must be a number, not %2")
+                               .arg(QLatin1StringView(function), typeName(value)));
     }
     return std::nullopt;
 }

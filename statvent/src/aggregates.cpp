@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statvent/aggregates.h"
 
@@ -27,7 +28,8 @@ QByteArray Aggregates::percentileLabel(double percentile)
     // Fixed notation, as isLabel() reads it: 0.00001 is "0.00001th", never "1e-05th". The
     // shortest fixed form of a double in (0, 100] takes at most 330 characters (a subnormal).
     char buffer[400];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, percentile, std::chars_format::fixed);
+    const auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, percentile, std::chars_format::fixed);
     QByteArray label(buffer, result.ptr - buffer);
     if (percentile != std::floor(percentile))
         return label + "th";
@@ -62,7 +64,8 @@ bool Aggregates::isLabel(QByteArrayView label) noexcept
     const QByteArrayView fraction = dot < 0 ? QByteArrayView() : number.sliced(dot + 1);
     if (whole.isEmpty() || (dot >= 0 && fraction.isEmpty()))
         return false;
-    return std::all_of(whole.begin(), whole.end(), isDigit) && std::all_of(fraction.begin(), fraction.end(), isDigit);
+    return std::all_of(whole.begin(), whole.end(), isDigit)
+        && std::all_of(fraction.begin(), fraction.end(), isDigit);
 }
 
 QByteArray Aggregates::formatName(QByteArrayView name, QByteArrayView label)
@@ -93,8 +96,8 @@ double Aggregates::percentile(const QList<double> &sortedSamples, double percent
 bool Aggregates::appendRows(Snapshot &out, QByteArrayView name, QList<double> &samples,
                             const QList<double> &percentiles, const NameFormatter &formatter)
 {
-    const QList<QByteArray> names =
-        Detail::WindowRows::rowNames(name, Detail::WindowRows::percentileLabels(percentiles), formatter);
+    const QList<QByteArray> names = Detail::WindowRows::rowNames(
+        name, Detail::WindowRows::percentileLabels(percentiles), formatter);
     Detail::WindowRows::appendNamedRows(out, names, samples, percentiles);
     return !names.contains(QByteArray());
 }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "pipeacceptor.h"
 
@@ -93,7 +94,9 @@ bool PipeAcceptor::start(QString *problem)
         static std::atomic<bool> warned{false};
         if (!warned.exchange(true)) {
             qCWarning(lcStatventRecorder).noquote()
-                << QStringLiteral("no inotify instance left (%1): a deleted or replaced pipe is noticed by a check every second instead of at once").arg(errnoText());
+                << QStringLiteral("no inotify instance left (%1): a deleted or replaced pipe is "
+                                  "noticed by a check every second instead of at once")
+                       .arg(errnoText());
         }
     }
     m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -111,11 +114,15 @@ bool PipeAcceptor::start(QString *problem)
     // One door is enough: the other is retried every second, and said so once.
     if (!fifo) {
         m_problem = fifoProblem;
-        qCWarning(lcStatventRecorder).noquote() << fifoProblem << "- serving through" << describePath(m_socketName) << "only, retrying every second";
+        qCWarning(lcStatventRecorder).noquote()
+            << fifoProblem << "- serving through" << describePath(m_socketName)
+            << "only, retrying every second";
     }
     if (!socket) {
         m_socketProblem = socketProblem;
-        qCWarning(lcStatventRecorder).noquote() << socketProblem << "- serving through" << describePath(m_name) << "only, retrying every second";
+        qCWarning(lcStatventRecorder).noquote()
+            << socketProblem << "- serving through" << describePath(m_name)
+            << "only, retrying every second";
     }
     locker.unlock();
     if (!m_acceptThread.start(QStringLiteral("statvent-recorder"), [this] { acceptLoop(); })
@@ -186,7 +193,9 @@ void PipeAcceptor::acceptLoop()
             if (fd < 0) {
                 if (openError == EINTR)
                     continue;
-                qCWarning(lcStatventRecorder).noquote() << "cannot wait for a reader of" << describePath(m_name) + u':' << PipeDirectory::errorText(openError);
+                qCWarning(lcStatventRecorder).noquote()
+                    << "cannot wait for a reader of" << describePath(m_name) + u':'
+                    << PipeDirectory::errorText(openError);
                 locker.unlock();
                 waitBeforeRetrying();
                 continue;
@@ -221,7 +230,8 @@ void PipeAcceptor::repairLoop()
             std::unique_lock locker(m_mutex);
             retrying = !m_socketProblem.isEmpty();
         }
-        if (::poll(polled, watching ? 2 : 1, watching && !retrying ? -1 : RepairCheckIntervalMs) < 0 && errno != EINTR)
+        if (::poll(polled, watching ? 2 : 1, watching && !retrying ? -1 : RepairCheckIntervalMs) < 0
+            && errno != EINTR)
             break;
         if (m_repairThread.stopRequested())
             break;
@@ -231,8 +241,10 @@ void PipeAcceptor::repairLoop()
         std::unique_lock locker(m_mutex);
         if (m_stopping)
             break;
-        if (m_current.isOpen() && !(directoryIsCurrent() && pathIsCurrent()) && releaseWaitingOpen()) {
-            m_releaseAnsweredChanged.wait(locker, [this] { return m_releaseAnswered || m_stopping; });
+        if (m_current.isOpen() && !(directoryIsCurrent() && pathIsCurrent())
+            && releaseWaitingOpen()) {
+            m_releaseAnsweredChanged.wait(locker,
+                                          [this] { return m_releaseAnswered || m_stopping; });
             closeRelease();
         }
         if (!m_socket.published || !directoryIsCurrent() || !socketIsCurrent())
@@ -245,7 +257,8 @@ void PipeAcceptor::publishOrReport()
     QString problem;
     if (publish(&problem)) {
         if (!m_problem.isEmpty())
-            qCInfo(lcStatventRecorder).noquote() << "serving statistics through" << describePath(m_name) << "again";
+            qCInfo(lcStatventRecorder).noquote()
+                << "serving statistics through" << describePath(m_name) << "again";
         m_problem.clear();
         return;
     }
@@ -270,15 +283,19 @@ bool PipeAcceptor::publish(QString *problem)
     if (!makeFifo(&next, problem))
         return false;
     struct stat info;
-    if (::fstatat(m_directoryFd, m_name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0 && !isOurFifo(info)) {
-        *problem = QStringLiteral("refusing to replace %1: it is %2, not a FIFO made by this user").arg(describePath(m_name), fileKind(info));
-    } else if (::renameat(m_directoryFd, m_spareName.constData(), m_directoryFd, m_name.constData()) < 0) {
+    if (::fstatat(m_directoryFd, m_name.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+        && !isOurFifo(info)) {
+        *problem = QStringLiteral("refusing to replace %1: it is %2, not a FIFO made by this user")
+                       .arg(describePath(m_name), fileKind(info));
+    } else if (::renameat(m_directoryFd, m_spareName.constData(), m_directoryFd, m_name.constData())
+               < 0) {
         *problem = QStringLiteral("cannot publish %1: %2").arg(describePath(m_name), errnoText());
     } else {
         discard(m_current);
         m_current = next;
         if (m_inotifyFd >= 0)
-            m_current.watch = inotify_add_watch(m_inotifyFd, procPath(m_current.pathFd).constData(), FifoEvents);
+            m_current.watch =
+                inotify_add_watch(m_inotifyFd, procPath(m_current.pathFd).constData(), FifoEvents);
         return true;
     }
     ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
@@ -291,7 +308,8 @@ void PipeAcceptor::publishSocketOrReport()
     QString problem;
     if (publishSocket(&problem)) {
         if (!m_socketProblem.isEmpty())
-            qCInfo(lcStatventRecorder).noquote() << "serving statistics through" << describePath(m_socketName) << "again";
+            qCInfo(lcStatventRecorder).noquote()
+                << "serving statistics through" << describePath(m_socketName) << "again";
         m_socketProblem.clear();
         return;
     }
@@ -310,8 +328,10 @@ bool PipeAcceptor::publishSocket(QString *problem)
     if (::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISSOCK(info.st_mode) || info.st_uid != ::geteuid()) {
             const QString type = PipeDirectory::describeFileType(info.st_mode);
-            *problem = QStringLiteral("refusing to replace %1: it is %2, not a socket made by this user")
-                           .arg(describePath(m_socketName), S_ISSOCK(info.st_mode) ? type + QStringLiteral(" of another user") : type);
+            *problem =
+                QStringLiteral("refusing to replace %1: it is %2, not a socket made by this user")
+                    .arg(describePath(m_socketName),
+                         S_ISSOCK(info.st_mode) ? type + QStringLiteral(" of another user") : type);
             return false;
         }
         ::unlinkat(m_directoryFd, m_socketName.constData(), 0);
@@ -325,19 +345,24 @@ bool PipeAcceptor::publishSocket(QString *problem)
     // bind() never replaces nor follows anything at the name (EADDRINUSE if it exists).
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", m_directoryFd, m_socketName.constData());
+    std::snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", m_directoryFd,
+                  m_socketName.constData());
     if (::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
-        *problem = QStringLiteral("cannot create the socket %1: %2").arg(describePath(m_socketName), errnoText());
+        *problem = QStringLiteral("cannot create the socket %1: %2")
+                       .arg(describePath(m_socketName), errnoText());
         ::close(fd);
         return false;
     }
     // Connecting takes write permission: whoever may read the FIFO (0644 less the umask) may
     // connect. The mode cannot be given to bind(), and the umask is the process's, not ours.
     const mode_t readable = 0444 & ~processUmask();
-    if (::fchmodat(m_directoryFd, m_socketName.constData(), readable | (readable >> 1), AT_SYMLINK_NOFOLLOW) < 0
-        || ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(info.st_mode)
-        || ::listen(fd, SOMAXCONN) < 0) {
-        *problem = QStringLiteral("cannot set up the socket %1: %2").arg(describePath(m_socketName), errnoText());
+    if (::fchmodat(m_directoryFd, m_socketName.constData(), readable | (readable >> 1),
+                   AT_SYMLINK_NOFOLLOW)
+            < 0
+        || ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) < 0
+        || !S_ISSOCK(info.st_mode) || ::listen(fd, SOMAXCONN) < 0) {
+        *problem = QStringLiteral("cannot set up the socket %1: %2")
+                       .arg(describePath(m_socketName), errnoText());
         ::close(fd);
         return false;
     }
@@ -345,8 +370,9 @@ bool PipeAcceptor::publishSocket(QString *problem)
     m_socket.device = info.st_dev;
     m_socket.inode = info.st_ino;
     if (m_inotifyFd >= 0) {
-        m_socket.watch = inotify_add_watch(m_inotifyFd, QByteArray(procPath(m_directoryFd) + '/' + m_socketName).constData(),
-                                           FifoEvents | IN_DONT_FOLLOW);
+        m_socket.watch = inotify_add_watch(
+            m_inotifyFd, QByteArray(procPath(m_directoryFd) + '/' + m_socketName).constData(),
+            FifoEvents | IN_DONT_FOLLOW);
     }
     m_writer->setListeningSocket(fd);
     return true;
@@ -355,7 +381,8 @@ bool PipeAcceptor::publishSocket(QString *problem)
 bool PipeAcceptor::socketIsCurrent() const
 {
     struct stat info;
-    return m_socket.published && ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
+    return m_socket.published
+        && ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0
         && info.st_dev == m_socket.device && info.st_ino == m_socket.inode;
 }
 
@@ -385,7 +412,8 @@ bool PipeAcceptor::releaseWaitingOpen()
         m_releaseFd = ::open(path.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     }
     if (m_releaseFd < 0)
-        qCWarning(lcStatventRecorder).noquote() << "cannot wake the recorder's accept thread:" << errnoText();
+        qCWarning(lcStatventRecorder).noquote()
+            << "cannot wake the recorder's accept thread:" << errnoText();
     return m_releaseFd >= 0;
 }
 
@@ -403,7 +431,8 @@ bool PipeAcceptor::openDirectory(QString *problem)
     const QByteArray path = QFile::encodeName(m_directory);
     if (::mkdir(path.constData(), 0755) < 0 && errno != EEXIST) {
         if (errno != ENOENT || !QDir().mkpath(m_directory)) {
-            *problem = QStringLiteral("cannot create the pipe directory %1: %2").arg(m_directory, errnoText());
+            *problem = QStringLiteral("cannot create the pipe directory %1: %2")
+                           .arg(m_directory, errnoText());
             return false;
         }
         ::chmod(path.constData(), 0755);
@@ -411,19 +440,22 @@ bool PipeAcceptor::openDirectory(QString *problem)
     m_directoryFd = ::open(path.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat info;
     if (m_directoryFd < 0 || ::fstat(m_directoryFd, &info) < 0) {
-        *problem = QStringLiteral("cannot open the pipe directory %1: %2").arg(m_directory, errnoText());
+        *problem =
+            QStringLiteral("cannot open the pipe directory %1: %2").arg(m_directory, errnoText());
         closeDirectory();
         return false;
     }
     if (::faccessat(m_directoryFd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
-        *problem = QStringLiteral("the pipe directory %1 is not writable: %2").arg(m_directory, errnoText());
+        *problem = QStringLiteral("the pipe directory %1 is not writable: %2")
+                       .arg(m_directory, errnoText());
         closeDirectory();
         return false;
     }
     m_directoryDevice = info.st_dev;
     m_directoryInode = info.st_ino;
     if (m_inotifyFd >= 0)
-        m_directoryWatch = inotify_add_watch(m_inotifyFd, procPath(m_directoryFd).constData(), DirectoryEvents);
+        m_directoryWatch =
+            inotify_add_watch(m_inotifyFd, procPath(m_directoryFd).constData(), DirectoryEvents);
     return true;
 }
 
@@ -457,20 +489,24 @@ bool PipeAcceptor::makeFifo(Fifo *fifo, QString *problem)
     // A spare left by an earlier process that had our pid (and was killed) is ours to replace.
     if (::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!isOurFifo(info)) {
-            *problem = QStringLiteral("refusing to replace %1: it is %2").arg(describePath(m_spareName), fileKind(info));
+            *problem = QStringLiteral("refusing to replace %1: it is %2")
+                           .arg(describePath(m_spareName), fileKind(info));
             return false;
         }
         ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
     }
     if (::mkfifoat(m_directoryFd, m_spareName.constData(), 0644) < 0) {
-        *problem = QStringLiteral("cannot create the FIFO %1: %2").arg(describePath(m_spareName), errnoText());
+        *problem = QStringLiteral("cannot create the FIFO %1: %2")
+                       .arg(describePath(m_spareName), errnoText());
         return false;
     }
     // O_PATH names the FIFO without opening either end; O_NOFOLLOW and the checks below make
     // sure it is the FIFO just made, not something swapped in meanwhile.
-    fifo->pathFd = ::openat(m_directoryFd, m_spareName.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    fifo->pathFd =
+        ::openat(m_directoryFd, m_spareName.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fifo->pathFd < 0 || ::fstat(fifo->pathFd, &info) < 0 || !isOurFifo(info)) {
-        *problem = QStringLiteral("cannot open the FIFO just made, %1: %2").arg(describePath(m_spareName), errnoText());
+        *problem = QStringLiteral("cannot open the FIFO just made, %1: %2")
+                       .arg(describePath(m_spareName), errnoText());
         ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
         discard(*fifo);
         return false;

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statvent/pipeformat.h"
 
@@ -48,7 +49,8 @@ bool isBelowDoubleRange(QByteArrayView number) noexcept
         power = integerPart.size() - 1;
     } else {
         const QByteArrayView fraction = point < 0 ? QByteArrayView() : mantissa.sliced(point + 1);
-        const auto firstSignificant = std::find_if(fraction.begin(), fraction.end(), [](char c) { return c != '0'; });
+        const auto firstSignificant =
+            std::find_if(fraction.begin(), fraction.end(), [](char c) { return c != '0'; });
         power = -1 - (firstSignificant - fraction.begin());
     }
     if (exponentAt >= 0) {
@@ -156,7 +158,8 @@ std::optional<StatValue> PipeFormat::parseValue(QByteArrayView text, LineError *
 
     double real = 0;
     const auto realResult = std::from_chars(begin, end, real, std::chars_format::general);
-    if (realResult.ptr != end || (realResult.ec != std::errc() && realResult.ec != std::errc::result_out_of_range))
+    if (realResult.ptr != end
+        || (realResult.ec != std::errc() && realResult.ec != std::errc::result_out_of_range))
         return fail(LineError::NotANumber);
     if (realResult.ec == std::errc::result_out_of_range) {
         // from_chars gives no value either way. Too small for a double is zero, as for Python's
@@ -187,7 +190,8 @@ PipeFormat::ParseResult PipeFormat::parse(QByteArrayView text)
         ++lineNumber;
         const char *start = text.data() + position;
         const void *newline = std::memchr(start, '\n', size_t(text.size() - position));
-        const qsizetype lineEnd = newline ? static_cast<const char *>(newline) - text.data() : text.size();
+        const qsizetype lineEnd =
+            newline ? static_cast<const char *>(newline) - text.data() : text.size();
         QByteArrayView line = text.sliced(position, lineEnd - position);
         position = lineEnd + 1;
 
@@ -235,7 +239,8 @@ bool PipeFormat::isValidName(QByteArrayView name) noexcept
 {
     if (name.isEmpty() || name.size() > MaxNameLength)
         return false;
-    return !std::memchr(name.data(), '\n', size_t(name.size())) && !std::memchr(name.data(), '\r', size_t(name.size()));
+    return !std::memchr(name.data(), '\n', size_t(name.size()))
+        && !std::memchr(name.data(), '\r', size_t(name.size()));
 }
 
 QLatin1StringView PipeFormat::describe(LineError error) noexcept

@@ -1,8 +1,8 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "readercounter.h"
 
 #include "logging.h"
-
 
 #include <atomic>
 #include <cerrno>
@@ -43,16 +43,21 @@ QByteArray procPath(int fd)
 ReaderCounter::ReaderCounter()
     : m_ownPid(::getpid())
 {
-    m_fanotifyFd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_NONBLOCK | FAN_CLOEXEC, O_RDONLY);
+    m_fanotifyFd =
+        fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_NONBLOCK | FAN_CLOEXEC, O_RDONLY);
     if (m_fanotifyFd >= 0)
         return;
     // Out of fanotify groups (a user has 128): say so once. A kernel or a sandbox without
     // fanotify for unprivileged users is how things are, not news.
     static std::atomic<bool> warned{false};
     if ((errno == EMFILE || errno == ENFILE) && !warned.exchange(true))
-        qCWarning(lcStatventRecorder) << "no fanotify group left (" << std::strerror(errno) << "): readers opening the pipe at the same moment cannot be told apart, and may share one snapshot";
+        qCWarning(lcStatventRecorder) << "no fanotify group left (" << std::strerror(errno)
+                                      << "): readers opening the pipe at the same moment cannot be "
+                                         "told apart, and may share one snapshot";
     else
-        qCDebug(lcStatventRecorder) << "readers opening the pipe at the same moment cannot be told apart (fanotify:" << std::strerror(errno) << ')';
+        qCDebug(lcStatventRecorder)
+            << "readers opening the pipe at the same moment cannot be told apart (fanotify:"
+            << std::strerror(errno) << ')';
 }
 
 ReaderCounter::~ReaderCounter()
@@ -70,11 +75,15 @@ QByteArray ReaderCounter::watch(int fd)
     handle->handle_bytes = MAX_HANDLE_SZ;
     int mountId;
     if (::name_to_handle_at(fd, "", handle, &mountId, AT_EMPTY_PATH) < 0
-        || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, procPath(fd).constData()) < 0) {
-        qCDebug(lcStatventRecorder) << "cannot count the readers of a pipe:" << std::strerror(errno);
+        || fanotify_mark(m_fanotifyFd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, procPath(fd).constData())
+            < 0) {
+        qCDebug(lcStatventRecorder)
+            << "cannot count the readers of a pipe:" << std::strerror(errno);
         return {};
     }
-    const QByteArray key = handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle), handle->handle_bytes);
+    const QByteArray key =
+        handleKey(handle->handle_type, reinterpret_cast<const char *>(handle->f_handle),
+                  handle->handle_bytes);
     std::unique_lock locker(m_mutex);
     m_openers.insert(key, 0);
     return key;
@@ -124,7 +133,8 @@ void ReaderCounter::collectEvents()
                 // The FIFOs watched until now may have lost opens; those watched later have not.
                 for (int &count : m_openers)
                     count = -1;
-                qCDebug(lcStatventRecorder) << "fanotify lost events: readers of the pipes made so far are not counted";
+                qCDebug(lcStatventRecorder)
+                    << "fanotify lost events: readers of the pipes made so far are not counted";
                 continue;
             }
             // fanotify keeps the opens of different processes apart; those of one are merged.
@@ -139,9 +149,11 @@ void ReaderCounter::collectEvents()
                 continue;
             std::memcpy(&info, events + at + sizeof event, sizeof info);
             std::memcpy(&handle, events + at + handleAt, sizeof handle);
-            if (info.hdr.info_type != FAN_EVENT_INFO_TYPE_FID || event.event_len < handleAt + sizeof handle + handle.handle_bytes)
+            if (info.hdr.info_type != FAN_EVENT_INFO_TYPE_FID
+                || event.event_len < handleAt + sizeof handle + handle.handle_bytes)
                 continue;
-            const auto found = m_openers.find(handleKey(handle.handle_type, events + at + handleAt + sizeof handle, handle.handle_bytes));
+            const auto found = m_openers.find(handleKey(
+                handle.handle_type, events + at + handleAt + sizeof handle, handle.handle_bytes));
             if (found != m_openers.end() && *found >= 0)
                 ++*found;
         }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "snapshotwriter.h"
 
@@ -112,7 +113,8 @@ void SnapshotWriter::run()
             polled.push_back({delivery.fd, POLLOUT, 0});
             nearestStall = std::min(nearestStall, delivery.stall);
         }
-        const int timeout = nearestStall.isForever() ? -1 : int(std::max<qint64>(0, nearestStall.remainingTime()));
+        const int timeout =
+            nearestStall.isForever() ? -1 : int(std::max<qint64>(0, nearestStall.remainingTime()));
         if (::poll(polled.data(), polled.size(), timeout) < 0 && errno != EINTR)
             break;
         if (m_thread.stopRequested())
@@ -127,7 +129,8 @@ void SnapshotWriter::run()
             if (polled[i].revents)
                 keep = continueDelivery(delivery);
             else if (delivery.stall.hasExpired()) {
-                qCDebug(lcStatventRecorder) << "dropping a reader that took nothing for" << StallTimeoutMs << "ms";
+                qCDebug(lcStatventRecorder)
+                    << "dropping a reader that took nothing for" << StallTimeoutMs << "ms";
                 keep = false;
             }
             if (!keep) {
@@ -189,7 +192,8 @@ void SnapshotWriter::acceptSocketReaders(Batch &batch)
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                qCDebug(lcStatventRecorder) << "cannot accept a reader of the socket:" << std::strerror(errno);
+                qCDebug(lcStatventRecorder)
+                    << "cannot accept a reader of the socket:" << std::strerror(errno);
             break;
         }
         accepted.push_back(fd);
@@ -238,11 +242,13 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     if (fd < 0) {
         // ENXIO: the reader has gone already (or it was this process, waking the acceptor).
         if (openError != ENXIO)
-            qCWarning(lcStatventRecorder) << "cannot reopen a connected pipe for writing:" << std::strerror(openError);
+            qCWarning(lcStatventRecorder)
+                << "cannot reopen a connected pipe for writing:" << std::strerror(openError);
         return;
     }
     if (openers > 1) {
-        qCDebug(lcStatventRecorder) << openers << "readers opened the pipe at once: none is served, each should read again";
+        qCDebug(lcStatventRecorder)
+            << openers << "readers opened the pipe at once: none is served, each should read again";
         ::close(fd);
         return;
     }
@@ -255,8 +261,10 @@ void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text)
 {
     if (qsizetype(m_deliveries.size()) >= MaxDeliveries) {
         if (!m_droppingReported) {
-            qCWarning(lcStatventRecorder) << "more than" << MaxDeliveries
-                                          << "readers at once: dropping the oldest, which get a cut snapshot (readers that open the pipe without reading?)";
+            qCWarning(lcStatventRecorder)
+                << "more than" << MaxDeliveries
+                << "readers at once: dropping the oldest, which get a cut snapshot (readers that "
+                   "open the pipe without reading?)";
             m_droppingReported = true;
         }
         endDelivery(m_deliveries.front());
@@ -275,7 +283,8 @@ void SnapshotWriter::endDelivery(const Delivery &delivery)
         // Whatever the reader sent is read and dropped first: closing a Unix socket with unread
         // data would make the reader's next read fail with ECONNRESET instead of ending.
         char discarded[512];
-        for (int i = 0; i < 16 && ::recv(delivery.fd, discarded, sizeof discarded, MSG_DONTWAIT) > 0; ++i) {
+        for (int i = 0;
+             i < 16 && ::recv(delivery.fd, discarded, sizeof discarded, MSG_DONTWAIT) > 0; ++i) {
         }
     }
     ::close(delivery.fd);
@@ -297,7 +306,8 @@ bool SnapshotWriter::continueDelivery(Delivery &delivery)
             return true; // the reader is slower than us: wait for POLLOUT
         if (n < 0 && errno == EPIPE) {
             consumePendingSigpipe();
-            qCDebug(lcStatventRecorder) << "a reader hung up after" << delivery.written << "of" << delivery.text.size() << "bytes";
+            qCDebug(lcStatventRecorder) << "a reader hung up after" << delivery.written << "of"
+                                        << delivery.text.size() << "bytes";
         } else {
             qCWarning(lcStatventRecorder) << "writing a snapshot failed:" << std::strerror(errno);
         }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "statvent/statregistry.h"
 
@@ -38,7 +39,8 @@ void StatRegistryPrivate::warnOnce(QByteArrayView name, const char *operation, c
     if (warnedNames.size() >= MaxWarnedNames) {
         warnedNamesFull = true;
         locker.unlock();
-        qCWarning(lcStatvent) << "more than" << MaxWarnedNames << "statistics were refused; not reporting any more";
+        qCWarning(lcStatvent) << "more than" << MaxWarnedNames
+                              << "statistics were refused; not reporting any more";
         return;
     }
     // The key is cut like the message: a flood of huge bad names must not grow memory.
@@ -58,7 +60,8 @@ bool StatRegistryPrivate::mayCreate(QByteArrayView name, const char *operation)
     return false;
 }
 
-Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash, const char *operation)
+Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash,
+                                                  const char *operation)
 {
     if (Detail::ValueCell *cell = values.find(name, hash))
         return cell;
@@ -80,7 +83,8 @@ bool StatRegistryPrivate::isNameTaken(const QByteArray &name) const
     return rowOwners.contains(name) || values.find(name, Detail::Utf8Name::hashOf(name));
 }
 
-Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter,
+Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32 hash,
+                                                    const NameFormatter &formatter,
                                                     const char *operation)
 {
     if (Detail::WindowCell *cell = windows.find(name, hash))
@@ -106,7 +110,8 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
                 continue;
             if (isNameTaken(row) || rows.contains(row)) {
                 locker.unlock();
-                const QByteArray reason = "its row \"" + row + "\" would repeat the name of another statistic or row";
+                const QByteArray reason =
+                    "its row \"" + row + "\" would repeat the name of another statistic or row";
                 warnOnce(name, operation, reason.constData());
                 return nullptr;
             }
@@ -121,10 +126,13 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
 Detail::RowNames StatRegistryPrivate::rowNames(QByteArrayView window, const QList<double> &wanted,
                                                const NameFormatter &formatter)
 {
-    Detail::RowNames made{wanted, Detail::WindowRows::rowNames(window, Detail::WindowRows::percentileLabels(wanted), formatter),
+    Detail::RowNames made{wanted,
+                          Detail::WindowRows::rowNames(
+                              window, Detail::WindowRows::percentileLabels(wanted), formatter),
                           formatter};
     if (made.names.contains(QByteArray()))
-        warnOnce(window, "aggregates", "its formatter gives names that are empty, too long or contain a line break");
+        warnOnce(window, "aggregates",
+                 "its formatter gives names that are empty, too long or contain a line break");
     return made;
 }
 
@@ -140,7 +148,8 @@ void StatRegistryPrivate::renameRows(const QList<double> &wanted, quint64 genera
     QList<Detail::RowNames> made;
     for (Detail::CellTable<Detail::WindowCell>::Cursor cursor(windows); !cursor.atEnd();) {
         const Detail::WindowCell &cell = cursor.next();
-        made.append(rowNames(cell.name(), wanted, cell.rowNames.load(std::memory_order_acquire)->formatter));
+        made.append(rowNames(cell.name(), wanted,
+                             cell.rowNames.load(std::memory_order_acquire)->formatter));
     }
     QList<QByteArray> leftOut;
     {
@@ -171,7 +180,8 @@ void StatRegistryPrivate::renameRows(const QList<double> &wanted, quint64 genera
         }
     }
     for (const QByteArray &row : std::as_const(leftOut))
-        warnOnce(row, "aggregates", "another statistic already has that name, so this row is left out");
+        warnOnce(row, "aggregates",
+                 "another statistic already has that name, so this row is left out");
 }
 
 StatRegistry::StatRegistry(QObject *parent)
@@ -189,7 +199,8 @@ StatRegistry *StatRegistry::global()
     return instance;
 }
 
-Detail::ValueCell *StatRegistryPrivate::checkedValueCell(const Detail::Utf8Name &key, const StatValue &value,
+Detail::ValueCell *StatRegistryPrivate::checkedValueCell(const Detail::Utf8Name &key,
+                                                         const StatValue &value,
                                                          const char *operation)
 {
     if (Q_UNLIKELY(!value.isFinite())) {
@@ -344,7 +355,8 @@ int StatRegistry::windowSize() const
 void StatRegistry::setWindowSize(int size)
 {
     if (size < 1 || size > MaxWindowSize) {
-        qCWarning(lcStatvent) << "ignoring window size" << size << "- it must be between 1 and" << MaxWindowSize;
+        qCWarning(lcStatvent) << "ignoring window size" << size << "- it must be between 1 and"
+                              << MaxWindowSize;
         return;
     }
     {
@@ -376,7 +388,8 @@ void StatRegistry::setPercentiles(const QList<double> &percentiles)
 {
     for (double p : percentiles) {
         if (!(p > 0.0 && p <= 100.0)) { // also refuses NaN
-            qCWarning(lcStatvent) << "ignoring percentiles" << percentiles << "- each must be in (0, 100]";
+            qCWarning(lcStatvent) << "ignoring percentiles" << percentiles
+                                  << "- each must be in (0, 100]";
             return;
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_STATREGISTRY_P_H
 #define STATVENT_STATREGISTRY_P_H
@@ -30,8 +31,8 @@ public:
      */
     Detail::ValueCell *valueCell(QByteArrayView name, quint32 hash, const char *operation);
     //! As valueCell(), for a window; refused when one of its rows would repeat a statistic's name.
-    Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash, const NameFormatter &formatter,
-                                   const char *operation);
+    Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash,
+                                   const NameFormatter &formatter, const char *operation);
 
     //! Whether a statistic named \a name may be made; if not, says why (once per name).
     bool mayCreate(QByteArrayView name, const char *operation);
@@ -39,10 +40,12 @@ public:
     void warnOnce(QByteArrayView name, const char *operation, const char *reason);
 
     //! The cell for an update by name of \a value; nullptr, after a warning, if it is refused.
-    Detail::ValueCell *checkedValueCell(const Detail::Utf8Name &key, const StatValue &value, const char *operation);
+    Detail::ValueCell *checkedValueCell(const Detail::Utf8Name &key, const StatValue &value,
+                                        const char *operation);
 
     //! The row names of \a window for \a wanted percentiles (a warning if the formatter fails).
-    Detail::RowNames rowNames(QByteArrayView window, const QList<double> &wanted, const NameFormatter &formatter);
+    Detail::RowNames rowNames(QByteArrayView window, const QList<double> &wanted,
+                              const NameFormatter &formatter);
     /*!
      * After the percentiles changed to \a wanted: every window's rows renamed; a row whose new
      * name another statistic or an earlier window's row has already is left out, with a warning.

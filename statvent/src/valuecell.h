@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_VALUECELL_H
 #define STATVENT_VALUECELL_H
@@ -125,7 +126,8 @@ private:
         // The sum leaves qint64: the whole value moves into the real part.
         const quint32 locked = lock();
         const Int128 sum = Int128(integer.exchange(0, std::memory_order_relaxed)) + delta;
-        storeReal(real.load(std::memory_order_relaxed) + double(sum)); // the exact sum, rounded once
+        storeReal(real.load(std::memory_order_relaxed)
+                  + double(sum)); // the exact sum, rounded once
         unlock(locked);
     }
 
@@ -166,8 +168,9 @@ private:
         // A gauge set again with the same type changes nothing (and writes nothing). Warned bits
         // may be raised concurrently outside the lock, so a change keeps them.
         while ((current & (Real | Gauge)) != value
-               && !flags.compare_exchange_weak(current, quint8(value | (current & (Warned | SaturationWarned))),
-                                               std::memory_order_relaxed)) {
+               && !flags.compare_exchange_weak(
+                   current, quint8(value | (current & (Warned | SaturationWarned))),
+                   std::memory_order_relaxed)) {
         }
     }
 
@@ -184,7 +187,8 @@ private:
             if (sequence.compare_exchange_weak(current, current + 1, std::memory_order_acquire))
                 break;
         }
-        std::atomic_thread_fence(std::memory_order_release); // readers that see our stores see the odd count
+        std::atomic_thread_fence(
+            std::memory_order_release); // readers that see our stores see the odd count
         return current + 1;
     }
 

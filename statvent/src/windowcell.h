@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_WINDOWCELL_H
 #define STATVENT_WINDOWCELL_H
@@ -27,7 +28,8 @@ struct RowNames
 
 struct WindowCell
 {
-    WindowCell(quint16 nameBytes, SampleRing *initialRing, const RowNames *initialRowNames, qsizetype plainStatsBefore)
+    WindowCell(quint16 nameBytes, SampleRing *initialRing, const RowNames *initialRowNames,
+               qsizetype plainStatsBefore)
         : nameLength(nameBytes)
         , ring(initialRing)
         , rowNames(initialRowNames)

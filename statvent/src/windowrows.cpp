@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include "windowrows.h"
 
@@ -27,12 +28,14 @@ QList<QByteArray> WindowRows::percentileLabels(const QList<double> &percentiles)
     return labels;
 }
 
-QList<QByteArray> WindowRows::rowNames(QByteArrayView name, const QList<QByteArray> &labels, const NameFormatter &formatter)
+QList<QByteArray> WindowRows::rowNames(QByteArrayView name, const QList<QByteArray> &labels,
+                                       const NameFormatter &formatter)
 {
     QList<QByteArray> names;
     names.reserve(labels.size() + 1);
     auto append = [&](QByteArrayView label) {
-        QByteArray rowName = formatter ? formatter(name, label) : Aggregates::formatName(name, label);
+        QByteArray rowName =
+            formatter ? formatter(name, label) : Aggregates::formatName(name, label);
         names.append(PipeFormat::isValidName(rowName) ? std::move(rowName) : QByteArray());
     };
     for (const QByteArray &label : labels)
@@ -53,12 +56,14 @@ double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNa
         // The sum overflowed although every sample, hence the mean, is finite: a pipe cannot carry
         // "inf". Sum again in long double's wider range (only then: it would change the last bits
         // of ordinary means, which match the original's).
-        mean = double(std::accumulate(samples.cbegin(), samples.cend(), 0.0L) / double(samples.size()));
+        mean = double(std::accumulate(samples.cbegin(), samples.cend(), 0.0L)
+                      / double(samples.size()));
     }
     // Only the samples at the percentiles' ranks are needed, not a sorted window: each is
     // selected in turn, lowest rank first, among the samples above the one selected before.
     // That costs a fraction of a sort, which was half the time of a snapshot with windows.
-    QVarLengthArray<std::pair<qsizetype, qsizetype>, 8> ranks; // (index in sorted order, percentile)
+    QVarLengthArray<std::pair<qsizetype, qsizetype>, 8>
+        ranks; // (index in sorted order, percentile)
     for (qsizetype i = 0; i < percentiles.size(); ++i)
         ranks.append({percentileIndex(samples.size(), percentiles[i]), i});
     std::sort(ranks.begin(), ranks.end());

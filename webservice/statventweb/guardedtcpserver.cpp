@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventweb/guardedtcpserver.h>
 
@@ -36,8 +37,9 @@ constexpr int DefaultMaxPendingConnections = 30;
 bool hasToken(const QByteArray &value, QByteArrayView token)
 {
     const QList<QByteArray> parts = value.split(',');
-    return std::any_of(parts.begin(), parts.end(),
-                       [token](const QByteArray &part) { return part.trimmed().compare(token, Qt::CaseInsensitive) == 0; });
+    return std::any_of(parts.begin(), parts.end(), [token](const QByteArray &part) {
+        return part.trimmed().compare(token, Qt::CaseInsensitive) == 0;
+    });
 }
 
 QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
@@ -62,14 +64,15 @@ public:
         //! child of the socket.
         QTimer *timer = nullptr;
         qint64 requestBytes = 0; //!< received of the request in progress
-        QByteArray tail;         //!< its last TailBytes bytes
+        QByteArray tail; //!< its last TailBytes bytes
         bool requestLineSeen = false;
         bool http10 = false;
         bool headSeen = false;
         //! One entry per request handed to the HTTP server and not answered yet, in the order
         //! of the requests (and of their answers): whether its answer ends the connection.
         QList<bool> closeAfter;
-        bool refused = false; //!< answered 408/431/413: draining what it still sends until it closes
+        bool refused =
+            false; //!< answered 408/431/413: draining what it still sends until it closes
         //! On the clock of `clock`: when the request in progress started (its first byte), or,
         //! with none in progress and none being answered, when the connection became idle.
         qint64 waitingSince = 0;
@@ -105,7 +108,9 @@ public:
     bool acceptedThisRound = false; //!< since the last acceptError()
     QTimer acceptRetry;
     QByteArray errorContentType = QByteArrayLiteral("text/plain; charset=utf-8");
-    GuardedTcpServer::ErrorBodyWriter errorBody = [](QStringView message) { return message.toUtf8(); };
+    GuardedTcpServer::ErrorBodyWriter errorBody = [](QStringView message) {
+        return message.toUtf8();
+    };
 };
 
 void GuardedTcpServerPrivate::received(QTcpSocket *socket)
@@ -144,12 +149,15 @@ void GuardedTcpServerPrivate::received(QTcpSocket *socket)
     if (connection.requestBytes > GuardedTcpServer::MaxRequestBytes) {
         const bool head = !connection.headSeen;
         refuse(socket, connection, head ? 431 : 413,
-               head ? QStringLiteral("Request line and headers exceed %1 bytes").arg(GuardedTcpServer::MaxRequestBytes)
-                    : QStringLiteral("Request exceeds %1 bytes").arg(GuardedTcpServer::MaxRequestBytes));
+               head ? QStringLiteral("Request line and headers exceed %1 bytes")
+                          .arg(GuardedTcpServer::MaxRequestBytes)
+                    : QStringLiteral("Request exceeds %1 bytes")
+                          .arg(GuardedTcpServer::MaxRequestBytes));
     }
 }
 
-void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection, int status, const QString &message)
+void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection, int status,
+                                     const QString &message)
 {
     connection.refused = true;
     // The HTTP server reads no more of it, and what it holds is dropped.
@@ -158,15 +166,17 @@ void GuardedTcpServerPrivate::refuse(QTcpSocket *socket, Connection &connection,
         socket->commitTransaction();
     socket->skip(socket->bytesAvailable());
 
-    qCWarning(lcStatventWeb).noquote() << QStringLiteral("refused a request from %1: %2 (answered %3, connection closed)")
-                                              .arg(socket->peerAddress().toString(), message)
-                                              .arg(status);
+    qCWarning(lcStatventWeb).noquote()
+        << QStringLiteral("refused a request from %1: %2 (answered %3, connection closed)")
+               .arg(socket->peerAddress().toString(), message)
+               .arg(status);
     const QByteArray body = errorBody(message);
     const QByteArray reason = status == 408 ? QByteArrayLiteral("Request Timeout")
         : status == 431                     ? QByteArrayLiteral("Request Header Fields Too Large")
                                             : QByteArrayLiteral("Content Too Large");
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n"
-                  + "Content-Type: " + errorContentType + "\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
+                  + "Content-Type: " + errorContentType
+                  + "\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: "
                   + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     socket->flush();
     if (socket->bytesToWrite() == 0)
@@ -186,11 +196,13 @@ void GuardedTcpServerPrivate::timedOut(QTcpSocket *socket)
         // Its timer is stopped while it is answered; nothing to do.
     } else if (found->requestInProgress()) {
         refuse(socket, *found, 408,
-               QStringLiteral("Request not complete within %1 ms of its first byte").arg(requestTimeout.count()));
+               QStringLiteral("Request not complete within %1 ms of its first byte")
+                   .arg(requestTimeout.count()));
     } else {
-        qCDebug(lcStatventWeb).noquote() << QStringLiteral("closing a connection from %1 idle for %2 ms")
-                                                .arg(socket->peerAddress().toString())
-                                                .arg(idleTimeout.count());
+        qCDebug(lcStatventWeb).noquote()
+            << QStringLiteral("closing a connection from %1 idle for %2 ms")
+                   .arg(socket->peerAddress().toString())
+                   .arg(idleTimeout.count());
         socket->disconnectFromHost();
     }
 }
@@ -238,7 +250,8 @@ bool GuardedTcpServerPrivate::evictOne()
         if (!connection.refused && connection.busy())
             continue;
         if (!chosen || rank(connection) < rank(*chosen)
-            || (rank(connection) == rank(*chosen) && connection.waitingSince < chosen->waitingSince)) {
+            || (rank(connection) == rank(*chosen)
+                && connection.waitingSince < chosen->waitingSince)) {
             victim = it.key();
             chosen = &connection;
         }
@@ -247,15 +260,18 @@ bool GuardedTcpServerPrivate::evictOne()
         return false;
     const qint64 waited = clock.elapsed() - chosen->waitingSince;
     const QString what = chosen->refused ? QStringLiteral("refused")
-        : chosen->requestInProgress()    ? QStringLiteral("with a request incomplete for %1 ms").arg(waited)
-                                         : QStringLiteral("idle for %1 ms").arg(waited);
+        : chosen->requestInProgress()
+        ? QStringLiteral("with a request incomplete for %1 ms").arg(waited)
+        : QStringLiteral("idle for %1 ms").arg(waited);
     qCDebug(lcStatventWeb).noquote()
-        << QStringLiteral("evicting a connection from %1 %2: the connection table is full").arg(victim->peerAddress().toString(), what);
+        << QStringLiteral("evicting a connection from %1 %2: the connection table is full")
+               .arg(victim->peerAddress().toString(), what);
     ++evictedSinceWarning;
     // Once a minute at most: under a flood of slow clients this happens for every new one.
     if (!evictionWarning.isValid() || evictionWarning.hasExpired(CapWarningInterval.count())) {
         qCWarning(lcStatventWeb).noquote()
-            << QStringLiteral("%1 connections open, the maximum: closed %2 incomplete or idle one(s), oldest first, "
+            << QStringLiteral("%1 connections open, the maximum: closed %2 incomplete or idle "
+                              "one(s), oldest first, "
                               "to make room for new clients")
                    .arg(connections.size())
                    .arg(evictedSinceWarning);
@@ -280,7 +296,8 @@ void GuardedTcpServerPrivate::updateAccepting()
     // Once a minute at most: a busy service may touch the cap again and again.
     if (full && (!capWarning.isValid() || capWarning.hasExpired(CapWarningInterval.count()))) {
         qCWarning(lcStatventWeb).noquote()
-            << QStringLiteral("%1 connections open, the maximum, all being answered: accepting no more until one is answered")
+            << QStringLiteral("%1 connections open, the maximum, all being answered: accepting no "
+                              "more until one is answered")
                    .arg(connections.size());
         capWarning.start();
     }
@@ -323,7 +340,9 @@ GuardedTcpServer::GuardedTcpServer(QObject *parent)
         }
         if (!d->acceptErrorWarned) { // once, until a connection is accepted again
             qCWarning(lcStatventWeb).noquote()
-                << QStringLiteral("cannot accept a connection (%1): trying again when one closes, and every second").arg(errorString());
+                << QStringLiteral("cannot accept a connection (%1): trying again when one closes, "
+                                  "and every second")
+                       .arg(errorString());
             d->acceptErrorWarned = true;
         }
         d->outOfDescriptors = true;
@@ -394,7 +413,8 @@ void GuardedTcpServer::requestReceived(QTcpSocket *socket, const QHttpServerRequ
         return;
     GuardedTcpServerPrivate::Connection &connection = *found;
     const QByteArray connectionHeader = headerValue(request, "connection");
-    const bool keepAlive = connection.http10 ? hasToken(connectionHeader, "keep-alive") : !hasToken(connectionHeader, "close");
+    const bool keepAlive = connection.http10 ? hasToken(connectionHeader, "keep-alive")
+                                             : !hasToken(connectionHeader, "close");
     const bool wasBusy = connection.busy();
     connection.closeAfter.append(!keepAlive);
     connection.timer->stop();
@@ -429,7 +449,8 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     // see it is beyond) into memory; the rest waits in the kernel.
     socket->setReadBufferSize(MaxRequestBytes + 1);
     if (!socket->setSocketDescriptor(descriptor)) {
-        qCWarning(lcStatventWeb).noquote() << QStringLiteral("cannot use an accepted connection: %1").arg(socket->errorString());
+        qCWarning(lcStatventWeb).noquote()
+            << QStringLiteral("cannot use an accepted connection: %1").arg(socket->errorString());
         delete socket;
         ::close(int(descriptor)); // the socket did not take it
         return;

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventweb/jsonwriter.h>
 
@@ -68,7 +69,12 @@ void appendEscape(QByteArray &out, uchar c)
         return;
     }
     // Control characters as \u00XX; bytes that are not UTF-8 as lone surrogates \udcXX.
-    const char escape[] = {'\\', 'u', c < 0x80 ? '0' : 'd', c < 0x80 ? '0' : 'c', HexDigits[c >> 4], HexDigits[c & 0xF]};
+    const char escape[] = {'\\',
+                           'u',
+                           c < 0x80 ? '0' : 'd',
+                           c < 0x80 ? '0' : 'c',
+                           HexDigits[c >> 4],
+                           HexDigits[c & 0xF]};
     out.append(escape, sizeof escape);
 }
 
@@ -177,7 +183,8 @@ void JsonWriter::appendNumber(QByteArray &out, const Statvent::StatValue &value)
     }
     // JSON has no infinity; the nearest number keeps the sign and the magnitude's meaning.
     const double largest = std::numeric_limits<double>::max();
-    Statvent::PipeFormat::appendValue(out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
+    Statvent::PipeFormat::appendValue(
+        out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
 }
 
 QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode)

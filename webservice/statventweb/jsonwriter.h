@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTWEB_JSONWRITER_H
 #define STATVENTWEB_JSONWRITER_H

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTWEB_PIPECOLLECTOR_H
 #define STATVENTWEB_PIPECOLLECTOR_H

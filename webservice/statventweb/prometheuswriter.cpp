@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventweb/prometheuswriter.h>
 
@@ -31,13 +32,22 @@ void appendLabelValue(QByteArray &out, QByteArrayView text)
     out.append('"');
 }
 
-void appendFamilyHeader(QByteArray &out, QByteArrayView metric, QByteArrayView type, QByteArrayView help)
+void appendFamilyHeader(QByteArray &out, QByteArrayView metric, QByteArrayView type,
+                        QByteArrayView help)
 {
-    out.append("# HELP ").append(metric.data(), metric.size()).append(' ').append(help.data(), help.size());
-    out.append("\n# TYPE ").append(metric.data(), metric.size()).append(' ').append(type.data(), type.size()).append('\n');
+    out.append("# HELP ")
+        .append(metric.data(), metric.size())
+        .append(' ')
+        .append(help.data(), help.size());
+    out.append("\n# TYPE ")
+        .append(metric.data(), metric.size())
+        .append(' ')
+        .append(type.data(), type.size())
+        .append('\n');
 }
 
-void appendGauge(QByteArray &out, QByteArrayView metric, QByteArrayView help, const Statvent::StatValue &value)
+void appendGauge(QByteArray &out, QByteArrayView metric, QByteArrayView help,
+                 const Statvent::StatValue &value)
 {
     appendFamilyHeader(out, metric, "gauge", help);
     out.append(metric.data(), metric.size()).append(' ');
@@ -59,8 +69,9 @@ struct ExtraLabel
     QByteArray value;
 };
 
-void appendSample(QByteArray &out, QByteArrayView metric, QByteArrayView name, const ExtraLabel &extra,
-                  const Statvent::StatValue &value, QByteArrayView quantile = {})
+void appendSample(QByteArray &out, QByteArrayView metric, QByteArrayView name,
+                  const ExtraLabel &extra, const Statvent::StatValue &value,
+                  QByteArrayView quantile = {})
 {
     out.append(metric.data(), metric.size()).append('{');
     PrometheusWriter::appendNameLabels(out, name);
@@ -87,12 +98,15 @@ QByteArray quantileOf(QByteArrayView label)
     const qsizetype point = number.indexOf('.');
     const QByteArrayView whole = point < 0 ? number : number.first(point);
     const QByteArrayView fraction = point < 0 ? QByteArrayView() : number.sliced(point + 1);
-    if (whole.isEmpty() || std::any_of(whole.begin(), whole.end(), [](char c) { return c < '0' || c > '9'; })
+    if (whole.isEmpty()
+        || std::any_of(whole.begin(), whole.end(), [](char c) { return c < '0' || c > '9'; })
         || std::any_of(fraction.begin(), fraction.end(), [](char c) { return c < '0' || c > '9'; }))
         return {};
     // Dividing by 100 moves the point two digits left.
-    QByteArray digits = QByteArray(std::max<qsizetype>(0, 3 - whole.size()), '0') + whole.toByteArray();
-    QByteArray quantile = digits.left(digits.size() - 2) + '.' + digits.right(2) + fraction.toByteArray();
+    QByteArray digits =
+        QByteArray(std::max<qsizetype>(0, 3 - whole.size()), '0') + whole.toByteArray();
+    QByteArray quantile =
+        digits.left(digits.size() - 2) + '.' + digits.right(2) + fraction.toByteArray();
     while (quantile.endsWith('0'))
         quantile.chop(1);
     if (quantile.endsWith('.'))
@@ -144,7 +158,8 @@ struct Families
      * cannot (a label that is no percentile, a quantile given twice, a row of another kind) as
      * plain rows.
      */
-    void addWindow(WindowSeries series, const QList<std::pair<QByteArray, const Statvent::StatEntry *>> &rows)
+    void addWindow(WindowSeries series,
+                   const QList<std::pair<QByteArray, const Statvent::StatEntry *>> &rows)
     {
         for (const auto &[label, entry] : rows) {
             if (entry->kind != Statvent::StatKind::Window) {
@@ -156,8 +171,9 @@ struct Families
                 continue;
             }
             const QByteArray quantile = quantileOf(label);
-            const bool given = std::any_of(series.quantiles.cbegin(), series.quantiles.cend(),
-                                           [&quantile](const auto &pair) { return pair.first == quantile; });
+            const bool given =
+                std::any_of(series.quantiles.cbegin(), series.quantiles.cend(),
+                            [&quantile](const auto &pair) { return pair.first == quantile; });
             if (quantile.isEmpty() || given)
                 untyped.append({entry, series.extra});
             else
@@ -168,22 +184,29 @@ struct Families
 
     void append(QByteArray &out, QByteArrayView combination) const
     {
-        const auto plain = [&out, combination](QByteArrayView metric, QByteArrayView type, QByteArrayView what,
-                                               const QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> &series,
-                                               bool always) {
-            if (series.isEmpty() && !always)
-                return;
-            appendFamilyHeader(out, metric, type, QByteArray(what.toByteArray() + ", named by the label name; " + combination.toByteArray()));
-            for (const auto &[entry, extra] : series)
-                appendSample(out, metric, entry->name, extra, entry->value);
-        };
+        const auto plain =
+            [&out,
+             combination](QByteArrayView metric, QByteArrayView type, QByteArrayView what,
+                          const QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> &series,
+                          bool always) {
+                if (series.isEmpty() && !always)
+                    return;
+                appendFamilyHeader(out, metric, type,
+                                   QByteArray(what.toByteArray() + ", named by the label name; "
+                                              + combination.toByteArray()));
+                for (const auto &[entry, extra] : series)
+                    appendSample(out, metric, entry->name, extra, entry->value);
+            };
         plain(UntypedMetric, "untyped", "A Statvent statistic", untyped, true);
-        plain(CounterMetric, "counter", "A Statvent counter (only ever incremented)", counters, false);
-        plain(GaugeMetric, "gauge", "A Statvent gauge (set, or incremented by negative amounts)", gauges, false);
+        plain(CounterMetric, "counter", "A Statvent counter (only ever incremented)", counters,
+              false);
+        plain(GaugeMetric, "gauge", "A Statvent gauge (set, or incremented by negative amounts)",
+              gauges, false);
         if (windows.isEmpty())
             return;
         appendFamilyHeader(out, WindowMetric, "summary",
-                           QByteArray("The percentiles of a Statvent sample window, named by the label name; _count and _sum "
+                           QByteArray("The percentiles of a Statvent sample window, named by the "
+                                      "label name; _count and _sum "
                                       "are those of the samples in the window now; "
                                       + combination.toByteArray()));
         for (const WindowSeries &window : windows) {
@@ -192,9 +215,10 @@ struct Families
             appendSample(out, "statvent_window_sum", window.name, window.extra, window.sum);
             appendSample(out, "statvent_window_count", window.name, window.extra, window.count);
         }
-        appendFamilyHeader(out, WindowMeanMetric, "gauge",
-                           QByteArray("The mean of a Statvent sample window's samples, named by the label name; "
-                                      + combination.toByteArray()));
+        appendFamilyHeader(
+            out, WindowMeanMetric, "gauge",
+            QByteArray("The mean of a Statvent sample window's samples, named by the label name; "
+                       + combination.toByteArray()));
         for (const WindowSeries &window : windows) {
             if (window.mean)
                 appendSample(out, WindowMeanMetric, window.name, window.extra, *window.mean);
@@ -203,11 +227,12 @@ struct Families
 };
 
 //! The rows of \a window, a window of \a stats, with their labels; empty if it does not fit them.
-QList<std::pair<QByteArray, const Statvent::StatEntry *>> rowsOf(const Statvent::WindowStats &window,
-                                                                 const Statvent::Snapshot &stats)
+QList<std::pair<QByteArray, const Statvent::StatEntry *>>
+rowsOf(const Statvent::WindowStats &window, const Statvent::Snapshot &stats)
 {
     QList<std::pair<QByteArray, const Statvent::StatEntry *>> rows;
-    if (window.firstRow < 0 || window.rowCount < 0 || window.firstRow > stats.size() - window.rowCount
+    if (window.firstRow < 0 || window.rowCount < 0
+        || window.firstRow > stats.size() - window.rowCount
         || window.labels.size() != window.rowCount)
         return rows;
     for (qsizetype i = 0; i < window.rowCount; ++i)
@@ -217,13 +242,17 @@ QList<std::pair<QByteArray, const Statvent::StatEntry *>> rowsOf(const Statvent:
 
 void appendSweepFigures(QByteArray &out, const SweepResult &result)
 {
-    appendGauge(out, "statvent_processes", "Processes whose pipe answered in the last sweep.", result.processes.size());
-    appendGauge(out, "statvent_unanswered_pipes", "Pipes of live processes that did not answer within the timeout.",
+    appendGauge(out, "statvent_processes", "Processes whose pipe answered in the last sweep.",
+                result.processes.size());
+    appendGauge(out, "statvent_unanswered_pipes",
+                "Pipes of live processes that did not answer within the timeout.",
                 result.unanswered.size());
-    appendGauge(out, "statvent_removed_pipes", "Stale pipes removed by the last sweep.", result.removed.size());
-    appendGauge(out, "statvent_rejected_lines", "Malformed lines skipped in the last sweep.", result.rejectedLines());
-    appendGauge(out, "statvent_sweep_duration_seconds", "How long the last sweep of the pipe directory took.",
-                result.duration);
+    appendGauge(out, "statvent_removed_pipes", "Stale pipes removed by the last sweep.",
+                result.removed.size());
+    appendGauge(out, "statvent_rejected_lines", "Malformed lines skipped in the last sweep.",
+                result.rejectedLines());
+    appendGauge(out, "statvent_sweep_duration_seconds",
+                "How long the last sweep of the pipe directory took.", result.duration);
 }
 
 qsizetype estimatedSize(qsizetype rows)
@@ -323,12 +352,15 @@ QByteArray PrometheusWriter::byProcess(const SweepResult &result)
             windowNames.insert(window.name);
             auto windowRows = rowsOf(window, process.stats);
             // A row in two windows (a malformed sweep) counts in the first only.
-            windowRows.removeIf([&](const auto &pair) { return inWindow.at(pair.second - process.stats.data()); });
+            windowRows.removeIf(
+                [&](const auto &pair) { return inWindow.at(pair.second - process.stats.data()); });
             if (windowRows.isEmpty())
                 continue;
             for (const auto &pair : std::as_const(windowRows))
                 inWindow[pair.second - process.stats.data()] = true;
-            families.addWindow(WindowSeries{window.name, extra, {}, std::nullopt, window.count, window.sum}, windowRows);
+            families.addWindow(
+                WindowSeries{window.name, extra, {}, std::nullopt, window.count, window.sum},
+                windowRows);
         }
         for (qsizetype row = 0; row < process.stats.size(); ++row) {
             if (!inWindow.at(row))

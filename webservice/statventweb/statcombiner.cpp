@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventweb/statcombiner.h>
 
@@ -39,7 +40,8 @@ struct Sum
     //! The total, converted once: an integer if no real took part and it fits in qint64.
     StatValue total() const
     {
-        if (!anyReal && integers >= std::numeric_limits<qint64>::min() && integers <= std::numeric_limits<qint64>::max())
+        if (!anyReal && integers >= std::numeric_limits<qint64>::min()
+            && integers <= std::numeric_limits<qint64>::max())
             return StatValue(qint64(integers));
         return StatValue(double(integers) + reals);
     }
@@ -53,7 +55,9 @@ Statvent::StatKind StatCombiner::combinedKind(Statvent::StatKind a, Statvent::St
         return a;
     // A counter beside a gauge: the sum can go down, so it is only a gauge. Anything beside an
     // untyped statistic, or a window row beside anything else, is not known to be either.
-    const auto plain = [](StatKind kind) { return kind == StatKind::Counter || kind == StatKind::Gauge; };
+    const auto plain = [](StatKind kind) {
+        return kind == StatKind::Counter || kind == StatKind::Gauge;
+    };
     if (plain(a) && plain(b))
         return StatKind::Gauge;
     return StatKind::Untyped;
@@ -62,9 +66,10 @@ Statvent::StatKind StatCombiner::combinedKind(Statvent::StatKind a, Statvent::St
 Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Mode mode)
 {
     Statvent::Snapshot combined;
-    std::vector<Sum> sums;          // for sum and avg: one per row of `combined`
-    QList<qsizetype> reporters;     // for avg: how many processes report each row
-    NameIndex rowOf(processes.isEmpty() ? 0 : processes.first().stats.size()); // views into `processes`
+    std::vector<Sum> sums; // for sum and avg: one per row of `combined`
+    QList<qsizetype> reporters; // for avg: how many processes report each row
+    NameIndex rowOf(processes.isEmpty() ? 0
+                                        : processes.first().stats.size()); // views into `processes`
     const bool summing = mode == Mode::Sum || mode == Mode::Avg;
 
     for (const ProcessStats &process : processes) {
@@ -110,7 +115,8 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, M
         Statvent::StatEntry &entry = combined[row];
         if (summing) {
             const StatValue total = sums[std::size_t(row)].total();
-            entry.value = mode == Mode::Sum ? total : StatValue(total.toReal() / double(reporters.at(row)));
+            entry.value =
+                mode == Mode::Sum ? total : StatValue(total.toReal() / double(reporters.at(row)));
         }
         // Only a sum of counters only grows (but for a process that leaves, which a reader of
         // counters takes for a reset); the largest, smallest or mean of counters may go down.
@@ -132,8 +138,9 @@ std::optional<StatCombiner::Mode> StatCombiner::modeFromName(QStringView name)
 QLatin1StringView StatCombiner::name(Mode mode) noexcept
 {
     // Indexed by Mode.
-    static constexpr QLatin1StringView Names[] = {QLatin1StringView("sum"), QLatin1StringView("max"),
-                                                  QLatin1StringView("min"), QLatin1StringView("avg")};
+    static constexpr QLatin1StringView Names[] = {
+        QLatin1StringView("sum"), QLatin1StringView("max"), QLatin1StringView("min"),
+        QLatin1StringView("avg")};
     return Names[std::size_t(mode)];
 }
 

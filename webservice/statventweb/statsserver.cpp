@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventweb/statsserver.h>
 
@@ -58,27 +59,35 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
         if (key == u"aggregate") {
             const std::optional<StatCombiner::Mode> mode = StatCombiner::modeFromName(value);
             if (aggregateGiven || !mode) {
-                parsed.error = aggregateGiven ? QStringLiteral("aggregate is given more than once")
-                                              : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg").arg(value);
+                parsed.error = aggregateGiven
+                    ? QStringLiteral("aggregate is given more than once")
+                    : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg")
+                          .arg(value);
                 return parsed;
             }
             aggregateGiven = true;
             parsed.view.mode = *mode;
         } else if (key == u"by") {
             if (byGiven || value != u"process") {
-                parsed.error = byGiven ? QStringLiteral("by is given more than once")
-                                       : QStringLiteral("unknown view by=\"%1\": the only one is by=process").arg(value);
+                parsed.error = byGiven
+                    ? QStringLiteral("by is given more than once")
+                    : QStringLiteral("unknown view by=\"%1\": the only one is by=process")
+                          .arg(value);
                 return parsed;
             }
             byGiven = true;
             parsed.view.byProcess = true;
         } else {
-            parsed.error = QStringLiteral("unknown query parameter \"%1\": use aggregate=sum|max|min|avg or by=process").arg(key);
+            parsed.error =
+                QStringLiteral(
+                    "unknown query parameter \"%1\": use aggregate=sum|max|min|avg or by=process")
+                    .arg(key);
             return parsed;
         }
     }
     if (aggregateGiven && byGiven)
-        parsed.error = QStringLiteral("by=process shows each process's own values: it takes no aggregate");
+        parsed.error =
+            QStringLiteral("by=process shows each process's own values: it takes no aggregate");
     return parsed;
 }
 
@@ -191,7 +200,8 @@ void StatsServerPrivate::answerWaiting(const std::shared_ptr<const SweepResult> 
             answer.waitsForSweep = false;
             answer.body = render(answer.view, result);
             answer.headers = answer.view.route == Route::Metrics
-                ? Headers{{"Content-Type", PrometheusWriter::ContentType.toByteArray()}, {"Cache-Control", "no-store"}}
+                ? Headers{{"Content-Type", PrometheusWriter::ContentType.toByteArray()},
+                          {"Cache-Control", "no-store"}}
                 : jsonHeaders();
         }
         sockets.push_back(socket);
@@ -201,7 +211,8 @@ void StatsServerPrivate::answerWaiting(const std::shared_ptr<const SweepResult> 
         writeReady(socket);
 }
 
-const QByteArray &StatsServerPrivate::render(const View &view, const std::shared_ptr<const SweepResult> &result)
+const QByteArray &StatsServerPrivate::render(const View &view,
+                                             const std::shared_ptr<const SweepResult> &result)
 {
     if (renderedResult != result) {
         rendered.clear();
@@ -212,9 +223,11 @@ const QByteArray &StatsServerPrivate::render(const View &view, const std::shared
         return *found;
     QByteArray body;
     if (view.route == Route::Metrics)
-        body = view.byProcess ? PrometheusWriter::byProcess(*result) : PrometheusWriter::combined(*result, view.mode);
+        body = view.byProcess ? PrometheusWriter::byProcess(*result)
+                              : PrometheusWriter::combined(*result, view.mode);
     else
-        body = view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.mode);
+        body =
+            view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.mode);
     return *rendered.insert(view.cacheKey(), body);
 }
 
@@ -260,7 +273,8 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     server->setMaxConnections(d->maxConnections);
     server->setIdleTimeout(d->idleTimeout);
     server->setRequestTimeout(d->requestTimeout);
-    server->setErrorBody(JsonType, [](QStringView message) { return JsonWriter::message(message, {}); });
+    server->setErrorBody(JsonType,
+                         [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
         d->errorString = server->errorString();
         delete server;
@@ -353,7 +367,8 @@ bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     } else if (route == Route::Health) {
         answer.headers = jsonHeaders();
         answer.body = QByteArrayLiteral("{\"status\":\"ok\"}");
-    } else if (const ParsedQuery parsed = parseQuery(request.query(), route); !parsed.error.isEmpty()) {
+    } else if (const ParsedQuery parsed = parseQuery(request.query(), route);
+               !parsed.error.isEmpty()) {
         answer.status = StatusCode::BadRequest;
         answer.headers = jsonHeaders();
         answer.body = JsonWriter::message(parsed.error, path);
@@ -369,10 +384,12 @@ bool StatsServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
 
 void StatsServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    StatsServerPrivate::Answer answer(makeResponder(request, socket), request.method() == QHttpServerRequest::Method::Head);
+    StatsServerPrivate::Answer answer(makeResponder(request, socket),
+                                      request.method() == QHttpServerRequest::Method::Head);
     answer.status = StatusCode::NotFound;
     answer.headers = jsonHeaders();
-    answer.body = JsonWriter::message(u"The requested resource was not found", request.url().path());
+    answer.body =
+        JsonWriter::message(u"The requested resource was not found", request.url().path());
     d->enqueue(socket, std::move(answer));
 }
 

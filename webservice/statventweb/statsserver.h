@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENTWEB_STATSSERVER_H
 #define STATVENTWEB_STATSSERVER_H

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_SAMPLEWINDOW_H
 #define STATVENT_SAMPLEWINDOW_H

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_STATHANDLE_H
 #define STATVENT_STATHANDLE_H
@@ -18,7 +19,7 @@ class StatRegistry;
 namespace Detail {
 struct ValueCell;
 struct WindowCell;
-}
+} // namespace Detail
 
 /*!
  * The part every handle shares: the statistic it points to, or none.

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_STATREGISTRY_H
 #define STATVENT_STATREGISTRY_H
@@ -49,7 +50,8 @@ class STATVENT_EXPORT StatRegistry : public QObject
     //! Samples each window keeps; changing it applies to every window, existing ones included.
     Q_PROPERTY(int windowSize READ windowSize WRITE setWindowSize NOTIFY windowSizeChanged)
     //! Percentiles reported for each window, each in (0, 100].
-    Q_PROPERTY(QList<double> percentiles READ percentiles WRITE setPercentiles NOTIFY percentilesChanged)
+    Q_PROPERTY(
+        QList<double> percentiles READ percentiles WRITE setPercentiles NOTIFY percentilesChanged)
     Q_PROPERTY(int statCount READ statCount)
     Q_PROPERTY(int windowCount READ windowCount)
 

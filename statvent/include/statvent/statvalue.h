@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_STATVALUE_H
 #define STATVENT_STATVALUE_H
@@ -27,8 +28,10 @@ public:
 
     constexpr StatValue() noexcept = default;
 
-    template<typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, bool> = true>
-    constexpr StatValue(T value) noexcept // NOLINT(google-explicit-constructor): values read naturally
+    template<typename T,
+             std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, bool> = true>
+    constexpr StatValue(
+        T value) noexcept // NOLINT(google-explicit-constructor): values read naturally
     {
         if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(qint64)) {
             // An unsigned 64-bit value above INT64_MAX cannot be an exact qint64.
@@ -70,9 +73,13 @@ public:
     //! Same type and same value.
     friend constexpr bool operator==(const StatValue &a, const StatValue &b) noexcept
     {
-        return a.m_type == b.m_type && (a.isInteger() ? a.m_integer == b.m_integer : a.m_real == b.m_real);
+        return a.m_type == b.m_type
+            && (a.isInteger() ? a.m_integer == b.m_integer : a.m_real == b.m_real);
     }
-    friend constexpr bool operator!=(const StatValue &a, const StatValue &b) noexcept { return !(a == b); }
+    friend constexpr bool operator!=(const StatValue &a, const StatValue &b) noexcept
+    {
+        return !(a == b);
+    }
 
 private:
     Type m_type = Type::Integer;

@@ -1,3 +1,4 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #ifndef STATVENT_VALUEHANDLE_H
 #define STATVENT_VALUEHANDLE_H
