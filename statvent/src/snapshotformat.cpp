@@ -354,7 +354,7 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
     return out;
 }
 
-class SnapshotFormat::Reader::Private
+class Q_DECL_HIDDEN SnapshotFormat::Reader::Private
 {
 public:
     explicit Private(RepeatedNames repeatedNames)
