@@ -262,8 +262,9 @@ void tst_SnapshotFormat::roundTrip_data()
     QTest::newRow("name like a record") << one("end 0", 1, StatKind::Gauge);
     QTest::newRow("UTF-8 name") << one("délai.médian ⏱", 1, StatKind::Gauge);
     QTest::newRow("invalid UTF-8 name") << one("bad\xff\xfe\xc3(", 1, StatKind::Gauge);
+    static constexpr char controlBytes[] = "tab\there\0nul\x1b"; // a NUL inside: sizeof, not strlen
     QTest::newRow("control bytes in name")
-        << one(QByteArray("tab\there\0nul\x1b", 16), 1, StatKind::Gauge);
+        << one(QByteArray(controlBytes, sizeof(controlBytes) - 1), 1, StatKind::Gauge);
     QTest::newRow("longest name") << one(QByteArray(PipeFormat::MaxNameLength, 'n'), 1,
                                          StatKind::Counter);
 
