@@ -17,7 +17,7 @@ namespace Statvent {
 class StatRegistry;
 
 namespace Detail {
-struct ValueCell;
+class ValueCell;
 struct WindowCell;
 } // namespace Detail
 
