@@ -662,6 +662,46 @@ private Q_SLOTS:
                  SnapshotFormat::serialize(registry.typedSnapshot()));
     }
 
+    void socketAcceptsConnectionsFromTheInstantItAppears()
+    {
+        // A reader that polls for <pid>.sock connects the moment the name exists: the socket
+        // must already be listening then (a name bound but not yet listening refuses).
+        StatRegistry registry;
+        registry.set("x", 1);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        QVERIFY(recorder.start());
+        const QByteArray path = QFile::encodeName(recorder.socketPath());
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        QVERIFY(size_t(path.size()) < sizeof address.sun_path);
+        std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+        constexpr int Recreations = 100;
+        int refused = 0;
+        for (int i = 0; i < Recreations; ++i) {
+            QVERIFY(::unlink(path.constData()) == 0);
+            const QDeadlineTimer deadline(2000);
+            int error = ENOENT;
+            while (error == ENOENT && !deadline.hasExpired()) {
+                const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                error =
+                    ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0
+                    ? 0
+                    : errno;
+                ::close(fd);
+            }
+            QVERIFY2(error != ENOENT, "the socket was not recreated within 2 s");
+            if (error == ECONNREFUSED)
+                ++refused;
+            else
+                QCOMPARE(error, 0);
+            QTRY_VERIFY(isSocket(recorder.socketPath()));
+        }
+        QCOMPARE(refused, 0);
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
+    }
+
     void refusesToWriteThroughAnythingButItsOwnFifo_data()
     {
         QTest::addColumn<QString>("kind");

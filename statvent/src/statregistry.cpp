@@ -294,6 +294,11 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
         appendValuesUpTo(cell.valuesBefore);
         const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
+        // Before the rows are selected, which reorders the samples: the histogram then sums them
+        // in the same order as the rows' mean does.
+        std::optional<Histogram> histogram;
+        if (withWindows)
+            histogram = Histogram::fromSamples(samples);
         const qsizetype first = stats.size();
         const qsizetype count = samples.size();
         const double sum =
@@ -308,6 +313,7 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
         // Finite samples whose sum overflows: saturated, as the socket carries finite values.
         window.sum =
             std::isfinite(sum) ? sum : std::copysign(std::numeric_limits<double>::max(), sum);
+        window.histogram = std::move(histogram);
         window.firstRow = first;
         window.rowCount = stats.size() - first;
         if (window.rowCount > 0) {

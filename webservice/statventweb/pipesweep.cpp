@@ -337,7 +337,8 @@ private:
         const PipeDirectory::Entry entry = PipeDirectory::parseName(name);
         // `.`, `..` and dotfiles such as a recorder's spare `.<pid>.stats.next` are never read.
         if (name.startsWith('.')) {
-            if (entry.kind == PipeDirectory::EntryKind::Spare && type == DT_FIFO)
+            if (entry.kind == PipeDirectory::EntryKind::Spare
+                && (type == DT_FIFO || type == DT_SOCK))
                 removeOrphanedSpare(name, entry.pid);
             return;
         }
@@ -365,8 +366,8 @@ private:
     }
 
     /*!
-     * A recorder keeps its next FIFO ready as `.<pid>.stats.next`; a process killed with
-     * SIGKILL leaves it behind. Once that pid is gone, nobody else will remove it.
+     * A recorder makes its next FIFO or socket as `.<pid>.stats.next`; a process killed with
+     * SIGKILL at that instant leaves it behind. Once that pid is gone, nobody else removes it.
      */
     void removeOrphanedSpare(const QByteArray &name, qint64 pid)
     {
