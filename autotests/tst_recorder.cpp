@@ -1235,7 +1235,15 @@ private Q_SLOTS:
                           + "window 100 5050.0 kind.x.{0}\n"
                             "row median 50.0 kind.x.median\nrow 95th 95.0 kind.x.95th\n"
                             "row 99th 99.0 kind.x.99th\nrow 100th 100.0 kind.x.100th\n"
-                            "row mean 50.5 kind.x.mean\nend 1\n");
+                            "row mean 50.5 kind.x.mean\n"
+                            // Samples 1..100: sample v in bucket ceil(16 log2 v), zero count 0,
+                            // min 1, max 100.
+                            "buckets 4 0 1.0 100.0 0:1 16:1 26:1 32:1 38:1 42:1 45:1 48:1 51:1 "
+                            "54:1 56:1 58:1 60:1 61:1 63:1 64:1 66:1 67:1 68:1 70:1 71:1 72:1 73:1 "
+                            "74:1 75:1 76:1 77:2 78:1 79:1 80:2 81:1 82:1 83:2 84:2 85:1 86:2 87:2 "
+                            "88:2 89:2 90:2 91:2 92:2 93:3 94:2 95:3 96:3 97:2 98:3 99:3 100:4 "
+                            "101:3 102:3 103:4 104:4 105:4 106:4 107:2\n"
+                            "end 1\n");
     }
 
     // Issue 15, items 1 to 3: a process's socket, read by a plain client, tells the kinds apart.

@@ -6,8 +6,6 @@
 #include "readercounter.h"
 #include "recorderthread.h"
 
-#include "statvent/typedsnapshot.h"
-
 #include <QByteArray>
 #include <QDeadlineTimer>
 
@@ -95,7 +93,6 @@ private:
     //! One snapshot for the readers that arrive together, through either door.
     struct Batch
     {
-        std::optional<TypedSnapshot> snapshot;
         std::optional<QByteArray> pipeText;
         std::optional<QByteArray> socketText;
     };
@@ -103,13 +100,14 @@ private:
     void run();
     /*!
      * What a reader of the socket (\a toSocket: SnapshotFormat) or of a FIFO (PipeFormat) gets
-     * from \a batch: the one place where a snapshot is rendered. The snapshot is taken, and each
-     * text rendered, at most once per batch and only when a reader needs it.
+     * from \a batch: the one place where a snapshot is rendered. Each text is rendered at most
+     * once per batch and only when a reader needs it, from a snapshot taken for it: a FIFO's
+     * text needs no windows nor histograms (StatRegistry::snapshot() is the cheaper walk).
      */
     QByteArray render(Batch &batch, bool toSocket) const;
     /*!
      * The text for readers that have just arrived through the socket (\a toSocket) or a FIFO:
-     * \a batch's, or, when MaxSnapshotsInFlight texts are held and \a batch has no snapshot yet,
+     * \a batch's, or, when MaxSnapshotsInFlight texts are held and \a batch has rendered nothing yet,
      * the newest one held for the same door.
      */
     QByteArray snapshotForNewcomers(Batch &batch, bool toSocket);
