@@ -105,6 +105,7 @@ private Q_SLOTS:
     void otherModesKeepTheirRowsAndGiveTheHistogram_data();
     void otherModesKeepTheirRowsAndGiveTheHistogram();
     void differentPercentilesAreNotMerged();
+    void oneProcessKeepsItsExactRows();
     void emptyWindowsAddNothing();
 };
 
@@ -201,6 +202,20 @@ void tst_WindowCombiner::differentPercentilesAreNotMerged()
     const Combined combined = combineAll(processes, Mode::Sum);
     QVERIFY(!combined.windows.constFirst().merged);
     QCOMPARE(combined.stats, summed);
+    // The samples still add up, whatever rows each process makes of them.
+    QVERIFY(combined.windows.constFirst().histogram);
+    QCOMPARE(combined.windows.constFirst().histogram->count(), 200);
+}
+
+void tst_WindowCombiner::oneProcessKeepsItsExactRows()
+{
+    StatRegistry registry;
+    for (int sample = 1; sample <= 10; ++sample)
+        registry.record("latency.{0}", sample * 1.01);
+    const ProcessStats process = overSocket(101, registry);
+    const Combined combined = combineAll({process}, Mode::Sum);
+    QVERIFY(combined.windows.constFirst().merged);
+    QCOMPARE(combined.stats, process.stats); // 5.05, not the histogram's bucket estimate
 }
 
 void tst_WindowCombiner::emptyWindowsAddNothing()

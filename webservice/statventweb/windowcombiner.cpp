@@ -19,8 +19,10 @@ using Statvent::WindowStats;
 struct PendingWindow
 {
     CombinedWindow window;
-    //! Every reporter sent a histogram, and each listed the same rows under the same labels.
-    bool mergeable = true;
+    //! Every reporter sent a histogram.
+    bool allHistograms = true;
+    //! Every reporter with rows listed the same rows under the same labels.
+    bool sameRows = true;
     //! The processes that report the window with rows (an empty window has none).
     qsizetype reportersWithRows = 0;
 };
@@ -51,7 +53,8 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             auto found = windowOf.constFind(window.name);
             if (found == windowOf.cend()) {
                 found = windowOf.insert(window.name, pending.size());
-                pending.append({CombinedWindow{window.name, {}, {}, 0, 0, {}, false}, true, 0});
+                pending.append(
+                    {CombinedWindow{window.name, {}, {}, 0, 0, {}, false}, true, true, 0});
             }
             PendingWindow &entry = pending[*found];
             CombinedWindow &combinedWindow = entry.window;
@@ -69,13 +72,13 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             } else if (!rowNames.isEmpty()
                        && (rowNames != combinedWindow.rowNames
                            || window.labels != combinedWindow.labels)) {
-                entry.mergeable = false; // other percentiles: no row has one meaning for all
+                entry.sameRows = false; // other percentiles: no row has one meaning for all
             }
             combinedWindow.count += window.count;
             combinedWindow.sum += window.sum;
             if (!window.histogram) {
-                entry.mergeable = false;
-            } else if (entry.mergeable) {
+                entry.allHistograms = false;
+            } else if (entry.allHistograms) {
                 if (combinedWindow.histogram)
                     combinedWindow.histogram->merge(*window.histogram);
                 else
@@ -92,12 +95,12 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
     result.reserve(pending.size());
     for (PendingWindow &entry : pending) {
         CombinedWindow &window = entry.window;
-        if (!entry.mergeable)
+        if (!entry.allHistograms)
             window.histogram.reset();
         // A row's combined kind is Window only if every process that reports it reports it as
         // a window's row: no FIFO writer and no plain statistic shares its name.
         bool mergeRows = mode == StatCombiner::Mode::Sum && window.histogram.has_value()
-            && !window.rowNames.isEmpty();
+            && entry.sameRows && !window.rowNames.isEmpty();
         QList<qsizetype> rows;
         QList<double> values;
         for (qsizetype i = 0; mergeRows && i < window.rowNames.size(); ++i) {
@@ -110,8 +113,11 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             values.append(value.value_or(0));
         }
         if (mergeRows) {
-            for (qsizetype i = 0; i < rows.size(); ++i)
-                combined[rows.at(i)].value = Statvent::StatValue(values.at(i));
+            // One process's own rows are already the exact values the histogram approximates.
+            if (entry.reportersWithRows > 1) {
+                for (qsizetype i = 0; i < rows.size(); ++i)
+                    combined[rows.at(i)].value = Statvent::StatValue(values.at(i));
+            }
             window.merged = true;
         }
         result.append(std::move(window));

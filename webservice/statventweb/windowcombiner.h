@@ -29,7 +29,8 @@ struct CombinedWindow
     double sum = 0;
     //! The processes' histograms added up, when every process that reports the window sent one.
     std::optional<Statvent::Histogram> histogram;
-    //! The window's rows in the combined statistics are the merged histogram's percentiles.
+    //! The window's rows in the combined statistics are the host's true values: the merged
+    //! histogram's percentiles, or the one process's own exact rows if only one has samples.
     bool merged = false;
 };
 
