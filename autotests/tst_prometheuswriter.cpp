@@ -113,13 +113,9 @@ SweepResult histogramResult(bool withoutHistogram = false)
         process.channel = Channel::Socket;
         process.stats = {{"requests", 1, StatKind::Counter}};
         const Histogram histogram = Histogram::fromSamples(it.value());
-        WindowStats window{"latency.{0}",
-                           histogram.count(),
-                           histogram.sum(),
-                           process.stats.size(),
-                           WindowLabels.size(),
-                           WindowLabels,
-                           histogram};
+        WindowStats window{
+            "latency.{0}",       histogram.count(), histogram.sum(), process.stats.size(),
+            WindowLabels.size(), WindowLabels,      histogram};
         if (withoutHistogram && process.pid == 20)
             window.histogram.reset();
         for (const QByteArray &label : WindowLabels) {
@@ -378,10 +374,10 @@ void tst_PrometheusWriter::buckets_data()
                          << QByteArrayList{"name=\"latency.{0}\""} << QList<qint64>{0};
     QTest::newRow("max") << PrometheusWriter::combined(result, StatCombiner::Mode::Max)
                          << QByteArrayList{"name=\"latency.{0}\""} << QList<qint64>{0};
-    QTest::newRow("by process")
-        << PrometheusWriter::byProcess(result)
-        << QByteArrayList{"name=\"latency.{0}\",pid=\"10\"", "name=\"latency.{0}\",pid=\"20\""}
-        << QList<qint64>{10, 20};
+    QTest::newRow("by process") << PrometheusWriter::byProcess(result)
+                                << QByteArrayList{"name=\"latency.{0}\",pid=\"10\"",
+                                                  "name=\"latency.{0}\",pid=\"20\""}
+                                << QList<qint64>{10, 20};
 }
 
 void tst_PrometheusWriter::buckets()
@@ -423,8 +419,8 @@ void tst_PrometheusWriter::buckets()
     // The same `le` text on every scrape and host: the fixed list, not the samples, decides it.
     QVERIFY(text.contains(QByteArray("statvent_window_bucket{" + series.constFirst()
                                      + ",le=\"9.5367431640625e-07\"} ")));
-    QVERIFY(text.contains(QByteArray("statvent_window_bucket{" + series.constFirst()
-                                     + ",le=\"1099511627776.0\"} ")));
+    QVERIFY(text.contains(
+        QByteArray("statvent_window_bucket{" + series.constFirst() + ",le=\"1099511627776.0\"} ")));
 }
 
 void tst_PrometheusWriter::mergedBucketsAddUp()
@@ -446,8 +442,7 @@ void tst_PrometheusWriter::mergedPercentiles()
 {
     // Sum mode: the quantile series are the merged histogram's, within its bound of the exact
     // percentiles of all the samples; 100th is exact.
-    const QByteArray text =
-        PrometheusWriter::combined(histogramResult(), StatCombiner::Mode::Sum);
+    const QByteArray text = PrometheusWriter::combined(histogramResult(), StatCombiner::Mode::Sum);
     QList<double> all;
     for (const QList<double> &samples : windowSamples())
         all += samples;
@@ -455,8 +450,9 @@ void tst_PrometheusWriter::mergedPercentiles()
     for (const auto &[quantile, percentile] :
          {std::pair<QByteArray, double>{"0.5", 50}, {"0.99", 99}, {"1", 100}}) {
         const double value = sampleValue(
-            text, "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\""
-                      + quantile + "\"}");
+            text,
+            "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"" + quantile
+                + "\"}");
         const double exact = Aggregates::percentile(all, percentile);
         QVERIFY2(std::abs(value - exact) <= Histogram::RelativeErrorBound * std::abs(exact),
                  qPrintable(QStringLiteral("quantile %1: %2, exact %3")
@@ -464,8 +460,9 @@ void tst_PrometheusWriter::mergedPercentiles()
                                 .arg(value)
                                 .arg(exact)));
     }
-    QCOMPARE(sampleValue(text, "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
-                               "quantile=\"1\"}"),
+    QCOMPARE(sampleValue(text,
+                         "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
+                         "quantile=\"1\"}"),
              1e13);
 }
 
@@ -479,17 +476,19 @@ void tst_PrometheusWriter::windowWithoutHistogram()
     QVERIFY(!combined.contains("statvent_window_bucket"));
     QVERIFY(!combined.contains("statvent_window_count"));
     QVERIFY(!combined.contains("# TYPE statvent_window histogram"));
-    QCOMPARE(sampleValue(combined, "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
-                                   "quantile=\"1\"}"),
+    QCOMPARE(sampleValue(combined,
+                         "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
+                         "quantile=\"1\"}"),
              5000 + 1e13);
     QVERIFY(combined.contains("statvent_window_mean{name=\"latency.{0}\",aggregate=\"sum\"} "));
     const QByteArray byProcess = PrometheusWriter::byProcess(result);
-    QCOMPARE(bucketSeries(byProcess).keys(),
-             QByteArrayList{"name=\"latency.{0}\",pid=\"10\""});
-    QCOMPARE(sampleValue(byProcess, "statvent_window_count{name=\"latency.{0}\",pid=\"10\"}"), 10.0);
+    QCOMPARE(bucketSeries(byProcess).keys(), QByteArrayList{"name=\"latency.{0}\",pid=\"10\""});
+    QCOMPARE(sampleValue(byProcess, "statvent_window_count{name=\"latency.{0}\",pid=\"10\"}"),
+             10.0);
     QVERIFY(!byProcess.contains("statvent_window_count{name=\"latency.{0}\",pid=\"20\"}"));
-    QCOMPARE(sampleValue(byProcess, "statvent_window_quantile{name=\"latency.{0}\",pid=\"20\","
-                                    "quantile=\"1\"}"),
+    QCOMPARE(sampleValue(byProcess,
+                         "statvent_window_quantile{name=\"latency.{0}\",pid=\"20\","
+                         "quantile=\"1\"}"),
              1e13);
 }
 

@@ -268,9 +268,10 @@ struct Families
         appendWindowHistograms(out);
         appendFamilyHeader(
             out, WindowQuantileMetric, "untyped",
-            QByteArray("A percentile of a Statvent sample window's samples, named by the label name "
-                       "(untyped: a gauge may not have the label quantile); "
-                       + combination.toByteArray()));
+            QByteArray(
+                "A percentile of a Statvent sample window's samples, named by the label name "
+                "(untyped: a gauge may not have the label quantile); "
+                + combination.toByteArray()));
         for (const WindowSeries &window : windows) {
             for (const auto &[quantile, value] : window.quantiles)
                 appendSample(out, WindowQuantileMetric, window.name, window.extra, value, quantile);
