@@ -259,8 +259,7 @@ public:
             ::close(m_directoryFd);
     }
 
-    Sweep(const Sweep &) = delete;
-    Sweep &operator=(const Sweep &) = delete;
+    Q_DISABLE_COPY_MOVE(Sweep)
 
     void run(const QDeadlineTimer &deadline)
     {
