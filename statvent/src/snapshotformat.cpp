@@ -3,6 +3,7 @@
 #include "statvent/snapshotformat.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -15,26 +16,22 @@ namespace {
 
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
 
-// What a line is, by its first field.
+// What a line is, by its first field. Unknown stays last: it counts the known records.
 enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, Buckets, End, Unknown };
+
+// The first field of each record, indexed by Record: what the writer writes and the reader reads.
+constexpr std::array<QByteArrayView, std::size_t(Record::Unknown)> RecordWords = {
+    "counter", "gauge", "untyped", "window", "row", "buckets", "end"};
+
+constexpr QByteArrayView wordOf(Record record) noexcept
+{
+    return RecordWords[std::size_t(record)];
+}
 
 Record recordOf(QByteArrayView type) noexcept
 {
-    if (type == "counter")
-        return Record::Counter;
-    if (type == "gauge")
-        return Record::Gauge;
-    if (type == "untyped")
-        return Record::Untyped;
-    if (type == "window")
-        return Record::Window;
-    if (type == "row")
-        return Record::Row;
-    if (type == "buckets")
-        return Record::Buckets;
-    if (type == "end")
-        return Record::End;
-    return Record::Unknown;
+    const auto found = std::find(RecordWords.begin(), RecordWords.end(), type);
+    return Record(found - RecordWords.begin()); // Record::Unknown when not found
 }
 
 // The records that the end record counts: one per statistic or window.
@@ -44,18 +41,18 @@ bool isCounted(Record record) noexcept
         || record == Record::Window;
 }
 
-QByteArrayView typeWordOf(StatKind kind) noexcept
+Record recordOf(StatKind kind) noexcept
 {
     switch (kind) {
     case StatKind::Counter:
-        return "counter";
+        return Record::Counter;
     case StatKind::Gauge:
-        return "gauge";
+        return Record::Gauge;
     case StatKind::Untyped:
     case StatKind::Window: // a window row without its window: see appendStatistic()
         break;
     }
-    return "untyped";
+    return Record::Untyped;
 }
 
 StatKind kindOf(Record record) noexcept
@@ -140,7 +137,7 @@ void appendStatistic(QByteArray &out, const StatEntry &entry)
     // untyped, it still reaches readers, without a kind it cannot carry on its own.
     Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
                "a window row outside its window");
-    out.append(typeWordOf(entry.kind));
+    out.append(wordOf(recordOf(entry.kind)));
     out.append(' ');
     PipeFormat::appendValue(out, entry.value);
     out.append(' ');
@@ -171,7 +168,8 @@ qsizetype bucketsRecordsOf(const Histogram &histogram)
 void appendHistogram(QByteArray &out, const Histogram &histogram)
 {
     const auto header = [&](qint64 zeroCount) {
-        out.append("buckets ");
+        out.append(wordOf(Record::Buckets));
+        out.append(' ');
         PipeFormat::appendValue(out, qint64(Histogram::Scale));
         out.append(' ');
         PipeFormat::appendValue(out, zeroCount);
@@ -280,7 +278,8 @@ std::optional<SnapshotFormat::Error> parseBuckets(QByteArrayView rest, BucketsFi
 
 void appendWindow(QByteArray &out, const WindowStats &window)
 {
-    out.append("window ");
+    out.append(wordOf(Record::Window));
+    out.append(' ');
     PipeFormat::appendValue(out, window.count);
     out.append(' ');
     PipeFormat::appendValue(out, window.sum);
@@ -291,7 +290,8 @@ void appendWindow(QByteArray &out, const WindowStats &window)
 
 void appendRow(QByteArray &out, QByteArrayView label, const StatEntry &entry)
 {
-    out.append("row ");
+    out.append(wordOf(Record::Row));
+    out.append(' ');
     out.append(label);
     out.append(' ');
     PipeFormat::appendValue(out, entry.value);
@@ -348,7 +348,8 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
     for (; next < stats.size(); ++next, ++records)
         appendStatistic(out, stats.at(next));
 
-    out.append("end ");
+    out.append(wordOf(Record::End));
+    out.append(' ');
     PipeFormat::appendValue(out, records);
     out.append('\n');
     return out;
