@@ -19,59 +19,56 @@ constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
 // What a line is, by its first field. Unknown stays last: it counts the known records.
 enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, Buckets, End, Unknown };
 
-// The first field of each record, indexed by Record: what the writer writes and the reader reads.
-constexpr std::array<QByteArrayView, std::size_t(Record::Unknown)> RecordWords = {
-    "counter", "gauge", "untyped", "window", "row", "buckets", "end"};
+// What each record is, indexed by Record: the first field, which the writer writes and the
+// reader reads; the kind of the statistic it gives; whether the end record counts it (one per
+// statistic or window).
+struct RecordType
+{
+    QByteArrayView word;
+    StatKind kind;
+    bool counted;
+};
+constexpr std::array<RecordType, std::size_t(Record::Unknown)> RecordTypes = {{
+    {"counter", StatKind::Counter, true},
+    {"gauge", StatKind::Gauge, true},
+    {"untyped", StatKind::Untyped, true},
+    {"window", StatKind::Window, true},
+    {"row", StatKind::Window, false},
+    {"buckets", StatKind::Untyped, false},
+    {"end", StatKind::Untyped, false},
+}};
 
 constexpr QByteArrayView wordOf(Record record) noexcept
 {
-    return RecordWords[std::size_t(record)];
+    return RecordTypes[std::size_t(record)].word;
 }
 
-Record recordOf(QByteArrayView type) noexcept
+Record recordOf(QByteArrayView word) noexcept
 {
-    const auto found = std::find(RecordWords.begin(), RecordWords.end(), type);
-    return Record(found - RecordWords.begin()); // Record::Unknown when not found
+    const auto found = std::find_if(RecordTypes.begin(), RecordTypes.end(),
+                                    [word](const RecordType &type) { return type.word == word; });
+    return Record(found - RecordTypes.begin()); // Record::Unknown when not found
 }
 
-// The records that the end record counts: one per statistic or window.
 bool isCounted(Record record) noexcept
 {
-    return record == Record::Counter || record == Record::Gauge || record == Record::Untyped
-        || record == Record::Window;
+    return record != Record::Unknown && RecordTypes[std::size_t(record)].counted;
 }
 
+// The record of a plain statistic of \a kind. A window row without its window (see
+// appendStatistic()) is written untyped.
 Record recordOf(StatKind kind) noexcept
 {
-    switch (kind) {
-    case StatKind::Counter:
-        return Record::Counter;
-    case StatKind::Gauge:
-        return Record::Gauge;
-    case StatKind::Untyped:
-    case StatKind::Window: // a window row without its window: see appendStatistic()
-        break;
+    for (const Record record : {Record::Counter, Record::Gauge}) {
+        if (RecordTypes[std::size_t(record)].kind == kind)
+            return record;
     }
     return Record::Untyped;
 }
 
 StatKind kindOf(Record record) noexcept
 {
-    switch (record) {
-    case Record::Counter:
-        return StatKind::Counter;
-    case Record::Gauge:
-        return StatKind::Gauge;
-    case Record::Window:
-    case Record::Row:
-        return StatKind::Window;
-    case Record::Untyped:
-    case Record::Buckets:
-    case Record::End:
-    case Record::Unknown:
-        break;
-    }
-    return StatKind::Untyped;
+    return record == Record::Unknown ? StatKind::Untyped : RecordTypes[std::size_t(record)].kind;
 }
 
 // The first field of \a rest (up to the next space) and what follows that space; false when
@@ -731,7 +728,7 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
     case Error::CountMismatch:
         return QLatin1StringView("the end record's count differs from the records read");
     case Error::LineTooLong:
-        return QLatin1StringView("the line is longer than the limit");
+        return PipeFormat::describe(PipeFormat::LineError::LineTooLong);
     case Error::MissingField:
         return QLatin1StringView("the record lacks a field, its name or its label");
     case Error::NameTooLong:
@@ -740,10 +737,11 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
         return QLatin1StringView("the row label is longer than the limit");
     case Error::CarriageReturn:
         return QLatin1StringView("the name or the label contains a carriage return");
+    // A value is read as the pipe text reads it, and its errors said in the same words.
     case Error::NotANumber:
-        return QLatin1StringView("the value is not a number");
+        return PipeFormat::describe(PipeFormat::LineError::NotANumber);
     case Error::NonFiniteValue:
-        return QLatin1StringView("the value is not a finite number");
+        return PipeFormat::describe(PipeFormat::LineError::NonFiniteValue);
     case Error::BadCount:
         return QLatin1StringView("the count is not a non-negative integer");
     case Error::RowOutsideWindow:
