@@ -137,9 +137,7 @@ public:
     QString statsPath = StatsServer::DefaultStatsPath;
     QString errorString;
     quint16 port = 0;
-    int maxConnections = GuardedTcpServer::DefaultMaxConnections;
-    std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
-    std::chrono::milliseconds requestTimeout = GuardedTcpServer::DefaultRequestTimeout;
+    GuardedTcpServer::Limits limits;
     std::vector<GuardedTcpServer *> listeners; //!< children of the server
     //! Connections with answers not written yet. A key is removed when its socket is destroyed,
     //! before the pointer could dangle (QHttpServerResponder keeps it raw).
@@ -270,9 +268,7 @@ QString StatsServer::checkStatsPath(const QString &path)
 bool StatsServer::startListening(const QHostAddress &address, quint16 port)
 {
     auto *server = new GuardedTcpServer(this);
-    server->setMaxConnections(d->maxConnections);
-    server->setIdleTimeout(d->idleTimeout);
-    server->setRequestTimeout(d->requestTimeout);
+    server->setLimits(d->limits);
     server->setErrorBody(JsonType,
                          [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
@@ -286,40 +282,16 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     return true;
 }
 
-int StatsServer::maxConnections() const
+GuardedTcpServer::Limits StatsServer::limits() const
 {
-    return d->maxConnections;
+    return d->limits;
 }
 
-void StatsServer::setMaxConnections(int maximum)
+void StatsServer::setLimits(const GuardedTcpServer::Limits &limits)
 {
-    d->maxConnections = std::max(1, maximum);
+    d->limits = limits.bounded();
     for (GuardedTcpServer *listener : d->listeners)
-        listener->setMaxConnections(d->maxConnections);
-}
-
-std::chrono::milliseconds StatsServer::idleTimeout() const
-{
-    return d->idleTimeout;
-}
-
-void StatsServer::setIdleTimeout(std::chrono::milliseconds timeout)
-{
-    d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
-    for (GuardedTcpServer *listener : d->listeners)
-        listener->setIdleTimeout(d->idleTimeout);
-}
-
-std::chrono::milliseconds StatsServer::requestTimeout() const
-{
-    return d->requestTimeout;
-}
-
-void StatsServer::setRequestTimeout(std::chrono::milliseconds timeout)
-{
-    d->requestTimeout = std::max(timeout, std::chrono::milliseconds(1));
-    for (GuardedTcpServer *listener : d->listeners)
-        listener->setRequestTimeout(d->requestTimeout);
+        listener->setLimits(d->limits);
 }
 
 int StatsServer::connectionCount() const
