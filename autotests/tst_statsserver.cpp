@@ -336,6 +336,10 @@ void tst_StatsServer::routes_data()
     QTest::newRow("aggregate twice")
         << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400 << json
         << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
+    QTest::newRow("by twice") << QStringLiteral("/metrics?by=process&by=process")
+                              << QByteArray("GET") << 400 << json
+                              << QByteArray("{\"message\":\"by is given more than "
+                                            "once\",\"path\":\"/metrics\"}");
     QTest::newRow("by process with an aggregate")
         << QStringLiteral("/stats?by=process&aggregate=max") << QByteArray("GET") << 400 << json
         << QByteArray("{\"message\":\"by=process shows each process's own values: it takes no "

@@ -53,29 +53,27 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
 {
     ParsedQuery parsed;
     parsed.view.route = route;
-    bool aggregateGiven = false;
-    bool byGiven = false;
+    QStringList given; // an unknown parameter is refused the first time: only known ones repeat
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (given.contains(key)) {
+            parsed.error = QStringLiteral("%1 is given more than once").arg(key);
+            return parsed;
+        }
+        given.append(key);
         if (key == u"aggregate") {
             const std::optional<StatCombiner::Mode> mode = StatCombiner::modeFromName(value);
-            if (aggregateGiven || !mode) {
-                parsed.error = aggregateGiven
-                    ? QStringLiteral("aggregate is given more than once")
-                    : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg")
-                          .arg(value);
+            if (!mode) {
+                parsed.error =
+                    QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg").arg(value);
                 return parsed;
             }
-            aggregateGiven = true;
             parsed.view.mode = *mode;
         } else if (key == u"by") {
-            if (byGiven || value != u"process") {
-                parsed.error = byGiven
-                    ? QStringLiteral("by is given more than once")
-                    : QStringLiteral("unknown view by=\"%1\": the only one is by=process")
-                          .arg(value);
+            if (value != u"process") {
+                parsed.error =
+                    QStringLiteral("unknown view by=\"%1\": the only one is by=process").arg(value);
                 return parsed;
             }
-            byGiven = true;
             parsed.view.byProcess = true;
         } else {
             parsed.error =
@@ -85,7 +83,7 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
             return parsed;
         }
     }
-    if (aggregateGiven && byGiven)
+    if (given.contains(u"aggregate") && given.contains(u"by"))
         parsed.error =
             QStringLiteral("by=process shows each process's own values: it takes no aggregate");
     return parsed;
