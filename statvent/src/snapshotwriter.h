@@ -53,8 +53,7 @@ public:
 
     explicit SnapshotWriter(const StatRegistry *registry);
     ~SnapshotWriter();
-    SnapshotWriter(const SnapshotWriter &) = delete;
-    SnapshotWriter &operator=(const SnapshotWriter &) = delete;
+    Q_DISABLE_COPY_MOVE(SnapshotWriter)
 
     bool start();
     //! Stops the thread; deliveries still in progress are cut short.
