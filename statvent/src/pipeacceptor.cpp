@@ -263,16 +263,23 @@ void PipeAcceptor::repairLoop()
 void PipeAcceptor::publishOrReport()
 {
     QString problem;
-    if (publish(&problem)) {
-        if (!m_problem.isEmpty())
+    const bool published = publish(&problem);
+    reportOutcome(published, problem, m_name, &m_problem);
+}
+
+void PipeAcceptor::reportOutcome(bool published, const QString &problem, const QByteArray &name,
+                                 QString *lastProblem)
+{
+    if (published) {
+        if (!lastProblem->isEmpty())
             qCInfo(lcStatventRecorder).noquote()
-                << "serving statistics through" << describePath(m_name) << "again";
-        m_problem.clear();
+                << "serving statistics through" << describePath(name) << "again";
+        lastProblem->clear();
         return;
     }
-    if (problem != m_problem)
+    if (problem != *lastProblem)
         qCWarning(lcStatventRecorder).noquote() << problem << "- retrying every second";
-    m_problem = problem;
+    *lastProblem = problem;
 }
 
 bool PipeAcceptor::ensureDirectory(QString *problem)
@@ -314,16 +321,8 @@ bool PipeAcceptor::publish(QString *problem)
 void PipeAcceptor::publishSocketOrReport()
 {
     QString problem;
-    if (publishSocket(&problem)) {
-        if (!m_socketProblem.isEmpty())
-            qCInfo(lcStatventRecorder).noquote()
-                << "serving statistics through" << describePath(m_socketName) << "again";
-        m_socketProblem.clear();
-        return;
-    }
-    if (problem != m_socketProblem)
-        qCWarning(lcStatventRecorder).noquote() << problem << "- retrying every second";
-    m_socketProblem = problem;
+    const bool published = publishSocket(&problem);
+    reportOutcome(published, problem, m_socketName, &m_socketProblem);
 }
 
 bool PipeAcceptor::publishSocket(QString *problem)

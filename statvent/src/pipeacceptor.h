@@ -84,10 +84,16 @@ private:
     bool publish(QString *problem);
     //! Publishes the pipe if it is not in place; warns once per distinct problem.
     void publishOrReport();
-    //! Binds a fresh listening socket at the socket's name and hands it to the writer.
+    //! Makes a fresh listening socket, renames it to the socket's name, hands it to the writer.
     bool publishSocket(QString *problem);
     //! Publishes the socket if it is not in place; warns once per distinct problem.
     void publishSocketOrReport();
+    /*!
+     * Says once that publishing \a name failed with \a problem (\a lastProblem keeps what was
+     * said, so a retry loop warns once per problem), and that it works again once it does.
+     */
+    void reportOutcome(bool published, const QString &problem, const QByteArray &name,
+                       QString *lastProblem);
     bool socketIsCurrent() const;
     void withdrawSocket();
     bool ensureDirectory(QString *problem);
