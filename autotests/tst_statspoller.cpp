@@ -75,11 +75,12 @@ void tst_StatsPoller::requestUrlAddsByProcess_data()
     QTest::addColumn<QUrl>("url");
     QTest::addColumn<QUrl>("requested");
     QTest::newRow("plain") << QUrl(u"http://127.0.0.1:7828/stats"_s)
-                           << QUrl(u"http://127.0.0.1:7828/stats?by=process"_s);
-    QTest::newRow("other query kept") << QUrl(u"http://h/stats?aggregate=max"_s)
-                                      << QUrl(u"http://h/stats?aggregate=max&by=process"_s);
-    QTest::newRow("by replaced") << QUrl(u"http://h/s?by=host"_s)
-                                 << QUrl(u"http://h/s?by=process"_s);
+                           << QUrl(u"http://127.0.0.1:7828/stats?by=process&histograms=1"_s);
+    QTest::newRow("other query kept")
+        << QUrl(u"http://h/stats?aggregate=max"_s)
+        << QUrl(u"http://h/stats?aggregate=max&by=process&histograms=1"_s);
+    QTest::newRow("by and histograms replaced")
+        << QUrl(u"http://h/s?by=host&histograms=0"_s) << QUrl(u"http://h/s?by=process&histograms=1"_s);
 }
 
 void tst_StatsPoller::requestUrlAddsByProcess()
@@ -99,7 +100,7 @@ void tst_StatsPoller::pollsRepeatedly()
     QVERIFY(m_poller->isRunning());
     QCOMPARE(running.size(), 1);
     QTRY_VERIFY(received.size() >= 3);
-    QCOMPARE(m_server->lastQuery(), u"by=process"_s);
+    QCOMPARE(m_server->lastQuery(), u"by=process&histograms=1"_s);
     const auto third = received.at(2).at(0).value<StatsDocument>();
     QCOMPARE(third.timestamp(), T0 + 2);
     QCOMPARE(third.totals().value(u"requests"_s), Statvent::StatValue(20));

@@ -253,7 +253,11 @@ QUrl StatsPoller::requestUrl(const QUrl &url)
     QUrl request = url;
     QUrlQuery query(url);
     query.removeAllQueryItems(u"by"_s);
+    query.removeAllQueryItems(u"histograms"_s);
     query.addQueryItem(u"by"_s, u"process"_s);
+    // The windows' histograms: what the summed view's true percentiles and the distribution
+    // view are computed from. A service without histograms ignores the item.
+    query.addQueryItem(u"histograms"_s, u"1"_s);
     request.setQuery(query);
     return request;
 }

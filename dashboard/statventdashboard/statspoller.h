@@ -17,7 +17,8 @@ namespace StatventDashboard {
 class StatsPollerPrivate;
 
 /*!
- * Fetches statvent-web's per-process document (`<url>?by=process`) over and over, without ever
+ * Fetches statvent-web's per-process document with the windows' histograms
+ * (`<url>?by=process&histograms=1`) over and over, without ever
  * blocking the event loop: answers are read (StatsDocument::parse()) on a worker thread, and
  * the thread of the poller only receives the checked document.
  *
@@ -44,7 +45,7 @@ public:
     //! The service's stats URL, e.g. `http://127.0.0.1:7828/stats`; takes effect at the next poll.
     QUrl url() const;
     void setUrl(const QUrl &url);
-    //! The URL actually requested: url() with `by=process` added to its query.
+    //! The URL actually requested: url() with `by=process&histograms=1` added to its query.
     static QUrl requestUrl(const QUrl &url);
 
     std::chrono::milliseconds interval() const;
