@@ -1,76 +1,20 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/dashboardcontroller_p.h>
 
 #include <statventdashboard/dashboardlogging.h>
-#include <statventdashboard/dashboardoptions.h>
-#include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/settingskeys.h>
-#include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/statuswording.h>
+#include <statventdashboard/windowdistribution.h>
 
-#include <QDateTime>
-#include <QElapsedTimer>
 #include <QSettings>
-#include <QTimer>
 
 namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 using std::chrono::milliseconds;
-using Connection = DashboardController::Connection;
-
-class DashboardControllerPrivate
-{
-public:
-    // How often a poll in flight is looked at, to say that it is late.
-    static constexpr milliseconds LateCheckInterval{250};
-
-    explicit DashboardControllerPrivate(DashboardController *controller);
-
-    void takeDocument(const StatsDocument &document);
-    void takeFailure(const QString &reason, milliseconds retryIn);
-    void checkLate();
-    double arrivalTime() const;
-    void setConnection(Connection state, const QString &text, const QString &detail = {});
-    void updateOfferedProcesses();
-    void refreshView();
-
-    const StatHistory &history() const { return shownPid ? processHistory : summedHistory; }
-    //! The kinds of the shown process's stats at the last poll (none when it did not answer).
-    StatsDocument::Kinds shownKinds() const
-    {
-        const StatsDocument::Process *process = lastDocument.process(shownPid);
-        return process ? process->kinds : StatsDocument::Kinds();
-    }
-
-    DashboardController *q;
-    StatsPoller *poller;
-    QTimer lateCheck;
-    // The history's clock: monotonic, anchored to the wall clock once, so that no clock step
-    // (the service's or this machine's) reorders the polls.
-    QElapsedTimer sinceStart;
-    qint64 epochAtStartMs = QDateTime::currentMSecsSinceEpoch();
-    double lastArrival = 0;
-    StatHistory summedHistory;
-    StatHistory processHistory; // the chosen process, since it was chosen
-    qint64 shownPid = 0;
-    StatsDocument lastDocument;
-    PercentileGroups groups;
-    quint64 groupsRevision = 0;
-    bool groupsStale = true;
-    int windowMinutes = DashboardOptions::DefaultWindowMinutes;
-    bool paused = false;
-    QStringList selectedStats;
-    QList<qint64> offered;
-    bool shownIsGone = false;
-    Connection connection = Connection::NotConnected;
-    QString connectionText = u"Not connected"_s;
-    QString connectionDetail;
-    QString lastUpdate = u"No update yet"_s;
-    QString processSummary;
-};
 
 DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *controller)
     : q(controller)
@@ -113,6 +57,10 @@ void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
     processSummary =
         StatusWording::processSummary(document.processCount(), document.unansweredCount());
     updateOfferedProcesses();
+    if (takeWindows())
+        groupsStale = true;
+    if (distributionWindow.isEmpty() && !shownWindows().isEmpty())
+        q->setDistributionWindow(shownWindows().firstKey());
     if (recorded)
         refreshView();
     Q_EMIT q->refreshed();
@@ -171,11 +119,44 @@ void DashboardControllerPrivate::updateOfferedProcesses()
     Q_EMIT q->offeredProcessesChanged();
 }
 
+bool DashboardControllerPrivate::takeWindows()
+{
+    bool changed = false;
+    const StatsDocument::Windows &windows = shownWindows();
+    for (auto it = windows.cbegin(); it != windows.cend(); ++it) {
+        PercentileGroups::Group group{it.key(), {}};
+        for (const auto &[label, row] : it.value().rows)
+            group.members.append({label, row, PercentileGroups::rankOf(label)});
+        PercentileGroups::Group &known = windowGroups[it.key()];
+        const auto sameMembers = [](const PercentileGroups::Group &a,
+                                    const PercentileGroups::Group &b) {
+            return std::equal(a.members.cbegin(), a.members.cend(), b.members.cbegin(),
+                              b.members.cend(), [](const auto &x, const auto &y) {
+                                  return x.label == y.label && x.name == y.name;
+                              });
+        };
+        if (known.pattern.isEmpty() || !sameMembers(known, group)) {
+            known = std::move(group);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool DashboardControllerPrivate::hasSummedPercentiles() const
+{
+    const StatsDocument::Windows &windows = lastDocument.totalWindows();
+    return std::any_of(groups.groups().cbegin(), groups.groups().cend(), [&](const auto &group) {
+        const auto window = windows.constFind(group.pattern);
+        return window == windows.cend() || !window->merged;
+    });
+}
+
 void DashboardControllerPrivate::refreshView()
 {
     const StatHistory &shown = history();
     if (groupsStale || shown.namesRevision() != groupsRevision) {
-        groups = PercentileGroups::detect(shown.names());
+        groups = PercentileGroups::withWindows(windowGroups.values(), shown.names());
         groupsRevision = shown.namesRevision();
         groupsStale = false;
     }
@@ -229,6 +210,7 @@ void DashboardController::setUrl(const QUrl &url)
     d->processHistory.clear();
     d->shownPid = 0;
     d->lastDocument = StatsDocument();
+    d->windowGroups.clear();
     d->groupsStale = true;
     Q_EMIT urlChanged(url);
     d->refreshView();
@@ -274,6 +256,8 @@ void DashboardController::showProcess(qint64 pid)
         return;
     d->shownPid = pid;
     d->processHistory.clear();
+    d->windowGroups.clear();
+    d->takeWindows();
     d->groupsStale = true;
     if (pid && d->lastDocument.isValid())
         d->processHistory.append(d->lastArrival, d->lastDocument.timestamp(), shownStats(),
@@ -406,9 +390,16 @@ QString DashboardController::viewNoteOfTheView() const
     }
     if (!last.hasProcesses())
         return u"This service offers no per-process view (?by=process): showing its sums."_s;
-    if (last.processCount() > 1 && !d->groups.groups().isEmpty())
+    if (last.processCount() > 1 && d->hasSummedPercentiles())
         return u"All %1 processes, summed. A sum of percentiles is not a percentile: choose one "
-               u"process under \"show\" to read true percentiles."_s.arg(last.processCount());
+               u"process under \"show\" to read true percentiles."_s.arg(last.processCount())
+            + (last.totalWindows().isEmpty()
+                   ? QString()
+                   : u" Windows every process sends with a histogram are the host's true "
+                     u"percentiles."_s);
+    if (last.processCount() > 1 && !d->groups.groups().isEmpty())
+        return u"All %1 processes, summed; each window's percentiles are the host's, merged from "
+               u"the processes' histograms."_s.arg(last.processCount());
     return last.processCount() == 1
         ? u"All processes, summed (1 answered)."_s
         : u"All processes, summed (%1 answered)."_s.arg(last.processCount());
@@ -423,7 +414,7 @@ bool DashboardController::viewNoteIsWarning() const
         return true;
     if (d->shownPid)
         return !last.process(d->shownPid);
-    return last.hasProcesses() && last.processCount() > 1 && !d->groups.groups().isEmpty();
+    return last.hasProcesses() && last.processCount() > 1 && d->hasSummedPercentiles();
 }
 
 QString DashboardController::viewName() const
@@ -444,6 +435,58 @@ const StatHistory &DashboardController::shownHistory() const
 const PercentileGroups &DashboardController::groups() const
 {
     return d->groups;
+}
+
+QStringList DashboardController::distributionWindows() const
+{
+    return d->shownWindows().keys();
+}
+
+QString DashboardController::distributionWindow() const
+{
+    return d->distributionWindow;
+}
+
+void DashboardController::setDistributionWindow(const QString &name)
+{
+    if (name == d->distributionWindow)
+        return;
+    d->distributionWindow = name;
+    Q_EMIT distributionWindowChanged(name);
+}
+
+WindowDistribution DashboardController::distribution() const
+{
+    const StatsDocument::Windows &windows = d->shownWindows();
+    return WindowDistribution::of(d->distributionWindow,
+                                  windows.value(d->distributionWindow, StatsDocument::Window()));
+}
+
+QString DashboardController::distributionNote() const
+{
+    const QString &name = d->distributionWindow;
+    const StatsDocument::Windows &windows = d->shownWindows();
+    const auto window = windows.constFind(name);
+    if (name.isEmpty() || window == windows.cend())
+        return d->lastDocument.isValid() && windows.isEmpty()
+            ? u"No process of this view sends its windows' histograms (they need statvent-web "
+              u"reading the processes' sockets)."_s
+            : u"Choose a window."_s;
+    if (!window->histogram)
+        return d->shownPid
+            ? u"Process %1 sent no histogram of this window."_s.arg(d->shownPid)
+            : u"Some process reports this window without a histogram (over its FIFO): there is "
+              u"no host-wide distribution; choose one process under \"show\"."_s;
+    const WindowDistribution shown = distribution();
+    QString note = u"%1 samples of %2. Percentiles from the histogram, within %3 %."_s.arg(
+        QString::number(shown.count()),
+        d->shownPid ? u"process %1"_s.arg(d->shownPid) : u"all processes, merged"_s,
+        QString::number(Statvent::Histogram::RelativeErrorBound * 100, 'f', 1));
+    if (shown.zeroCount() + shown.negativeCount() > 0)
+        note += u" Not drawn on the logarithmic axis: %1 zero and %2 negative samples."_s.arg(
+            shown.zeroCount())
+                    .arg(shown.negativeCount());
+    return note;
 }
 
 StatsDocument::Stats DashboardController::shownStats() const

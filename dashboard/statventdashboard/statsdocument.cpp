@@ -278,8 +278,11 @@ void StatsDocument::combineWindows()
                     window->merged = false;
             }
         }
-        if (!window->merged)
+        if (!window->merged) {
+            // The histogram of some of the processes is not the host's: none is shown.
+            window->histogram.reset();
             continue;
+        }
         QList<std::pair<QString, double>> values;
         for (const auto &[label, row] : std::as_const(window->rows)) {
             const std::optional<double> value = rowValue(label, *window->histogram);
