@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
+#include "dashboardtest.h"
 #include "scriptedstatsserver.h"
 
 #include <statventdashboard/dashboardcontroller.h>
@@ -9,7 +10,6 @@
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/windowdistribution.h>
 
-#include <statvent/aggregates.h>
 
 #include <QDateTime>
 #include <QSettings>
@@ -44,32 +44,9 @@ Answer sweep(int poll, const QList<qint64> &pids = {101, 102})
     return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
 }
 
-// Two socket processes with a window "rpc" whose rows no label parsing could read, holding
-// 1..2 ms and 100..1000 ms; with \a fifoProcess, also an original writer (FIFO) that reports
-// "disk.median" and "disk.95th", and, with \a fifoRpc, rpc's rows of its own.
 Answer windowSweep(int poll, bool fifoProcess, bool fifoRpc = false)
 {
-    const QVariantMap rows{{u"median"_s, u"rpc_p50"_s}, {u"99th"_s, u"rpc_p99"_s}};
-    QMap<qint64, QJsonObject> processes;
-    for (const auto &[pid, from, to] : {std::tuple(101, 1.0, 2.0), std::tuple(102, 100.0, 1000.0)}) {
-        QList<double> samples;
-        for (int i = 0; i < 100; ++i)
-            samples.append(from + (to - from) * i / 99);
-        const QVariantMap stats{{u"rpc_p50"_s, Statvent::Aggregates::percentile(samples, 50)},
-                                {u"rpc_p99"_s, Statvent::Aggregates::percentile(samples, 99)},
-                                {u"jobs"_s, poll}};
-        processes.insert(pid, ScriptedStatsServer::socketProcess(
-                                  stats, {{u"rpc"_s, ScriptedStatsServer::windowEntry(rows, samples)}}));
-    }
-    if (fifoProcess) {
-        QVariantMap stats{{u"disk.median"_s, 3}, {u"disk.95th"_s, 9}};
-        if (fifoRpc)
-            stats.insert({{u"rpc_p50"_s, 5}, {u"rpc_p99"_s, 6}});
-        processes.insert(103, QJsonObject{{u"stats"_s, QJsonObject::fromVariantMap(stats)},
-                                          {u"windows"_s, QJsonObject()},
-                                          {u"channel"_s, u"fifo"_s}});
-    }
-    return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
+    return {DashboardTest::windowDocument(T0 + poll, fifoProcess, fifoRpc)};
 }
 
 } // namespace

@@ -117,8 +117,8 @@ QJsonObject ScriptedStatsServer::socketProcess(const QVariantMap &stats, const Q
             {u"rejectedLines"_s, 0}};
 }
 
-QByteArray ScriptedStatsServer::perProcessDocument(const QMap<qint64, QJsonObject> &processes,
-                                                   double timestamp)
+QByteArray ScriptedStatsServer::documentOfProcesses(const QMap<qint64, QJsonObject> &processes,
+                                                    double timestamp)
 {
     QJsonObject byPid;
     for (auto it = processes.cbegin(); it != processes.cend(); ++it)

@@ -59,8 +59,8 @@ public:
      */
     static QJsonObject socketProcess(const QVariantMap &stats, const QJsonObject &windows);
     //! The same document as perProcessDocument(), with each process's entry given whole.
-    static QByteArray perProcessDocument(const QMap<qint64, QJsonObject> &processes,
-                                         double timestamp);
+    static QByteArray documentOfProcesses(const QMap<qint64, QJsonObject> &processes,
+                                          double timestamp);
     /*!
      * A window's entry in `"windows"` (docs/HTTP-API.md): \a rows (label -> the row's stat name),
      * the count and sum of \a samples and, with \a withHistogram, their histogram.
