@@ -37,6 +37,7 @@ private Q_SLOTS:
     void requestUrlAddsByProcess_data();
     void requestUrlAddsByProcess();
     void pollsRepeatedly();
+    void serviceWithoutHistograms();
     void failures_data();
     void failures();
     void slowServiceTimesOut();
@@ -105,6 +106,26 @@ void tst_StatsPoller::pollsRepeatedly()
     QCOMPARE(third.timestamp(), T0 + 2);
     QCOMPARE(third.totals().value(u"requests"_s), Statvent::StatValue(20));
     QCOMPARE(m_poller->consecutiveFailures(), 0);
+}
+
+void tst_StatsPoller::serviceWithoutHistograms()
+{
+    // statvent-web before histograms refuses a query item it does not know.
+    m_server->enqueue({R"({"message": "unknown query parameter \"histograms\"", "path": "/stats"})",
+                       400});
+    m_server->enqueue(document(T0, 7));
+    QSignalSpy received(m_poller.get(), &StatsPoller::documentReceived);
+    QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
+    QVERIFY(m_poller->asksForHistograms());
+    m_poller->start();
+    QTRY_VERIFY(received.size() >= 1);
+    QCOMPARE(m_server->lastQuery(), u"by=process"_s);
+    QVERIFY(!m_poller->asksForHistograms());
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(m_poller->consecutiveFailures(), 0);
+    // Another service may know them.
+    m_poller->setUrl(m_server->url(u"/other"_s));
+    QVERIFY(m_poller->asksForHistograms());
 }
 
 void tst_StatsPoller::failures_data()
