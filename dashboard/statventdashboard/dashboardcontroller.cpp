@@ -314,6 +314,11 @@ WindowDistribution DashboardController::distribution() const
                                   windows.value(d->distributionWindow, StatsDocument::Window()));
 }
 
+QString DashboardController::distributionSource() const
+{
+    return d->shownPid ? u"process %1"_s.arg(d->shownPid) : u"all processes, merged"_s;
+}
+
 QString DashboardController::distributionNote() const
 {
     const QString &name = d->distributionWindow;
@@ -331,8 +336,7 @@ QString DashboardController::distributionNote() const
               u"no host-wide distribution; choose one process under \"show\"."_s;
     const WindowDistribution shown = distribution();
     QString note = u"%1 samples of %2. Percentiles from the histogram, within %3 %."_s.arg(
-        QString::number(shown.count()),
-        d->shownPid ? u"process %1"_s.arg(d->shownPid) : u"all processes, merged"_s,
+        QString::number(shown.count()), distributionSource(),
         QString::number(Statvent::Histogram::RelativeErrorBound * 100, 'f', 1));
     if (shown.zeroCount() + shown.negativeCount() > 0)
         note += u" Not drawn on the logarithmic axis: %1 zero and %2 negative samples."_s.arg(

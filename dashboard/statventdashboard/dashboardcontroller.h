@@ -122,6 +122,8 @@ public:
     //! The histogram of distributionWindow() in the view at the last sweep: the host's (all
     //! processes merged) or the shown process's; not valid when there is none.
     WindowDistribution distribution() const;
+    //! "all processes, merged" or "process <pid>", for the distribution's title.
+    QString distributionSource() const;
     //! One sentence on the distribution shown, or on why there is none.
     QString distributionNote() const;
 

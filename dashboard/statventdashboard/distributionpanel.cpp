@@ -60,7 +60,8 @@ void DistributionPanelPrivate::showDistribution()
     note->setText(controller->distributionNote());
     chart->removeAllSeries();
     chart->setTitle(distribution.isValid()
-                        ? StatName::display(distribution.name()) + u" — "_s + controller->viewName()
+                        ? StatName::display(distribution.name()) + u" — "_s
+                              + controller->distributionSource()
                         : QString());
     if (!distribution.isValid() || distribution.bars().isEmpty())
         return;
@@ -77,7 +78,9 @@ void DistributionPanelPrivate::showDistribution()
     bars->setBorderColor(QColor(0x4a, 0x6f, 0x9c));
     chart->addSeries(bars);
 
-    const double top = double(distribution.largestCount()) * 1.15;
+    countAxis->setRange(0, double(distribution.largestCount()) * 1.1);
+    countAxis->applyNiceNumbers();
+    const double top = countAxis->max();
     auto [low, high] = distribution.valueRange();
     for (const WindowDistribution::Mark &mark : distribution.marks()) {
         auto *line = new QLineSeries;
@@ -91,7 +94,6 @@ void DistributionPanelPrivate::showDistribution()
         }
     }
     valueAxis->setRange(low, high);
-    countAxis->setRange(0, top);
     for (QAbstractSeries *series : chart->series()) {
         series->attachAxis(valueAxis);
         series->attachAxis(countAxis);
