@@ -10,7 +10,6 @@
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/windowdistribution.h>
 
-
 #include <QDateTime>
 #include <QSettings>
 #include <QSignalSpy>
@@ -410,7 +409,8 @@ void tst_DashboardController::distributionOfTheHostOrOneProcess()
     QCOMPARE(host.count(), 200);
     QCOMPARE(host.marks().size(), 2);
     QCOMPARE(host.marks()[1].value, m_controller->shownStats().value(u"rpc_p99"_s).toReal());
-    QVERIFY(m_controller->distributionNote().startsWith(u"200 samples of all processes, merged."_s));
+    QVERIFY(
+        m_controller->distributionNote().startsWith(u"200 samples of all processes, merged."_s));
 
     m_controller->showProcess(101);
     const WindowDistribution one = m_controller->distribution();

@@ -187,13 +187,13 @@ void tst_PercentileGroups::windowsDeclaredByTheService_data()
 
     // A formatter's names that no label parsing could read.
     const Group custom = window(u"rpc"_s, {{u"median"_s, u"rpc_p50"_s}, {u"99th"_s, u"rpc_p99"_s}});
-    QTest::newRow("rows named anyhow") << QList<Group>{custom}
-                                       << QStringList{u"rpc_p50"_s, u"rpc_p99"_s}
-                                       << u"rpc: median=rpc_p50, 99th=rpc_p99"_s;
+    QTest::newRow("rows named anyhow")
+        << QList<Group>{custom} << QStringList{u"rpc_p50"_s, u"rpc_p99"_s}
+        << u"rpc: median=rpc_p50, 99th=rpc_p99"_s;
     // A window's lone row is still a window's; the guess never groups one name.
     QTest::newRow("one row present")
-        << QList<Group>{window(u"solo.{0}"_s, {{u"median"_s, u"solo.median"_s},
-                                                {u"mean"_s, u"solo.mean"_s}})}
+        << QList<Group>{window(u"solo.{0}"_s,
+                               {{u"median"_s, u"solo.median"_s}, {u"mean"_s, u"solo.mean"_s}})}
         << QStringList{u"solo.median"_s, u"requests"_s} << u"solo.{0}: median=solo.median"_s;
     // Names no window claims (a FIFO process's) are grouped by their labels.
     QTest::newRow("guess for the rest")

@@ -47,8 +47,10 @@ namespace {
 // A window named "latency.{0}" holding \a samples, as the service describes it.
 QByteArray windowJson(const QList<double> &samples, bool withHistogram = true)
 {
-    const QVariantMap rows{{u"median"_s, u"latency.median"_s}, {u"95th"_s, u"latency.95th"_s},
-                           {u"99th"_s, u"latency.99th"_s},     {u"100th"_s, u"latency.100th"_s},
+    const QVariantMap rows{{u"median"_s, u"latency.median"_s},
+                           {u"95th"_s, u"latency.95th"_s},
+                           {u"99th"_s, u"latency.99th"_s},
+                           {u"100th"_s, u"latency.100th"_s},
                            {u"mean"_s, u"latency.mean"_s}};
     return QJsonDocument(ScriptedStatsServer::windowEntry(rows, samples, withHistogram))
         .toJson(QJsonDocument::Compact);
@@ -383,8 +385,8 @@ void tst_StatsDocument::windowsWithHistogramsGiveTruePercentiles()
     QCOMPARE(window.rows.size(), 5);
     QCOMPARE(window.rows.first(), std::pair(u"median"_s, u"latency.median"_s));
     QCOMPARE(window.rows.last(), std::pair(u"mean"_s, u"latency.mean"_s));
-    for (const auto &[label, p] : {std::pair(u"median"_s, 50.0), std::pair(u"95th"_s, 95.0),
-                                   std::pair(u"99th"_s, 99.0)}) {
+    for (const auto &[label, p] :
+         {std::pair(u"median"_s, 50.0), std::pair(u"95th"_s, 95.0), std::pair(u"99th"_s, 99.0)}) {
         const double exact = Statvent::Aggregates::percentile(all, p);
         const double shown = document.totals().value(u"latency."_s + label).toReal();
         QVERIFY2(std::abs(shown - exact) <= Statvent::Histogram::RelativeErrorBound * exact,
@@ -435,7 +437,8 @@ void tst_StatsDocument::windowsWithoutHistogramsAreNotMerged()
 void tst_StatsDocument::summedDocumentSaysWhichWindowsAreMerged()
 {
     const QByteArray json = R"({"stats": {"latency.median": 1.5, "q.median": 3, "q.mean": 3},
-        "windows": {"latency.{0}": )" + windowJson(uniform(1, 2, 10)).chopped(1)
+        "windows": {"latency.{0}": )"
+        + windowJson(uniform(1, 2, 10)).chopped(1)
         + R"(, "merged": true}, "q.{0}": {"rows": {"median": "q.median", "mean": "q.mean"},
         "merged": false, "count": 4, "sum": 12}}, "processes": 2, "timestamp": 10})";
     QString error;

@@ -80,8 +80,8 @@ void tst_StatsPoller::requestUrlAddsByProcess_data()
     QTest::newRow("other query kept")
         << QUrl(u"http://h/stats?aggregate=max"_s)
         << QUrl(u"http://h/stats?aggregate=max&by=process&histograms=1"_s);
-    QTest::newRow("by and histograms replaced")
-        << QUrl(u"http://h/s?by=host&histograms=0"_s) << QUrl(u"http://h/s?by=process&histograms=1"_s);
+    QTest::newRow("by and histograms replaced") << QUrl(u"http://h/s?by=host&histograms=0"_s)
+                                                << QUrl(u"http://h/s?by=process&histograms=1"_s);
 }
 
 void tst_StatsPoller::requestUrlAddsByProcess()
@@ -111,8 +111,8 @@ void tst_StatsPoller::pollsRepeatedly()
 void tst_StatsPoller::serviceWithoutHistograms()
 {
     // statvent-web before histograms refuses a query item it does not know.
-    m_server->enqueue({R"({"message": "unknown query parameter \"histograms\"", "path": "/stats"})",
-                       400});
+    m_server->enqueue(
+        {R"({"message": "unknown query parameter \"histograms\"", "path": "/stats"})", 400});
     m_server->enqueue(document(T0, 7));
     QSignalSpy received(m_poller.get(), &StatsPoller::documentReceived);
     QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);

@@ -32,8 +32,10 @@ namespace {
 StatsDocument::Window windowOf(const QList<double> &samples)
 {
     StatsDocument::Window window;
-    window.rows = {{u"median"_s, u"w.median"_s}, {u"95th"_s, u"w.95th"_s},
-                   {u"99th"_s, u"w.99th"_s},     {u"100th"_s, u"w.100th"_s},
+    window.rows = {{u"median"_s, u"w.median"_s},
+                   {u"95th"_s, u"w.95th"_s},
+                   {u"99th"_s, u"w.99th"_s},
+                   {u"100th"_s, u"w.100th"_s},
                    {u"mean"_s, u"w.mean"_s}};
     window.histogram = Histogram::fromSamples(samples);
     window.count = window.histogram->count();

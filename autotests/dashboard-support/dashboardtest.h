@@ -63,23 +63,26 @@ inline QByteArray windowDocument(double timestamp, bool fifoProcess, bool fifoRp
     using namespace Qt::StringLiterals;
     const QVariantMap rows{{u"median"_s, u"rpc_p50"_s}, {u"99th"_s, u"rpc_p99"_s}};
     QMap<qint64, QJsonObject> processes;
-    for (const auto &[pid, from, to] : {std::tuple(101, 1.0, 2.0), std::tuple(102, 100.0, 1000.0)}) {
+    for (const auto &[pid, from, to] :
+         {std::tuple(101, 1.0, 2.0), std::tuple(102, 100.0, 1000.0)}) {
         QList<double> samples;
         for (int i = 0; i < 100; ++i)
             samples.append(from + (to - from) * i / 99);
         const QVariantMap stats{{u"rpc_p50"_s, Statvent::Aggregates::percentile(samples, 50)},
                                 {u"rpc_p99"_s, Statvent::Aggregates::percentile(samples, 99)},
                                 {u"jobs"_s, qint64(timestamp)}};
-        processes.insert(pid, ScriptedStatsServer::socketProcess(
-                                  stats, {{u"rpc"_s, ScriptedStatsServer::windowEntry(rows, samples)}}));
+        processes.insert(pid,
+                         ScriptedStatsServer::socketProcess(
+                             stats, {{u"rpc"_s, ScriptedStatsServer::windowEntry(rows, samples)}}));
     }
     if (fifoProcess) {
         QVariantMap stats{{u"disk.median"_s, 3}, {u"disk.95th"_s, 9}};
         if (fifoRpc)
             stats.insert({{u"rpc_p50"_s, 5}, {u"rpc_p99"_s, 6}});
-        processes.insert(103, QJsonObject{{u"stats"_s, QJsonObject::fromVariantMap(stats)},
-                                          {u"windows"_s, QJsonObject()},
-                                          {u"channel"_s, u"fifo"_s}});
+        processes.insert(103,
+                         QJsonObject{{u"stats"_s, QJsonObject::fromVariantMap(stats)},
+                                     {u"windows"_s, QJsonObject()},
+                                     {u"channel"_s, u"fifo"_s}});
     }
     return ScriptedStatsServer::documentOfProcesses(processes, timestamp);
 }

@@ -145,12 +145,13 @@ QJsonObject ScriptedStatsServer::windowEntry(const QVariantMap &rows, const QLis
             pairs.append(QJsonArray{bucket.index, bucket.count});
         return pairs;
     };
-    entry.insert(u"histogram"_s, QJsonObject{{u"scale"_s, Statvent::Histogram::Scale},
-                                             {u"zeroCount"_s, histogram.zeroCount()},
-                                             {u"min"_s, histogram.min()},
-                                             {u"max"_s, histogram.max()},
-                                             {u"negative"_s, buckets(histogram.negativeBuckets())},
-                                             {u"positive"_s, buckets(histogram.positiveBuckets())}});
+    entry.insert(u"histogram"_s,
+                 QJsonObject{{u"scale"_s, Statvent::Histogram::Scale},
+                             {u"zeroCount"_s, histogram.zeroCount()},
+                             {u"min"_s, histogram.min()},
+                             {u"max"_s, histogram.max()},
+                             {u"negative"_s, buckets(histogram.negativeBuckets())},
+                             {u"positive"_s, buckets(histogram.positiveBuckets())}});
     return entry;
 }
 

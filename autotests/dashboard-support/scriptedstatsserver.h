@@ -4,8 +4,8 @@
 #define STATVENT_SCRIPTEDSTATSSERVER_H
 
 #include <QByteArray>
-#include <QJsonObject>
 #include <QHttpServer>
+#include <QJsonObject>
 #include <QMap>
 #include <QObject>
 #include <QUrl>

@@ -339,8 +339,8 @@ QString DashboardController::distributionNote() const
         QString::number(shown.count()), distributionSource(),
         QString::number(Statvent::Histogram::RelativeErrorBound * 100, 'f', 1));
     if (shown.zeroCount() + shown.negativeCount() > 0)
-        note += u" Not drawn on the logarithmic axis: %1 zero and %2 negative samples."_s.arg(
-            shown.zeroCount())
+        note += u" Not drawn on the logarithmic axis: %1 zero and %2 negative samples."_s
+                    .arg(shown.zeroCount())
                     .arg(shown.negativeCount());
     return note;
 }

@@ -17,8 +17,8 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace StatventDashboard {
 
@@ -59,10 +59,9 @@ void DistributionPanelPrivate::showDistribution()
     const WindowDistribution distribution = controller->distribution();
     note->setText(controller->distributionNote());
     chart->removeAllSeries();
-    chart->setTitle(distribution.isValid()
-                        ? StatName::display(distribution.name()) + u" — "_s
-                              + controller->distributionSource()
-                        : QString());
+    chart->setTitle(distribution.isValid() ? StatName::display(distribution.name()) + u" — "_s
+                            + controller->distributionSource()
+                                           : QString());
     if (!distribution.isValid() || distribution.bars().isEmpty())
         return;
 
@@ -70,8 +69,10 @@ void DistributionPanelPrivate::showDistribution()
     // back at its upper bound, so gaps between buckets stay empty.
     auto *outline = new QLineSeries;
     for (const WindowDistribution::Bar &bar : distribution.bars())
-        outline->append({{bar.lower, 0}, {bar.lower, double(bar.count)},
-                         {bar.upper, double(bar.count)}, {bar.upper, 0}});
+        outline->append({{bar.lower, 0},
+                         {bar.lower, double(bar.count)},
+                         {bar.upper, double(bar.count)},
+                         {bar.upper, 0}});
     auto *bars = new QAreaSeries(outline);
     bars->setName(u"samples per bucket"_s);
     bars->setColor(QColor(0x9e, 0xb8, 0xd9));
@@ -99,8 +100,7 @@ void DistributionPanelPrivate::showDistribution()
         series->attachAxis(countAxis);
     }
     const QString unit = ChartGrid::unitOf(distribution.name());
-    valueAxis->setTitleText(unit.isEmpty() ? u"value (logarithmic)"_s
-                                           : unit + u" (logarithmic)"_s);
+    valueAxis->setTitleText(unit.isEmpty() ? u"value (logarithmic)"_s : unit + u" (logarithmic)"_s);
 }
 
 DistributionPanel::DistributionPanel(DashboardController *controller, QWidget *parent)

@@ -107,8 +107,8 @@ bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument
     return true;
 }
 
-bool readBuckets(const QJsonValue &json, const QString &where, QList<Statvent::Histogram::Bucket> &out,
-                 QString &error)
+bool readBuckets(const QJsonValue &json, const QString &where,
+                 QList<Statvent::Histogram::Bucket> &out, QString &error)
 {
     if (!json.isArray()) {
         error = wrongType(where, json, u"an array of [index, count] pairs"_s);
@@ -142,7 +142,8 @@ bool readHistogram(const QJsonValue &json, const QString &where, double sum,
     }
     for (const auto key : {"zeroCount"_L1, "min"_L1, "max"_L1}) {
         if (!object.value(key).isDouble()) {
-            error = wrongType(u"\""_s + key + u"\" of "_s + where, object.value(key), u"a number"_s);
+            error =
+                wrongType(u"\""_s + key + u"\" of "_s + where, object.value(key), u"a number"_s);
             return false;
         }
     }
@@ -156,7 +157,8 @@ bool readHistogram(const QJsonValue &json, const QString &where, double sum,
                                          positive, object.value("min"_L1).toDouble(),
                                          object.value("max"_L1).toDouble(), sum);
     if (!out)
-        error = where + u" is not a valid histogram (buckets out of order or range, or min > max)"_s;
+        error =
+            where + u" is not a valid histogram (buckets out of order or range, or min > max)"_s;
     return bool(out);
 }
 
@@ -263,9 +265,10 @@ void StatsDocument::combineWindows()
         }
     }
     for (auto window = m_totalWindows.begin(); window != m_totalWindows.end(); ++window) {
-        std::stable_sort(window->rows.begin(), window->rows.end(), [](const auto &a, const auto &b) {
-            return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
-        });
+        std::stable_sort(
+            window->rows.begin(), window->rows.end(), [](const auto &a, const auto &b) {
+                return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
+            });
         // Merged only when no process reports one of the rows without the window's histogram.
         window->merged = bool(window->histogram);
         for (qsizetype i = 0; window->merged && i < m_processes.size(); ++i) {
@@ -390,8 +393,8 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
         if (!readStats(root.value("stats"_L1), u"\"stats\""_s, document.m_totals, document.m_totals,
                        document.m_leftOut, problem))
             return fail(problem);
-        if (!readWindows(root.value("windows"_L1), u"\"windows\""_s, true,
-                         document.m_totalWindows, problem))
+        if (!readWindows(root.value("windows"_L1), u"\"windows\""_s, true, document.m_totalWindows,
+                         problem))
             return fail(problem);
         const QJsonValue count = root.value("processes"_L1);
         if (!count.isUndefined() && !count.isDouble())
