@@ -66,8 +66,9 @@ void DashboardControllerPrivate::takeFailure(const QString &reason, milliseconds
 {
     // The history stays as it is: an operator still sees the last minutes.
     setConnection(Connection::Failing, StatusWording::failing(reason, retryIn),
-                  StatusWording::failingDetail(poller->consecutiveFailures(),
-                                               StatsPoller::requestUrl(poller->url())));
+                  StatusWording::failingDetail(
+                      poller->consecutiveFailures(),
+                      StatsPoller::requestUrl(poller->url(), poller->asksForHistograms())));
     Q_EMIT q->refreshed();
 }
 
@@ -80,8 +81,9 @@ void DashboardControllerPrivate::checkLate()
     const bool reading = poller->isReadingAnswer();
     setConnection(Connection::Waiting, StatusWording::waiting(*age, reading),
                   reading ? QString()
-                          : StatusWording::waitingDetail(StatsPoller::requestUrl(poller->url()),
-                                                         poller->timeout()));
+                          : StatusWording::waitingDetail(
+                              StatsPoller::requestUrl(poller->url(), poller->asksForHistograms()),
+                              poller->timeout()));
 }
 
 double DashboardControllerPrivate::arrivalTime() const
