@@ -162,6 +162,14 @@ bool readHistogram(const QJsonValue &json, const QString &where, double sum,
     return bool(out);
 }
 
+// Percentiles ascending, then the mean, as the window reports its rows.
+void sortByRank(QList<std::pair<QString, QString>> &rows)
+{
+    std::stable_sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
+        return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
+    });
+}
+
 // Reads the windows in \a json, which may be absent; "merged" is read when \a readMerged,
 // otherwise every window is its own process's and exact.
 bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
@@ -176,11 +184,14 @@ bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
     const QJsonObject object = json.toObject();
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         const QString window = u"window \""_s + it.key() + u"\" in "_s + where;
+        if (!it.value().isObject()) {
+            error = wrongType(window, it.value(), u"an object"_s);
+            return false;
+        }
         const QJsonObject entry = it.value().toObject();
         const QJsonValue rows = entry.value("rows"_L1);
-        if (!it.value().isObject() || !rows.isObject()) {
-            error = wrongType(it.value().isObject() ? u"\"rows\" of "_s + window : window,
-                              it.value().isObject() ? rows : it.value(), u"an object"_s);
+        if (!rows.isObject()) {
+            error = wrongType(u"\"rows\" of "_s + window, rows, u"an object"_s);
             return false;
         }
         StatsDocument::Window parsed;
@@ -193,9 +204,7 @@ bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
             }
             parsed.rows.append({row.key(), row.value().toString()});
         }
-        std::stable_sort(parsed.rows.begin(), parsed.rows.end(), [](const auto &a, const auto &b) {
-            return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
-        });
+        sortByRank(parsed.rows);
         const QJsonValue count = entry.value("count"_L1);
         const QJsonValue sum = entry.value("sum"_L1);
         if (!count.isDouble() || !sum.isDouble()) {
@@ -265,10 +274,7 @@ void StatsDocument::combineWindows()
         }
     }
     for (auto window = m_totalWindows.begin(); window != m_totalWindows.end(); ++window) {
-        std::stable_sort(
-            window->rows.begin(), window->rows.end(), [](const auto &a, const auto &b) {
-                return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
-            });
+        sortByRank(window->rows);
         // Merged only when no process reports one of the rows without the window's histogram.
         window->merged = bool(window->histogram);
         for (qsizetype i = 0; window->merged && i < m_processes.size(); ++i) {
