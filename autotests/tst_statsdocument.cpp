@@ -200,6 +200,9 @@ void tst_StatsDocument::refusesBadDocuments_data()
     QTest::newRow("windows array")
         << QByteArray(R"({"processes": {"7": {"stats": {}, "windows": []}}, "timestamp": 1})")
         << u"\"windows\" of process \"7\" is an array, not an object"_s;
+    QTest::newRow("window a number")
+        << withWindow("5")
+        << u"window \"w\" in \"windows\" of process \"7\" is a number, not an object"_s;
     QTest::newRow("window without rows")
         << withWindow(R"({"count": 1, "sum": 1})")
         << u"\"rows\" of window \"w\" in \"windows\" of process \"7\" is missing, not an object"_s;
