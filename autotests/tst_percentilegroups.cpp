@@ -200,6 +200,12 @@ void tst_PercentileGroups::windowsDeclaredByTheService_data()
         << QList<Group>{custom}
         << QStringList{u"rpc_p50"_s, u"disk.median"_s, u"disk.mean"_s, u"rpc_p99"_s}
         << u"disk.{0}: median=disk.median, mean=disk.mean; rpc: median=rpc_p50, 99th=rpc_p99"_s;
+    // A FIFO process with other percentiles of a window of the same name: one chart.
+    QTest::newRow("guessed rows of the same pattern")
+        << QList<Group>{window(u"lat.{0}"_s,
+                               {{u"median"_s, u"lat.median"_s}, {u"mean"_s, u"lat.mean"_s}})}
+        << QStringList{u"lat.median"_s, u"lat.mean"_s, u"lat.75th"_s, u"lat.90th"_s}
+        << u"lat.{0}: median=lat.median, 75th=lat.75th, 90th=lat.90th, mean=lat.mean"_s;
     QTest::newRow("window with no row present")
         << QList<Group>{custom} << QStringList{u"a.median"_s, u"a.mean"_s}
         << u"a.{0}: median=a.median, mean=a.mean"_s;

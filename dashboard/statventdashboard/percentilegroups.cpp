@@ -156,7 +156,19 @@ PercentileGroups PercentileGroups::withWindows(const QList<Group> &windows,
         if (!claimed.contains(name))
             unclaimed.append(name);
     }
-    groups.append(detect(unclaimed).m_groups);
+    for (Group &guessed : detect(unclaimed).m_groups) {
+        // Rows of another process that the window does not list (other percentiles) join it.
+        const auto same = std::find_if(groups.begin(), groups.end(), [&](const Group &group) {
+            return group.pattern == guessed.pattern;
+        });
+        if (same == groups.end()) {
+            groups.append(std::move(guessed));
+            continue;
+        }
+        same->members.append(guessed.members);
+        std::stable_sort(same->members.begin(), same->members.end(),
+                         [](const Member &a, const Member &b) { return a.rank < b.rank; });
+    }
     return fromGroups(std::move(groups));
 }
 
