@@ -58,6 +58,8 @@ private Q_SLOTS:
     void percentileLabel();
     void isLabel_data();
     void isLabel();
+    void percentileOf_data();
+    void percentileOf();
     void formatName_data();
     void formatName();
     void percentileOfOneToHundred_data();
@@ -105,6 +107,31 @@ void tst_Aggregates::percentileLabel()
     QFETCH(QByteArray, label);
     QCOMPARE(Aggregates::percentileLabel(percentile), label);
     QVERIFY(Aggregates::isLabel(label));
+    // And back: the label names exactly the percentile it was made for.
+    QCOMPARE(Aggregates::percentileOf(label).value_or(-1), percentile);
+}
+
+void tst_Aggregates::percentileOf_data()
+{
+    QTest::addColumn<QByteArray>("label");
+    QTest::addColumn<double>("percentile"); // -1: none
+
+    QTest::newRow("median") << QByteArray("median") << 50.0;
+    QTest::newRow("50th") << QByteArray("50th") << 50.0;
+    QTest::newRow("99.9th") << QByteArray("99.9th") << 99.9;
+    QTest::newRow("100th") << QByteArray("100th") << 100.0;
+    QTest::newRow("mean") << QByteArray("mean") << -1.0;
+    QTest::newRow("0th") << QByteArray("0th") << -1.0;
+    QTest::newRow("101st") << QByteArray("101st") << -1.0;
+    QTest::newRow("not a label") << QByteArray("95xx") << -1.0;
+    QTest::newRow("empty") << QByteArray() << -1.0;
+}
+
+void tst_Aggregates::percentileOf()
+{
+    QFETCH(QByteArray, label);
+    QFETCH(double, percentile);
+    QCOMPARE(Aggregates::percentileOf(label).value_or(-1), percentile);
 }
 
 void tst_Aggregates::isLabel_data()

@@ -61,13 +61,13 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void defaults();
-    void setMaxConnections_data();
-    void setMaxConnections();
-    void setIdleTimeout_data();
-    void setIdleTimeout();
+    void limitsMaxConnections_data();
+    void limitsMaxConnections();
+    void limitsIdleTimeout_data();
+    void limitsIdleTimeout();
     void connectionCountFollowsClosedAndDestroyedSockets();
-    void setRequestTimeout_data();
-    void setRequestTimeout();
+    void limitsRequestTimeout_data();
+    void limitsRequestTimeout();
     void fullTableEvictsTheOldestIncompleteRequest();
     void requestDeadlineHoldsHoweverSlowlyBytesCome_data();
     void requestDeadlineHoldsHoweverSlowlyBytesCome();
@@ -135,16 +135,16 @@ QTcpSocket *tst_GuardedTcpServer::serverSide(const QTcpSocket &client) const
 void tst_GuardedTcpServer::defaults()
 {
     const GuardedTcpServer server;
-    QCOMPARE(server.maxConnections(), 512);
-    QCOMPARE(server.maxConnections(), GuardedTcpServer::DefaultMaxConnections);
-    QCOMPARE(server.idleTimeout(), 30s);
-    QCOMPARE(server.idleTimeout(), GuardedTcpServer::DefaultIdleTimeout);
-    QCOMPARE(server.requestTimeout(), 10s);
-    QCOMPARE(server.requestTimeout(), GuardedTcpServer::DefaultRequestTimeout);
+    QCOMPARE(server.limits().maxConnections, 512);
+    QCOMPARE(server.limits().maxConnections, GuardedTcpServer::DefaultMaxConnections);
+    QCOMPARE(server.limits().idleTimeout, 30s);
+    QCOMPARE(server.limits().idleTimeout, GuardedTcpServer::DefaultIdleTimeout);
+    QCOMPARE(server.limits().requestTimeout, 10s);
+    QCOMPARE(server.limits().requestTimeout, GuardedTcpServer::DefaultRequestTimeout);
     QCOMPARE(server.connectionCount(), 0);
 }
 
-void tst_GuardedTcpServer::setMaxConnections_data()
+void tst_GuardedTcpServer::limitsMaxConnections_data()
 {
     QTest::addColumn<int>("set");
     QTest::addColumn<int>("expected");
@@ -156,15 +156,15 @@ void tst_GuardedTcpServer::setMaxConnections_data()
     QTest::newRow("INT_MIN is 1") << std::numeric_limits<int>::min() << 1;
 }
 
-void tst_GuardedTcpServer::setMaxConnections()
+void tst_GuardedTcpServer::limitsMaxConnections()
 {
     QFETCH(int, set);
     QFETCH(int, expected);
-    m_server->setMaxConnections(set);
-    QCOMPARE(m_server->maxConnections(), expected);
+    m_server->setLimits({.maxConnections = set});
+    QCOMPARE(m_server->limits().maxConnections, expected);
 }
 
-void tst_GuardedTcpServer::setIdleTimeout_data()
+void tst_GuardedTcpServer::limitsIdleTimeout_data()
 {
     QTest::addColumn<qint64>("set"); // ms
     QTest::addColumn<qint64>("expected");
@@ -176,12 +176,12 @@ void tst_GuardedTcpServer::setIdleTimeout_data()
     QTest::newRow("the minimum is 1 ms") << std::numeric_limits<qint64>::min() << qint64(1);
 }
 
-void tst_GuardedTcpServer::setIdleTimeout()
+void tst_GuardedTcpServer::limitsIdleTimeout()
 {
     QFETCH(qint64, set);
     QFETCH(qint64, expected);
-    m_server->setIdleTimeout(std::chrono::milliseconds(set));
-    QCOMPARE(m_server->idleTimeout(), std::chrono::milliseconds(expected));
+    m_server->setLimits({.idleTimeout = std::chrono::milliseconds(set)});
+    QCOMPARE(m_server->limits().idleTimeout, std::chrono::milliseconds(expected));
 }
 
 void tst_GuardedTcpServer::connectionCountFollowsClosedAndDestroyedSockets()
@@ -211,7 +211,7 @@ void tst_GuardedTcpServer::connectionCountFollowsClosedAndDestroyedSockets()
     QTRY_COMPARE(clients[2]->state(), QAbstractSocket::UnconnectedState);
 }
 
-void tst_GuardedTcpServer::setRequestTimeout_data()
+void tst_GuardedTcpServer::limitsRequestTimeout_data()
 {
     QTest::addColumn<qint64>("set"); // ms
     QTest::addColumn<qint64>("expected");
@@ -221,12 +221,12 @@ void tst_GuardedTcpServer::setRequestTimeout_data()
     QTest::newRow("the minimum is 1 ms") << std::numeric_limits<qint64>::min() << qint64(1);
 }
 
-void tst_GuardedTcpServer::setRequestTimeout()
+void tst_GuardedTcpServer::limitsRequestTimeout()
 {
     QFETCH(qint64, set);
     QFETCH(qint64, expected);
-    m_server->setRequestTimeout(std::chrono::milliseconds(set));
-    QCOMPARE(m_server->requestTimeout(), std::chrono::milliseconds(expected));
+    m_server->setLimits({.requestTimeout = std::chrono::milliseconds(set)});
+    QCOMPARE(m_server->limits().requestTimeout, std::chrono::milliseconds(expected));
 }
 
 void tst_GuardedTcpServer::fullTableEvictsTheOldestIncompleteRequest()
@@ -236,7 +236,7 @@ void tst_GuardedTcpServer::fullTableEvictsTheOldestIncompleteRequest()
     StatventTest::expectOnce(QRegularExpression(
         QStringLiteral("^3 connections open, the maximum: closed 1 incomplete or idle one\\(s\\), "
                        "oldest first, to make room for new clients$")));
-    m_server->setMaxConnections(3);
+    m_server->setLimits({.maxConnections = 3});
     const std::unique_ptr<QTcpSocket> idle = connectedClient(); // connected first, sends nothing
     QVERIFY(idle);
     QTRY_VERIFY(serverSide(*idle));
@@ -294,8 +294,7 @@ void tst_GuardedTcpServer::requestDeadlineHoldsHoweverSlowlyBytesCome()
     StatventTest::expectOnce(QRegularExpression(
         QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within 400 "
                        "ms of its first byte \\(answered 408, connection closed\\)$")));
-    m_server->setIdleTimeout(10s);
-    m_server->setRequestTimeout(deadline);
+    m_server->setLimits({.idleTimeout = 10s, .requestTimeout = deadline});
     const std::unique_ptr<QTcpSocket> client = connectedClient();
     QVERIFY(client);
     QTRY_VERIFY(serverSide(*client));
@@ -343,8 +342,7 @@ void tst_GuardedTcpServer::idleConnectionsAreClosed()
     QFETCH(bool, keepsOpen);
     constexpr auto timeout = 300ms;
     constexpr auto requestTimeout = 1500ms;
-    m_server->setIdleTimeout(timeout);
-    m_server->setRequestTimeout(requestTimeout);
+    m_server->setLimits({.idleTimeout = timeout, .requestTimeout = requestTimeout});
     if (activity == Activity::ClientSends)
         StatventTest::expectOnce(QRegularExpression(
             QStringLiteral("^refused a request from 127\\.0\\.0\\.1: Request not complete within "

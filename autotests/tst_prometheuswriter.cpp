@@ -4,10 +4,15 @@
 
 #include <statventweb/prometheuswriter.h>
 
+#include <statvent/aggregates.h>
+#include <statvent/histogram.h>
+
+#include <QMap>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTest>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Statvent;
@@ -37,8 +42,8 @@ SweepResult sampleResult()
 }
 
 /*!
- * Two processes that spoke over the socket (kinds, a window) and one over its FIFO: `errors` is
- * a counter in one and a gauge in the other.
+ * Two processes that spoke over the socket (kinds, a window without a histogram, as an older
+ * writer sends it) and one over its FIFO: `errors` is a counter in one and a gauge in the other.
  */
 SweepResult typedResult()
 {
@@ -80,6 +85,84 @@ SweepResult typedResult()
     return result;
 }
 
+//! The samples of the window `latency.{0}` in each process of histogramResult(), by pid.
+const QMap<qint64, QList<double>> &windowSamples()
+{
+    // Negative and zero samples are below every bound; 1e13 is above the last (2^40).
+    static const QMap<qint64, QList<double>> samples{
+        {10, {0.5, 1, 1.5, 2, 3, 4, 8, 100, 1000, 5000}},
+        {20, {-1, 0, 2, 3, 7, 1e13}},
+    };
+    return samples;
+}
+
+const QList<QByteArray> WindowLabels{"median", "99th", "100th", "mean"};
+
+/*!
+ * Two socket processes whose window `latency.{0}` holds windowSamples(), with its histogram
+ * and its rows as a recorder computes them; \a withoutHistogram: the second sends none.
+ */
+SweepResult histogramResult(bool withoutHistogram = false)
+{
+    SweepResult result;
+    for (auto it = windowSamples().cbegin(); it != windowSamples().cend(); ++it) {
+        QList<double> sorted = it.value();
+        std::sort(sorted.begin(), sorted.end());
+        ProcessStats process;
+        process.pid = it.key();
+        process.channel = Channel::Socket;
+        process.stats = {{"requests", 1, StatKind::Counter}};
+        const Histogram histogram = Histogram::fromSamples(it.value());
+        WindowStats window{
+            "latency.{0}",       histogram.count(), histogram.sum(), process.stats.size(),
+            WindowLabels.size(), WindowLabels,      histogram};
+        if (withoutHistogram && process.pid == 20)
+            window.histogram.reset();
+        for (const QByteArray &label : WindowLabels) {
+            const std::optional<double> p = Aggregates::percentileOf(label);
+            process.stats.append({"latency." + label,
+                                  p ? Aggregates::percentile(sorted, *p) : histogram.mean(),
+                                  StatKind::Window});
+        }
+        process.windows = {window};
+        result.processes.append(process);
+    }
+    return result;
+}
+
+//! One `_bucket` series: its `le` values and counts, in the order of the text.
+struct BucketSeries
+{
+    QList<QByteArray> bounds;
+    QList<qint64> counts;
+};
+
+//! The `statvent_window_bucket` series of \a text, by their labels other than `le`.
+QMap<QByteArray, BucketSeries> bucketSeries(const QByteArray &text)
+{
+    QMap<QByteArray, BucketSeries> series;
+    for (const QByteArray &line : text.split('\n')) {
+        if (!line.startsWith("statvent_window_bucket{"))
+            continue;
+        const qsizetype le = line.lastIndexOf(",le=\"");
+        const qsizetype end = line.indexOf("\"} ", le);
+        BucketSeries &entry = series[line.sliced(23, le - 23)];
+        entry.bounds.append(line.sliced(le + 5, end - le - 5));
+        entry.counts.append(line.sliced(end + 3).toLongLong());
+    }
+    return series;
+}
+
+//! The value of the sample line that starts with \a prefix (metric and labels), or NaN.
+double sampleValue(const QByteArray &text, const QByteArray &prefix)
+{
+    const qsizetype at = text.indexOf(QByteArray('\n' + prefix + ' '));
+    if (at < 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    const qsizetype start = at + prefix.size() + 2;
+    return text.sliced(start, text.indexOf('\n', start) - start).toDouble();
+}
+
 //! What `promtool check <arguments>` says about \a input: empty when it is satisfied.
 QString promtoolProblems(const QStringList &arguments, const QByteArray &input = {})
 {
@@ -113,6 +196,11 @@ private Q_SLOTS:
     void typedCombined_data();
     void typedCombined();
     void typedByProcess();
+    void buckets_data();
+    void buckets();
+    void mergedBucketsAddUp();
+    void mergedPercentiles();
+    void windowWithoutHistogram();
     void promtoolAcceptsBothViews_data();
     void promtoolAcceptsBothViews();
     void promtoolAcceptsTheDocumentedScrapeConfig();
@@ -212,26 +300,27 @@ void tst_PrometheusWriter::typedCombined_data()
                                 // A counter in one process, a gauge in another: a gauge.
                                 "statvent_value{name=\"errors\",aggregate=\"sum\"} 3",
                                 "statvent_value{name=\"load\",aggregate=\"sum\"} 0.5",
-                                "# TYPE statvent_window summary",
-                                "statvent_window{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.5\"} 8.0",
-                                "statvent_window{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.05\"} 3.0",
-                                "statvent_window{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.99\"} 20.0",
-                                "statvent_window{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.999\"} 21.5",
-                                "statvent_window_sum{name=\"latency.{0}\",aggregate=\"sum\"} 70.0",
-                                "statvent_window_count{name=\"latency.{0}\",aggregate=\"sum\"} 15",
+                                // No histograms: summed percentiles, no buckets, no _count.
+                                "# TYPE statvent_window_quantile untyped",
+                                "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.5\"} 8.0",
+                                "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.05\"} 3.0",
+                                "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.99\"} 20.0",
+                                "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"0.999\"} 21.5",
                                 "# TYPE statvent_window_mean gauge",
                                 "statvent_window_mean{name=\"latency.{0}\",aggregate=\"sum\"} 10.0",
                                 "# TYPE statvent_processes gauge",
                             }
-                         << QByteArrayList{"latency.median", "name=\"errors\",aggregate=\"sum\"} 3\n# TYPE"};
+                         << QByteArrayList{"latency.median",
+                                           "name=\"errors\",aggregate=\"sum\"} 3\n# TYPE",
+                                           "statvent_window_count", "statvent_window_bucket",
+                                           "# TYPE statvent_window "};
     // The largest of counters can go down: a gauge.
     QTest::newRow("max") << StatCombiner::Mode::Max
                          << QByteArrayList{
                                 "# TYPE statvent_value gauge",
                                 "statvent_value{name=\"requests\",aggregate=\"max\"} 7",
                                 "statvent_value{name=\"errors\",aggregate=\"max\"} 2",
-                                "statvent_window{name=\"latency.{0}\",aggregate=\"max\",quantile=\"0.99\"} 11.0",
-                                "statvent_window_count{name=\"latency.{0}\",aggregate=\"max\"} 15",
+                                "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"max\",quantile=\"0.99\"} 11.0",
                             }
                          << QByteArrayList{"statvent_stat_total"};
 }
@@ -262,19 +351,145 @@ void tst_PrometheusWriter::typedByProcess()
              "statvent_stat_total{name=\"requests\",pid=\"20\"} 7\n",
              "statvent_stat_total{name=\"errors\",pid=\"10\"} 1\n",
              "statvent_value{name=\"errors\",pid=\"20\"} 2\n",
-             "statvent_window{name=\"latency.{0}\",pid=\"10\",quantile=\"0.5\"} 3.0\n",
-             "statvent_window{name=\"latency.{0}\",pid=\"20\",quantile=\"0.999\"} 12.0\n",
-             "statvent_window_sum{name=\"latency.{0}\",pid=\"10\"} 40.0\n",
-             "statvent_window_count{name=\"latency.{0}\",pid=\"10\"} 10\n",
-             "statvent_window_count{name=\"latency.{0}\",pid=\"20\"} 5\n",
+             "statvent_window_quantile{name=\"latency.{0}\",pid=\"10\",quantile=\"0.5\"} 3.0\n",
+             "statvent_window_quantile{name=\"latency.{0}\",pid=\"20\",quantile=\"0.999\"} 12.0\n",
              "statvent_window_mean{name=\"latency.{0}\",pid=\"20\"} 6.0\n",
          })
         QVERIFY2(text.contains(line),
                  qPrintable(QString::fromUtf8(QByteArray(line) + "not in\n" + text)));
     // Each family once (one group per metric).
-    for (const char *type :
-         {"# TYPE statvent_stat_total ", "# TYPE statvent_value ", "# TYPE statvent_window "})
+    for (const char *type : {"# TYPE statvent_stat_total ", "# TYPE statvent_value ",
+                             "# TYPE statvent_window_quantile "})
         QCOMPARE(text.count(type), 1);
+    QVERIFY(!text.contains("statvent_window_bucket"));
+}
+
+void tst_PrometheusWriter::buckets_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArrayList>("series"); // each series' labels other than le
+    QTest::addColumn<QList<qint64>>("pids"); // whose samples each series counts (0: all)
+    const SweepResult result = histogramResult();
+    QTest::newRow("sum") << PrometheusWriter::combined(result, StatCombiner::Mode::Sum)
+                         << QByteArrayList{"name=\"latency.{0}\""} << QList<qint64>{0};
+    QTest::newRow("max") << PrometheusWriter::combined(result, StatCombiner::Mode::Max)
+                         << QByteArrayList{"name=\"latency.{0}\""} << QList<qint64>{0};
+    QTest::newRow("by process") << PrometheusWriter::byProcess(result)
+                                << QByteArrayList{"name=\"latency.{0}\",pid=\"10\"",
+                                                  "name=\"latency.{0}\",pid=\"20\""}
+                                << QList<qint64>{10, 20};
+}
+
+void tst_PrometheusWriter::buckets()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArrayList, series);
+    QFETCH(QList<qint64>, pids);
+    QVERIFY(text.contains("\n# TYPE statvent_window histogram\n"));
+    const QMap<QByteArray, BucketSeries> found = bucketSeries(text);
+    QCOMPARE(found.keys(), series);
+    const QList<double> bounds = Histogram::prometheusBounds();
+    QCOMPARE(bounds.size(), 121);
+    for (qsizetype s = 0; s < series.size(); ++s) {
+        const BucketSeries &buckets = found.value(series.at(s));
+        QList<double> samples;
+        for (auto it = windowSamples().cbegin(); it != windowSamples().cend(); ++it) {
+            if (pids.at(s) == 0 || pids.at(s) == it.key())
+                samples += it.value();
+        }
+        // Every bound, in increasing order, then +Inf; each count is the samples <= the bound.
+        QCOMPARE(buckets.bounds.size(), bounds.size() + 1);
+        for (qsizetype i = 0; i < bounds.size(); ++i) {
+            QCOMPARE(buckets.bounds.at(i).toDouble(), bounds.at(i));
+            const qint64 atMost = std::count_if(samples.cbegin(), samples.cend(),
+                                                [&](double v) { return v <= bounds.at(i); });
+            QCOMPARE(buckets.counts.at(i), atMost);
+            if (i > 0)
+                QVERIFY(buckets.counts.at(i) >= buckets.counts.at(i - 1));
+        }
+        QCOMPARE(buckets.bounds.constLast(), QByteArray("+Inf"));
+        QCOMPARE(buckets.counts.constLast(), qint64(samples.size()));
+        QCOMPARE(sampleValue(text, "statvent_window_count{" + series.at(s) + '}'),
+                 double(samples.size()));
+        double sum = 0;
+        for (double sample : samples)
+            sum += sample;
+        QCOMPARE(sampleValue(text, "statvent_window_sum{" + series.at(s) + '}'), sum);
+    }
+    // The same `le` text on every scrape and host: the fixed list, not the samples, decides it.
+    QVERIFY(text.contains(QByteArray("statvent_window_bucket{" + series.constFirst()
+                                     + ",le=\"9.5367431640625e-07\"} ")));
+    QVERIFY(text.contains(
+        QByteArray("statvent_window_bucket{" + series.constFirst() + ",le=\"1099511627776.0\"} ")));
+}
+
+void tst_PrometheusWriter::mergedBucketsAddUp()
+{
+    const SweepResult result = histogramResult();
+    const auto combined = bucketSeries(PrometheusWriter::combined(result, StatCombiner::Mode::Avg));
+    const auto byProcess = bucketSeries(PrometheusWriter::byProcess(result));
+    const BucketSeries &merged = combined.value("name=\"latency.{0}\"");
+    const BucketSeries &first = byProcess.value("name=\"latency.{0}\",pid=\"10\"");
+    const BucketSeries &second = byProcess.value("name=\"latency.{0}\",pid=\"20\"");
+    QCOMPARE(merged.counts.size(), 122);
+    QCOMPARE(first.bounds, merged.bounds);
+    QCOMPARE(second.bounds, merged.bounds);
+    for (qsizetype i = 0; i < merged.counts.size(); ++i)
+        QCOMPARE(merged.counts.at(i), first.counts.at(i) + second.counts.at(i));
+}
+
+void tst_PrometheusWriter::mergedPercentiles()
+{
+    // Sum mode: the quantile series are the merged histogram's, within its bound of the exact
+    // percentiles of all the samples; 100th is exact.
+    const QByteArray text = PrometheusWriter::combined(histogramResult(), StatCombiner::Mode::Sum);
+    QList<double> all;
+    for (const QList<double> &samples : windowSamples())
+        all += samples;
+    std::sort(all.begin(), all.end());
+    for (const auto &[quantile, percentile] :
+         {std::pair<QByteArray, double>{"0.5", 50}, {"0.99", 99}, {"1", 100}}) {
+        const double value = sampleValue(
+            text,
+            "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\",quantile=\"" + quantile
+                + "\"}");
+        const double exact = Aggregates::percentile(all, percentile);
+        QVERIFY2(std::abs(value - exact) <= Histogram::RelativeErrorBound * std::abs(exact),
+                 qPrintable(QStringLiteral("quantile %1: %2, exact %3")
+                                .arg(QString::fromUtf8(quantile))
+                                .arg(value)
+                                .arg(exact)));
+    }
+    QCOMPARE(sampleValue(text,
+                         "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
+                         "quantile=\"1\"}"),
+             1e13);
+}
+
+void tst_PrometheusWriter::windowWithoutHistogram()
+{
+    // One process sends the window without its histogram: the host has no buckets for it (they
+    // would count only some of its samples) and sums its percentiles; per process, the other
+    // still has its buckets.
+    const SweepResult result = histogramResult(true);
+    const QByteArray combined = PrometheusWriter::combined(result, StatCombiner::Mode::Sum);
+    QVERIFY(!combined.contains("statvent_window_bucket"));
+    QVERIFY(!combined.contains("statvent_window_count"));
+    QVERIFY(!combined.contains("# TYPE statvent_window histogram"));
+    QCOMPARE(sampleValue(combined,
+                         "statvent_window_quantile{name=\"latency.{0}\",aggregate=\"sum\","
+                         "quantile=\"1\"}"),
+             5000 + 1e13);
+    QVERIFY(combined.contains("statvent_window_mean{name=\"latency.{0}\",aggregate=\"sum\"} "));
+    const QByteArray byProcess = PrometheusWriter::byProcess(result);
+    QCOMPARE(bucketSeries(byProcess).keys(), QByteArrayList{"name=\"latency.{0}\",pid=\"10\""});
+    QCOMPARE(sampleValue(byProcess, "statvent_window_count{name=\"latency.{0}\",pid=\"10\"}"),
+             10.0);
+    QVERIFY(!byProcess.contains("statvent_window_count{name=\"latency.{0}\",pid=\"20\"}"));
+    QCOMPARE(sampleValue(byProcess,
+                         "statvent_window_quantile{name=\"latency.{0}\",pid=\"20\","
+                         "quantile=\"1\"}"),
+             1e13);
 }
 
 void tst_PrometheusWriter::promtoolAcceptsBothViews_data()
@@ -290,6 +505,15 @@ void tst_PrometheusWriter::promtoolAcceptsBothViews_data()
     QTest::newRow("typed, max") << PrometheusWriter::combined(typedResult(),
                                                               StatCombiner::Mode::Max);
     QTest::newRow("typed, by process") << PrometheusWriter::byProcess(typedResult());
+    QTest::newRow("histograms, sum")
+        << PrometheusWriter::combined(histogramResult(), StatCombiner::Mode::Sum);
+    QTest::newRow("histograms, min")
+        << PrometheusWriter::combined(histogramResult(), StatCombiner::Mode::Min);
+    QTest::newRow("histograms, by process") << PrometheusWriter::byProcess(histogramResult());
+    QTest::newRow("one histogram missing, sum")
+        << PrometheusWriter::combined(histogramResult(true), StatCombiner::Mode::Sum);
+    QTest::newRow("one histogram missing, by process")
+        << PrometheusWriter::byProcess(histogramResult(true));
 }
 
 void tst_PrometheusWriter::promtoolAcceptsBothViews()

@@ -662,6 +662,46 @@ private Q_SLOTS:
                  SnapshotFormat::serialize(registry.typedSnapshot()));
     }
 
+    void socketAcceptsConnectionsFromTheInstantItAppears()
+    {
+        // A reader that polls for <pid>.sock connects the moment the name exists: the socket
+        // must already be listening then (a name bound but not yet listening refuses).
+        StatRegistry registry;
+        registry.set("x", 1);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        QVERIFY(recorder.start());
+        const QByteArray path = QFile::encodeName(recorder.socketPath());
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        QVERIFY(size_t(path.size()) < sizeof address.sun_path);
+        std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+        constexpr int Recreations = 100;
+        int refused = 0;
+        for (int i = 0; i < Recreations; ++i) {
+            QVERIFY(::unlink(path.constData()) == 0);
+            const QDeadlineTimer deadline(2000);
+            int error = ENOENT;
+            while (error == ENOENT && !deadline.hasExpired()) {
+                const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                error =
+                    ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0
+                    ? 0
+                    : errno;
+                ::close(fd);
+            }
+            QVERIFY2(error != ENOENT, "the socket was not recreated within 2 s");
+            if (error == ECONNREFUSED)
+                ++refused;
+            else
+                QCOMPARE(error, 0);
+            QTRY_VERIFY(isSocket(recorder.socketPath()));
+        }
+        QCOMPARE(refused, 0);
+        QCOMPARE(readSocket(recorder.socketPath()).data,
+                 SnapshotFormat::serialize(registry.typedSnapshot()));
+    }
+
     void refusesToWriteThroughAnythingButItsOwnFifo_data()
     {
         QTest::addColumn<QString>("kind");
@@ -1195,7 +1235,15 @@ private Q_SLOTS:
                           + "window 100 5050.0 kind.x.{0}\n"
                             "row median 50.0 kind.x.median\nrow 95th 95.0 kind.x.95th\n"
                             "row 99th 99.0 kind.x.99th\nrow 100th 100.0 kind.x.100th\n"
-                            "row mean 50.5 kind.x.mean\nend 1\n");
+                            "row mean 50.5 kind.x.mean\n"
+                            // Samples 1..100: sample v in bucket ceil(16 log2 v), zero count 0,
+                            // min 1, max 100.
+                            "buckets 4 0 1.0 100.0 0:1 16:1 26:1 32:1 38:1 42:1 45:1 48:1 51:1 "
+                            "54:1 56:1 58:1 60:1 61:1 63:1 64:1 66:1 67:1 68:1 70:1 71:1 72:1 73:1 "
+                            "74:1 75:1 76:1 77:2 78:1 79:1 80:2 81:1 82:1 83:2 84:2 85:1 86:2 87:2 "
+                            "88:2 89:2 90:2 91:2 92:2 93:3 94:2 95:3 96:3 97:2 98:3 99:3 100:4 "
+                            "101:3 102:3 103:4 104:4 105:4 106:4 107:2\n"
+                            "end 1\n");
     }
 
     // Issue 15, items 1 to 3: a process's socket, read by a plain client, tells the kinds apart.

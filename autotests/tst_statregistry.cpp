@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "statventtest.h"
 
+#include <statvent/histogram.h>
 #include <statvent/pipeformat.h>
 #include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+using Statvent::Histogram;
 using Statvent::PipeFormat;
 using Statvent::Snapshot;
 using Statvent::SnapshotFormat;
@@ -708,12 +710,21 @@ void tst_StatRegistry::typedSnapshotDescribesTheWindows()
     QCOMPARE(typed.stats[6].kind, StatKind::Gauge);
 
     const QList<QByteArray> labels = {"median", "95th", "99th", "100th", "mean"};
+    QList<double> oneToHundred;
+    for (int sample = 1; sample <= 100; ++sample)
+        oneToHundred.append(sample);
     const QList<WindowStats> expected = {
-        {"latency.{0}", 100, 5050, 1, 5, labels, {}},
-        {"idle.{0}", 0, 0, 7, 0, {}, {}},
-        {"size[{0}]", 1, 2.5, 7, 5, labels, {}},
+        {"latency.{0}", 100, 5050, 1, 5, labels, Histogram::fromSamples(oneToHundred)},
+        {"idle.{0}", 0, 0, 7, 0, {}, Histogram()},
+        {"size[{0}]", 1, 2.5, 7, 5, labels, Histogram::fromSamples({2.5})},
     };
     QCOMPARE(typed.windows, expected);
+    // Each window's histogram holds the samples it holds, nothing else.
+    const Histogram &latency = *typed.windows.constFirst().histogram;
+    QCOMPARE(latency.count(), 100);
+    QCOMPARE(latency.sum(), 5050.0);
+    QCOMPARE(latency.max(), 100.0);
+    QVERIFY(qAbs(latency.percentile(99) - 99) <= 99 * Histogram::RelativeErrorBound);
     for (const WindowStats &window : typed.windows) {
         for (qsizetype row = window.firstRow; row < window.firstRow + window.rowCount; ++row)
             QCOMPARE(typed.stats[row].kind, StatKind::Window);

@@ -336,6 +336,10 @@ void tst_StatsServer::routes_data()
     QTest::newRow("aggregate twice")
         << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400 << json
         << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
+    QTest::newRow("by twice") << QStringLiteral("/metrics?by=process&by=process")
+                              << QByteArray("GET") << 400 << json
+                              << QByteArray("{\"message\":\"by is given more than "
+                                            "once\",\"path\":\"/metrics\"}");
     QTest::newRow("by process with an aggregate")
         << QStringLiteral("/stats?by=process&aggregate=max") << QByteArray("GET") << 400 << json
         << QByteArray("{\"message\":\"by=process shows each process's own values: it takes no "
@@ -643,10 +647,9 @@ void tst_StatsServer::idleConnectionsAreClosed()
     QFETCH(QByteArray, said);
     using namespace std::chrono_literals;
     // A request cut short is late by its own deadline, answered 408; a silent connection idle.
-    m_server->setIdleTimeout(300ms);
-    m_server->setRequestTimeout(300ms);
-    QCOMPARE(m_server->idleTimeout(), 300ms);
-    QCOMPARE(m_server->requestTimeout(), 300ms);
+    m_server->setLimits({.idleTimeout = 300ms, .requestTimeout = 300ms});
+    QCOMPARE(m_server->limits().idleTimeout, 300ms);
+    QCOMPARE(m_server->limits().requestTimeout, 300ms);
     const bool cutShort = !said.isEmpty() && !said.endsWith("\r\n\r\n");
     if (cutShort)
         QTest::ignoreMessage(
@@ -686,7 +689,7 @@ void tst_StatsServer::idleConnectionsAreClosed()
 void tst_StatsServer::requestInProgressIsNotIdle()
 {
     using namespace std::chrono_literals;
-    m_server->setIdleTimeout(200ms);
+    m_server->setLimits({.idleTimeout = 200ms});
     WriterProcess silent; // the sweep waits for it for the collector's whole timeout
     QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     m_collector->setTimeout(1000);
@@ -775,8 +778,8 @@ void tst_StatsServer::connectionCapMakesNewClientsWait()
     WriterProcess silent; // the sweep waits for it for the collector's whole timeout
     QVERIFY(silent.start(m_dir->path(), {QStringLiteral("--mode"), QStringLiteral("silent")}));
     m_collector->setTimeout(1500);
-    m_server->setMaxConnections(2);
-    QCOMPARE(m_server->maxConnections(), 2);
+    m_server->setLimits({.maxConnections = 2});
+    QCOMPARE(m_server->limits().maxConnections, 2);
     QTest::ignoreMessage(QtWarningMsg,
                          "2 connections open, the maximum, all being answered: accepting no more "
                          "until one is answered");

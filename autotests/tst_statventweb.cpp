@@ -4,6 +4,8 @@
 
 #include "webservice-writers/writerprocess.h"
 
+#include <statvent/histogram.h>
+
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -20,6 +22,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <functional>
 #include <memory>
@@ -230,7 +233,7 @@ private Q_SLOTS:
     void signalsShutDownCleanly();
     void kindsReachMetricsAndProcessView_data();
     void kindsReachMetricsAndProcessView();
-    void windowBecomesSummary();
+    void windowBecomesHistogram();
     void cleanupTestCase();
 
 private:
@@ -638,7 +641,7 @@ void tst_StatventWeb::kindsReachMetricsAndProcessView()
     QCOMPARE(fifoSeen, fifoReporters);
 }
 
-void tst_StatventWeb::windowBecomesSummary()
+void tst_StatventWeb::windowBecomesHistogram()
 {
     QVERIFY(startMixedDirectory());
     const quint16 port = m_mixed->port;
@@ -650,32 +653,43 @@ void tst_StatventWeb::windowBecomesSummary()
     QVERIFY2(metrics.contains(everyone), metrics.constData());
     const QHash<QByteArray, MetricSample> samples = parseMetrics(metrics);
 
-    // The child recorded the samples 1 to 100 in the window kind.window.{0}.
+    // The child recorded the samples 1 to 100 in the window kind.window.{0}: its percentiles
+    // are its histogram's (within the bound; 100th exact), its buckets count them.
     const QByteArray window = "kind.window.{0}";
     const std::pair<const char *, double> quantiles[] = {
         {"0.5", 50}, {"0.95", 95}, {"0.99", 99}, {"1", 100}};
     for (const auto &[quantile, value] : quantiles) {
-        const auto found = samples.constFind(combinedSeries("statvent_window", window, quantile));
+        const auto found =
+            samples.constFind(combinedSeries("statvent_window_quantile", window, quantile));
         QVERIFY2(found != samples.cend(), quantile);
-        QCOMPARE(found->type, QByteArray("summary"));
-        QCOMPARE(found->value, value);
+        QCOMPARE(found->type, QByteArray("untyped"));
+        QVERIFY2(std::abs(found->value - value) <= Statvent::Histogram::RelativeErrorBound * value,
+                 quantile);
     }
-    const std::pair<const char *, double> aggregates[] = {{"statvent_window_count", 100},
-                                                          {"statvent_window_sum", 5050}};
-    for (const auto &[metric, value] : aggregates) {
-        const auto found = samples.constFind(combinedSeries(metric, window));
-        QVERIFY2(found != samples.cend(), metric);
-        QCOMPARE(found->type, QByteArray("summary"));
+    QCOMPARE(samples.value(combinedSeries("statvent_window_quantile", window, "1")).value, 100.0);
+    const QByteArray labels = "{name=\"" + window + '"';
+    const std::pair<QByteArray, double> buckets[] = {
+        {"statvent_window_bucket" + labels + ",le=\"0.5\"}", 0},
+        {"statvent_window_bucket" + labels + ",le=\"16.0\"}", 16},
+        {"statvent_window_bucket" + labels + ",le=\"22.627416997969522\"}", 22},
+        {"statvent_window_bucket" + labels + ",le=\"+Inf\"}", 100},
+        {"statvent_window_count" + labels + '}', 100},
+        {"statvent_window_sum" + labels + '}', 5050}};
+    for (const auto &[series, value] : buckets) {
+        const auto found = samples.constFind(series);
+        QVERIFY2(found != samples.cend(), series.constData());
+        QCOMPARE(found->type, QByteArray("histogram"));
         QCOMPARE(found->value, value);
     }
     const auto mean = samples.constFind(combinedSeries("statvent_window_mean", window));
     QVERIFY(mean != samples.cend());
     QCOMPARE(mean->type, QByteArray("gauge"));
     QCOMPARE(mean->value, 50.5);
-    // Its rows are nowhere else: four quantiles, _count, _sum and the mean.
+    // Its rows are nowhere else: four quantiles, the buckets of 121 bounds and +Inf, _count,
+    // _sum and the mean.
     QCOMPARE(int(std::count_if(samples.keyBegin(), samples.keyEnd(),
                                [](const QByteArray &key) { return key.contains("kind.window."); })),
-             7);
+             4 + 122 + 2 + 1);
 
     const QByteArray byProcess =
         getUntil(port, QStringLiteral("/stats?by=process"), [](const QByteArray &body) {

@@ -220,13 +220,13 @@ int main(int argc, char *argv[])
 
     StatsServer server(&collector);
     server.setStatsPath(statsPath);
-    server.setIdleTimeout(std::chrono::seconds(*idleSeconds));
-    server.setRequestTimeout(std::chrono::seconds(*headerSeconds));
     // Half the descriptors stay for the pipes of a sweep, so connections never exhaust them.
     qint64 connections = *connectionCap;
     if (descriptorLimit > 0 && descriptorLimit != RLIM_INFINITY)
         connections = std::min(connections, std::max(qint64(1), qint64(descriptorLimit / 2)));
-    server.setMaxConnections(int(connections));
+    server.setLimits({.maxConnections = int(connections),
+                      .idleTimeout = std::chrono::seconds(*idleSeconds),
+                      .requestTimeout = std::chrono::seconds(*headerSeconds)});
     qCDebug(lcStatventWeb, "at most %lld client connections at once", connections);
     if (!server.startListening(address, quint16(*portNumber))) {
         std::fprintf(stderr, "statvent-web: cannot listen on %s port %lld: %s\n",

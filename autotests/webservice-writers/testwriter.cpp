@@ -3,7 +3,7 @@
 // webservice-testwriter: a writer process for statvent-web's tests and benchmarks.
 //
 // Mode `recorder` (the default) is a real Statvent application: a registry served by
-// Statvent::Recorder. The other modes misbehave on purpose, with a FIFO of their own at
+// Statvent::Recorder; --record adds samples to a window. The other modes misbehave on purpose, with a FIFO of their own at
 // <pipe-dir>/<pid>.stats:
 //   silent   made the FIFO, never opens it (a live process that never answers)
 //   stuck    holds the FIFO open read-write and never writes (a hung recorder)
@@ -81,6 +81,23 @@ void addStats(StatRegistry &registry, const QStringList &assignments, bool hexNa
         const QByteArray name =
             hexNames ? QByteArray::fromHex(bytes.first(equals)) : bytes.first(equals);
         setStat(registry, name, QByteArrayView(bytes).sliced(equals + 1));
+    }
+}
+
+//! `NAME=V1,V2,...`: each value recorded in the window NAME, in that order.
+void recordSamples(StatRegistry &registry, const QStringList &assignments)
+{
+    for (const QString &assignment : assignments) {
+        const qsizetype equals = assignment.lastIndexOf(u'=');
+        if (equals <= 0)
+            fail(QStringLiteral("expected NAME=V1,V2,..., got %1").arg(assignment));
+        for (const QString &valueText : assignment.sliced(equals + 1).split(u',')) {
+            bool ok = false;
+            const double value = valueText.toDouble(&ok);
+            if (!ok)
+                fail(QStringLiteral("not a sample: %1").arg(valueText));
+            registry.record(assignment.first(equals), value);
+        }
     }
 }
 
@@ -273,6 +290,7 @@ int main(int argc, char *argv[])
     const QString cut = QStringLiteral("cut");
     const QString silentFifo = QStringLiteral("silent-fifo");
     const QString counter = QStringLiteral("counter");
+    const QString record = QStringLiteral("record");
     parser.addOptions({
         {pipeDir, QStringLiteral("Directory of the pipe."), QStringLiteral("dir")},
         {stats, QStringLiteral("Also N statistics stat.<i> = i."), QStringLiteral("N"),
@@ -281,6 +299,10 @@ int main(int argc, char *argv[])
          QStringLiteral("assignment")},
         {statHex, QStringLiteral("A statistic HEXNAME=VALUE, the name as hex bytes (repeatable)."),
          QStringLiteral("assignment")},
+        {record,
+         QStringLiteral("For --mode recorder: samples NAME=V1,V2,... recorded in the window NAME "
+                        "(repeatable)."),
+         QStringLiteral("samples")},
         {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."),
          QStringLiteral("mode"), QStringLiteral("recorder")},
         {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."),
@@ -327,6 +349,7 @@ int main(int argc, char *argv[])
         counterNames.append(assignment.toUtf8().first(assignment.toUtf8().lastIndexOf('=')));
 
     if (chosenMode == u"recorder") {
+        recordSamples(registry, parser.values(record));
         Recorder recorder(&registry);
         recorder.setPipeDir(directory);
         if (!recorder.start())

@@ -9,6 +9,8 @@
 // dashboard as a user runs it: the GUI thread's longest stall and the peak resident memory.
 //
 // Run: build/bin/bench_dashboard   (sets QT_QPA_PLATFORM=offscreen unless already set)
+#include "../runbenchmarks.h"
+
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
@@ -412,10 +414,5 @@ int main(int argc, char **argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return runBenchmarks(argc, argv);
 }

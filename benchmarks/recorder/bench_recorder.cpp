@@ -8,6 +8,8 @@
 // Then the longest time an application thread's incr() takes while a reader loops on the pipe,
 // next to the same loop with nobody reading.
 
+#include "../runbenchmarks.h"
+
 #include <statvent/pipeformat.h>
 #include <statvent/recorder.h>
 #include <statvent/snapshotformat.h>
@@ -34,10 +36,10 @@
 
 namespace {
 
-qint64 readToEnd(const char *path)
+//! Reads \a fd to end-of-file and closes it: the bytes read, or -1 if \a fd is not open.
+qint64 drain(int fd)
 {
     static char buffer[1 << 16];
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     qint64 total = 0;
@@ -48,22 +50,21 @@ qint64 readToEnd(const char *path)
     return total;
 }
 
+qint64 readToEnd(const char *path)
+{
+    return drain(::open(path, O_RDONLY | O_CLOEXEC));
+}
+
 //! Connects to the Unix socket at \a address and reads to end-of-file.
 qint64 readSocketToEnd(const sockaddr_un &address)
 {
-    static char buffer[1 << 16];
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
-        if (fd >= 0)
-            ::close(fd);
+    if (fd >= 0
+        && ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
+        ::close(fd);
         return -1;
     }
-    qint64 total = 0;
-    ssize_t n;
-    while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
-        total += n;
-    ::close(fd);
-    return total;
+    return drain(fd);
 }
 
 void fill(Statvent::StatRegistry &registry, int plainStats, int windows)
@@ -262,10 +263,5 @@ BENCHMARK(BM_IncrStall_ReaderLooping)->Iterations(1)->Unit(benchmark::kMilliseco
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return runBenchmarks(argc, argv);
 }

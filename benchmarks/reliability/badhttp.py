@@ -132,6 +132,17 @@ def slowloris(checks, build, root, connections, interval, seconds):
             sock.setblocking(False)
             attackers.append([sock, 0, due])
 
+        def come_back(attacker, now):
+            """The service closed attacker (evicted, or past its request deadline): a new one."""
+            nonlocal closed
+            attacker[0].close()
+            attackers.remove(attacker)
+            closed += 1
+            try:
+                connect(now)
+            except OSError:
+                pass
+
         started = time.monotonic()
         for number in range(connections):
             connect(started + interval * number / connections)
@@ -149,27 +160,14 @@ def slowloris(checks, build, root, connections, interval, seconds):
                 except BlockingIOError:
                     pass
                 except OSError:
-                    sock.close()
-                    attackers.remove(attacker)
-                    closed += 1
-                    try:
-                        connect(now)
-                    except OSError:
-                        pass
+                    come_back(attacker, now)
                     continue
                 try:
                     sock.send(head[sent % len(head):sent % len(head) + 1])
                     attacker[1] += 1
                     attacker[2] = now + interval
                 except OSError:
-                    # Closed by the service (evicted, or past its request deadline): come back.
-                    sock.close()
-                    attackers.remove(attacker)
-                    closed += 1
-                    try:
-                        connect(now)
-                    except OSError:
-                        pass
+                    come_back(attacker, now)
             if now >= next_probe:
                 status, _, latency = service.get("/healthz", timeout=5)
                 probes.append((status, latency))

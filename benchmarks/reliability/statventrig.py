@@ -187,12 +187,17 @@ def stop_process(process):
     return process.returncode
 
 
-def rss_kib(pid):
+def status_kib(pid, field):
+    """A figure in KiB from /proc/<pid>/status, such as VmRSS or VmHWM; 0 if it is not there."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
 
 
 def fd_count(pid):

@@ -34,17 +34,14 @@ import time
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from statventrig import Checks, Service, Writer, argument_parser, find_program  # noqa: E402
+from statventrig import (Checks, Service, Writer, argument_parser, find_program,  # noqa: E402
+                         status_kib)
 
 MIB = 1024 * 1024
 
 
 def peak_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    return status_kib(pid, "VmHWM")
 
 
 def flood_writer(build, pipe_dir, megabytes):

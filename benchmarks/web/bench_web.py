@@ -214,6 +214,19 @@ def machine():
     return '%s, %d cores, %.0f GiB, Linux %s' % (model, os.cpu_count(), memory_gib, platform.release())
 
 
+@contextlib.contextmanager
+def service_over_writers(build_dir, timeout, count, *writer_args):
+    """count writers (started with writer_args) in a fresh pipe directory and statvent-web over
+    it: yields (pipe directory, writers, service), all stopped and removed on the way out."""
+    with tempfile.TemporaryDirectory(prefix='statvent-bench-') as pipe_dir, contextlib.ExitStack() as cleanup:
+        writers = Writers(build_dir, pipe_dir)
+        cleanup.callback(writers.stop)
+        writers.start(count, *writer_args)
+        service = Service(build_dir, pipe_dir, timeout)
+        cleanup.callback(service.stop)
+        yield pipe_dir, writers, service
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--build-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'build'))
@@ -229,13 +242,8 @@ def main():
 
     figures = {'machine': machine(), 'command': ' '.join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
                'wrk_seconds': args.wrk_seconds, 'timeout': args.timeout}
-    with tempfile.TemporaryDirectory(prefix='statvent-bench-') as pipe_dir, contextlib.ExitStack() as cleanup:
-        writers = Writers(build_dir, pipe_dir)
-        cleanup.callback(writers.stop)
-        log('starting 100 writers x 1000 stats ...')
-        writers.start(100, '--stats', '1000')
-        service = Service(build_dir, pipe_dir, args.timeout)
-        cleanup.callback(service.stop)
+    log('starting 100 writers x 1000 stats ...')
+    with service_over_writers(build_dir, args.timeout, 100, '--stats', '1000') as (pipe_dir, writers, service):
 
         def hundred_answered(document):
             assert document['processes'] == 100 and len(document['stats']) == 1000, document['processes']
@@ -261,15 +269,9 @@ def main():
         figures['get_100_dead50_silent10'] = measure_requests(
             service, args.requests, before_each=lambda: make_dead_pipes(pipe_dir, dead), check=silent_unanswered)
         figures['silent_pipes_kept'] = all(os.path.exists(os.path.join(pipe_dir, '%d.stats' % pid)) for pid in silent)
-        cleanup.close()
 
-    with tempfile.TemporaryDirectory(prefix='statvent-bench-') as pipe_dir, contextlib.ExitStack() as cleanup:
-        writers = Writers(build_dir, pipe_dir)
-        cleanup.callback(writers.stop)
-        log('scenario 4: wrk against 20 writers')
-        writers.start(20, '--stats', '1000')
-        service = Service(build_dir, pipe_dir, args.timeout)
-        cleanup.callback(service.stop)
+    log('scenario 4: wrk against 20 writers')
+    with service_over_writers(build_dir, args.timeout, 20, '--stats', '1000') as (_, _, service):
         service.get()
         rss = [service.rss_kib()]
         runs = []

@@ -20,6 +20,17 @@ DashboardOptions failure(const QString &message)
     return options;
 }
 
+//! windowChoices() as a sentence's list: "1, 5, 15 or 60".
+QString windowChoicesText()
+{
+    const QList<int> choices = DashboardOptions::windowChoices();
+    QStringList numbers;
+    for (int minutes : choices)
+        numbers.append(QString::number(minutes));
+    const QString last = numbers.takeLast();
+    return numbers.isEmpty() ? last : numbers.join(u", "_s) + u" or "_s + last;
+}
+
 } // namespace
 
 QUrl DashboardOptions::defaultUrl()
@@ -67,7 +78,8 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         u"interval"_s, u"Milliseconds between polls (default 1000)."_s, u"ms"_s);
     const QCommandLineOption windowOption(
         u"window"_s,
-        u"Minutes the charts show: 1, 5, 15 or 60 (default %1)."_s.arg(DefaultWindowMinutes),
+        u"Minutes the charts show: %1 (default %2)."_s.arg(windowChoicesText(),
+                                                           QString::number(DefaultWindowMinutes)),
         u"min"_s);
     const QCommandLineOption processOption(
         u"process"_s, u"Show the process <pid> only, not all processes summed."_s, u"pid"_s);
@@ -128,8 +140,8 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         bool ok = false;
         const int minutes = parser.value(windowOption).toInt(&ok);
         if (!ok || !windowChoices().contains(minutes))
-            return failure(u"--window: \""_s + parser.value(windowOption)
-                           + u"\" is not one of 1, 5, 15 or 60 minutes"_s);
+            return failure(u"--window: \""_s + parser.value(windowOption) + u"\" is not one of "_s
+                           + windowChoicesText() + u" minutes"_s);
         options.windowMinutes = minutes;
     }
     if (parser.isSet(processOption)) {

@@ -237,18 +237,6 @@ std::optional<double> rowValue(const QString &label, const Statvent::Histogram &
     return histogram.percentile(PercentileGroups::rankOf(label));
 }
 
-// The kind of a total of two processes' stats of kinds \a a and \a b, as the service combines them.
-Statvent::StatKind combinedKind(Statvent::StatKind a, Statvent::StatKind b)
-{
-    using Statvent::StatKind;
-    if (a == b)
-        return a;
-    const auto plain = [](StatKind kind) {
-        return kind == StatKind::Counter || kind == StatKind::Gauge;
-    };
-    return plain(a) && plain(b) ? StatKind::Gauge : StatKind::Untyped;
-}
-
 } // namespace
 
 void StatsDocument::combineWindows()
@@ -382,7 +370,7 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
                 } else {
                     *total += stat.value();
                     Statvent::StatKind &totalKind = document.m_totalKinds[stat.key()];
-                    totalKind = combinedKind(totalKind, kind);
+                    totalKind = Statvent::combinedKind(totalKind, kind);
                 }
             }
             document.m_processes.append(std::move(process));

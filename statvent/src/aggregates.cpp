@@ -68,6 +68,21 @@ bool Aggregates::isLabel(QByteArrayView label) noexcept
         && std::all_of(fraction.begin(), fraction.end(), isDigit);
 }
 
+std::optional<double> Aggregates::percentileOf(QByteArrayView label) noexcept
+{
+    if (label == "median")
+        return 50.0;
+    if (label == "mean" || !isLabel(label))
+        return std::nullopt;
+    const QByteArrayView number = label.chopped(2);
+    double percentile = 0;
+    const auto result = std::from_chars(number.data(), number.data() + number.size(), percentile,
+                                        std::chars_format::fixed);
+    if (result.ec != std::errc() || !(percentile > 0.0 && percentile <= 100.0))
+        return std::nullopt;
+    return percentile;
+}
+
 QByteArray Aggregates::formatName(QByteArrayView name, QByteArrayView label)
 {
     qsizetype at = name.indexOf(Placeholder);

@@ -45,9 +45,12 @@ QByteArray procPath(int fd)
 
 QString fileKind(const struct stat &info)
 {
-    // Only a FIFO of this user may be replaced, so a FIFO that is refused is another user's.
+    // Only a FIFO or socket of this user may be replaced, so one that is refused is another
+    // user's.
     const QString type = PipeDirectory::describeFileType(info.st_mode);
-    return S_ISFIFO(info.st_mode) ? type + QStringLiteral(" of another user") : type;
+    return S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode)
+        ? type + QStringLiteral(" of another user")
+        : type;
 }
 
 //! The process's umask, read without changing it (umask() would, for every thread at once).
@@ -66,6 +69,11 @@ mode_t processUmask()
 bool isOurFifo(const struct stat &info)
 {
     return S_ISFIFO(info.st_mode) && info.st_uid == ::geteuid();
+}
+
+bool isOurSocket(const struct stat &info)
+{
+    return S_ISSOCK(info.st_mode) && info.st_uid == ::geteuid();
 }
 
 } // namespace
@@ -326,43 +334,56 @@ bool PipeAcceptor::publishSocket(QString *problem)
     struct stat info;
     // A socket left by an earlier process that had our pid (and was killed) is ours to replace.
     if (::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (!S_ISSOCK(info.st_mode) || info.st_uid != ::geteuid()) {
-            const QString type = PipeDirectory::describeFileType(info.st_mode);
+        if (!isOurSocket(info)) {
             *problem =
                 QStringLiteral("refusing to replace %1: it is %2, not a socket made by this user")
-                    .arg(describePath(m_socketName),
-                         S_ISSOCK(info.st_mode) ? type + QStringLiteral(" of another user") : type);
+                    .arg(describePath(m_socketName), fileKind(info));
             return false;
         }
         ::unlinkat(m_directoryFd, m_socketName.constData(), 0);
     }
+    if (!clearSpare(problem))
+        return false;
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         *problem = QStringLiteral("cannot create a socket: ") + errnoText();
         return false;
     }
-    // Bound relative to the directory's descriptor: short whatever the directory's path, and
-    // bind() never replaces nor follows anything at the name (EADDRINUSE if it exists).
+    // Made listening under the spare name and only then renamed into place: a reader that
+    // connects the instant `<pid>.sock` appears is never refused (a socket bound under its name
+    // refuses connections until listen()). Bound relative to the directory's descriptor: short
+    // whatever the directory's path, and bind() never replaces nor follows anything at the name.
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", m_directoryFd,
-                  m_socketName.constData());
+                  m_spareName.constData());
     if (::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) < 0) {
         *problem = QStringLiteral("cannot create the socket %1: %2")
-                       .arg(describePath(m_socketName), errnoText());
+                       .arg(describePath(m_spareName), errnoText());
         ::close(fd);
         return false;
     }
     // Connecting takes write permission: whoever may read the FIFO (0644 less the umask) may
     // connect. The mode cannot be given to bind(), and the umask is the process's, not ours.
     const mode_t readable = 0444 & ~processUmask();
-    if (::fchmodat(m_directoryFd, m_socketName.constData(), readable | (readable >> 1),
+    if (::fchmodat(m_directoryFd, m_spareName.constData(), readable | (readable >> 1),
                    AT_SYMLINK_NOFOLLOW)
             < 0
-        || ::fstatat(m_directoryFd, m_socketName.constData(), &info, AT_SYMLINK_NOFOLLOW) < 0
+        || ::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) < 0
         || !S_ISSOCK(info.st_mode) || ::listen(fd, SOMAXCONN) < 0) {
         *problem = QStringLiteral("cannot set up the socket %1: %2")
-                       .arg(describePath(m_socketName), errnoText());
+                       .arg(describePath(m_spareName), errnoText());
+        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
+        ::close(fd);
+        return false;
+    }
+    // RENAME_NOREPLACE: whatever appeared at the name meanwhile is not ours to replace.
+    if (::renameat2(m_directoryFd, m_spareName.constData(), m_directoryFd, m_socketName.constData(),
+                    RENAME_NOREPLACE)
+        < 0) {
+        *problem =
+            QStringLiteral("cannot publish %1: %2").arg(describePath(m_socketName), errnoText());
+        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
         ::close(fd);
         return false;
     }
@@ -485,16 +506,9 @@ bool PipeAcceptor::pathIsCurrent() const
 
 bool PipeAcceptor::makeFifo(Fifo *fifo, QString *problem)
 {
+    if (!clearSpare(problem))
+        return false;
     struct stat info;
-    // A spare left by an earlier process that had our pid (and was killed) is ours to replace.
-    if (::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (!isOurFifo(info)) {
-            *problem = QStringLiteral("refusing to replace %1: it is %2")
-                           .arg(describePath(m_spareName), fileKind(info));
-            return false;
-        }
-        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
-    }
     if (::mkfifoat(m_directoryFd, m_spareName.constData(), 0644) < 0) {
         *problem = QStringLiteral("cannot create the FIFO %1: %2")
                        .arg(describePath(m_spareName), errnoText());
@@ -514,6 +528,21 @@ bool PipeAcceptor::makeFifo(Fifo *fifo, QString *problem)
     fifo->device = info.st_dev;
     fifo->inode = info.st_ino;
     fifo->readerKey = m_writer->readerCounter().watch(fifo->pathFd);
+    return true;
+}
+
+bool PipeAcceptor::clearSpare(QString *problem)
+{
+    struct stat info;
+    // A spare left by an earlier process that had our pid (and was killed) is ours to replace.
+    if (::fstatat(m_directoryFd, m_spareName.constData(), &info, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!isOurFifo(info) && !isOurSocket(info)) {
+            *problem = QStringLiteral("refusing to replace %1: it is %2")
+                           .arg(describePath(m_spareName), fileKind(info));
+            return false;
+        }
+        ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
+    }
     return true;
 }
 

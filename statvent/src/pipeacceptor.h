@@ -102,6 +102,8 @@ private:
     void closeDirectory();
     bool directoryIsCurrent() const;
     bool pathIsCurrent() const;
+    //! Removes a spare FIFO or socket of this user left at m_spareName; refuses anything else.
+    bool clearSpare(QString *problem);
     bool makeFifo(Fifo *fifo, QString *problem);
     void discard(Fifo &fifo);
     void unlinkIfOurs(const QByteArray &name, const Fifo &fifo);
@@ -109,7 +111,8 @@ private:
 
     const QString m_directory;
     const QByteArray m_name; // "<pid>.stats"
-    const QByteArray m_spareName; // ".<pid>.stats.next", for the instant before the rename
+    // ".<pid>.stats.next": the next FIFO or socket, for the instant before it is renamed.
+    const QByteArray m_spareName;
     const QByteArray m_socketName; // "<pid>.sock"
     SnapshotWriter *const m_writer;
     RecorderThread m_acceptThread;

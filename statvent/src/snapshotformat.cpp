@@ -3,6 +3,7 @@
 #include "statvent/snapshotformat.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -15,66 +16,59 @@ namespace {
 
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
 
-// What a line is, by its first field.
+// What a line is, by its first field. Unknown stays last: it counts the known records.
 enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, Buckets, End, Unknown };
 
-Record recordOf(QByteArrayView type) noexcept
+// What each record is, indexed by Record: the first field, which the writer writes and the
+// reader reads; the kind of the statistic it gives; whether the end record counts it (one per
+// statistic or window).
+struct RecordType
 {
-    if (type == "counter")
-        return Record::Counter;
-    if (type == "gauge")
-        return Record::Gauge;
-    if (type == "untyped")
-        return Record::Untyped;
-    if (type == "window")
-        return Record::Window;
-    if (type == "row")
-        return Record::Row;
-    if (type == "buckets")
-        return Record::Buckets;
-    if (type == "end")
-        return Record::End;
-    return Record::Unknown;
+    QByteArrayView word;
+    StatKind kind;
+    bool counted;
+};
+constexpr std::array<RecordType, std::size_t(Record::Unknown)> RecordTypes = {{
+    {"counter", StatKind::Counter, true},
+    {"gauge", StatKind::Gauge, true},
+    {"untyped", StatKind::Untyped, true},
+    {"window", StatKind::Window, true},
+    {"row", StatKind::Window, false},
+    {"buckets", StatKind::Untyped, false},
+    {"end", StatKind::Untyped, false},
+}};
+
+constexpr QByteArrayView wordOf(Record record) noexcept
+{
+    return RecordTypes[std::size_t(record)].word;
 }
 
-// The records that the end record counts: one per statistic or window.
+Record recordOf(QByteArrayView word) noexcept
+{
+    const auto found = std::find_if(RecordTypes.begin(), RecordTypes.end(),
+                                    [word](const RecordType &type) { return type.word == word; });
+    return Record(found - RecordTypes.begin()); // Record::Unknown when not found
+}
+
 bool isCounted(Record record) noexcept
 {
-    return record == Record::Counter || record == Record::Gauge || record == Record::Untyped
-        || record == Record::Window;
+    return record != Record::Unknown && RecordTypes[std::size_t(record)].counted;
 }
 
-QByteArrayView typeWordOf(StatKind kind) noexcept
+// The record of a plain statistic of \a kind. A window row without its window (see
+// appendStatistic()) is written untyped.
+Record recordOf(StatKind kind) noexcept
 {
-    switch (kind) {
-    case StatKind::Counter:
-        return "counter";
-    case StatKind::Gauge:
-        return "gauge";
-    case StatKind::Untyped:
-    case StatKind::Window: // a window row without its window: see appendStatistic()
-        break;
+    for (const Record record : {Record::Counter, Record::Gauge}) {
+        if (RecordTypes[std::size_t(record)].kind == kind)
+            return record;
     }
-    return "untyped";
+    return Record::Untyped;
 }
 
 StatKind kindOf(Record record) noexcept
 {
-    switch (record) {
-    case Record::Counter:
-        return StatKind::Counter;
-    case Record::Gauge:
-        return StatKind::Gauge;
-    case Record::Window:
-    case Record::Row:
-        return StatKind::Window;
-    case Record::Untyped:
-    case Record::Buckets:
-    case Record::End:
-    case Record::Unknown:
-        break;
-    }
-    return StatKind::Untyped;
+    return record == Record::Unknown ? StatKind::Untyped : RecordTypes[std::size_t(record)].kind;
 }
 
 // The first field of \a rest (up to the next space) and what follows that space; false when
@@ -140,7 +134,7 @@ void appendStatistic(QByteArray &out, const StatEntry &entry)
     // untyped, it still reaches readers, without a kind it cannot carry on its own.
     Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
                "a window row outside its window");
-    out.append(typeWordOf(entry.kind));
+    out.append(wordOf(recordOf(entry.kind)));
     out.append(' ');
     PipeFormat::appendValue(out, entry.value);
     out.append(' ');
@@ -171,7 +165,8 @@ qsizetype bucketsRecordsOf(const Histogram &histogram)
 void appendHistogram(QByteArray &out, const Histogram &histogram)
 {
     const auto header = [&](qint64 zeroCount) {
-        out.append("buckets ");
+        out.append(wordOf(Record::Buckets));
+        out.append(' ');
         PipeFormat::appendValue(out, qint64(Histogram::Scale));
         out.append(' ');
         PipeFormat::appendValue(out, zeroCount);
@@ -280,7 +275,8 @@ std::optional<SnapshotFormat::Error> parseBuckets(QByteArrayView rest, BucketsFi
 
 void appendWindow(QByteArray &out, const WindowStats &window)
 {
-    out.append("window ");
+    out.append(wordOf(Record::Window));
+    out.append(' ');
     PipeFormat::appendValue(out, window.count);
     out.append(' ');
     PipeFormat::appendValue(out, window.sum);
@@ -291,7 +287,8 @@ void appendWindow(QByteArray &out, const WindowStats &window)
 
 void appendRow(QByteArray &out, QByteArrayView label, const StatEntry &entry)
 {
-    out.append("row ");
+    out.append(wordOf(Record::Row));
+    out.append(' ');
     out.append(label);
     out.append(' ');
     PipeFormat::appendValue(out, entry.value);
@@ -348,7 +345,8 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
     for (; next < stats.size(); ++next, ++records)
         appendStatistic(out, stats.at(next));
 
-    out.append("end ");
+    out.append(wordOf(Record::End));
+    out.append(' ');
     PipeFormat::appendValue(out, records);
     out.append('\n');
     return out;
@@ -730,7 +728,7 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
     case Error::CountMismatch:
         return QLatin1StringView("the end record's count differs from the records read");
     case Error::LineTooLong:
-        return QLatin1StringView("the line is longer than the limit");
+        return PipeFormat::describe(PipeFormat::LineError::LineTooLong);
     case Error::MissingField:
         return QLatin1StringView("the record lacks a field, its name or its label");
     case Error::NameTooLong:
@@ -739,10 +737,11 @@ QLatin1StringView SnapshotFormat::describe(Error error) noexcept
         return QLatin1StringView("the row label is longer than the limit");
     case Error::CarriageReturn:
         return QLatin1StringView("the name or the label contains a carriage return");
+    // A value is read as the pipe text reads it, and its errors said in the same words.
     case Error::NotANumber:
-        return QLatin1StringView("the value is not a number");
+        return PipeFormat::describe(PipeFormat::LineError::NotANumber);
     case Error::NonFiniteValue:
-        return QLatin1StringView("the value is not a finite number");
+        return PipeFormat::describe(PipeFormat::LineError::NonFiniteValue);
     case Error::BadCount:
         return QLatin1StringView("the count is not a non-negative integer");
     case Error::RowOutsideWindow:

@@ -174,10 +174,8 @@ QByteArray SnapshotWriter::render(Batch &batch, bool toSocket) const
 {
     std::optional<QByteArray> &text = toSocket ? batch.socketText : batch.pipeText;
     if (!text) {
-        if (!batch.snapshot)
-            batch.snapshot = m_registry->typedSnapshot();
-        text = toSocket ? SnapshotFormat::serialize(*batch.snapshot)
-                        : PipeFormat::serialize(batch.snapshot->stats);
+        text = toSocket ? SnapshotFormat::serialize(m_registry->typedSnapshot())
+                        : PipeFormat::serialize(m_registry->snapshot());
     }
     return *text;
 }
@@ -220,7 +218,7 @@ QByteArray SnapshotWriter::snapshotForNewcomers(Batch &batch, bool toSocket)
         if (delivery.toSocket == toSocket)
             newestSameDoor = &delivery;
     }
-    if (held >= MaxSnapshotsInFlight && newestSameDoor && !batch.snapshot)
+    if (held >= MaxSnapshotsInFlight && newestSameDoor && !batch.pipeText && !batch.socketText)
         return newestSameDoor->text;
     return render(batch, toSocket);
 }

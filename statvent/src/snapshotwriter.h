@@ -6,8 +6,6 @@
 #include "readercounter.h"
 #include "recorderthread.h"
 
-#include "statvent/typedsnapshot.h"
-
 #include <QByteArray>
 #include <QDeadlineTimer>
 
@@ -55,8 +53,7 @@ public:
 
     explicit SnapshotWriter(const StatRegistry *registry);
     ~SnapshotWriter();
-    SnapshotWriter(const SnapshotWriter &) = delete;
-    SnapshotWriter &operator=(const SnapshotWriter &) = delete;
+    Q_DISABLE_COPY_MOVE(SnapshotWriter)
 
     bool start();
     //! Stops the thread; deliveries still in progress are cut short.
@@ -95,7 +92,6 @@ private:
     //! One snapshot for the readers that arrive together, through either door.
     struct Batch
     {
-        std::optional<TypedSnapshot> snapshot;
         std::optional<QByteArray> pipeText;
         std::optional<QByteArray> socketText;
     };
@@ -103,13 +99,14 @@ private:
     void run();
     /*!
      * What a reader of the socket (\a toSocket: SnapshotFormat) or of a FIFO (PipeFormat) gets
-     * from \a batch: the one place where a snapshot is rendered. The snapshot is taken, and each
-     * text rendered, at most once per batch and only when a reader needs it.
+     * from \a batch: the one place where a snapshot is rendered. Each text is rendered at most
+     * once per batch and only when a reader needs it, from a snapshot taken for it: a FIFO's
+     * text needs no windows nor histograms (StatRegistry::snapshot() is the cheaper walk).
      */
     QByteArray render(Batch &batch, bool toSocket) const;
     /*!
      * The text for readers that have just arrived through the socket (\a toSocket) or a FIFO:
-     * \a batch's, or, when MaxSnapshotsInFlight texts are held and \a batch has no snapshot yet,
+     * \a batch's, or, when MaxSnapshotsInFlight texts are held and \a batch has rendered nothing yet,
      * the newest one held for the same door.
      */
     QByteArray snapshotForNewcomers(Batch &batch, bool toSocket);

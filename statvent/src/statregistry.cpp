@@ -26,6 +26,7 @@ const char *invalidNameReason(QByteArrayView name)
         return "the name is empty";
     if (name.size() > PipeFormat::MaxNameLength)
         return "the name is longer than 4096 bytes";
+    static_assert(PipeFormat::MaxNameLength == 4096, "the reason above names the limit");
     return "the name contains a line break, which would corrupt the pipe text";
 }
 
@@ -52,30 +53,33 @@ void StatRegistryPrivate::warnOnce(QByteArrayView name, const char *operation, c
     Detail::warnRefused(name, operation, reason);
 }
 
-bool StatRegistryPrivate::mayCreate(QByteArrayView name, const char *operation)
+template<typename Cell, typename Create>
+Cell *StatRegistryPrivate::findOrCreate(Detail::CellTable<Cell> &table, QByteArrayView name,
+                                        quint32 hash, const char *operation, Create create)
 {
-    if (PipeFormat::isValidName(name))
-        return true;
-    warnOnce(name, operation, invalidNameReason(name));
-    return false;
+    if (Cell *cell = table.find(name, hash))
+        return cell;
+    if (!PipeFormat::isValidName(name)) {
+        warnOnce(name, operation, invalidNameReason(name));
+        return nullptr;
+    }
+    QMutexLocker locker(&mutex);
+    return create(locker);
 }
 
 Detail::ValueCell *StatRegistryPrivate::valueCell(QByteArrayView name, quint32 hash,
                                                   const char *operation)
 {
-    if (Detail::ValueCell *cell = values.find(name, hash))
-        return cell;
-    if (!mayCreate(name, operation))
-        return nullptr;
-    QMutexLocker locker(&mutex);
-    if (Detail::ValueCell *cell = values.find(name, hash))
-        return cell; // another thread inserted it meanwhile
-    if (rowOwners.contains(name.toByteArray())) {
-        locker.unlock();
-        warnOnce(name, operation, "a sample window already reports a row of that name");
-        return nullptr;
-    }
-    return values.insert(name, hash);
+    return findOrCreate(values, name, hash, operation, [&](auto &locker) -> Detail::ValueCell * {
+        if (Detail::ValueCell *cell = values.find(name, hash))
+            return cell; // another thread inserted it meanwhile
+        if (rowOwners.contains(name.toByteArray())) {
+            locker.unlock();
+            warnOnce(name, operation, "a sample window already reports a row of that name");
+            return nullptr;
+        }
+        return values.insert(name, hash);
+    });
 }
 
 bool StatRegistryPrivate::isNameTaken(const QByteArray &name) const
@@ -87,40 +91,38 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
                                                     const NameFormatter &formatter,
                                                     const char *operation)
 {
-    if (Detail::WindowCell *cell = windows.find(name, hash))
-        return cell;
-    if (!mayCreate(name, operation))
-        return nullptr;
-    QMutexLocker locker(&mutex);
-    for (;;) {
-        if (Detail::WindowCell *cell = windows.find(name, hash))
-            return cell;
-        const quint64 generation = percentilesGeneration;
-        const QList<double> wanted = percentiles;
-        locker.unlock();
-        // The user's formatter runs outside the mutex: it may call the registry.
-        Detail::RowNames made = rowNames(name, wanted, formatter);
-        locker.relock();
-        if (generation != percentilesGeneration || windows.find(name, hash))
-            continue; // the percentiles changed, or another thread made the window: look again
+    return findOrCreate(windows, name, hash, operation, [&](auto &locker) -> Detail::WindowCell * {
+        for (;;) {
+            if (Detail::WindowCell *cell = windows.find(name, hash))
+                return cell;
+            const quint64 generation = percentilesGeneration;
+            const QList<double> wanted = percentiles;
+            locker.unlock();
+            // The user's formatter runs outside the mutex: it may call the registry.
+            Detail::RowNames made = rowNames(name, wanted, formatter);
+            locker.relock();
+            if (generation != percentilesGeneration || windows.find(name, hash))
+                continue; // the percentiles changed, or another thread made the window: look again
 
-        QSet<QByteArray> rows;
-        for (const QByteArray &row : std::as_const(made.names)) {
-            if (row.isEmpty())
-                continue;
-            if (isNameTaken(row) || rows.contains(row)) {
-                locker.unlock();
-                const QByteArray reason =
-                    "its row \"" + row + "\" would repeat the name of another statistic or row";
-                warnOnce(name, operation, reason.constData());
-                return nullptr;
+            QSet<QByteArray> rows;
+            for (const QByteArray &row : std::as_const(made.names)) {
+                if (row.isEmpty())
+                    continue;
+                if (isNameTaken(row) || rows.contains(row)) {
+                    locker.unlock();
+                    const QByteArray reason =
+                        "its row \"" + row + "\" would repeat the name of another statistic or row";
+                    warnOnce(name, operation, reason.constData());
+                    return nullptr;
+                }
+                rows.insert(row);
             }
-            rows.insert(row);
+            rowOwners.unite(rows);
+            rings.push_back(std::make_unique<Detail::SampleRing>(quint32(windowSize)));
+            return windows.insert(name, hash, rings.back().get(), keep(std::move(made)),
+                                  values.size());
         }
-        rowOwners.unite(rows);
-        rings.push_back(std::make_unique<Detail::SampleRing>(quint32(windowSize)));
-        return windows.insert(name, hash, rings.back().get(), keep(std::move(made)), values.size());
-    }
+    });
 }
 
 Detail::RowNames StatRegistryPrivate::rowNames(QByteArrayView window, const QList<double> &wanted,
@@ -294,6 +296,11 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
         appendValuesUpTo(cell.valuesBefore);
         const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
+        // Before the rows are selected, which reorders the samples: the histogram then sums them
+        // in the same order as the rows' mean does.
+        std::optional<Histogram> histogram;
+        if (withWindows)
+            histogram = Histogram::fromSamples(samples);
         const qsizetype first = stats.size();
         const qsizetype count = samples.size();
         const double sum =
@@ -308,6 +315,7 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
         // Finite samples whose sum overflows: saturated, as the socket carries finite values.
         window.sum =
             std::isfinite(sum) ? sum : std::copysign(std::numeric_limits<double>::max(), sum);
+        window.histogram = std::move(histogram);
         window.firstRow = first;
         window.rowCount = stats.size() - first;
         if (window.rowCount > 0) {

@@ -34,8 +34,14 @@ public:
     Detail::WindowCell *windowCell(QByteArrayView name, quint32 hash,
                                    const NameFormatter &formatter, const char *operation);
 
-    //! Whether a statistic named \a name may be made; if not, says why (once per name).
-    bool mayCreate(QByteArrayView name, const char *operation);
+    /*!
+     * The cell for \a name in \a table, found without the mutex if it exists. Else, if \a name
+     * may name a statistic (if not, says why, once per name), `create(locker)` makes it under the
+     * mutex; it must look again, as another thread may have made it meanwhile.
+     */
+    template<typename Cell, typename Create>
+    Cell *findOrCreate(Detail::CellTable<Cell> &table, QByteArrayView name, quint32 hash,
+                       const char *operation, Create create);
     //! Warns about \a name once for the registry's lifetime (bounded, so a flood of bad names cannot grow it forever).
     void warnOnce(QByteArrayView name, const char *operation, const char *reason);
 

@@ -96,9 +96,7 @@ public:
 
     GuardedTcpServer *q = nullptr;
     QHash<QTcpSocket *, Connection> connections;
-    int maxConnections = GuardedTcpServer::DefaultMaxConnections;
-    std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
-    std::chrono::milliseconds requestTimeout = GuardedTcpServer::DefaultRequestTimeout;
+    GuardedTcpServer::Limits limits;
     QElapsedTimer clock; //!< started with the server: Connection::waitingSince
     QElapsedTimer capWarning; //!< since the last warning that the cap was reached
     QElapsedTimer evictionWarning; //!< since the last warning that connections were evicted
@@ -130,7 +128,7 @@ void GuardedTcpServerPrivate::received(QTcpSocket *socket)
         // The first bytes of a request: its deadline runs from now, whatever it sends later.
         connection.waitingSince = clock.elapsed();
         if (!connection.busy())
-            connection.timer->start(requestTimeout);
+            connection.timer->start(limits.requestTimeout);
     }
     // This slot runs before the HTTP server's, which reads everything in a transaction: the
     // bytes available now are those that arrived since, at most the socket's buffer size.
@@ -197,12 +195,12 @@ void GuardedTcpServerPrivate::timedOut(QTcpSocket *socket)
     } else if (found->requestInProgress()) {
         refuse(socket, *found, 408,
                QStringLiteral("Request not complete within %1 ms of its first byte")
-                   .arg(requestTimeout.count()));
+                   .arg(limits.requestTimeout.count()));
     } else {
         qCDebug(lcStatventWeb).noquote()
             << QStringLiteral("closing a connection from %1 idle for %2 ms")
                    .arg(socket->peerAddress().toString())
-                   .arg(idleTimeout.count());
+                   .arg(limits.idleTimeout.count());
         socket->disconnectFromHost();
     }
 }
@@ -221,11 +219,12 @@ void GuardedTcpServerPrivate::startWaiting(Connection &connection)
         return;
     if (connection.requestInProgress()) {
         // What is left of the request's deadline: being answered meanwhile did not extend it.
-        const qint64 left = requestTimeout.count() - (clock.elapsed() - connection.waitingSince);
+        const qint64 left =
+            limits.requestTimeout.count() - (clock.elapsed() - connection.waitingSince);
         connection.timer->start(std::chrono::milliseconds(std::max<qint64>(left, 0)));
     } else {
         connection.waitingSince = clock.elapsed();
-        connection.timer->start(idleTimeout);
+        connection.timer->start(limits.idleTimeout);
     }
 }
 
@@ -289,7 +288,7 @@ bool GuardedTcpServerPrivate::evictOne()
 
 void GuardedTcpServerPrivate::updateAccepting()
 {
-    const bool atCap = connections.size() >= maxConnections;
+    const bool atCap = connections.size() >= limits.maxConnections;
     // At the cap, a new client makes room by evicting a connection that is not being answered;
     // only when every one is being answered does it have to wait.
     const bool full = atCap && !hasEvictable();
@@ -358,35 +357,22 @@ GuardedTcpServer::~GuardedTcpServer()
         disconnect(*it, nullptr, this, nullptr);
 }
 
-int GuardedTcpServer::maxConnections() const
+GuardedTcpServer::Limits GuardedTcpServer::Limits::bounded() const
 {
-    return d->maxConnections;
+    constexpr std::chrono::milliseconds Shortest{1};
+    return {std::max(1, maxConnections), std::max(idleTimeout, Shortest),
+            std::max(requestTimeout, Shortest)};
 }
 
-void GuardedTcpServer::setMaxConnections(int maximum)
+GuardedTcpServer::Limits GuardedTcpServer::limits() const
 {
-    d->maxConnections = std::max(1, maximum);
+    return d->limits;
+}
+
+void GuardedTcpServer::setLimits(const Limits &limits)
+{
+    d->limits = limits.bounded();
     d->updateAccepting();
-}
-
-std::chrono::milliseconds GuardedTcpServer::idleTimeout() const
-{
-    return d->idleTimeout;
-}
-
-void GuardedTcpServer::setIdleTimeout(std::chrono::milliseconds timeout)
-{
-    d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
-}
-
-std::chrono::milliseconds GuardedTcpServer::requestTimeout() const
-{
-    return d->requestTimeout;
-}
-
-void GuardedTcpServer::setRequestTimeout(std::chrono::milliseconds timeout)
-{
-    d->requestTimeout = std::max(timeout, std::chrono::milliseconds(1));
 }
 
 int GuardedTcpServer::connectionCount() const
@@ -457,7 +443,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     }
     d->acceptErrorWarned = false;
     d->acceptedThisRound = true;
-    if (d->connections.size() >= d->maxConnections)
+    if (d->connections.size() >= d->limits.maxConnections)
         d->evictOne();
     GuardedTcpServerPrivate::Connection connection;
     connection.timer = new QTimer(socket);

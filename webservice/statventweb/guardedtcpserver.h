@@ -53,19 +53,27 @@ public:
     //! Writes the body of an error answer from the sentence that says what happened.
     using ErrorBodyWriter = std::function<QByteArray(QStringView message)>;
 
+    //! What the guard allows each connection, and how many of them.
+    struct Limits
+    {
+        //! Connections open at once.
+        int maxConnections = DefaultMaxConnections;
+        //! How long a connection may receive nothing between requests before it is closed.
+        std::chrono::milliseconds idleTimeout = DefaultIdleTimeout;
+        //! How long a request may take to arrive whole (line, headers and body), from its
+        //! first byte.
+        std::chrono::milliseconds requestTimeout = DefaultRequestTimeout;
+
+        //! These limits with each raised to at least one connection or one millisecond.
+        Limits bounded() const;
+    };
+
     explicit GuardedTcpServer(QObject *parent = nullptr);
     ~GuardedTcpServer() override;
 
-    int maxConnections() const;
-    //! At least 1.
-    void setMaxConnections(int maximum);
-    std::chrono::milliseconds idleTimeout() const;
-    //! At least 1 ms.
-    void setIdleTimeout(std::chrono::milliseconds timeout);
-    //! How long a request may take to arrive whole (line, headers and body), from its first byte.
-    std::chrono::milliseconds requestTimeout() const;
-    //! At least 1 ms.
-    void setRequestTimeout(std::chrono::milliseconds timeout);
+    Limits limits() const;
+    //! Takes \a limits, bounded().
+    void setLimits(const Limits &limits);
     //! Connections open now.
     int connectionCount() const;
     //! The guard's own answers carry `writer(message)` as \a contentType. Default: the message

@@ -78,7 +78,10 @@ void appendEscape(QByteArray &out, uchar c)
     out.append(escape, sizeof escape);
 }
 
-void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
+//! `{"<name>": <value>, ...}`, one member per row of \a stats, each value written by
+//! `appendValue(out, entry)`: the stats object and the kinds object share their keys.
+template<typename AppendValue>
+void appendObjectByName(QByteArray &out, const Statvent::Snapshot &stats, AppendValue appendValue)
 {
     out.append('{');
     bool first = true;
@@ -88,9 +91,16 @@ void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
         first = false;
         JsonWriter::appendString(out, entry.name);
         out.append(':');
-        JsonWriter::appendNumber(out, entry.value);
+        appendValue(out, entry);
     }
     out.append('}');
+}
+
+void appendStatsObject(QByteArray &out, const Statvent::Snapshot &stats)
+{
+    appendObjectByName(out, stats, [](QByteArray &object, const Statvent::StatEntry &entry) {
+        JsonWriter::appendNumber(object, entry.value);
+    });
 }
 
 //! The kind's name in `?by=process`.
@@ -112,16 +122,9 @@ QByteArrayView kindName(Statvent::StatKind kind)
 //! `{"<name>": "<kind>", ...}`, with the same keys as the stats object.
 void appendKindsObject(QByteArray &out, const Statvent::Snapshot &stats)
 {
-    out.append('{');
-    bool first = true;
-    for (const Statvent::StatEntry &entry : stats) {
-        if (!first)
-            out.append(',');
-        first = false;
-        JsonWriter::appendString(out, entry.name);
-        out.append(":\"").append(kindName(entry.kind)).append('"');
-    }
-    out.append('}');
+    appendObjectByName(out, stats, [](QByteArray &object, const Statvent::StatEntry &entry) {
+        object.append('"').append(kindName(entry.kind)).append('"');
+    });
 }
 
 void appendPidArray(QByteArray &out, const QList<qint64> &pids)

@@ -126,14 +126,22 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
                        .arg(process.pid)
                        .arg(process.detail));
     }
+    // One finding per process and format, however many of its lines were refused: the count is
+    // in ?by=process.
+    const auto reportFirstRejection = [&](const ProcessStats &process, QLatin1StringView what,
+                                          qsizetype lineNumber, QLatin1StringView reason) {
+        report(QStringLiteral("process %1 sent malformed %2 (see rejectedLines in ?by=process); "
+                              "the first, line %3: %4")
+                   .arg(process.pid)
+                   .arg(what)
+                   .arg(lineNumber)
+                   .arg(reason));
+    };
     for (const ProcessStats &process : result.processes) {
         if (!process.snapshotRejections.isEmpty()) {
             const Statvent::SnapshotFormat::Rejection &first = process.snapshotRejections.first();
-            report(QStringLiteral("process %1 sent malformed records (see rejectedLines in "
-                                  "?by=process); the first, line %2: %3")
-                       .arg(process.pid)
-                       .arg(first.lineNumber)
-                       .arg(Statvent::SnapshotFormat::describe(first.error)));
+            reportFirstRejection(process, QLatin1StringView("records"), first.lineNumber,
+                                 Statvent::SnapshotFormat::describe(first.error));
         }
         if (process.truncated) {
             report(QStringLiteral("process %1 sent more than %2 bytes: only the complete lines "
@@ -143,11 +151,8 @@ void PipeCollectorPrivate::reportFindings(const SweepResult &result)
         }
         if (!process.rejections.isEmpty()) {
             const Statvent::PipeFormat::Rejection &first = process.rejections.first();
-            report(QStringLiteral("process %1 sent malformed lines (see rejectedLines in "
-                                  "?by=process); the first, line %2: %3")
-                       .arg(process.pid)
-                       .arg(first.lineNumber)
-                       .arg(Statvent::PipeFormat::describe(first.error)));
+            reportFirstRejection(process, QLatin1StringView("lines"), first.lineNumber,
+                                 Statvent::PipeFormat::describe(first.error));
         }
     }
     previousFindings = std::move(findings);

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <dirent.h>
@@ -259,8 +260,7 @@ public:
             ::close(m_directoryFd);
     }
 
-    Sweep(const Sweep &) = delete;
-    Sweep &operator=(const Sweep &) = delete;
+    Q_DISABLE_COPY_MOVE(Sweep)
 
     void run(const QDeadlineTimer &deadline)
     {
@@ -302,23 +302,23 @@ private:
         // fdopendir() takes over the descriptor it is given: hand it a duplicate.
         const int listingFd = ::fcntl(m_directoryFd, F_DUPFD_CLOEXEC, 0);
         DIR *listing = listingFd >= 0 ? ::fdopendir(listingFd) : nullptr;
+        const auto listingFailed = [this](int error) {
+            m_result.problems.append(QStringLiteral("cannot list pipe directory %1: %2")
+                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
+        };
         if (!listing) {
             const int error = errno;
             if (listingFd >= 0)
                 ::close(listingFd);
-            m_result.problems.append(QStringLiteral("cannot list pipe directory %1: %2")
-                                         .arg(m_directoryName, PipeDirectory::errorText(error)));
+            listingFailed(error);
             return;
         }
         for (;;) {
             errno = 0;
             const dirent *entry = ::readdir(listing);
             if (!entry) {
-                if (errno != 0) {
-                    m_result.problems.append(
-                        QStringLiteral("cannot list pipe directory %1: %2")
-                            .arg(m_directoryName, PipeDirectory::errorText(errno)));
-                }
+                if (errno != 0)
+                    listingFailed(errno);
                 break;
             }
             considerEntry(QByteArray(entry->d_name), entry->d_type);
@@ -337,36 +337,42 @@ private:
         const PipeDirectory::Entry entry = PipeDirectory::parseName(name);
         // `.`, `..` and dotfiles such as a recorder's spare `.<pid>.stats.next` are never read.
         if (name.startsWith('.')) {
-            if (entry.kind == PipeDirectory::EntryKind::Spare && type == DT_FIFO)
+            if (entry.kind == PipeDirectory::EntryKind::Spare
+                && (type == DT_FIFO || type == DT_SOCK))
                 removeOrphanedSpare(name, entry.pid);
             return;
         }
         const QString typeText = PipeDirectory::describeFileType(DTTOIF(type));
+        // The file type a process's entry must have, its name, and where the candidate keeps it.
+        struct Expected
+        {
+            unsigned char type;
+            QLatin1StringView typeName;
+            QByteArray Candidate::*slot;
+        };
+        std::optional<Expected> expected;
         switch (entry.kind) {
         case PipeDirectory::EntryKind::Pipe:
-            if (type != DT_FIFO) {
-                skip(name, QStringLiteral("%1, not a FIFO").arg(typeText));
-                return;
-            }
-            m_candidates[entry.pid].fifo = name;
-            return;
+            expected = Expected{DT_FIFO, QLatin1StringView("a FIFO"), &Candidate::fifo};
+            break;
         case PipeDirectory::EntryKind::Socket:
-            if (type != DT_SOCK) {
-                skip(name, QStringLiteral("%1, not a socket").arg(typeText));
-                return;
-            }
-            m_candidates[entry.pid].socket = name;
-            return;
+            expected = Expected{DT_SOCK, QLatin1StringView("a socket"), &Candidate::socket};
+            break;
         case PipeDirectory::EntryKind::Spare:
         case PipeDirectory::EntryKind::Unrelated:
             break;
         }
-        skip(name, QStringLiteral("not named <pid>.stats or <pid>.sock (%1)").arg(typeText));
+        if (!expected)
+            skip(name, QStringLiteral("not named <pid>.stats or <pid>.sock (%1)").arg(typeText));
+        else if (type != expected->type)
+            skip(name, QStringLiteral("%1, not %2").arg(typeText, expected->typeName));
+        else
+            m_candidates[entry.pid].*(expected->slot) = name;
     }
 
     /*!
-     * A recorder keeps its next FIFO ready as `.<pid>.stats.next`; a process killed with
-     * SIGKILL leaves it behind. Once that pid is gone, nobody else will remove it.
+     * A recorder makes its next FIFO or socket as `.<pid>.stats.next`; a process killed with
+     * SIGKILL at that instant leaves it behind. Once that pid is gone, nobody else removes it.
      */
     void removeOrphanedSpare(const QByteArray &name, qint64 pid)
     {

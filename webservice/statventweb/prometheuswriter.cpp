@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/prometheuswriter.h>
 
+#include <statventweb/windowcombiner.h>
+
+#include <statvent/histogram.h>
 #include <statvent/pipeformat.h>
 
 #include <QHash>
@@ -9,7 +12,9 @@
 #include <QString>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 namespace StatventWeb {
@@ -60,6 +65,7 @@ constexpr QByteArrayView UntypedMetric = "statvent_stat";
 constexpr QByteArrayView CounterMetric = "statvent_stat_total";
 constexpr QByteArrayView GaugeMetric = "statvent_value";
 constexpr QByteArrayView WindowMetric = "statvent_window";
+constexpr QByteArrayView WindowQuantileMetric = "statvent_window_quantile";
 constexpr QByteArrayView WindowMeanMetric = "statvent_window_mean";
 
 //! The label that tells the series of one statistic apart: `aggregate` or `pid`, and its value.
@@ -117,16 +123,69 @@ QByteArray quantileOf(QByteArrayView label)
     return value > 0 && value <= 1 ? quantile : QByteArray();
 }
 
-//! A window's rows in one view: the quantile series, the mean, and its samples' count and sum.
+//! A window's rows in one view: the quantile series, the mean, and its samples' histogram.
 struct WindowSeries
 {
     QByteArray name; //!< as given to record()
     ExtraLabel extra;
+    //! The samples the window holds now, when its processes report them (else no buckets).
+    const Statvent::Histogram *histogram = nullptr;
     QList<std::pair<QByteArray, Statvent::StatValue>> quantiles; //!< quantile, value
     std::optional<Statvent::StatValue> mean;
-    qint64 count = 0;
-    double sum = 0;
 };
+
+//! Histogram::prometheusBounds() as `le` label values: the same text on every host.
+const QList<QByteArray> &bucketBoundTexts()
+{
+    static const QList<QByteArray> texts = [] {
+        QList<QByteArray> result;
+        for (double bound : Statvent::Histogram::prometheusBounds()) {
+            QByteArray text;
+            Statvent::PipeFormat::appendValue(text, bound);
+            result.append(text);
+        }
+        result.append(QByteArrayLiteral("+Inf"));
+        return result;
+    }();
+    return texts;
+}
+
+/*!
+ * The `_bucket` series of \a histogram, one per bound and `+Inf`, each labelled \a labels.
+ * This is most of the text (a window has a line per bound whatever its samples), so each series
+ * is written with one allocation and plain copies.
+ */
+void appendBuckets(QByteArray &out, QByteArrayView labels, const Statvent::Histogram &histogram)
+{
+    static constexpr QByteArrayView Prefix = "statvent_window_bucket{";
+    static constexpr QByteArrayView LeLabel = ",le=\"";
+    static constexpr QByteArrayView ValueStart = "\"} ";
+    static constexpr qsizetype MaxCountLength = 20; // digits of the largest qint64
+    const QList<QByteArray> &bounds = bucketBoundTexts();
+    QList<qint64> counts = histogram.cumulativeCounts();
+    counts.append(histogram.count());
+    const qsizetype lineStart = Prefix.size() + labels.size() + LeLabel.size();
+    qsizetype size = 0;
+    for (const QByteArray &bound : bounds)
+        size += lineStart + bound.size() + ValueStart.size() + MaxCountLength + 1;
+    const qsizetype start = out.size();
+    out.resize(start + size);
+    char *at = out.data() + start;
+    const auto copy = [&at](QByteArrayView text) {
+        std::memcpy(at, text.data(), size_t(text.size()));
+        at += text.size();
+    };
+    for (qsizetype i = 0; i < bounds.size(); ++i) {
+        copy(Prefix);
+        copy(labels);
+        copy(LeLabel);
+        copy(bounds.at(i));
+        copy(ValueStart);
+        at = std::to_chars(at, at + MaxCountLength, counts.at(i)).ptr;
+        *at++ = '\n';
+    }
+    out.truncate(at - out.constData());
+}
 
 //! The series of one view, grouped by family.
 struct Families
@@ -135,6 +194,8 @@ struct Families
     QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> counters;
     QList<std::pair<const Statvent::StatEntry *, ExtraLabel>> gauges;
     QList<WindowSeries> windows;
+    //! The buckets carry the extra label: `pid` does, `aggregate` does not (buckets always add).
+    bool bucketsCarryExtra = true;
 
     //! A row that is not part of a window: in the family of its kind.
     void addRow(const Statvent::StatEntry &entry, const ExtraLabel &extra)
@@ -154,9 +215,9 @@ struct Families
     }
 
     /*!
-     * Adds the rows of the window \a window (a row: its label and entry) as a summary, those it
-     * cannot (a label that is no percentile, a quantile given twice, a row of another kind) as
-     * plain rows.
+     * Adds the window \a series with its rows \a rows (a row: its label and entry) as quantile
+     * series, those it cannot (a label that is no percentile, a quantile given twice, a row of
+     * another kind) as plain rows.
      */
     void addWindow(WindowSeries series,
                    const QList<std::pair<QByteArray, const Statvent::StatEntry *>> &rows)
@@ -204,16 +265,16 @@ struct Families
               gauges, false);
         if (windows.isEmpty())
             return;
-        appendFamilyHeader(out, WindowMetric, "summary",
-                           QByteArray("The percentiles of a Statvent sample window, named by the "
-                                      "label name; _count and _sum "
-                                      "are those of the samples in the window now; "
-                                      + combination.toByteArray()));
+        appendWindowHistograms(out);
+        appendFamilyHeader(
+            out, WindowQuantileMetric, "untyped",
+            QByteArray(
+                "A percentile of a Statvent sample window's samples, named by the label name "
+                "(untyped: a gauge may not have the label quantile); "
+                + combination.toByteArray()));
         for (const WindowSeries &window : windows) {
             for (const auto &[quantile, value] : window.quantiles)
-                appendSample(out, WindowMetric, window.name, window.extra, value, quantile);
-            appendSample(out, "statvent_window_sum", window.name, window.extra, window.sum);
-            appendSample(out, "statvent_window_count", window.name, window.extra, window.count);
+                appendSample(out, WindowQuantileMetric, window.name, window.extra, value, quantile);
         }
         appendFamilyHeader(
             out, WindowMeanMetric, "gauge",
@@ -222,6 +283,41 @@ struct Families
         for (const WindowSeries &window : windows) {
             if (window.mean)
                 appendSample(out, WindowMeanMetric, window.name, window.extra, *window.mean);
+        }
+    }
+
+    void appendWindowHistograms(QByteArray &out) const
+    {
+        const bool any = std::any_of(windows.cbegin(), windows.cend(),
+                                     [](const WindowSeries &window) { return window.histogram; });
+        if (!any)
+            return;
+        const QByteArray help =
+            QByteArray("The samples a Statvent sample window holds now (not a count since the "
+                       "start), named by the label name; ")
+            + (bucketsCarryExtra ? QByteArray("as reported by the process in the label pid.")
+                                 : QByteArray("the processes' buckets added up, whatever the "
+                                              "aggregate (hence no label aggregate)."));
+        appendFamilyHeader(out, WindowMetric, "histogram", help);
+        QByteArray labels;
+        for (const WindowSeries &window : windows) {
+            if (!window.histogram)
+                continue;
+            labels.clear();
+            PrometheusWriter::appendNameLabels(labels, window.name);
+            if (bucketsCarryExtra) {
+                labels.append(',').append(window.extra.name.data(), window.extra.name.size());
+                labels.append('=');
+                appendLabelValue(labels, window.extra.value);
+            }
+            appendBuckets(out, labels, *window.histogram);
+            const auto appendTotal = [&](QByteArrayView metric, const Statvent::StatValue &value) {
+                out.append(metric.data(), metric.size()).append('{').append(labels).append("} ");
+                PrometheusWriter::appendValue(out, value);
+                out.append('\n');
+            };
+            appendTotal("statvent_window_sum", window.histogram->sum());
+            appendTotal("statvent_window_count", window.histogram->count());
         }
     }
 };
@@ -255,9 +351,10 @@ void appendSweepFigures(QByteArray &out, const SweepResult &result)
                 "How long the last sweep of the pipe directory took.", result.duration);
 }
 
-qsizetype estimatedSize(qsizetype rows)
+//! About the size of the text of \a rows rows and \a windows windows' buckets.
+qsizetype estimatedSize(qsizetype rows, qsizetype windows)
 {
-    return 1024 + rows * 64;
+    return 1024 + rows * 64 + windows * (bucketBoundTexts().size() + 2) * 64;
 }
 
 } // namespace
@@ -284,44 +381,39 @@ void PrometheusWriter::appendValue(QByteArray &out, const Statvent::StatValue &v
 
 QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Mode mode)
 {
-    const Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
+    Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
+    const QList<CombinedWindow> combinedWindows =
+        WindowCombiner::combine(result.processes, mode, stats);
     const QLatin1StringView modeLatin1 = StatCombiner::name(mode);
     const ExtraLabel extra{"aggregate", QByteArray(modeLatin1.data(), modeLatin1.size())};
 
-    // Each window once, by name, with the rows its first process gave it and the count and sum
-    // of its samples in every process.
+    // Each window once, with the rows its first process gave it (a row in two windows, of a
+    // malformed sweep, counts in the first) and the merged histogram of its processes.
     QHash<QByteArrayView, qsizetype> rowOf; // views into `stats`
     for (qsizetype row = 0; row < stats.size(); ++row)
         rowOf.insert(stats.at(row).name, row);
     QList<bool> inWindow(stats.size(), false);
-    QHash<QByteArray, qsizetype> windowIndex;
     QList<WindowSeries> windows;
     QList<QList<std::pair<QByteArray, const Statvent::StatEntry *>>> windowRows;
-    for (const ProcessStats &process : result.processes) {
-        for (const Statvent::WindowStats &window : process.windows) {
-            const auto rows = rowsOf(window, process.stats);
-            if (rows.isEmpty())
-                continue;
-            auto found = windowIndex.constFind(window.name);
-            if (found == windowIndex.constEnd()) {
-                QList<std::pair<QByteArray, const Statvent::StatEntry *>> combinedRows;
-                for (const auto &[label, entry] : rows) {
-                    const qsizetype row = rowOf.value(entry->name, -1);
-                    if (row >= 0 && !inWindow.at(row)) {
-                        inWindow[row] = true;
-                        combinedRows.append({label, &stats.at(row)});
-                    }
-                }
-                found = windowIndex.insert(window.name, windows.size());
-                windows.append(WindowSeries{window.name, extra, {}, std::nullopt, 0, 0});
-                windowRows.append(combinedRows);
+    for (const CombinedWindow &window : combinedWindows) {
+        QList<std::pair<QByteArray, const Statvent::StatEntry *>> rows;
+        const qsizetype rowCount = std::min(window.labels.size(), window.rowNames.size());
+        for (qsizetype i = 0; i < rowCount; ++i) {
+            const qsizetype row = rowOf.value(window.rowNames.at(i), -1);
+            if (row >= 0 && !inWindow.at(row)) {
+                inWindow[row] = true;
+                rows.append({window.labels.at(i), &stats.at(row)});
             }
-            windows[*found].count += window.count;
-            windows[*found].sum += window.sum;
         }
+        const Statvent::Histogram *histogram = window.histogram ? &*window.histogram : nullptr;
+        if (rows.isEmpty() && !histogram)
+            continue;
+        windows.append(WindowSeries{window.name, extra, histogram, {}, std::nullopt});
+        windowRows.append(rows);
     }
 
     Families families;
+    families.bucketsCarryExtra = false;
     for (qsizetype row = 0; row < stats.size(); ++row) {
         if (!inWindow.at(row))
             families.addRow(stats.at(row), extra);
@@ -330,7 +422,7 @@ QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::M
         families.addWindow(windows.at(i), windowRows.at(i));
 
     QByteArray out;
-    out.reserve(estimatedSize(stats.size()));
+    out.reserve(estimatedSize(stats.size(), windows.size()));
     families.append(out, "combined across processes by the function in the label aggregate.");
     appendSweepFigures(out, result);
     return out;
@@ -339,9 +431,11 @@ QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::M
 QByteArray PrometheusWriter::byProcess(const SweepResult &result)
 {
     qsizetype rows = 0;
+    qsizetype windowCount = 0;
     Families families;
     for (const ProcessStats &process : result.processes) {
         rows += process.stats.size();
+        windowCount += process.windows.size();
         const ExtraLabel extra{"pid", QByteArray::number(process.pid)};
         QList<bool> inWindow(process.stats.size(), false);
         QSet<QByteArray> windowNames;
@@ -354,13 +448,13 @@ QByteArray PrometheusWriter::byProcess(const SweepResult &result)
             // A row in two windows (a malformed sweep) counts in the first only.
             windowRows.removeIf(
                 [&](const auto &pair) { return inWindow.at(pair.second - process.stats.data()); });
-            if (windowRows.isEmpty())
+            if (windowRows.isEmpty() && !window.histogram)
                 continue;
             for (const auto &pair : std::as_const(windowRows))
                 inWindow[pair.second - process.stats.data()] = true;
-            families.addWindow(
-                WindowSeries{window.name, extra, {}, std::nullopt, window.count, window.sum},
-                windowRows);
+            const Statvent::Histogram *histogram = window.histogram ? &*window.histogram : nullptr;
+            families.addWindow(WindowSeries{window.name, extra, histogram, {}, std::nullopt},
+                               windowRows);
         }
         for (qsizetype row = 0; row < process.stats.size(); ++row) {
             if (!inWindow.at(row))
@@ -368,7 +462,7 @@ QByteArray PrometheusWriter::byProcess(const SweepResult &result)
         }
     }
     QByteArray out;
-    out.reserve(estimatedSize(rows));
+    out.reserve(estimatedSize(rows, windowCount));
     families.append(out, "as reported by the process in the label pid.");
     appendSweepFigures(out, result);
     return out;

@@ -22,14 +22,20 @@ namespace StatventWeb {
  *
  * - `statvent_stat` (untyped): a statistic of unknown kind, as every FIFO gives;
  * - `statvent_stat_total` (counter), `statvent_value` (gauge);
- * - `statvent_window` (summary): the percentile rows of a sample window as `quantile` series of
- *   the window's name (as given to record()), with `_count` and `_sum` of the samples in the
- *   window now; its `mean` row in `statvent_window_mean` (gauge).
+ * - `statvent_window` (histogram): the samples a sample window holds now, as `_bucket` series
+ *   over the fixed `le` bounds Histogram::prometheusBounds() and `+Inf`, with `_sum` and
+ *   `_count`; only for a window whose processes report its histogram (an older socket writer
+ *   reports none);
+ * - `statvent_window_quantile` (untyped: a gauge may not carry the label `quantile`): the
+ *   window's percentile rows, each with the label `quantile` (`99th` is 0.99), of the window's
+ *   name (as given to record()); its `mean` row in `statvent_window_mean` (gauge).
  *
  * The combined view labels each series with `aggregate`, whose value is the combine mode (the
  * HTTP parameter's name), and gives each statistic the kind StatCombiner gives it; a window's
- * `_count` and `_sum` are then the totals over the processes. The per-process view labels each
- * series with `pid`. The sweep's own figures follow as `statvent_*` gauges.
+ * percentile rows are those WindowCombiner gives (in sum mode the merged histogram's). A
+ * window's buckets are its processes' buckets added up (WindowCombiner's merged histogram), the
+ * same in every mode, hence without `aggregate`. The per-process view labels each series with
+ * `pid`. The sweep's own figures follow as `statvent_*` gauges.
  */
 class PrometheusWriter
 {

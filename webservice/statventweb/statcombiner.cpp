@@ -49,20 +49,6 @@ struct Sum
 
 } // namespace
 
-Statvent::StatKind StatCombiner::combinedKind(Statvent::StatKind a, Statvent::StatKind b) noexcept
-{
-    if (a == b)
-        return a;
-    // A counter beside a gauge: the sum can go down, so it is only a gauge. Anything beside an
-    // untyped statistic, or a window row beside anything else, is not known to be either.
-    const auto plain = [](StatKind kind) {
-        return kind == StatKind::Counter || kind == StatKind::Gauge;
-    };
-    if (plain(a) && plain(b))
-        return StatKind::Gauge;
-    return StatKind::Untyped;
-}
-
 Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, Mode mode)
 {
     Statvent::Snapshot combined;
@@ -92,7 +78,7 @@ Statvent::Snapshot StatCombiner::combine(const QList<ProcessStats> &processes, M
             }
             nextRow = row + 1;
             Statvent::StatEntry &combinedEntry = combined[row];
-            combinedEntry.kind = combinedKind(combinedEntry.kind, entry.kind);
+            combinedEntry.kind = Statvent::combinedKind(combinedEntry.kind, entry.kind);
             switch (mode) {
             case Mode::Sum:
             case Mode::Avg:

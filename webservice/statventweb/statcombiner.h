@@ -25,8 +25,9 @@ namespace StatventWeb {
  * - `avg`: the arithmetic mean over the processes that report the statistic (their exact sum,
  *   divided once); always a real.
  *
- * Each combined statistic has the kind of its rows if they agree (combinedKind()); in any mode
- * but `sum`, a counter's row is a gauge: the largest, smallest or mean of counters can go down.
+ * Each combined statistic has the kind of its rows if they agree (Statvent::combinedKind());
+ * in any mode but `sum`, a counter's row is a gauge: the largest, smallest or mean of counters
+ * can go down.
  *
  * The result lists each name once, in the order the names are first met (processes by pid,
  * then each pipe's own order).
@@ -38,12 +39,6 @@ public:
     enum class Mode : quint8 { Sum, Max, Min, Avg };
 
     static Statvent::Snapshot combine(const QList<ProcessStats> &processes, Mode mode);
-    /*!
-     * The kind of a statistic that is \a a in one process and \a b in another: the weaker one.
-     * The same kind stays; a counter beside a gauge is a gauge (their sum can go down); any other
-     * mix (an untyped statistic from a FIFO, a window row beside a plain statistic) is untyped.
-     */
-    static Statvent::StatKind combinedKind(Statvent::StatKind a, Statvent::StatKind b) noexcept;
 
     //! `sum`, `max`, `min`, `avg`; empty for anything else.
     static std::optional<Mode> modeFromName(QStringView name);

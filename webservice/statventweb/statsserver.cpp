@@ -53,29 +53,27 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
 {
     ParsedQuery parsed;
     parsed.view.route = route;
-    bool aggregateGiven = false;
-    bool byGiven = false;
+    QStringList given; // an unknown parameter is refused the first time: only known ones repeat
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (given.contains(key)) {
+            parsed.error = QStringLiteral("%1 is given more than once").arg(key);
+            return parsed;
+        }
+        given.append(key);
         if (key == u"aggregate") {
             const std::optional<StatCombiner::Mode> mode = StatCombiner::modeFromName(value);
-            if (aggregateGiven || !mode) {
-                parsed.error = aggregateGiven
-                    ? QStringLiteral("aggregate is given more than once")
-                    : QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg")
-                          .arg(value);
+            if (!mode) {
+                parsed.error =
+                    QStringLiteral("unknown aggregate \"%1\": use sum, max, min or avg").arg(value);
                 return parsed;
             }
-            aggregateGiven = true;
             parsed.view.mode = *mode;
         } else if (key == u"by") {
-            if (byGiven || value != u"process") {
-                parsed.error = byGiven
-                    ? QStringLiteral("by is given more than once")
-                    : QStringLiteral("unknown view by=\"%1\": the only one is by=process")
-                          .arg(value);
+            if (value != u"process") {
+                parsed.error =
+                    QStringLiteral("unknown view by=\"%1\": the only one is by=process").arg(value);
                 return parsed;
             }
-            byGiven = true;
             parsed.view.byProcess = true;
         } else {
             parsed.error =
@@ -85,7 +83,7 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
             return parsed;
         }
     }
-    if (aggregateGiven && byGiven)
+    if (given.contains(u"aggregate") && given.contains(u"by"))
         parsed.error =
             QStringLiteral("by=process shows each process's own values: it takes no aggregate");
     return parsed;
@@ -137,9 +135,7 @@ public:
     QString statsPath = StatsServer::DefaultStatsPath;
     QString errorString;
     quint16 port = 0;
-    int maxConnections = GuardedTcpServer::DefaultMaxConnections;
-    std::chrono::milliseconds idleTimeout = GuardedTcpServer::DefaultIdleTimeout;
-    std::chrono::milliseconds requestTimeout = GuardedTcpServer::DefaultRequestTimeout;
+    GuardedTcpServer::Limits limits;
     std::vector<GuardedTcpServer *> listeners; //!< children of the server
     //! Connections with answers not written yet. A key is removed when its socket is destroyed,
     //! before the pointer could dangle (QHttpServerResponder keeps it raw).
@@ -270,9 +266,7 @@ QString StatsServer::checkStatsPath(const QString &path)
 bool StatsServer::startListening(const QHostAddress &address, quint16 port)
 {
     auto *server = new GuardedTcpServer(this);
-    server->setMaxConnections(d->maxConnections);
-    server->setIdleTimeout(d->idleTimeout);
-    server->setRequestTimeout(d->requestTimeout);
+    server->setLimits(d->limits);
     server->setErrorBody(JsonType,
                          [](QStringView message) { return JsonWriter::message(message, {}); });
     if (!server->listen(address, port)) {
@@ -286,40 +280,16 @@ bool StatsServer::startListening(const QHostAddress &address, quint16 port)
     return true;
 }
 
-int StatsServer::maxConnections() const
+GuardedTcpServer::Limits StatsServer::limits() const
 {
-    return d->maxConnections;
+    return d->limits;
 }
 
-void StatsServer::setMaxConnections(int maximum)
+void StatsServer::setLimits(const GuardedTcpServer::Limits &limits)
 {
-    d->maxConnections = std::max(1, maximum);
+    d->limits = limits.bounded();
     for (GuardedTcpServer *listener : d->listeners)
-        listener->setMaxConnections(d->maxConnections);
-}
-
-std::chrono::milliseconds StatsServer::idleTimeout() const
-{
-    return d->idleTimeout;
-}
-
-void StatsServer::setIdleTimeout(std::chrono::milliseconds timeout)
-{
-    d->idleTimeout = std::max(timeout, std::chrono::milliseconds(1));
-    for (GuardedTcpServer *listener : d->listeners)
-        listener->setIdleTimeout(d->idleTimeout);
-}
-
-std::chrono::milliseconds StatsServer::requestTimeout() const
-{
-    return d->requestTimeout;
-}
-
-void StatsServer::setRequestTimeout(std::chrono::milliseconds timeout)
-{
-    d->requestTimeout = std::max(timeout, std::chrono::milliseconds(1));
-    for (GuardedTcpServer *listener : d->listeners)
-        listener->setRequestTimeout(d->requestTimeout);
+        listener->setLimits(d->limits);
 }
 
 int StatsServer::connectionCount() const

@@ -3,11 +3,12 @@
 #ifndef STATVENTWEB_STATSSERVER_H
 #define STATVENTWEB_STATSSERVER_H
 
+#include <statventweb/guardedtcpserver.h>
+
 #include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QString>
 
-#include <chrono>
 #include <memory>
 
 namespace StatventWeb {
@@ -28,10 +29,11 @@ class StatsServerPrivate;
  * (QHttpServerResponder keeps a raw socket pointer that a disconnect leaves dangling), so a
  * client that gives up early costs nothing.
  *
- * Each address is listened on through a GuardedTcpServer: at most maxConnections() connections
- * per address (a full table evicts the slowest incomplete request), connections idle for
- * idleTimeout() closed, requests not complete within requestTimeout() of their first byte
- * answered 408, requests beyond 64 KiB refused, and `Connection: close` (or HTTP/1.0) honoured.
+ * Each address is listened on through a GuardedTcpServer with the same limits(): at most
+ * `maxConnections` connections per address (a full table evicts the slowest incomplete
+ * request), connections idle for `idleTimeout` closed, requests not complete within
+ * `requestTimeout` of their first byte answered 408, requests beyond 64 KiB refused, and
+ * `Connection: close` (or HTTP/1.0) honoured.
  */
 class StatsServer : public QAbstractHttpServer
 {
@@ -60,16 +62,10 @@ public:
     //! The port of the last successful startListening().
     quint16 port() const;
 
-    //! Connections open at once on each address, at most (GuardedTcpServer::DefaultMaxConnections).
-    int maxConnections() const;
-    void setMaxConnections(int maximum);
-    //! How long a connection may stay idle before it is closed (GuardedTcpServer::DefaultIdleTimeout).
-    std::chrono::milliseconds idleTimeout() const;
-    void setIdleTimeout(std::chrono::milliseconds timeout);
-    //! How long a request may take to arrive whole, from its first byte
-    //! (GuardedTcpServer::DefaultRequestTimeout).
-    std::chrono::milliseconds requestTimeout() const;
-    void setRequestTimeout(std::chrono::milliseconds timeout);
+    //! What each address's GuardedTcpServer allows (the connections count per address).
+    GuardedTcpServer::Limits limits() const;
+    //! Takes \a limits, bounded(), for the addresses listened on now and later.
+    void setLimits(const GuardedTcpServer::Limits &limits);
     //! Connections open now, on every address.
     int connectionCount() const;
     QString errorString() const;

@@ -9,6 +9,7 @@
 #include <QList>
 
 #include <functional>
+#include <optional>
 
 /*!
  * \file
@@ -40,6 +41,11 @@ public:
     static QByteArray percentileLabel(double percentile);
     //! True for `median`, `mean` and any ordinal percentile label (`95th`, `99.9th`, `1st`).
     static bool isLabel(QByteArrayView label) noexcept;
+    /*!
+     * The percentile a label names, the inverse of percentileLabel(): 50 for `median`, 99.9 for
+     * `99.9th`. std::nullopt for `mean` and for anything that names no percentile in (0, 100].
+     */
+    static std::optional<double> percentileOf(QByteArrayView label) noexcept;
 
     /*!
      * The default formatter: every `{0}` in \a name is replaced by \a label; a name without

@@ -18,8 +18,8 @@ namespace Statvent {
  *
  * A process with pid P that serves its statistics owns these names in the directory:
  * - `P.stats`: the FIFO that `cat` and statvent-web read (pipeName());
- * - `.P.stats.next`: the next FIFO, present only for the instant before it is renamed over
- *   `P.stats` (spareName());
+ * - `.P.stats.next`: the next FIFO or socket, present only for the instant before it is
+ *   renamed to `P.stats` or `P.sock` (spareName());
  * - `P.sock`: the Unix stream socket for machine readers (socketName()).
  *
  * The recorder writes these names, statvent-web and the tests read them back with
@@ -49,7 +49,7 @@ public:
         Unrelated,
         //! The FIFO, `<pid>.stats`.
         Pipe,
-        //! The spare FIFO, `.<pid>.stats.next`.
+        //! The spare FIFO or socket, `.<pid>.stats.next`.
         Spare,
         //! The socket, `<pid>.sock`.
         Socket,

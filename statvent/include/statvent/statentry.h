@@ -4,6 +4,7 @@
 #define STATVENT_STATENTRY_H
 
 #include <statvent/statvalue.h>
+#include <statvent/statvent_export.h>
 
 #include <QByteArray>
 #include <QList>
@@ -21,6 +22,14 @@ enum class StatKind : quint8 {
     Gauge, //!< set(), or incr()-ed by a negative amount at least once
     Window, //!< a row of a sample window (a percentile or the mean of record()-ed samples)
 };
+
+/*!
+ * The kind of one statistic that is \a a in one process and \a b in another, as a view that
+ * combines the processes (statvent-web's totals, the dashboard's sums) reports it: the weaker
+ * one. The same kind stays; a counter beside a gauge is a gauge (their sum can go down); any
+ * other mix (an untyped statistic from a FIFO, a window row beside a plain statistic) is untyped.
+ */
+STATVENT_EXPORT StatKind combinedKind(StatKind a, StatKind b) noexcept;
 
 /*!
  * One row of a snapshot: a statistic's name (UTF-8 bytes, as given), its value and its kind.

@@ -97,9 +97,10 @@ public:
      * The same rows as snapshot(), taken the same way, with the sample windows behind the rows
      * of kind StatKind::Window: each window's name as given to record(), its sample count and
      * exact sum (a sum beyond the largest finite double is reported as that double), and which
-     * rows are its aggregates under which labels. This is what a machine reader needs to tell
-     * the kinds apart without guessing from names; the recorder's socket serves it as
-     * SnapshotFormat text.
+     * rows are its aggregates under which labels, and the Histogram of the samples it holds,
+     * so that readers can merge windows of several processes into true percentiles. This is
+     * what a machine reader needs to tell the kinds apart without guessing from names; the
+     * recorder's socket serves it as SnapshotFormat text.
      */
     TypedSnapshot typedSnapshot() const;
     //! snapshot() as pipe text (see PipeFormat).

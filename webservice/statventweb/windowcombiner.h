@@ -1,0 +1,63 @@
+// SPDX-FileCopyrightText: The Statvent for Qt authors
+// SPDX-License-Identifier: MIT
+#ifndef STATVENTWEB_WINDOWCOMBINER_H
+#define STATVENTWEB_WINDOWCOMBINER_H
+
+#include <statventweb/statcombiner.h>
+#include <statventweb/sweepresult.h>
+
+#include <statvent/histogram.h>
+
+#include <QByteArray>
+#include <QList>
+
+#include <optional>
+
+namespace StatventWeb {
+
+//! One sample window as the processes that report it over their sockets add up to.
+struct CombinedWindow
+{
+    //! The window's name as given to record(), e.g. `latency.{0}`.
+    QByteArray name;
+    //! Each row's label (`median`, `95th`, ..., `mean`) and the row's statistic name, in the
+    //! order of the first process that reports the window with rows.
+    QList<QByteArray> labels;
+    QList<QByteArray> rowNames;
+    //! The samples the windows hold now, over every process that reports the window.
+    qint64 count = 0;
+    double sum = 0;
+    //! The processes' histograms added up, when every process that reports the window sent one.
+    std::optional<Statvent::Histogram> histogram;
+    //! The window's rows in the combined statistics are the host's true values: the merged
+    //! histogram's percentiles, or the one process's own exact rows if only one has samples.
+    bool merged = false;
+};
+
+/*!
+ * Combines the sample windows of several processes, so that a host's percentiles are true ones.
+ *
+ * Each window's histograms merge exactly (their buckets are the same everywhere). In `sum` mode
+ * the window's rows in the combined statistics are then replaced by what the merged histogram
+ * says over all the samples the windows hold: each percentile row by Histogram::percentile()
+ * (within Histogram::RelativeErrorBound of the exact one, `100th` exact), `mean` by the total
+ * sum over the total count. That is done only when every process that reports one of the rows
+ * reports it as a row of this window with a histogram: a FIFO writer (the original, an older
+ * version) or a window without a histogram keeps the rows summed as StatCombiner sums them.
+ * In the other modes the rows stay combined by the mode; the histogram is still given.
+ */
+class WindowCombiner
+{
+public:
+    /*!
+     * The windows of \a processes, by first appearance (processes by pid). \a combined is
+     * StatCombiner::combine()'s result for the same processes in \a mode; the rows of merged
+     * windows are rewritten in it.
+     */
+    static QList<CombinedWindow> combine(const QList<ProcessStats> &processes,
+                                         StatCombiner::Mode mode, Statvent::Snapshot &combined);
+};
+
+} // namespace StatventWeb
+
+#endif
