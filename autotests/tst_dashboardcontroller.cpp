@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
+#include "dashboardtest.h"
 #include "scriptedstatsserver.h"
 
 #include <statventdashboard/dashboardcontroller.h>
@@ -7,6 +8,7 @@
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
+#include <statventdashboard/windowdistribution.h>
 
 #include <QDateTime>
 #include <QSettings>
@@ -41,6 +43,11 @@ Answer sweep(int poll, const QList<qint64> &pids = {101, 102})
     return {ScriptedStatsServer::perProcessDocument(processes, T0 + poll)};
 }
 
+Answer windowSweep(int poll, bool fifoProcess, bool fifoRpc = false)
+{
+    return {DashboardTest::windowDocument(T0 + poll, fifoProcess, fifoRpc)};
+}
+
 } // namespace
 
 // The dashboard's state and logic, without a widget: no QApplication, no window.
@@ -64,6 +71,11 @@ private Q_SLOTS:
     void ratesAreCountersOutsideGroups();
     void kindsDecideRates();
     void anotherUrlStartsAfresh();
+    void windowsGroupByTheServicesWindows();
+    void viewNoteOfMergedWindows_data();
+    void viewNoteOfMergedWindows();
+    void distributionOfTheHostOrOneProcess();
+    void noDistributionWithoutEveryHistogram();
     void statusSaysWhileAnAnswerIsLate();
     void historySurvivesAClockStep();
     void answerBeyondTheCap();
@@ -328,6 +340,109 @@ void tst_DashboardController::kindsDecideRates()
     m_controller->showProcess(101);
     QVERIFY(m_controller->isRate(u"jobs.done"_s));
     QVERIFY(!m_controller->isRate(u"temperature"_s));
+}
+
+void tst_DashboardController::windowsGroupByTheServicesWindows()
+{
+    m_server->answerAlways(windowSweep(0, true));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    const QList<PercentileGroups::Group> &groups = m_controller->groups().groups();
+    QCOMPARE(groups.size(), 2);
+    // The FIFO process's rows, by their labels; the socket processes' window, as it says.
+    QCOMPARE(groups[0].pattern, u"disk.{0}"_s);
+    QCOMPARE(groups[1].pattern, u"rpc"_s);
+    QCOMPARE(groups[1].members.size(), 2);
+    QCOMPARE(groups[1].members[0].name, u"rpc_p50"_s);
+    QCOMPARE(groups[1].members[1].label, u"99th"_s);
+    // The summed view holds the host's true 99th percentile (about 1000, from the merged
+    // histogram), not 2 + 991 summed.
+    const double p99 = m_controller->shownStats().value(u"rpc_p99"_s).toReal();
+    QVERIFY2(std::abs(p99 - 990.9) < 0.025 * 990.9, qPrintable(QString::number(p99)));
+    QVERIFY(!m_controller->isRate(u"rpc_p50"_s));
+    m_controller->showProcess(102);
+    QCOMPARE(m_controller->groups().groups().size(), 1);
+    QCOMPARE(m_controller->groups().groups()[0].pattern, u"rpc"_s);
+}
+
+void tst_DashboardController::viewNoteOfMergedWindows_data()
+{
+    QTest::addColumn<Answer>("answer");
+    QTest::addColumn<QString>("note");
+    QTest::addColumn<bool>("warning");
+    QTest::newRow("every window merged")
+        << windowSweep(0, false)
+        << u"All 2 processes, summed; each window's percentiles are the host's, merged from the "
+           u"processes' histograms."_s
+        << false;
+    QTest::newRow("a FIFO process's window")
+        << windowSweep(0, true)
+        << u"All 3 processes, summed. A sum of percentiles is not a percentile: choose one process "
+           u"under \"show\" to read true percentiles. Windows every process sends with a "
+           u"histogram are the host's true percentiles."_s
+        << true;
+}
+
+void tst_DashboardController::viewNoteOfMergedWindows()
+{
+    QFETCH(Answer, answer);
+    QFETCH(QString, note);
+    QFETCH(bool, warning);
+    m_server->answerAlways(answer);
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    QCOMPARE(m_controller->viewNote(), note);
+    QCOMPARE(m_controller->viewNoteIsWarning(), warning);
+}
+
+void tst_DashboardController::distributionOfTheHostOrOneProcess()
+{
+    m_server->answerAlways(windowSweep(0, true));
+    QSignalSpy chosen(m_controller.get(), &DashboardController::distributionWindowChanged);
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    QCOMPARE(m_controller->distributionWindows(), QStringList{u"rpc"_s});
+    QCOMPARE(m_controller->distributionWindow(), u"rpc"_s); // the first, until one is chosen
+    QCOMPARE(chosen.size(), 1);
+    WindowDistribution host = m_controller->distribution();
+    QVERIFY(host.isValid());
+    QCOMPARE(host.count(), 200);
+    QCOMPARE(host.marks().size(), 2);
+    QCOMPARE(host.marks()[1].value, m_controller->shownStats().value(u"rpc_p99"_s).toReal());
+    QVERIFY(
+        m_controller->distributionNote().startsWith(u"200 samples of all processes, merged."_s));
+
+    m_controller->showProcess(101);
+    const WindowDistribution one = m_controller->distribution();
+    QCOMPARE(one.count(), 100);
+    QCOMPARE(one.valueRange().second, 2.0);
+    QVERIFY(m_controller->distributionNote().startsWith(u"100 samples of process 101."_s));
+    m_controller->showProcess(103); // a FIFO process: no windows named
+    QVERIFY(m_controller->distributionWindows().isEmpty());
+    QVERIFY(!m_controller->distribution().isValid());
+    QVERIFY(m_controller->distributionNote().startsWith(u"No process of this view sends"_s));
+    m_controller->setDistributionWindow(u"rpc"_s);
+    QCOMPARE(chosen.size(), 1);
+}
+
+void tst_DashboardController::noDistributionWithoutEveryHistogram()
+{
+    // The FIFO process reports rpc's rows too: no host-wide histogram, and summed rows.
+    m_server->answerAlways(windowSweep(0, true, true));
+    m_controller->start();
+    QTRY_COMPARE(m_controller->shownHistory().pollCount(), 1);
+    QCOMPARE(m_controller->distributionWindow(), u"rpc"_s);
+    QVERIFY(!m_controller->distribution().isValid());
+    QVERIFY(m_controller->distributionNote().startsWith(
+        u"Some process reports this window without a histogram"_s));
+    QVERIFY(m_controller->viewNoteIsWarning());
+    const double summed = m_controller->shownStats().value(u"rpc_p99"_s).toReal();
+    double sum = 0;
+    for (qint64 pid : {101, 102, 103}) {
+        m_controller->showProcess(pid);
+        sum += m_controller->shownStats().value(u"rpc_p99"_s).toReal();
+    }
+    QCOMPARE(summed, sum);
 }
 
 void tst_DashboardController::anotherUrlStartsAfresh()

@@ -133,12 +133,14 @@ void tst_DashboardOptions::invalid()
 
 void tst_DashboardOptions::processAndPlot()
 {
-    const DashboardOptions options =
-        DashboardOptions::parse({u"statvent-dashboard"_s, u"--process"_s, u"4242"_s, u"--plot"_s,
-                                 u"foo.bar"_s, u"--plot=foo :: now"_s});
+    const DashboardOptions options = DashboardOptions::parse(
+        {u"statvent-dashboard"_s, u"--process"_s, u"4242"_s, u"--plot"_s, u"foo.bar"_s,
+         u"--plot=foo :: now"_s, u"--distribution"_s, u"latency.{0}"_s});
     QCOMPARE(options.action, Action::Run);
     QCOMPARE(options.process.value_or(0), 4242);
     QCOMPARE(options.plottedStats, (QStringList{u"foo.bar"_s, u"foo :: now"_s}));
+    QCOMPARE(options.distributionWindow, u"latency.{0}"_s);
+    QVERIFY(DashboardOptions::parse({u"statvent-dashboard"_s}).distributionWindow.isEmpty());
 }
 
 void tst_DashboardOptions::helpAndVersion()
@@ -148,8 +150,8 @@ void tst_DashboardOptions::helpAndVersion()
     QCOMPARE(help.action, Action::ShowHelp);
     QVERIFY2(help.message.startsWith(u"Usage: "_s) && help.message.contains(u" [options]"_s),
              qPrintable(help.message));
-    for (const auto *option :
-         {"--url", "--interval", "--window", "--process", "--plot", "--screenshot", "--after"})
+    for (const auto *option : {"--url", "--interval", "--window", "--process", "--plot",
+                               "--distribution", "--screenshot", "--after"})
         QVERIFY2(help.message.contains(QLatin1StringView(option)), option);
     const DashboardOptions version =
         DashboardOptions::parse({u"statvent-dashboard"_s, u"--version"_s});

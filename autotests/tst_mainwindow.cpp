@@ -5,12 +5,14 @@
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/distributionpanel.h>
 #include <statventdashboard/mainwindow.h>
 #include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/stattablemodel.h>
 
+#include <QChart>
 #include <QComboBox>
 #include <QDateTime>
 #include <QImage>
@@ -87,6 +89,7 @@ private Q_SLOTS:
     void statusBar();
     void badUrlInTheWindow();
     void summedViewWarnsAboutPercentiles();
+    void distributionTab();
     void perProcessView();
     void processThatGoesAway();
     void errorsKeepTheHistoryAndRecover_data();
@@ -257,6 +260,23 @@ void tst_MainWindow::summedViewWarnsAboutPercentiles()
     QVERIFY2(m_controller->viewNote().contains(u"A sum of percentiles is not a percentile"_s),
              qPrintable(m_controller->viewNote()));
     QVERIFY(m_controller->viewNote().contains(u"All 2 processes, summed"_s));
+}
+
+void tst_MainWindow::distributionTab()
+{
+    m_server->answerAlways({DashboardTest::windowDocument(T0, false)});
+    startWindow();
+    waitForPolls(1);
+    auto *panel = m_window->findChild<DistributionPanel *>();
+    QVERIFY(panel);
+    QVERIFY(!panel->isVisible()); // the charts' tab first
+    QCOMPARE(chartsOf(*m_window).size(), 1); // the window "rpc", as the service names it
+    QCOMPARE(chartsOf(*m_window).constFirst()->title(), u"rpc — all processes, summed"_s);
+    m_window->showDistribution(u"rpc"_s);
+    QVERIFY(panel->isVisible());
+    QTRY_COMPARE(panel->chart()->series().size(), 3); // bars, median, 99th
+    QCOMPARE(panel->note()->text(), m_controller->distributionNote());
+    QVERIFY(distinctColours(m_window->grab().toImage()) > 50);
 }
 
 void tst_MainWindow::perProcessView()

@@ -38,6 +38,8 @@ private Q_SLOTS:
     void rankOf_data();
     void rankOf();
     void membership();
+    void windowsDeclaredByTheService_data();
+    void windowsDeclaredByTheService();
     void manyNamesStayFast();
 };
 
@@ -168,6 +170,58 @@ void tst_PercentileGroups::membership()
     QCOMPARE(groups.patternOf(u"b"_s), QString());
     QCOMPARE(groups,
              PercentileGroups::detect({u"b"_s, u"a.99th"_s, u"median.requests"_s, u"a.median"_s}));
+}
+
+void tst_PercentileGroups::windowsDeclaredByTheService_data()
+{
+    using Group = PercentileGroups::Group;
+    const auto window = [](const QString &name, const QList<std::pair<QString, QString>> &rows) {
+        Group group{name, {}};
+        for (const auto &[label, row] : rows)
+            group.members.append({label, row, PercentileGroups::rankOf(label)});
+        return group;
+    };
+    QTest::addColumn<QList<Group>>("windows");
+    QTest::addColumn<QStringList>("names");
+    QTest::addColumn<QString>("groups");
+
+    // A formatter's names that no label parsing could read.
+    const Group custom = window(u"rpc"_s, {{u"median"_s, u"rpc_p50"_s}, {u"99th"_s, u"rpc_p99"_s}});
+    QTest::newRow("rows named anyhow")
+        << QList<Group>{custom} << QStringList{u"rpc_p50"_s, u"rpc_p99"_s}
+        << u"rpc: median=rpc_p50, 99th=rpc_p99"_s;
+    // A window's lone row is still a window's; the guess never groups one name.
+    QTest::newRow("one row present")
+        << QList<Group>{window(u"solo.{0}"_s,
+                               {{u"median"_s, u"solo.median"_s}, {u"mean"_s, u"solo.mean"_s}})}
+        << QStringList{u"solo.median"_s, u"requests"_s} << u"solo.{0}: median=solo.median"_s;
+    // Names no window claims (a FIFO process's) are grouped by their labels.
+    QTest::newRow("guess for the rest")
+        << QList<Group>{custom}
+        << QStringList{u"rpc_p50"_s, u"disk.median"_s, u"disk.mean"_s, u"rpc_p99"_s}
+        << u"disk.{0}: median=disk.median, mean=disk.mean; rpc: median=rpc_p50, 99th=rpc_p99"_s;
+    // A FIFO process with other percentiles of a window of the same name: one chart.
+    QTest::newRow("guessed rows of the same pattern")
+        << QList<Group>{window(u"lat.{0}"_s,
+                               {{u"median"_s, u"lat.median"_s}, {u"mean"_s, u"lat.mean"_s}})}
+        << QStringList{u"lat.median"_s, u"lat.mean"_s, u"lat.75th"_s, u"lat.90th"_s}
+        << u"lat.{0}: median=lat.median, 75th=lat.75th, 90th=lat.90th, mean=lat.mean"_s;
+    QTest::newRow("window with no row present")
+        << QList<Group>{custom} << QStringList{u"a.median"_s, u"a.mean"_s}
+        << u"a.{0}: median=a.median, mean=a.mean"_s;
+}
+
+void tst_PercentileGroups::windowsDeclaredByTheService()
+{
+    QFETCH(QList<PercentileGroups::Group>, windows);
+    QFETCH(QStringList, names);
+    QFETCH(QString, groups);
+    const PercentileGroups found = PercentileGroups::withWindows(windows, names);
+    QCOMPARE(describe(found), groups);
+    for (const PercentileGroups::Group &group : found.groups()) {
+        for (const PercentileGroups::Member &member : group.members)
+            QCOMPARE(found.patternOf(member.name), group.pattern);
+    }
 }
 
 void tst_PercentileGroups::manyNamesStayFast()

@@ -1,11 +1,19 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
+#include "scriptedstatsserver.h"
 #include "statventtest.h"
 #include <statventdashboard/statsdocument.h>
 
+#include <statvent/aggregates.h>
+#include <statvent/histogram.h>
+
+#include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <numeric>
 
 using namespace StatventDashboard;
 using namespace Qt::StringLiterals;
@@ -28,7 +36,57 @@ private Q_SLOTS:
     void kindsOfProcessesAndTotals_data();
     void kindsOfProcessesAndTotals();
     void summedDocumentHasNoKinds();
+    void windowsWithHistogramsGiveTruePercentiles();
+    void windowReportedWithoutHistogramStaysSummed();
+    void windowsWithoutHistogramsAreNotMerged();
+    void summedDocumentSaysWhichWindowsAreMerged();
 };
+
+namespace {
+
+// A window named "latency.{0}" holding \a samples, as the service describes it.
+QByteArray windowJson(const QList<double> &samples, bool withHistogram = true)
+{
+    const QVariantMap rows{{u"median"_s, u"latency.median"_s},
+                           {u"95th"_s, u"latency.95th"_s},
+                           {u"99th"_s, u"latency.99th"_s},
+                           {u"100th"_s, u"latency.100th"_s},
+                           {u"mean"_s, u"latency.mean"_s}};
+    return QJsonDocument(ScriptedStatsServer::windowEntry(rows, samples, withHistogram))
+        .toJson(QJsonDocument::Compact);
+}
+
+// The five rows of a window holding \a samples, as a process computes them.
+QByteArray rowsJson(QList<double> samples)
+{
+    Statvent::Snapshot rows;
+    Statvent::Aggregates::appendRows(rows, "latency.{0}", samples, {50, 95, 99, 100});
+    QByteArrayList members;
+    for (const Statvent::StatEntry &row : std::as_const(rows))
+        members.append('"' + row.name + "\": " + QByteArray::number(row.value.toReal(), 'g', 17));
+    return members.join(", ");
+}
+
+QByteArray socketProcessJson(const QList<double> &samples, bool withHistogram = true)
+{
+    return R"({"stats": {)" + rowsJson(samples) + R"(}, "windows": {"latency.{0}": )"
+        + windowJson(samples, withHistogram) + R"(}, "channel": "socket"})";
+}
+
+QByteArray fifoProcessJson(const QList<double> &samples)
+{
+    return R"({"stats": {)" + rowsJson(samples) + R"(}, "windows": {}, "channel": "fifo"})";
+}
+
+QList<double> uniform(double from, double to, int count)
+{
+    QList<double> samples;
+    for (int i = 0; i < count; ++i)
+        samples.append(from + (to - from) * i / (count - 1));
+    return samples;
+}
+
+} // namespace
 
 void tst_StatsDocument::perProcessDocument()
 {
@@ -135,6 +193,42 @@ void tst_StatsDocument::refusesBadDocuments_data()
                                   << u"stat \"a\" in \"stats\" is a string, not a number"_s;
     QTest::newRow("null value") << QByteArray(R"({"stats": {"a": null}, "timestamp": 1})")
                                 << u"stat \"a\" in \"stats\" is null, not a number"_s;
+    const auto withWindow = [](const QByteArray &window) -> QByteArray {
+        return R"({"processes": {"7": {"stats": {}, "windows": {"w": )" + window
+            + R"(}}}, "timestamp": 1})";
+    };
+    QTest::newRow("windows array")
+        << QByteArray(R"({"processes": {"7": {"stats": {}, "windows": []}}, "timestamp": 1})")
+        << u"\"windows\" of process \"7\" is an array, not an object"_s;
+    QTest::newRow("window a number")
+        << withWindow("5")
+        << u"window \"w\" in \"windows\" of process \"7\" is a number, not an object"_s;
+    QTest::newRow("window without rows")
+        << withWindow(R"({"count": 1, "sum": 1})")
+        << u"\"rows\" of window \"w\" in \"windows\" of process \"7\" is missing, not an object"_s;
+    QTest::newRow("row not a name")
+        << withWindow(R"({"rows": {"median": 5}, "count": 1, "sum": 1})")
+        << u"row \"median\" of window \"w\""_s;
+    QTest::newRow("count a string")
+        << withWindow(R"({"rows": {}, "count": "1", "sum": 1})")
+        << u"\"count\" of window \"w\" in \"windows\" of process \"7\" is a string, not a number"_s;
+    QTest::newRow("histogram of another scale")
+        << withWindow(R"({"rows": {}, "count": 1, "sum": 1, "histogram": {"scale": 3,
+                      "zeroCount": 0, "min": 1, "max": 1, "negative": [], "positive": [[0, 1]]}})")
+        << u"\"histogram\" of window \"w\" in \"windows\" of process \"7\" is not of scale 4"_s;
+    QTest::newRow("buckets out of order")
+        << withWindow(R"({"rows": {}, "count": 2, "sum": 3, "histogram": {"scale": 4,
+                      "zeroCount": 0, "min": 1, "max": 2, "negative": [],
+                      "positive": [[16, 1], [0, 1]]}})")
+        << u"\"histogram\" of window \"w\" in \"windows\" of process \"7\" is not a valid histogram"_s;
+    QTest::newRow("bucket not a pair")
+        << withWindow(R"({"rows": {}, "count": 1, "sum": 1, "histogram": {"scale": 4,
+                      "zeroCount": 0, "min": 1, "max": 1, "negative": [], "positive": [[0]]}})")
+        << u"\"positive\" of \"histogram\" of window \"w\" in \"windows\" of process \"7\" holds something else than [index, count] pairs"_s;
+    QTest::newRow("histogram min missing")
+        << withWindow(R"({"rows": {}, "count": 1, "sum": 1, "histogram": {"scale": 4,
+                      "zeroCount": 0, "max": 1, "negative": [], "positive": [[0, 1]]}})")
+        << u"\"min\" of \"histogram\" of window \"w\""_s;
     QTest::newRow("processes array") << QByteArray(R"({"processes": [], "timestamp": 1})")
                                      << u"\"processes\" is an array, not an object"_s;
     QTest::newRow("summed processes string")
@@ -268,6 +362,97 @@ void tst_StatsDocument::summedDocumentHasNoKinds()
         StatsDocument::parse(R"({"stats": {"x": 1}, "processes": 1, "timestamp": 10})");
     QVERIFY(document.isValid());
     QVERIFY(document.totalKinds().isEmpty());
+}
+
+void tst_StatsDocument::windowsWithHistogramsGiveTruePercentiles()
+{
+    // Three processes whose windows hold very different samples: summed percentiles would be
+    // far off (a "median" of about 565); the merged histogram's are the host's.
+    const QList<double> fast = uniform(1, 2, 100);
+    const QList<double> medium = uniform(10, 20, 100);
+    const QList<double> slow = uniform(100, 1000, 100);
+    const QByteArray json = R"({"processes": {"1": )" + socketProcessJson(fast) + R"(, "2": )"
+        + socketProcessJson(medium) + R"(, "3": )" + socketProcessJson(slow)
+        + R"(}, "timestamp": 10})";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+
+    QList<double> all = fast + medium + slow;
+    std::sort(all.begin(), all.end());
+    const StatsDocument::Window window = document.totalWindows().value(u"latency.{0}"_s);
+    QVERIFY(window.merged);
+    QCOMPARE(window.count, 300);
+    QVERIFY(window.histogram);
+    QCOMPARE(window.histogram->count(), 300);
+    QCOMPARE(window.rows.size(), 5);
+    QCOMPARE(window.rows.first(), std::pair(u"median"_s, u"latency.median"_s));
+    QCOMPARE(window.rows.last(), std::pair(u"mean"_s, u"latency.mean"_s));
+    for (const auto &[label, p] :
+         {std::pair(u"median"_s, 50.0), std::pair(u"95th"_s, 95.0), std::pair(u"99th"_s, 99.0)}) {
+        const double exact = Statvent::Aggregates::percentile(all, p);
+        const double shown = document.totals().value(u"latency."_s + label).toReal();
+        QVERIFY2(std::abs(shown - exact) <= Statvent::Histogram::RelativeErrorBound * exact,
+                 qPrintable(u"%1: %2, exact %3"_s.arg(label).arg(shown).arg(exact)));
+    }
+    QCOMPARE(document.totals().value(u"latency.100th"_s).toReal(), 1000.0);
+    const double mean = std::accumulate(all.cbegin(), all.cend(), 0.0) / 300;
+    QVERIFY(qFuzzyCompare(document.totals().value(u"latency.mean"_s).toReal(), mean));
+    // Each process's own rows are left as they came: exact.
+    QCOMPARE(document.process(1)->stats.value(u"latency.100th"_s).toReal(), 2.0);
+    QVERIFY(document.process(1)->windows.value(u"latency.{0}"_s).merged);
+}
+
+void tst_StatsDocument::windowReportedWithoutHistogramStaysSummed()
+{
+    // An original writer over its FIFO reports the same rows with no window: no true percentile
+    // can be made, so the rows are summed as the service sums them.
+    const QList<double> samples = uniform(1, 2, 100);
+    const QByteArray json = R"({"processes": {"1": )" + socketProcessJson(samples) + R"(, "2": )"
+        + fifoProcessJson(samples) + R"(}, "timestamp": 10})";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+    const StatsDocument::Window window = document.totalWindows().value(u"latency.{0}"_s);
+    QVERIFY(!window.merged);
+    QVERIFY(!window.histogram); // the socket process's alone is not the host's
+    QCOMPARE(window.count, 100);
+    QCOMPARE(document.totals().value(u"latency.100th"_s).toReal(), 4.0);
+    QVERIFY(document.process(2)->windows.isEmpty());
+}
+
+void tst_StatsDocument::windowsWithoutHistogramsAreNotMerged()
+{
+    // Asked without ?histograms=1 (or from a process that sent none): rows and totals only.
+    const QList<double> samples = uniform(10, 20, 50);
+    const QByteArray json = R"({"processes": {"1": )" + socketProcessJson(samples, false)
+        + R"(, "2": )" + socketProcessJson(samples, false) + R"(}, "timestamp": 10})";
+    const StatsDocument document = StatsDocument::parse(json);
+    QVERIFY(document.isValid());
+    const StatsDocument::Window window = document.totalWindows().value(u"latency.{0}"_s);
+    QVERIFY(!window.merged);
+    QVERIFY(!window.histogram);
+    QCOMPARE(window.count, 100);
+    QCOMPARE(window.sum, 2 * std::accumulate(samples.cbegin(), samples.cend(), 0.0));
+    QCOMPARE(document.totals().value(u"latency.100th"_s).toReal(), 40.0);
+}
+
+void tst_StatsDocument::summedDocumentSaysWhichWindowsAreMerged()
+{
+    const QByteArray json = R"({"stats": {"latency.median": 1.5, "q.median": 3, "q.mean": 3},
+        "windows": {"latency.{0}": )"
+        + windowJson(uniform(1, 2, 10)).chopped(1)
+        + R"(, "merged": true}, "q.{0}": {"rows": {"median": "q.median", "mean": "q.mean"},
+        "merged": false, "count": 4, "sum": 12}}, "processes": 2, "timestamp": 10})";
+    QString error;
+    const StatsDocument document = StatsDocument::parse(json, &error);
+    QVERIFY2(document.isValid(), qPrintable(error));
+    QCOMPARE(document.totalWindows().size(), 2);
+    QVERIFY(document.totalWindows().value(u"latency.{0}"_s).merged);
+    QCOMPARE(document.totalWindows().value(u"latency.{0}"_s).histogram->count(), 10);
+    QVERIFY(!document.totalWindows().value(u"q.{0}"_s).merged);
+    // The service computed the values: they are taken as they are.
+    QCOMPARE(document.totals().value(u"latency.median"_s), StatValue(1.5));
 }
 
 QTEST_GUILESS_MAIN(tst_StatsDocument)

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void requestUrlAddsByProcess_data();
     void requestUrlAddsByProcess();
     void pollsRepeatedly();
+    void serviceWithoutHistograms();
     void failures_data();
     void failures();
     void slowServiceTimesOut();
@@ -75,11 +76,12 @@ void tst_StatsPoller::requestUrlAddsByProcess_data()
     QTest::addColumn<QUrl>("url");
     QTest::addColumn<QUrl>("requested");
     QTest::newRow("plain") << QUrl(u"http://127.0.0.1:7828/stats"_s)
-                           << QUrl(u"http://127.0.0.1:7828/stats?by=process"_s);
-    QTest::newRow("other query kept") << QUrl(u"http://h/stats?aggregate=max"_s)
-                                      << QUrl(u"http://h/stats?aggregate=max&by=process"_s);
-    QTest::newRow("by replaced") << QUrl(u"http://h/s?by=host"_s)
-                                 << QUrl(u"http://h/s?by=process"_s);
+                           << QUrl(u"http://127.0.0.1:7828/stats?by=process&histograms=1"_s);
+    QTest::newRow("other query kept")
+        << QUrl(u"http://h/stats?aggregate=max"_s)
+        << QUrl(u"http://h/stats?aggregate=max&by=process&histograms=1"_s);
+    QTest::newRow("by and histograms replaced") << QUrl(u"http://h/s?by=host&histograms=0"_s)
+                                                << QUrl(u"http://h/s?by=process&histograms=1"_s);
 }
 
 void tst_StatsPoller::requestUrlAddsByProcess()
@@ -99,11 +101,31 @@ void tst_StatsPoller::pollsRepeatedly()
     QVERIFY(m_poller->isRunning());
     QCOMPARE(running.size(), 1);
     QTRY_VERIFY(received.size() >= 3);
-    QCOMPARE(m_server->lastQuery(), u"by=process"_s);
+    QCOMPARE(m_server->lastQuery(), u"by=process&histograms=1"_s);
     const auto third = received.at(2).at(0).value<StatsDocument>();
     QCOMPARE(third.timestamp(), T0 + 2);
     QCOMPARE(third.totals().value(u"requests"_s), Statvent::StatValue(20));
     QCOMPARE(m_poller->consecutiveFailures(), 0);
+}
+
+void tst_StatsPoller::serviceWithoutHistograms()
+{
+    // statvent-web before histograms refuses a query item it does not know.
+    m_server->enqueue(
+        {R"({"message": "unknown query parameter \"histograms\"", "path": "/stats"})", 400});
+    m_server->enqueue(document(T0, 7));
+    QSignalSpy received(m_poller.get(), &StatsPoller::documentReceived);
+    QSignalSpy failed(m_poller.get(), &StatsPoller::pollFailed);
+    QVERIFY(m_poller->asksForHistograms());
+    m_poller->start();
+    QTRY_VERIFY(received.size() >= 1);
+    QCOMPARE(m_server->lastQuery(), u"by=process"_s);
+    QVERIFY(!m_poller->asksForHistograms());
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(m_poller->consecutiveFailures(), 0);
+    // Another service may know them.
+    m_poller->setUrl(m_server->url(u"/other"_s));
+    QVERIFY(m_poller->asksForHistograms());
 }
 
 void tst_StatsPoller::failures_data()

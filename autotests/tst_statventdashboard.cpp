@@ -3,6 +3,7 @@
 // statvent-dashboard end to end: the program itself, and the dashboard against the real
 // statvent-web reading real statvent-example writers through their pipes.
 #include "dashboardtest.h"
+#include "scriptedstatsserver.h"
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/chartpanel.h>
 #include <statventdashboard/dashboardcontroller.h>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void realServiceInTheWindow();
     void screenshotOfTheRealService();
     void screenshotWhenTheServiceIsDown();
+    void screenshotOfADistribution();
     void badArguments();
 
 private:
@@ -165,6 +167,34 @@ void tst_StatventDashboard::screenshotWhenTheServiceIsDown()
                  u"saved .*down\\.png \\(Connection refused — retrying in 0\\.16 s\\)"_s)),
              errors.constData());
     QVERIFY(!QImage(file).isNull());
+}
+
+void tst_StatventDashboard::screenshotOfADistribution()
+{
+    // A service whose processes send their windows' histograms (docs/HTTP-API.md).
+    ScriptedStatsServer service;
+    QVERIFY(service.listen());
+    service.answerAlways({DashboardTest::windowDocument(1'764'057'600.0, false)});
+    const QString file = m_dir.filePath(u"distribution.png"_s);
+    QProcess dashboard;
+    dashboard.start(BinDir + u"/statvent-dashboard"_s,
+                    {u"--url"_s, service.url().toString(), u"--interval"_s, u"50"_s,
+                     u"--distribution"_s, u"rpc"_s, u"--screenshot"_s, file, u"--after"_s, u"3"_s});
+    // The service answers from this thread's event loop: wait without blocking it.
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard.state() == QProcess::NotRunning, 60000);
+    const QByteArray errors = dashboard.readAllStandardError();
+    QVERIFY2(dashboard.exitCode() == 0, errors.constData());
+    QVERIFY(service.lastQuery().contains(u"histograms=1"_s));
+    const QImage image(file);
+    QCOMPARE(image.size(), QSize(1280, 820));
+    // The bars' fill (DistributionPanel) covers a good part of the picture.
+    const QRgb barFill = qRgb(0x9e, 0xb8, 0xd9);
+    int barPixels = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            barPixels += image.pixel(x, y) == barFill ? 1 : 0;
+    }
+    QVERIFY2(barPixels > 5000, qPrintable(QString::number(barPixels)));
 }
 
 void tst_StatventDashboard::badArguments()

@@ -55,6 +55,8 @@ int main(int argc, char **argv)
         controller.showProcess(*options.process);
     if (!options.plottedStats.isEmpty())
         controller.setSelectedStats(options.plottedStats);
+    if (!options.distributionWindow.isEmpty())
+        window.showDistribution(options.distributionWindow);
     if (screenshot) {
         window.saveScreenshotAfter(options.screenshotPolls, options.screenshotFile);
         QObject::connect(

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "scriptedstatsserver.h"
 
+#include <statvent/histogram.h>
+
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonArray>
@@ -105,6 +107,52 @@ QByteArray ScriptedStatsServer::perProcessDocument(const QMap<qint64, QVariantMa
                            {u"removed"_s, QJsonArray()},
                            {u"timestamp"_s, timestamp}};
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject ScriptedStatsServer::socketProcess(const QVariantMap &stats, const QJsonObject &windows)
+{
+    return {{u"stats"_s, QJsonObject::fromVariantMap(stats)},
+            {u"windows"_s, windows},
+            {u"channel"_s, u"socket"_s},
+            {u"rejectedLines"_s, 0}};
+}
+
+QByteArray ScriptedStatsServer::documentOfProcesses(const QMap<qint64, QJsonObject> &processes,
+                                                    double timestamp)
+{
+    QJsonObject byPid;
+    for (auto it = processes.cbegin(); it != processes.cend(); ++it)
+        byPid.insert(QString::number(it.key()), it.value());
+    const QJsonObject root{{u"processes"_s, byPid},
+                           {u"unanswered"_s, QJsonArray()},
+                           {u"removed"_s, QJsonArray()},
+                           {u"timestamp"_s, timestamp}};
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject ScriptedStatsServer::windowEntry(const QVariantMap &rows, const QList<double> &samples,
+                                             bool withHistogram)
+{
+    const Statvent::Histogram histogram = Statvent::Histogram::fromSamples(samples);
+    QJsonObject entry{{u"rows"_s, QJsonObject::fromVariantMap(rows)},
+                      {u"count"_s, histogram.count()},
+                      {u"sum"_s, histogram.sum()}};
+    if (!withHistogram)
+        return entry;
+    const auto buckets = [](const QList<Statvent::Histogram::Bucket> &list) {
+        QJsonArray pairs;
+        for (const Statvent::Histogram::Bucket &bucket : list)
+            pairs.append(QJsonArray{bucket.index, bucket.count});
+        return pairs;
+    };
+    entry.insert(u"histogram"_s,
+                 QJsonObject{{u"scale"_s, Statvent::Histogram::Scale},
+                             {u"zeroCount"_s, histogram.zeroCount()},
+                             {u"min"_s, histogram.min()},
+                             {u"max"_s, histogram.max()},
+                             {u"negative"_s, buckets(histogram.negativeBuckets())},
+                             {u"positive"_s, buckets(histogram.positiveBuckets())}});
+    return entry;
 }
 
 QByteArray ScriptedStatsServer::summedDocument(const QVariantMap &stats, double timestamp)

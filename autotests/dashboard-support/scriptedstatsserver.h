@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QHttpServer>
+#include <QJsonObject>
 #include <QMap>
 #include <QObject>
 #include <QUrl>
@@ -52,6 +53,20 @@ public:
     //! A `?by=process` document: pid -> stats (name -> int or double), taken at \a timestamp.
     static QByteArray perProcessDocument(const QMap<qint64, QVariantMap> &processes,
                                          double timestamp, const QList<qint64> &unanswered = {});
+    /*!
+     * A process's entry of a `?by=process` document, as statvent-web writes one for a process
+     * read over its socket: \a stats, and \a windows (name -> entry, see windowEntry()).
+     */
+    static QJsonObject socketProcess(const QVariantMap &stats, const QJsonObject &windows);
+    //! The same document as perProcessDocument(), with each process's entry given whole.
+    static QByteArray documentOfProcesses(const QMap<qint64, QJsonObject> &processes,
+                                          double timestamp);
+    /*!
+     * A window's entry in `"windows"` (docs/HTTP-API.md): \a rows (label -> the row's stat name),
+     * the count and sum of \a samples and, with \a withHistogram, their histogram.
+     */
+    static QJsonObject windowEntry(const QVariantMap &rows, const QList<double> &samples,
+                                   bool withHistogram = true);
     //! A summed `GET /stats` document, as the original Python service serves it.
     static QByteArray summedDocument(const QVariantMap &stats, double timestamp);
 

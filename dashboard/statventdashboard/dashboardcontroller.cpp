@@ -1,186 +1,19 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/dashboardcontroller.h>
+#include <statventdashboard/dashboardcontroller_p.h>
 
-#include <statventdashboard/dashboardlogging.h>
-#include <statventdashboard/dashboardoptions.h>
-#include <statventdashboard/percentilegroups.h>
 #include <statventdashboard/settingskeys.h>
-#include <statventdashboard/stathistory.h>
 #include <statventdashboard/statspoller.h>
 #include <statventdashboard/statuswording.h>
+#include <statventdashboard/windowdistribution.h>
 
-#include <QDateTime>
-#include <QElapsedTimer>
 #include <QSettings>
-#include <QTimer>
 
 namespace StatventDashboard {
 
 using namespace Qt::StringLiterals;
 using std::chrono::milliseconds;
-using Connection = DashboardController::Connection;
-
-class DashboardControllerPrivate
-{
-public:
-    // How often a poll in flight is looked at, to say that it is late.
-    static constexpr milliseconds LateCheckInterval{250};
-
-    explicit DashboardControllerPrivate(DashboardController *controller);
-
-    void takeDocument(const StatsDocument &document);
-    void takeFailure(const QString &reason, milliseconds retryIn);
-    void checkLate();
-    double arrivalTime() const;
-    void setConnection(Connection state, const QString &text, const QString &detail = {});
-    void updateOfferedProcesses();
-    void refreshView();
-
-    const StatHistory &history() const { return shownPid ? processHistory : summedHistory; }
-    //! The kinds of the shown process's stats at the last poll (none when it did not answer).
-    StatsDocument::Kinds shownKinds() const
-    {
-        const StatsDocument::Process *process = lastDocument.process(shownPid);
-        return process ? process->kinds : StatsDocument::Kinds();
-    }
-
-    DashboardController *q;
-    StatsPoller *poller;
-    QTimer lateCheck;
-    // The history's clock: monotonic, anchored to the wall clock once, so that no clock step
-    // (the service's or this machine's) reorders the polls.
-    QElapsedTimer sinceStart;
-    qint64 epochAtStartMs = QDateTime::currentMSecsSinceEpoch();
-    double lastArrival = 0;
-    StatHistory summedHistory;
-    StatHistory processHistory; // the chosen process, since it was chosen
-    qint64 shownPid = 0;
-    StatsDocument lastDocument;
-    PercentileGroups groups;
-    quint64 groupsRevision = 0;
-    bool groupsStale = true;
-    int windowMinutes = DashboardOptions::DefaultWindowMinutes;
-    bool paused = false;
-    QStringList selectedStats;
-    QList<qint64> offered;
-    bool shownIsGone = false;
-    Connection connection = Connection::NotConnected;
-    QString connectionText = u"Not connected"_s;
-    QString connectionDetail;
-    QString lastUpdate = u"No update yet"_s;
-    QString processSummary;
-};
-
-DashboardControllerPrivate::DashboardControllerPrivate(DashboardController *controller)
-    : q(controller)
-    , poller(new StatsPoller(controller))
-{
-    sinceStart.start();
-    poller->setUrl(DashboardOptions::defaultUrl());
-    lateCheck.setInterval(LateCheckInterval);
-    QObject::connect(&lateCheck, &QTimer::timeout, q, [this] { checkLate(); });
-    QObject::connect(poller, &StatsPoller::runningChanged, q, [this](bool running) {
-        if (running)
-            lateCheck.start();
-        else
-            lateCheck.stop();
-    });
-    QObject::connect(poller, &StatsPoller::documentReceived, q,
-                     [this](const StatsDocument &document) { takeDocument(document); });
-    QObject::connect(
-        poller, &StatsPoller::pollFailed, q,
-        [this](const QString &reason, milliseconds retryIn) { takeFailure(reason, retryIn); });
-}
-
-void DashboardControllerPrivate::takeDocument(const StatsDocument &document)
-{
-    if (document.leftOutCount() > 0 && lastDocument.leftOutCount() == 0) {
-        qCWarning(lcDashboard).noquote()
-            << "the service sent more stats than the dashboard keeps:" << document.leftOutCount()
-            << "values left out beyond" << StatsDocument::MaxStats << "stats";
-    }
-    lastDocument = document;
-    lastArrival = arrivalTime();
-    bool recorded = summedHistory.append(lastArrival, document.timestamp(), document.totals(),
-                                         document.totalKinds());
-    if (shownPid)
-        recorded =
-            processHistory.append(lastArrival, document.timestamp(), q->shownStats(), shownKinds());
-
-    setConnection(Connection::Connected, u"Connected to "_s + poller->url().authority());
-    lastUpdate = StatusWording::lastUpdate(QDateTime::currentDateTime(), document.timestamp());
-    processSummary =
-        StatusWording::processSummary(document.processCount(), document.unansweredCount());
-    updateOfferedProcesses();
-    if (recorded)
-        refreshView();
-    Q_EMIT q->refreshed();
-}
-
-void DashboardControllerPrivate::takeFailure(const QString &reason, milliseconds retryIn)
-{
-    // The history stays as it is: an operator still sees the last minutes.
-    setConnection(Connection::Failing, StatusWording::failing(reason, retryIn),
-                  StatusWording::failingDetail(poller->consecutiveFailures(),
-                                               StatsPoller::requestUrl(poller->url())));
-    Q_EMIT q->refreshed();
-}
-
-void DashboardControllerPrivate::checkLate()
-{
-    const std::optional<milliseconds> age = poller->requestAge();
-    if (!age || *age < q->lateAfter())
-        return;
-    // While the answer arrives, the request's deadline is not the news.
-    const bool reading = poller->isReadingAnswer();
-    setConnection(Connection::Waiting, StatusWording::waiting(*age, reading),
-                  reading ? QString()
-                          : StatusWording::waitingDetail(StatsPoller::requestUrl(poller->url()),
-                                                         poller->timeout()));
-}
-
-double DashboardControllerPrivate::arrivalTime() const
-{
-    return double(epochAtStartMs) / 1000.0 + double(sinceStart.nsecsElapsed()) / 1e9;
-}
-
-void DashboardControllerPrivate::setConnection(Connection state, const QString &text,
-                                               const QString &detail)
-{
-    if (state == connection && text == connectionText && detail == connectionDetail)
-        return;
-    connection = state;
-    connectionText = text;
-    connectionDetail = detail;
-    Q_EMIT q->connectionChanged(state);
-}
-
-void DashboardControllerPrivate::updateOfferedProcesses()
-{
-    QList<qint64> pids;
-    for (const StatsDocument::Process &process : lastDocument.processes())
-        pids.append(process.pid);
-    const bool gone = shownPid && !pids.contains(shownPid);
-    if (gone)
-        pids.append(shownPid);
-    if (pids == offered && gone == shownIsGone)
-        return;
-    offered = pids;
-    shownIsGone = gone;
-    Q_EMIT q->offeredProcessesChanged();
-}
-
-void DashboardControllerPrivate::refreshView()
-{
-    const StatHistory &shown = history();
-    if (groupsStale || shown.namesRevision() != groupsRevision) {
-        groups = PercentileGroups::detect(shown.names());
-        groupsRevision = shown.namesRevision();
-        groupsStale = false;
-    }
-    Q_EMIT q->viewChanged();
-}
 
 DashboardController::DashboardController(QObject *parent)
     : QObject(parent)
@@ -229,6 +62,7 @@ void DashboardController::setUrl(const QUrl &url)
     d->processHistory.clear();
     d->shownPid = 0;
     d->lastDocument = StatsDocument();
+    d->windowGroups.clear();
     d->groupsStale = true;
     Q_EMIT urlChanged(url);
     d->refreshView();
@@ -274,6 +108,8 @@ void DashboardController::showProcess(qint64 pid)
         return;
     d->shownPid = pid;
     d->processHistory.clear();
+    d->windowGroups.clear();
+    d->takeWindows();
     d->groupsStale = true;
     if (pid && d->lastDocument.isValid())
         d->processHistory.append(d->lastArrival, d->lastDocument.timestamp(), shownStats(),
@@ -406,9 +242,16 @@ QString DashboardController::viewNoteOfTheView() const
     }
     if (!last.hasProcesses())
         return u"This service offers no per-process view (?by=process): showing its sums."_s;
-    if (last.processCount() > 1 && !d->groups.groups().isEmpty())
+    if (last.processCount() > 1 && d->hasSummedPercentiles())
         return u"All %1 processes, summed. A sum of percentiles is not a percentile: choose one "
-               u"process under \"show\" to read true percentiles."_s.arg(last.processCount());
+               u"process under \"show\" to read true percentiles."_s.arg(last.processCount())
+            + (last.totalWindows().isEmpty()
+                   ? QString()
+                   : u" Windows every process sends with a histogram are the host's true "
+                     u"percentiles."_s);
+    if (last.processCount() > 1 && !d->groups.groups().isEmpty())
+        return u"All %1 processes, summed; each window's percentiles are the host's, merged from "
+               u"the processes' histograms."_s.arg(last.processCount());
     return last.processCount() == 1
         ? u"All processes, summed (1 answered)."_s
         : u"All processes, summed (%1 answered)."_s.arg(last.processCount());
@@ -423,7 +266,7 @@ bool DashboardController::viewNoteIsWarning() const
         return true;
     if (d->shownPid)
         return !last.process(d->shownPid);
-    return last.hasProcesses() && last.processCount() > 1 && !d->groups.groups().isEmpty();
+    return last.hasProcesses() && last.processCount() > 1 && d->hasSummedPercentiles();
 }
 
 QString DashboardController::viewName() const
@@ -444,6 +287,62 @@ const StatHistory &DashboardController::shownHistory() const
 const PercentileGroups &DashboardController::groups() const
 {
     return d->groups;
+}
+
+QStringList DashboardController::distributionWindows() const
+{
+    return d->shownWindows().keys();
+}
+
+QString DashboardController::distributionWindow() const
+{
+    return d->distributionWindow;
+}
+
+void DashboardController::setDistributionWindow(const QString &name)
+{
+    if (name == d->distributionWindow)
+        return;
+    d->distributionWindow = name;
+    Q_EMIT distributionWindowChanged(name);
+}
+
+WindowDistribution DashboardController::distribution() const
+{
+    const StatsDocument::Windows &windows = d->shownWindows();
+    return WindowDistribution::of(d->distributionWindow,
+                                  windows.value(d->distributionWindow, StatsDocument::Window()));
+}
+
+QString DashboardController::distributionSource() const
+{
+    return d->shownPid ? u"process %1"_s.arg(d->shownPid) : u"all processes, merged"_s;
+}
+
+QString DashboardController::distributionNote() const
+{
+    const QString &name = d->distributionWindow;
+    const StatsDocument::Windows &windows = d->shownWindows();
+    const auto window = windows.constFind(name);
+    if (name.isEmpty() || window == windows.cend())
+        return d->lastDocument.isValid() && windows.isEmpty()
+            ? u"No process of this view sends its windows' histograms (they need statvent-web "
+              u"reading the processes' sockets)."_s
+            : u"Choose a window."_s;
+    if (!window->histogram)
+        return d->shownPid
+            ? u"Process %1 sent no histogram of this window."_s.arg(d->shownPid)
+            : u"Some process reports this window without a histogram (over its FIFO): there is "
+              u"no host-wide distribution; choose one process under \"show\"."_s;
+    const WindowDistribution shown = distribution();
+    QString note = u"%1 samples of %2. Percentiles from the histogram, within %3 %."_s.arg(
+        QString::number(shown.count()), distributionSource(),
+        QString::number(Statvent::Histogram::RelativeErrorBound * 100, 'f', 1));
+    if (shown.zeroCount() + shown.negativeCount() > 0)
+        note += u" Not drawn on the logarithmic axis: %1 zero and %2 negative samples."_s
+                    .arg(shown.zeroCount())
+                    .arg(shown.negativeCount());
+    return note;
 }
 
 StatsDocument::Stats DashboardController::shownStats() const

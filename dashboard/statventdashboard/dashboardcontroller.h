@@ -19,15 +19,18 @@ namespace StatventDashboard {
 class PercentileGroups;
 class StatHistory;
 class StatsPoller;
+class WindowDistribution;
 class DashboardControllerPrivate;
 
 /*!
  * What the dashboard shows and why, without a widget: the service polled, the interval, the
  * time window, the process in view (or all of them summed), the stats selected for plotting,
- * pause, the connection's state, and the histories and percentile groups of the view.
+ * pause, the connection's state, the histories and percentile groups of the view, and the
+ * window whose distribution is shown.
  *
  * Data path: StatsPoller -> StatsDocument -> StatHistory (all processes summed, and the chosen
- * process) -> PercentileGroups. A window (MainWindow) shows this state and forwards what the
+ * process) -> PercentileGroups (the windows the service names, label parsing for the other
+ * names); StatsDocument's windows -> WindowDistribution. A window (MainWindow) shows this state and forwards what the
  * user does to its setters; every setter emits the matching signal only on a change.
  */
 class DashboardController : public QObject
@@ -110,6 +113,20 @@ public:
     //! The values of the view at the last sweep.
     StatsDocument::Stats shownStats() const;
 
+    //! The windows the service named in the view at the last sweep (none from an older
+    //! service, or for a process read over its FIFO).
+    QStringList distributionWindows() const;
+    //! The window the distribution view shows; the view's first window until one is chosen.
+    QString distributionWindow() const;
+    void setDistributionWindow(const QString &name);
+    //! The histogram of distributionWindow() in the view at the last sweep: the host's (all
+    //! processes merged) or the shown process's; not valid when there is none.
+    WindowDistribution distribution() const;
+    //! "all processes, merged" or "process <pid>", for the distribution's title.
+    QString distributionSource() const;
+    //! One sentence on the distribution shown, or on why there is none.
+    QString distributionNote() const;
+
 Q_SIGNALS:
     void urlChanged(const QUrl &url);
     void intervalChanged(std::chrono::milliseconds interval);
@@ -118,6 +135,7 @@ Q_SIGNALS:
     void offeredProcessesChanged();
     void pausedChanged(bool paused);
     void selectedStatsChanged(const QStringList &names);
+    void distributionWindowChanged(const QString &name);
     void connectionChanged(DashboardController::Connection connection);
     //! The view's history, groups or note changed: tables and charts redraw.
     void viewChanged();

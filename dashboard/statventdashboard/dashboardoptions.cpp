@@ -85,6 +85,8 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         u"process"_s, u"Show the process <pid> only, not all processes summed."_s, u"pid"_s);
     const QCommandLineOption plotOption(
         u"plot"_s, u"Plot the stat <name> (rates for counters); may be repeated."_s, u"name"_s);
+    const QCommandLineOption distributionOption(
+        u"distribution"_s, u"Show the distribution of the sample window <name>."_s, u"name"_s);
     const QCommandLineOption screenshotOption(
         u"screenshot"_s, u"Poll, save a PNG of the whole window to <file>, exit."_s, u"file"_s);
     const QCommandLineOption afterOption(
@@ -92,7 +94,7 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         u"With --screenshot: the number of polls first (default %1)."_s.arg(DefaultScreenshotPolls),
         u"n"_s);
     parser.addOptions({urlOption, intervalOption, windowOption, processOption, plotOption,
-                       screenshotOption, afterOption});
+                       distributionOption, screenshotOption, afterOption});
 
     if (!parser.parse(arguments))
         return failure(parser.errorText());
@@ -150,6 +152,7 @@ DashboardOptions DashboardOptions::parse(const QStringList &arguments)
         options.process = pid;
     }
     options.plottedStats = parser.values(plotOption);
+    options.distributionWindow = parser.value(distributionOption);
     if (parser.isSet(afterOption)) {
         if (!parser.isSet(screenshotOption))
             return failure(u"--after only makes sense with --screenshot"_s);

@@ -15,7 +15,7 @@ namespace StatventDashboard {
 /*!
  * statvent-dashboard's command line:
  * `[--url URL] [--interval MS] [--window MIN] [--process PID] [--plot STAT]...
- *  [--screenshot FILE [--after N]]`.
+ *  [--distribution WINDOW] [--screenshot FILE [--after N]]`.
  * Options left out stay empty so that the remembered settings apply.
  */
 class DashboardOptions
@@ -48,6 +48,7 @@ public:
     std::optional<int> windowMinutes;
     std::optional<qint64> process; //!< show this process rather than all of them summed
     QStringList plottedStats; //!< select these stats in the table, which plots them
+    QString distributionWindow; //!< show this window's distribution; empty: the charts
     QString screenshotFile; //!< empty: run interactively
     int screenshotPolls = DefaultScreenshotPolls;
 };

@@ -5,6 +5,7 @@
 #include <statventdashboard/chartgrid.h>
 #include <statventdashboard/dashboardcontroller.h>
 #include <statventdashboard/dashboardoptions.h>
+#include <statventdashboard/distributionpanel.h>
 #include <statventdashboard/settingskeys.h>
 #include <statventdashboard/stattablepane.h>
 
@@ -20,6 +21,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -90,6 +92,7 @@ public:
     void showProcessChooser();
     void showNote();
     void countPollForScreenshot();
+    void refreshDistribution();
     void applyUrlFromEditor();
 
     MainWindow *q;
@@ -106,6 +109,8 @@ public:
     StatTablePane *tablePane;
     QLabel *note;
     ChartGrid *charts;
+    DistributionPanel *distribution;
+    QTabWidget *views;
     QSplitter *splitter;
     QLabel *stateLabel;
     QLabel *updatedLabel;
@@ -187,7 +192,18 @@ void MainWindowPrivate::buildCentralWidget()
     chartLayout->addWidget(note);
     charts = new ChartGrid(controller);
     charts->setObjectName(u"charts"_s);
-    chartLayout->addWidget(charts, 1);
+    distribution = new DistributionPanel(controller);
+    distribution->setObjectName(u"distribution"_s);
+    views = new QTabWidget;
+    views->setObjectName(u"views"_s);
+    views->setDocumentMode(true);
+    views->addTab(charts, u"Charts"_s);
+    views->addTab(distribution, u"Distribution"_s);
+    views->setTabToolTip(1, u"The histogram of one sample window, with its percentiles"_s);
+    // Drawn only while in view: it catches up when its tab is chosen.
+    QObject::connect(views, &QTabWidget::currentChanged, distribution,
+                     [this] { refreshDistribution(); });
+    chartLayout->addWidget(views, 1);
 
     splitter = new QSplitter;
     splitter->setObjectName(u"splitter"_s);
@@ -266,6 +282,7 @@ void MainWindowPrivate::showView()
     charts->updateCharts();
     charts->refreshCharts();
     showNote();
+    refreshDistribution();
 }
 
 void MainWindowPrivate::showConnection()
@@ -282,7 +299,14 @@ void MainWindowPrivate::showPollResult()
 {
     updatedLabel->setText(controller->lastUpdate());
     processesLabel->setText(controller->processSummary());
+    refreshDistribution();
     countPollForScreenshot();
+}
+
+void MainWindowPrivate::refreshDistribution()
+{
+    if (views->currentWidget() == distribution)
+        distribution->refresh();
 }
 
 void MainWindowPrivate::showProcessChooser()
@@ -382,6 +406,12 @@ void MainWindow::saveScreenshotAfter(int polls, const QString &file)
 {
     d->screenshotPolls = std::max(1, polls);
     d->screenshotFile = file;
+}
+
+void MainWindow::showDistribution(const QString &window)
+{
+    d->controller->setDistributionWindow(window);
+    d->views->setCurrentWidget(d->distribution);
 }
 
 void MainWindow::saveSettings() const

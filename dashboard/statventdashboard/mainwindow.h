@@ -17,7 +17,8 @@ class MainWindowPrivate;
 /*!
  * The dashboard's window: it shows a DashboardController and forwards what the user does to it.
  * A toolbar (service URL, interval, time window, process, pause, export), the table of every
- * stat, the charts (a ChartGrid) and a status bar saying whether the service answers.
+ * stat, the charts (a ChartGrid) and the distribution of a window (a DistributionPanel) in two
+ * tabs, and a status bar saying whether the service answers.
  */
 class MainWindow : public QMainWindow
 {
@@ -39,6 +40,9 @@ public:
      * and emits screenshotSaved().
      */
     void saveScreenshotAfter(int polls, const QString &file);
+
+    //! Shows the distribution of the sample window \a window (in the Distribution tab).
+    void showDistribution(const QString &window);
 
     //! Writes the controller's settings and the window's layout to the settings given.
     void saveSettings() const;

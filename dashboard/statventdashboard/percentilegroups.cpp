@@ -4,6 +4,8 @@
 
 #include <statvent/aggregates.h>
 
+#include <QSet>
+
 #include <algorithm>
 #include <limits>
 
@@ -119,7 +121,7 @@ PercentileGroups PercentileGroups::detect(const QStringList &names)
         membersOfPattern[best->pattern].append(Member{label, it.key(), rankOf(label)});
     }
 
-    PercentileGroups result;
+    QList<Group> groups;
     for (auto it = membersOfPattern.begin(); it != membersOfPattern.end(); ++it) {
         // A name may have gone to a bigger pattern and left this one with a single member.
         if (it.value().size() < 2)
@@ -127,8 +129,53 @@ PercentileGroups PercentileGroups::detect(const QStringList &names)
         std::sort(it.value().begin(), it.value().end(), [](const Member &a, const Member &b) {
             return a.rank != b.rank ? a.rank < b.rank : a.label < b.label;
         });
-        result.m_groups.append(Group{it.key(), std::move(it.value())});
+        groups.append(Group{it.key(), std::move(it.value())});
     }
+    return fromGroups(std::move(groups));
+}
+
+PercentileGroups PercentileGroups::withWindows(const QList<Group> &windows,
+                                               const QStringList &names)
+{
+    const QSet<QString> present(names.cbegin(), names.cend());
+    QSet<QString> claimed;
+    QList<Group> groups;
+    for (const Group &window : windows) {
+        Group group{window.pattern, {}};
+        for (const Member &member : window.members) {
+            if (present.contains(member.name) && !claimed.contains(member.name)) {
+                claimed.insert(member.name);
+                group.members.append(member);
+            }
+        }
+        if (!group.members.isEmpty())
+            groups.append(std::move(group));
+    }
+    QStringList unclaimed;
+    for (const QString &name : names) {
+        if (!claimed.contains(name))
+            unclaimed.append(name);
+    }
+    for (Group &guessed : detect(unclaimed).m_groups) {
+        // Rows of another process that the window does not list (other percentiles) join it.
+        const auto same = std::find_if(groups.begin(), groups.end(), [&](const Group &group) {
+            return group.pattern == guessed.pattern;
+        });
+        if (same == groups.end()) {
+            groups.append(std::move(guessed));
+            continue;
+        }
+        same->members.append(guessed.members);
+        std::stable_sort(same->members.begin(), same->members.end(),
+                         [](const Member &a, const Member &b) { return a.rank < b.rank; });
+    }
+    return fromGroups(std::move(groups));
+}
+
+PercentileGroups PercentileGroups::fromGroups(QList<Group> groups)
+{
+    PercentileGroups result;
+    result.m_groups = std::move(groups);
     std::sort(result.m_groups.begin(), result.m_groups.end(), [](const Group &a, const Group &b) {
         const int order = a.pattern.compare(b.pattern, Qt::CaseInsensitive);
         return order != 0 ? order < 0 : a.pattern < b.pattern;

@@ -22,6 +22,11 @@ namespace StatventDashboard {
  * (`foo->baz->median` and `foo->baz->95th` make `foo->baz->{0}`). A name with several labels
  * (`disk.1st.median`) joins the pattern with the most members; on a tie, the label further right,
  * where formatters put it. A lone `median.requests` stays a plain stat.
+ *
+ * That is a guess, made only for what no one says: when the service names a process's windows
+ * and their rows (statvent-web over a process's socket), those are the groups, whatever their
+ * names look like (withWindows()); the guess is left for the other names (processes read over
+ * their FIFO, older services).
  */
 class PercentileGroups
 {
@@ -50,6 +55,12 @@ public:
     PercentileGroups() = default;
     //! Groups \a names. Names that are in no group are left out.
     static PercentileGroups detect(const QStringList &names);
+    /*!
+     * The \a windows the service declared (pattern: the window's name; members: its rows), with
+     * only the members among \a names, and the groups detect() finds among the names no window
+     * claims. A window with no member among \a names is left out.
+     */
+    static PercentileGroups withWindows(const QList<Group> &windows, const QStringList &names);
 
     //! The groups, ordered by pattern (case-insensitively).
     const QList<Group> &groups() const { return m_groups; }
@@ -69,6 +80,9 @@ public:
     }
 
 private:
+    //! Orders \a groups and indexes their members.
+    static PercentileGroups fromGroups(QList<Group> groups);
+
     QList<Group> m_groups;
     QHash<QString, qsizetype> m_groupOfName;
 };

@@ -2,6 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/statsdocument.h>
 
+#include <statventdashboard/percentilegroups.h>
+
+#include <statvent/aggregates.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,7 +107,195 @@ bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument
     return true;
 }
 
+bool readBuckets(const QJsonValue &json, const QString &where,
+                 QList<Statvent::Histogram::Bucket> &out, QString &error)
+{
+    if (!json.isArray()) {
+        error = wrongType(where, json, u"an array of [index, count] pairs"_s);
+        return false;
+    }
+    const QJsonArray pairs = json.toArray();
+    out.reserve(pairs.size());
+    for (const QJsonValue &pair : pairs) {
+        const QJsonArray parts = pair.toArray();
+        if (!pair.isArray() || parts.size() != 2 || !parts[0].isDouble() || !parts[1].isDouble()) {
+            error = where + u" holds something else than [index, count] pairs"_s;
+            return false;
+        }
+        out.append({int(parts[0].toInteger()), parts[1].toInteger()});
+    }
+    return true;
+}
+
+// A window's histogram, checked by Histogram::fromParts(); \a sum is the window's.
+bool readHistogram(const QJsonValue &json, const QString &where, double sum,
+                   std::optional<Statvent::Histogram> &out, QString &error)
+{
+    if (!json.isObject()) {
+        error = wrongType(where, json, u"an object"_s);
+        return false;
+    }
+    const QJsonObject object = json.toObject();
+    if (object.value("scale"_L1).toInt(-1) != Statvent::Histogram::Scale) {
+        error = where + u" is not of scale "_s + QString::number(Statvent::Histogram::Scale);
+        return false;
+    }
+    for (const auto key : {"zeroCount"_L1, "min"_L1, "max"_L1}) {
+        if (!object.value(key).isDouble()) {
+            error =
+                wrongType(u"\""_s + key + u"\" of "_s + where, object.value(key), u"a number"_s);
+            return false;
+        }
+    }
+    QList<Statvent::Histogram::Bucket> negative;
+    QList<Statvent::Histogram::Bucket> positive;
+    if (!readBuckets(object.value("negative"_L1), u"\"negative\" of "_s + where, negative, error)
+        || !readBuckets(object.value("positive"_L1), u"\"positive\" of "_s + where, positive,
+                        error))
+        return false;
+    out = Statvent::Histogram::fromParts(object.value("zeroCount"_L1).toInteger(), negative,
+                                         positive, object.value("min"_L1).toDouble(),
+                                         object.value("max"_L1).toDouble(), sum);
+    if (!out)
+        error =
+            where + u" is not a valid histogram (buckets out of order or range, or min > max)"_s;
+    return bool(out);
+}
+
+// Percentiles ascending, then the mean, as the window reports its rows.
+void sortByRank(QList<std::pair<QString, QString>> &rows)
+{
+    std::stable_sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
+        return PercentileGroups::rankOf(a.first) < PercentileGroups::rankOf(b.first);
+    });
+}
+
+// Reads the windows in \a json, which may be absent; "merged" is read when \a readMerged,
+// otherwise every window is its own process's and exact.
+bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
+                 StatsDocument::Windows &out, QString &error)
+{
+    if (json.isUndefined())
+        return true;
+    if (!json.isObject()) {
+        error = wrongType(where, json, u"an object"_s);
+        return false;
+    }
+    const QJsonObject object = json.toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        const QString window = u"window \""_s + it.key() + u"\" in "_s + where;
+        if (!it.value().isObject()) {
+            error = wrongType(window, it.value(), u"an object"_s);
+            return false;
+        }
+        const QJsonObject entry = it.value().toObject();
+        const QJsonValue rows = entry.value("rows"_L1);
+        if (!rows.isObject()) {
+            error = wrongType(u"\"rows\" of "_s + window, rows, u"an object"_s);
+            return false;
+        }
+        StatsDocument::Window parsed;
+        const QJsonObject rowObject = rows.toObject();
+        for (auto row = rowObject.constBegin(); row != rowObject.constEnd(); ++row) {
+            if (!row.value().isString()) {
+                error = wrongType(u"row \""_s + row.key() + u"\" of "_s + window, row.value(),
+                                  u"a string"_s);
+                return false;
+            }
+            parsed.rows.append({row.key(), row.value().toString()});
+        }
+        sortByRank(parsed.rows);
+        const QJsonValue count = entry.value("count"_L1);
+        const QJsonValue sum = entry.value("sum"_L1);
+        if (!count.isDouble() || !sum.isDouble()) {
+            error = wrongType(u"\""_s + (count.isDouble() ? u"sum"_s : u"count"_s) + u"\" of "_s
+                                  + window,
+                              count.isDouble() ? sum : count, u"a number"_s);
+            return false;
+        }
+        parsed.count = count.toInteger();
+        parsed.sum = sum.toDouble();
+        parsed.merged = readMerged ? entry.value("merged"_L1).toBool() : true;
+        const QJsonValue histogram = entry.value("histogram"_L1);
+        if (!histogram.isUndefined()
+            && !readHistogram(histogram, u"\"histogram\" of "_s + window, parsed.sum,
+                              parsed.histogram, error))
+            return false;
+        out.insert(it.key(), std::move(parsed));
+    }
+    return true;
+}
+
+// The value of the row labelled \a label of a window whose samples \a histogram counts, or
+// nothing for a label that is no aggregate.
+std::optional<double> rowValue(const QString &label, const Statvent::Histogram &histogram)
+{
+    if (!Statvent::Aggregates::isLabel(label.toUtf8()))
+        return std::nullopt;
+    if (label == "mean"_L1)
+        return histogram.mean();
+    return histogram.percentile(PercentileGroups::rankOf(label));
+}
+
 } // namespace
+
+void StatsDocument::combineWindows()
+{
+    // Every window any process reported, with the rows, counts and histograms of all of them.
+    for (const Process &process : std::as_const(m_processes)) {
+        for (auto it = process.windows.cbegin(); it != process.windows.cend(); ++it) {
+            const auto total = m_totalWindows.find(it.key());
+            if (total == m_totalWindows.end()) {
+                m_totalWindows.insert(it.key(), it.value());
+                continue;
+            }
+            for (const auto &row : it.value().rows) {
+                if (!total->rows.contains(row))
+                    total->rows.append(row);
+            }
+            total->count += it.value().count;
+            total->sum += it.value().sum;
+            if (total->histogram && it.value().histogram)
+                total->histogram->merge(*it.value().histogram);
+            else
+                total->histogram.reset();
+        }
+    }
+    for (auto window = m_totalWindows.begin(); window != m_totalWindows.end(); ++window) {
+        sortByRank(window->rows);
+        // Merged only when no process reports one of the rows without the window's histogram.
+        window->merged = bool(window->histogram);
+        for (qsizetype i = 0; window->merged && i < m_processes.size(); ++i) {
+            const Process &process = m_processes.at(i);
+            const auto own = process.windows.constFind(window.key());
+            if (own != process.windows.cend() && own->histogram)
+                continue;
+            for (const auto &row : std::as_const(window->rows)) {
+                if (process.stats.contains(row.second))
+                    window->merged = false;
+            }
+        }
+        if (!window->merged) {
+            // The histogram of some of the processes is not the host's: none is shown.
+            window->histogram.reset();
+            continue;
+        }
+        QList<std::pair<QString, double>> values;
+        for (const auto &[label, row] : std::as_const(window->rows)) {
+            const std::optional<double> value = rowValue(label, *window->histogram);
+            if (!value) {
+                window->merged = false;
+                break;
+            }
+            values.append({row, *value});
+        }
+        for (const auto &[row, value] : std::as_const(values)) {
+            const auto total = m_totals.find(row);
+            if (window->merged && total != m_totals.end())
+                *total = value;
+        }
+    }
+}
 
 const StatsDocument::Process *StatsDocument::process(qint64 pid) const
 {
@@ -164,6 +356,9 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
             if (!readKinds(entry.value("kinds"_L1), u"\"kinds\" of "_s + where, process.stats,
                            process.kinds, problem))
                 return fail(problem);
+            if (!readWindows(entry.value("windows"_L1), u"\"windows\" of "_s + where, false,
+                             process.windows, problem))
+                return fail(problem);
             process.rejectedLines = entry.value("rejectedLines"_L1).toInteger();
             for (auto stat = process.stats.constBegin(); stat != process.stats.constEnd(); ++stat) {
                 const Statvent::StatKind kind =
@@ -182,6 +377,7 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
         }
         std::sort(document.m_processes.begin(), document.m_processes.end(),
                   [](const Process &a, const Process &b) { return a.pid < b.pid; });
+        document.combineWindows();
         document.m_processCount = int(document.m_processes.size());
         const QJsonValue unanswered = root.value("unanswered"_L1);
         if (!unanswered.isUndefined() && !unanswered.isArray())
@@ -190,6 +386,9 @@ StatsDocument StatsDocument::parse(QByteArrayView json, QString *error)
     } else if (root.contains("stats"_L1)) {
         if (!readStats(root.value("stats"_L1), u"\"stats\""_s, document.m_totals, document.m_totals,
                        document.m_leftOut, problem))
+            return fail(problem);
+        if (!readWindows(root.value("windows"_L1), u"\"windows\""_s, true, document.m_totalWindows,
+                         problem))
             return fail(problem);
         const QJsonValue count = root.value("processes"_L1);
         if (!count.isUndefined() && !count.isDouble())

@@ -3,13 +3,18 @@
 #ifndef STATVENTDASHBOARD_STATSDOCUMENT_H
 #define STATVENTDASHBOARD_STATSDOCUMENT_H
 
+#include <statvent/histogram.h>
 #include <statvent/statentry.h>
 #include <statvent/statvalue.h>
 
 #include <QByteArrayView>
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QString>
+
+#include <optional>
+#include <utility>
 
 namespace StatventDashboard {
 
@@ -32,6 +37,15 @@ namespace StatventDashboard {
  * document that breaks the contract comes from a broken or foreign service, and plotting half
  * of it would draw lies.
  *
+ * The optional `"windows"` object (per process, and in the summed shape; see docs/HTTP-API.md)
+ * says which stats are the rows of which sample window, with the window's sample count, sum and,
+ * when asked for (`histograms=1`), its histogram. In the per-process shape the totals' windows
+ * are combined here as the service combines them: a window is *merged* when every process that
+ * reports one of its rows sent the window with a histogram; the rows' totals are then the host's
+ * true percentiles of the merged histogram (`100th` the exact maximum, `mean` the total sum over
+ * the total count) rather than sums. A window some process reports without a histogram (a FIFO
+ * writer) keeps summed rows, and says so (Window::merged).
+ *
  * At most MaxStats stats are kept: the first names met, in the document's order (processes,
  * then names, each in the byte order of their keys), with their values in every process, so
  * that each stat kept is summed over all processes; the values of the other names are left out
@@ -53,10 +67,27 @@ public:
      */
     static constexpr qsizetype MaxStats = 20'000;
 
+    //! A sample window as the service describes it.
+    struct Window
+    {
+        //! (label, row's stat name), ordered by rank: percentiles ascending, then `mean`.
+        QList<std::pair<QString, QString>> rows;
+        //! The rows are true percentiles over every process reporting the window (always true
+        //! for one process's own window).
+        bool merged = false;
+        qint64 count = 0; //!< samples the window holds (over the processes that sent it)
+        double sum = 0;
+        //! Only when asked for and every reporter sent one.
+        std::optional<Statvent::Histogram> histogram;
+    };
+    //! Windows by name (the name given to record(), e.g. `latency.{0}`).
+    using Windows = QMap<QString, Window>;
+
     struct Process
     {
         qint64 pid = 0;
         Stats stats;
+        Windows windows; //!< empty for a FIFO process or an older service
         Kinds kinds; //!< of the stats kept; empty when the service gave none (FIFO, older service)
         qint64 rejectedLines = 0; //!< lines of its pipe the service could not read
     };
@@ -77,6 +108,8 @@ public:
     const Stats &totals() const { return m_totals; }
     //! The kinds of totals() (empty for the summed shape, which gives none).
     const Kinds &totalKinds() const { return m_totalKinds; }
+    //! The windows of totals(), merged when they can be (see the class description).
+    const Windows &totalWindows() const { return m_totalWindows; }
     //! Processes that answered; -1 when a summed document does not say.
     int processCount() const { return m_processCount; }
     //! Live processes that did not answer in time.
@@ -85,6 +118,8 @@ public:
     qint64 leftOutCount() const { return m_leftOut; }
 
 private:
+    void combineWindows();
+
     bool m_valid = false;
     bool m_hasProcesses = false;
     double m_timestamp = 0;
@@ -94,6 +129,7 @@ private:
     QList<Process> m_processes;
     Stats m_totals;
     Kinds m_totalKinds;
+    Windows m_totalWindows;
 };
 
 } // namespace StatventDashboard

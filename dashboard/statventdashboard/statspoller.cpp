@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include <statventdashboard/statspoller.h>
 
+#include <statventdashboard/dashboardlogging.h>
+
 #include <QByteArrayList>
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -100,11 +102,13 @@ public:
     qint64 bytesReceived = 0;
     bool running = false;
     int failures = 0;
+    // Cleared when the service refuses the histograms item, as versions before it do (HTTP 400).
+    bool askHistograms = true;
 };
 
 void StatsPollerPrivate::poll()
 {
-    QNetworkRequest request(StatsPoller::requestUrl(url));
+    QNetworkRequest request(StatsPoller::requestUrl(url, askHistograms));
     request.setRawHeader("Accept", "application/json");
     tooBig.clear();
     deadlinePassed = false;
@@ -159,7 +163,16 @@ void StatsPollerPrivate::finish(QNetworkReply *finished)
         conclude({}, lateReason());
     } else {
         answer.append(finished->readAll());
-        if (finished->error() == QNetworkReply::NoError)
+        const int status = finished->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 400 && askHistograms) {
+            // A service that predates histograms refuses the item it does not know: ask it
+            // again without, right away; the dashboard then does without histograms.
+            qCInfo(lcDashboard).noquote()
+                << u"the service refuses ?histograms=1 (%1): polling without the windows' "
+                   u"histograms"_s.arg(failureReason(finished, answer.join()));
+            askHistograms = false;
+            poll();
+        } else if (finished->error() == QNetworkReply::NoError)
             readAnswer(std::move(answer));
         else
             conclude({}, failureReason(finished, answer.join()));
@@ -246,14 +259,25 @@ QUrl StatsPoller::url() const
 void StatsPoller::setUrl(const QUrl &url)
 {
     d->url = url;
+    d->askHistograms = true;
 }
 
-QUrl StatsPoller::requestUrl(const QUrl &url)
+bool StatsPoller::asksForHistograms() const
+{
+    return d->askHistograms;
+}
+
+QUrl StatsPoller::requestUrl(const QUrl &url, bool withHistograms)
 {
     QUrl request = url;
     QUrlQuery query(url);
     query.removeAllQueryItems(u"by"_s);
+    query.removeAllQueryItems(u"histograms"_s);
     query.addQueryItem(u"by"_s, u"process"_s);
+    // The windows' histograms: what the summed view's true percentiles and the distribution
+    // view are computed from.
+    if (withHistograms)
+        query.addQueryItem(u"histograms"_s, u"1"_s);
     request.setQuery(query);
     return request;
 }

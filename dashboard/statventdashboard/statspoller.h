@@ -17,7 +17,8 @@ namespace StatventDashboard {
 class StatsPollerPrivate;
 
 /*!
- * Fetches statvent-web's per-process document (`<url>?by=process`) over and over, without ever
+ * Fetches statvent-web's per-process document with the windows' histograms
+ * (`<url>?by=process&histograms=1`) over and over, without ever
  * blocking the event loop: answers are read (StatsDocument::parse()) on a worker thread, and
  * the thread of the poller only receives the checked document.
  *
@@ -44,8 +45,15 @@ public:
     //! The service's stats URL, e.g. `http://127.0.0.1:7828/stats`; takes effect at the next poll.
     QUrl url() const;
     void setUrl(const QUrl &url);
-    //! The URL actually requested: url() with `by=process` added to its query.
-    static QUrl requestUrl(const QUrl &url);
+    //! The URL requested: \a url with `by=process` and, \a withHistograms, `histograms=1`
+    //! added to its query.
+    static QUrl requestUrl(const QUrl &url, bool withHistograms = true);
+    /*!
+     * True until the service refuses `histograms=1` with HTTP 400 (statvent-web before
+     * histograms): the poller then asks again at once without it, and keeps doing so until
+     * setUrl(). Such a refusal is not a failure.
+     */
+    bool asksForHistograms() const;
 
     std::chrono::milliseconds interval() const;
     void setInterval(std::chrono::milliseconds interval);
