@@ -87,6 +87,8 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
         }
     }
 
+    if (pending.isEmpty())
+        return {}; // FIFO writers only: nothing to index
     NameIndex rowOf(combined.size());
     for (qsizetype row = 0; row < combined.size(); ++row)
         rowOf.findOrInsert(combined.at(row).name, row);
