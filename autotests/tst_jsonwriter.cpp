@@ -362,19 +362,25 @@ void tst_JsonWriter::windowsThatAreNotMerged_data()
     QTest::addColumn<StatCombiner::Mode>("mode");
     QTest::addColumn<bool>("fifoWriter");
     QTest::addColumn<bool>("withoutHistogram");
+    QTest::addColumn<bool>("otherPercentiles");
     QTest::addColumn<qint64>("count");
     QTest::addColumn<double>("maximum"); // latency.100th in `stats`
     QTest::addColumn<bool>("histogram"); // given with histograms=1
     // The second process's rows come through its FIFO: they are summed, and a histogram of the
     // socket's samples only would not be the host's.
     QTest::newRow("a FIFO writer reports the rows")
-        << StatCombiner::Mode::Sum << true << false << qint64(100) << 22.0 << false;
+        << StatCombiner::Mode::Sum << true << false << false << qint64(100) << 22.0 << false;
     QTest::newRow("a window without a histogram")
-        << StatCombiner::Mode::Sum << false << true << qint64(200) << 22.0 << false;
+        << StatCombiner::Mode::Sum << false << true << false << qint64(200) << 22.0 << false;
+    // The second process makes median, 99.9th and mean rows: no 100th of its own to add, and
+    // the histogram is given only where the rows could be merged from it.
+    QTest::newRow("other percentiles")
+        << StatCombiner::Mode::Sum << false << false << true << qint64(200) << 2.0 << false;
     // Other modes combine the rows by the mode; the host's histogram is still there.
-    QTest::newRow("max") << StatCombiner::Mode::Max << false << false << qint64(200) << 20.0
+    QTest::newRow("max") << StatCombiner::Mode::Max << false << false << false << qint64(200)
+                         << 20.0 << true;
+    QTest::newRow("min") << StatCombiner::Mode::Min << false << false << false << qint64(200) << 2.0
                          << true;
-    QTest::newRow("min") << StatCombiner::Mode::Min << false << false << qint64(200) << 2.0 << true;
 }
 
 void tst_JsonWriter::windowsThatAreNotMerged()
@@ -382,10 +388,13 @@ void tst_JsonWriter::windowsThatAreNotMerged()
     QFETCH(StatCombiner::Mode, mode);
     QFETCH(bool, fifoWriter);
     QFETCH(bool, withoutHistogram);
+    QFETCH(bool, otherPercentiles);
     QFETCH(qint64, count);
     QFETCH(double, maximum);
     QFETCH(bool, histogram);
-    const ThreeProcesses host;
+    ThreeProcesses host;
+    if (otherPercentiles)
+        host.registries[1].setPercentiles({50, 99.9});
     SweepResult result = host.overSockets(2);
     if (fifoWriter)
         result.processes[1] = overFifo(102, host.registries[1]);
