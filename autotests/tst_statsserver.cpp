@@ -213,6 +213,7 @@ private Q_SLOTS:
     void aggregates_data();
     void aggregates();
     void byProcessReportsUnansweredAndRemoved();
+    void histogramsOnlyWhenAsked();
     void metricsServesTheSameData();
     void healthzAnswersWhileASweepWaits();
     void concurrentRequestsShareOneSweep();
@@ -333,6 +334,37 @@ void tst_StatsServer::routes_data()
         << QByteArray("{\"message\":\"unknown query parameter \\\"agregate\\\": use "
                       "aggregate=sum|max|min|avg or "
                       "by=process\",\"path\":\"/metrics\"}");
+    QTest::newRow("unknown parameter of the JSON view")
+        << QStringLiteral("/stats?histogram=1") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown query parameter \\\"histogram\\\": use "
+                      "aggregate=sum|max|min|avg, by=process or "
+                      "histograms=1\",\"path\":\"/stats\"}");
+    QTest::newRow("stats with histograms") << QStringLiteral("/stats?histograms=1")
+                                           << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("stats max with histograms")
+        << QStringLiteral("/stats?aggregate=max&histograms=1") << QByteArray("GET") << 200 << json
+        << QByteArray();
+    QTest::newRow("stats by process with histograms")
+        << QStringLiteral("/stats?histograms=1&by=process") << QByteArray("GET") << 200 << json
+        << QByteArray();
+    QTest::newRow("stats without histograms") << QStringLiteral("/stats?histograms=0")
+                                              << QByteArray("GET") << 200 << json << QByteArray();
+    QTest::newRow("malformed histograms")
+        << QStringLiteral("/stats?histograms=yes") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown histograms=\\\"yes\\\": use histograms=1 or "
+                      "histograms=0\",\"path\":\"/stats\"}");
+    QTest::newRow("empty histograms")
+        << QStringLiteral("/stats?histograms") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown histograms=\\\"\\\": use histograms=1 or "
+                      "histograms=0\",\"path\":\"/stats\"}");
+    QTest::newRow("histograms twice")
+        << QStringLiteral("/stats?histograms=1&histograms=1") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"histograms is given more than once\",\"path\":\"/stats\"}");
+    // /metrics has no JSON histograms to give.
+    QTest::newRow("histograms on metrics")
+        << QStringLiteral("/metrics?histograms=1") << QByteArray("GET") << 400 << json
+        << QByteArray("{\"message\":\"unknown query parameter \\\"histograms\\\": use "
+                      "aggregate=sum|max|min|avg or by=process\",\"path\":\"/metrics\"}");
     QTest::newRow("aggregate twice")
         << QStringLiteral("/stats?aggregate=max&aggregate=min") << QByteArray("GET") << 400 << json
         << QByteArray("{\"message\":\"aggregate is given more than once\",\"path\":\"/stats\"}");
@@ -483,6 +515,34 @@ void tst_StatsServer::byProcessReportsUnansweredAndRemoved()
     const QJsonObject again = jsonOf(request(QStringLiteral("/stats?by=process")));
     QCOMPARE(again.value(u"unanswered").toArray(), QJsonArray{silent.pid()});
     QCOMPARE(again.value(u"removed").toArray(), QJsonArray());
+}
+
+void tst_StatsServer::histogramsOnlyWhenAsked()
+{
+    WriterProcess writer;
+    QVERIFY(writer.start(m_dir->path(),
+                         {QStringLiteral("--record"), QStringLiteral("latency.{0}=1,2,3,4")}));
+    // Both views of one sweep come from one request each: the cache keeps them apart.
+    const QList<std::pair<QString, bool>> views = {{QStringLiteral("/stats"), false},
+                                                   {QStringLiteral("/stats?histograms=1"), true},
+                                                   {QStringLiteral("/stats?histograms=0"), false}};
+    for (const auto &[path, withHistogram] : views) {
+        const QJsonObject window =
+            jsonOf(request(path)).value(u"windows").toObject().value(u"latency.{0}").toObject();
+        QCOMPARE(window.value(u"count").toInteger(), 4);
+        QCOMPARE(window.value(u"merged").toBool(), true);
+        QCOMPARE(window.contains(u"histogram"), withHistogram);
+        const QJsonObject process = jsonOf(request(path + (path.contains(u'?') ? u'&' : u'?')
+                                                   + QStringLiteral("by=process")))
+                                        .value(u"processes")
+                                        .toObject()
+                                        .value(QString::number(writer.pid()))
+                                        .toObject();
+        const QJsonObject own =
+            process.value(u"windows").toObject().value(u"latency.{0}").toObject();
+        QCOMPARE(own.value(u"sum").toDouble(), 10.0);
+        QCOMPARE(own.contains(u"histogram"), withHistogram);
+    }
 }
 
 void tst_StatsServer::metricsServesTheSameData()

@@ -26,6 +26,8 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <numeric>
+#include <optional>
 
 #include <sys/resource.h>
 
@@ -211,6 +213,76 @@ struct MixedDirectory
     quint16 port = 0;
 };
 
+//! The window every writer of the percentile tests records in, and its rows by label.
+const QString Window = QStringLiteral("latency.{0}");
+const char *const PercentileLabels[] = {"median", "95th", "99th"};
+const double Percentiles[] = {50, 95, 99};
+
+/*!
+ * The samples of writer \a writer of three whose windows hold very different ones: 100 each,
+ * 1-2 ms, 10-20 ms and 100-1000 ms, evenly spread.
+ */
+QList<double> samplesOf(int writer)
+{
+    const double ranges[3][2] = {{1, 2}, {10, 20}, {100, 1000}};
+    QList<double> samples;
+    for (int i = 0; i < 100; ++i)
+        samples.append(ranges[writer][0] + (ranges[writer][1] - ranges[writer][0]) * i / 99.0);
+    return samples;
+}
+
+//! `--record latency.{0}=<samples>`, each written so that it reads back as the same double.
+QStringList recordArguments(const QList<double> &samples)
+{
+    QStringList texts;
+    for (double sample : samples)
+        texts.append(QString::number(sample, 'g', 17));
+    return {QStringLiteral("--record"), Window + u'=' + texts.join(u',')};
+}
+
+//! The original's percentile of \a samples: sorted[max(0, floor(n * p / 100) - 1)].
+double exactPercentile(QList<double> samples, double p)
+{
+    std::sort(samples.begin(), samples.end());
+    const qsizetype rank = qsizetype(std::floor(double(samples.size()) * p / 100.0)) - 1;
+    return samples.at(std::max<qsizetype>(0, rank));
+}
+
+double sumOf(const QList<double> &samples)
+{
+    return std::accumulate(samples.cbegin(), samples.cend(), 0.0);
+}
+
+//! The first answer to GET \a path that counts \a processes processes, as JSON.
+QJsonObject statsOf(quint16 port, const QString &path, qsizetype processes)
+{
+    const auto count = [](const QJsonObject &document) {
+        const QJsonValue value = document.value(u"processes");
+        return value.isObject() ? value.toObject().size() : value.toInteger();
+    };
+    const QByteArray body = getUntil(port, path, [&](const QByteArray &answer) {
+        return count(QJsonDocument::fromJson(answer).object()) == processes;
+    });
+    return QJsonDocument::fromJson(body).object();
+}
+
+//! The histogram of a `histogram` object, rebuilt as a reader of the document does.
+std::optional<Statvent::Histogram> histogramOf(const QJsonObject &object, double sum)
+{
+    const auto buckets = [](const QJsonValue &value) {
+        QList<Statvent::Histogram::Bucket> result;
+        for (const QJsonValue &pair : value.toArray())
+            result.append({pair.toArray().at(0).toInt(), pair.toArray().at(1).toInteger()});
+        return result;
+    };
+    if (object.value(u"scale").toInt() != Statvent::Histogram::Scale)
+        return std::nullopt;
+    return Statvent::Histogram::fromParts(
+        object.value(u"zeroCount").toInteger(-1), buckets(object.value(u"negative")),
+        buckets(object.value(u"positive")), object.value(u"min").toDouble(),
+        object.value(u"max").toDouble(), sum);
+}
+
 } // namespace
 
 class tst_StatventWeb : public QObject
@@ -234,6 +306,8 @@ private Q_SLOTS:
     void kindsReachMetricsAndProcessView_data();
     void kindsReachMetricsAndProcessView();
     void windowBecomesHistogram();
+    void summedPercentilesAreTheHosts();
+    void originalWriterKeepsWindowRowsSummed();
     void cleanupTestCase();
 
 private:
@@ -708,6 +782,135 @@ void tst_StatventWeb::windowBecomesHistogram()
         QCOMPARE(kinds.value(QStringLiteral("kind.window.%1").arg(QLatin1String(label))).toString(),
                  QStringLiteral("window"));
     QCOMPARE(kinds.value(u"child.stat.0").toString(), QStringLiteral("gauge"));
+}
+
+void tst_StatventWeb::summedPercentilesAreTheHosts()
+{
+    // Issue 16: three real recorders whose windows hold very different samples.
+    QTemporaryDir dir;
+    WriterProcess writers[3];
+    QList<double> all;
+    for (int w = 0; w < 3; ++w) {
+        QVERIFY(writers[w].start(dir.path(), recordArguments(samplesOf(w))));
+        all += samplesOf(w);
+    }
+    Service service;
+    const quint16 port = service.start(
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path()});
+    QVERIFY(port);
+
+    const QJsonObject combined = statsOf(port, QStringLiteral("/stats"), 3);
+    const QJsonObject stats = combined.value(u"stats").toObject();
+    const QJsonObject window = combined.value(u"windows").toObject().value(Window).toObject();
+    QCOMPARE(window.value(u"merged").toBool(), true);
+    QCOMPARE(window.value(u"count").toInteger(), 300);
+    QVERIFY(std::abs(window.value(u"sum").toDouble() - sumOf(all)) <= 1e-12 * sumOf(all));
+    QCOMPARE(window.value(u"rows").toObject().value(u"99th").toString(),
+             QStringLiteral("latency.99th"));
+    QVERIFY(!window.contains(u"histogram"));
+    for (int i = 0; i < 3; ++i) {
+        const double exact = exactPercentile(all, Percentiles[i]);
+        const double value =
+            stats.value(QStringLiteral("latency.%1").arg(QLatin1String(PercentileLabels[i])))
+                .toDouble();
+        QVERIFY2(std::abs(value - exact) <= exact * Statvent::Histogram::RelativeErrorBound,
+                 qPrintable(QStringLiteral("%1: %2, exact %3")
+                                .arg(QLatin1String(PercentileLabels[i]))
+                                .arg(value)
+                                .arg(exact)));
+    }
+    // The summed median would be about 1.5 + 15 + 550.
+    QVERIFY(stats.value(u"latency.median").toDouble() < 21);
+    QCOMPARE(stats.value(u"latency.100th").toDouble(), 1000.0);
+    QVERIFY(std::abs(stats.value(u"latency.mean").toDouble() - sumOf(all) / 300)
+            <= 1e-12 * sumOf(all));
+
+    // Each process's own rows are its exact percentiles.
+    const QJsonObject processes =
+        statsOf(port, QStringLiteral("/stats?by=process"), 3).value(u"processes").toObject();
+    for (int w = 0; w < 3; ++w) {
+        const QList<double> samples = samplesOf(w);
+        const QJsonObject process = processes.value(QString::number(writers[w].pid())).toObject();
+        const QJsonObject own = process.value(u"stats").toObject();
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(own.value(QStringLiteral("latency.%1").arg(QLatin1String(PercentileLabels[i])))
+                         .toDouble(),
+                     exactPercentile(samples, Percentiles[i]));
+        QCOMPARE(own.value(u"latency.100th").toDouble(), samples.constLast());
+        const QJsonObject ownWindow = process.value(u"windows").toObject().value(Window).toObject();
+        QCOMPARE(ownWindow.value(u"count").toInteger(), 100);
+        QVERIFY(!ownWindow.contains(u"merged"));
+    }
+
+    // ?histograms=1: the merged histogram of all 300 samples, as the library reads it back.
+    const QJsonObject withHistogram = statsOf(port, QStringLiteral("/stats?histograms=1"), 3)
+                                          .value(u"windows")
+                                          .toObject()
+                                          .value(Window)
+                                          .toObject();
+    const std::optional<Statvent::Histogram> histogram = histogramOf(
+        withHistogram.value(u"histogram").toObject(), withHistogram.value(u"sum").toDouble());
+    QVERIFY(histogram);
+    QCOMPARE(histogram->count(), 300);
+    QCOMPARE(histogram->min(), 1.0);
+    QCOMPARE(histogram->max(), 1000.0);
+    QCOMPARE(histogram->percentile(99), stats.value(u"latency.99th").toDouble());
+}
+
+void tst_StatventWeb::originalWriterKeepsWindowRowsSummed()
+{
+    // An original writer's FIFO has rows named like the window's, and no histogram: the rows
+    // are summed as before, and the service says the window is not merged.
+    QTemporaryDir dir;
+    WriterProcess writer;
+    QVERIFY(writer.start(dir.path(), recordArguments(samplesOf(0))));
+    const std::pair<const char *, double> originalRows[] = {
+        {"median", 15.5}, {"95th", 19.5}, {"99th", 19.75}, {"100th", 20.0}, {"mean", 15.25}};
+    QStringList arguments;
+    for (const auto &[label, value] : originalRows)
+        arguments
+            << QStringLiteral("--stat")
+            << QStringLiteral("latency.%1=%2").arg(QLatin1String(label)).arg(value, 0, 'f', 2);
+    WriterProcess original;
+    QVERIFY(original.startOriginal(dir.path(), arguments));
+    Service service;
+    const quint16 port = service.start(
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--pipe-dir"), dir.path()});
+    QVERIFY(port);
+
+    const QList<double> samples = samplesOf(0);
+    const QJsonObject combined = statsOf(port, QStringLiteral("/stats?histograms=1"), 2);
+    const QJsonObject stats = combined.value(u"stats").toObject();
+    const QJsonObject window = combined.value(u"windows").toObject().value(Window).toObject();
+    QCOMPARE(window.value(u"merged").toBool(true), false);
+    // The totals of the processes that reported the window over their socket.
+    QCOMPARE(window.value(u"count").toInteger(), 100);
+    QCOMPARE(window.value(u"sum").toDouble(), sumOf(samples));
+    // A histogram without the original's samples would not be the host's.
+    QVERIFY(!window.contains(u"histogram"));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(stats.value(QStringLiteral("latency.%1").arg(QLatin1String(PercentileLabels[i])))
+                     .toDouble(),
+                 exactPercentile(samples, Percentiles[i]) + originalRows[i].second);
+    QCOMPARE(stats.value(u"latency.100th").toDouble(), 2.0 + 20.0);
+    QCOMPARE(stats.value(u"latency.mean").toDouble(), sumOf(samples) / 100 + 15.25);
+
+    const QJsonObject processes = statsOf(port, QStringLiteral("/stats?by=process&histograms=1"), 2)
+                                      .value(u"processes")
+                                      .toObject();
+    const QJsonObject fifo = processes.value(QString::number(original.pid())).toObject();
+    QCOMPARE(fifo.value(u"channel").toString(), QStringLiteral("fifo"));
+    QCOMPARE(fifo.value(u"windows").toObject(), QJsonObject());
+    const QJsonObject own = processes.value(QString::number(writer.pid()))
+                                .toObject()
+                                .value(u"windows")
+                                .toObject()
+                                .value(Window)
+                                .toObject();
+    const std::optional<Statvent::Histogram> histogram =
+        histogramOf(own.value(u"histogram").toObject(), own.value(u"sum").toDouble());
+    QVERIFY(histogram);
+    QCOMPARE(histogram->count(), 100);
 }
 
 void tst_StatventWeb::cleanupTestCase()

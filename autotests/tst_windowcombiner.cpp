@@ -107,6 +107,8 @@ private Q_SLOTS:
     void differentPercentilesAreNotMerged();
     void oneProcessKeepsItsExactRows();
     void emptyWindowsAddNothing();
+    void combinedViewIsBothSteps_data();
+    void combinedViewIsBothSteps();
 };
 
 void tst_WindowCombiner::summedPercentilesAreTrueOnes()
@@ -120,6 +122,7 @@ void tst_WindowCombiner::summedPercentilesAreTrueOnes()
     const CombinedWindow &window = combined.windows.constFirst();
     QCOMPARE(window.name, QByteArray("latency.{0}"));
     QVERIFY(window.merged);
+    QVERIFY(window.mergeable);
     QCOMPARE(window.count, 300);
     QVERIFY(window.histogram);
     QCOMPARE(window.histogram->count(), 300);
@@ -152,6 +155,8 @@ void tst_WindowCombiner::fifoWriterKeepsTheRowsSummed()
     const Combined combined = combineAll(processes, Mode::Sum);
     QCOMPARE(combined.windows.size(), 1);
     QVERIFY(!combined.windows.constFirst().merged);
+    // The socket's histogram misses the FIFO writer's samples: not the host's.
+    QVERIFY(!combined.windows.constFirst().mergeable);
     QCOMPARE(combined.stats, summed);
 }
 
@@ -165,6 +170,7 @@ void tst_WindowCombiner::windowWithoutHistogramKeepsTheRowsSummed()
     const Combined combined = combineAll(processes, Mode::Sum);
     QCOMPARE(combined.windows.size(), 1);
     QVERIFY(!combined.windows.constFirst().merged);
+    QVERIFY(!combined.windows.constFirst().mergeable);
     QVERIFY(!combined.windows.constFirst().histogram);
     QCOMPARE(combined.windows.constFirst().count, 200);
     QCOMPARE(combined.stats, summed);
@@ -188,6 +194,8 @@ void tst_WindowCombiner::otherModesKeepTheirRowsAndGiveTheHistogram()
     const Combined combined = combineAll(processes, mode);
     QCOMPARE(combined.stats, byMode);
     QVERIFY(!combined.windows.constFirst().merged);
+    // Merged, in sum mode: the histogram is the host's whatever the mode.
+    QVERIFY(combined.windows.constFirst().mergeable);
     QVERIFY(combined.windows.constFirst().histogram);
     QCOMPARE(combined.windows.constFirst().histogram->count(), 200);
 }
@@ -201,6 +209,7 @@ void tst_WindowCombiner::differentPercentilesAreNotMerged()
     const Snapshot summed = StatCombiner::combine(processes, Mode::Sum);
     const Combined combined = combineAll(processes, Mode::Sum);
     QVERIFY(!combined.windows.constFirst().merged);
+    QVERIFY(!combined.windows.constFirst().mergeable);
     QCOMPARE(combined.stats, summed);
     // The samples still add up, whatever rows each process makes of them.
     QVERIFY(combined.windows.constFirst().histogram);
@@ -227,8 +236,31 @@ void tst_WindowCombiner::emptyWindowsAddNothing()
         combineAll({overSocket(100, idle), overSocket(101, host.registries[0])}, Mode::Sum);
     QCOMPARE(combined.windows.size(), 1);
     QVERIFY(combined.windows.constFirst().merged);
+    QVERIFY(combined.windows.constFirst().mergeable);
     QCOMPARE(combined.windows.constFirst().count, 100);
     QCOMPARE(valueOf(combined.stats, "latency.100th"), 2.0);
+}
+
+void tst_WindowCombiner::combinedViewIsBothSteps_data()
+{
+    QTest::addColumn<Mode>("mode");
+    QTest::newRow("sum") << Mode::Sum;
+    QTest::newRow("max") << Mode::Max;
+}
+
+void tst_WindowCombiner::combinedViewIsBothSteps()
+{
+    QFETCH(Mode, mode);
+    ThreeProcesses host;
+    const QList<ProcessStats> processes = {overSocket(101, host.registries[0]),
+                                           overSocket(102, host.registries[1]),
+                                           overFifo(103, host.registries[2])};
+    const Combined expected = combineAll(processes, mode);
+    const CombinedView view = WindowCombiner::combinedView(processes, mode);
+    QCOMPARE(view.stats, expected.stats);
+    QCOMPARE(view.windows.size(), expected.windows.size());
+    QCOMPARE(view.windows.constFirst().count, expected.windows.constFirst().count);
+    QCOMPARE(view.windows.constFirst().merged, expected.windows.constFirst().merged);
 }
 
 QTEST_GUILESS_MAIN(tst_WindowCombiner)

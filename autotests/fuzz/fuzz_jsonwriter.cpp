@@ -12,6 +12,7 @@
 #include "fuzzcheck.h"
 #include "fuzzsweep.h"
 #include <statventweb/jsonwriter.h>
+#include <statventweb/windowcombiner.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -128,7 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const QJsonObject combined = parseObject(JsonWriter::stats(result, mode));
     checkStatsObject(combined.value(u"stats").toObject(),
-                     StatCombiner::combine(result.processes, mode));
+                     WindowCombiner::combinedView(result.processes, mode).stats);
+    FUZZ_CHECK(combined.value(u"windows").isObject());
     FUZZ_CHECK(combined.value(u"aggregate").toString() == StatCombiner::name(mode));
     FUZZ_CHECK(combined.value(u"processes").toInteger() == result.processes.size());
     FUZZ_CHECK(combined.value(u"unanswered").toInteger() == result.unanswered.size());

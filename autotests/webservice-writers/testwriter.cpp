@@ -3,7 +3,8 @@
 // webservice-testwriter: a writer process for statvent-web's tests and benchmarks.
 //
 // Mode `recorder` (the default) is a real Statvent application: a registry served by
-// Statvent::Recorder; --record adds samples to a window. The other modes misbehave on purpose, with a FIFO of their own at
+// Statvent::Recorder; --record adds samples to a window, --windows fills N windows with 100
+// samples each. The other modes misbehave on purpose, with a FIFO of their own at
 // <pipe-dir>/<pid>.stats:
 //   silent   made the FIFO, never opens it (a live process that never answers)
 //   stuck    holds the FIFO open read-write and never writes (a hung recorder)
@@ -291,6 +292,7 @@ int main(int argc, char *argv[])
     const QString silentFifo = QStringLiteral("silent-fifo");
     const QString counter = QStringLiteral("counter");
     const QString record = QStringLiteral("record");
+    const QString windows = QStringLiteral("windows");
     parser.addOptions({
         {pipeDir, QStringLiteral("Directory of the pipe."), QStringLiteral("dir")},
         {stats, QStringLiteral("Also N statistics stat.<i> = i."), QStringLiteral("N"),
@@ -303,6 +305,10 @@ int main(int argc, char *argv[])
          QStringLiteral("For --mode recorder: samples NAME=V1,V2,... recorded in the window NAME "
                         "(repeatable)."),
          QStringLiteral("samples")},
+        {windows,
+         QStringLiteral("For --mode recorder: also N windows window.<i>.{0}, each holding the "
+                        "samples 1 to 100 times i + 1."),
+         QStringLiteral("N"), QStringLiteral("0")},
         {mode, QStringLiteral("recorder, silent, stuck, slow, partial, flood or socket."),
          QStringLiteral("mode"), QStringLiteral("recorder")},
         {asPid, QStringLiteral("Name the FIFO or socket after this pid, not our own."),
@@ -350,6 +356,12 @@ int main(int argc, char *argv[])
 
     if (chosenMode == u"recorder") {
         recordSamples(registry, parser.values(record));
+        const int windowCount = parser.value(windows).toInt();
+        for (int i = 0; i < windowCount; ++i) {
+            const QString name = QStringLiteral("window.%1.{0}").arg(i);
+            for (int sample = 1; sample <= 100; ++sample)
+                registry.record(name, double(sample * (i + 1)));
+        }
         Recorder recorder(&registry);
         recorder.setPipeDir(directory);
         if (!recorder.start())

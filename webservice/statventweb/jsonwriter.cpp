@@ -2,10 +2,14 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/jsonwriter.h>
 
+#include <statventweb/windowcombiner.h>
+
 #include <statvent/pipeformat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 namespace StatventWeb {
@@ -150,6 +154,115 @@ qsizetype estimatedSize(const Statvent::Snapshot &stats)
     return 128 + stats.size() * 48;
 }
 
+//! Room for the `windows` object of \a windows, whose rows are already counted in the stats.
+qsizetype estimatedWindowsSize(qsizetype windows, qsizetype rows)
+{
+    return windows * 96 + rows * 48;
+}
+
+//! `[[index, count], ...]`
+void appendBuckets(QByteArray &out, const QList<Statvent::Histogram::Bucket> &buckets)
+{
+    out.append('[');
+    for (qsizetype i = 0; i < buckets.size(); ++i) {
+        if (i)
+            out.append(',');
+        out.append('[');
+        out.append(QByteArray::number(buckets.at(i).index));
+        out.append(',');
+        out.append(QByteArray::number(buckets.at(i).count));
+        out.append(']');
+    }
+    out.append(']');
+}
+
+//! What one entry of a `windows` object says, whether it is a host's window or a process's.
+struct WindowEntry
+{
+    QByteArrayView name;
+    const QList<QByteArray> &labels;
+    //! The row names, in the order of \a labels.
+    const QList<QByteArrayView> &rowNames;
+    std::optional<bool> merged; //!< only in the combined view
+    qint64 count = 0;
+    double sum = 0;
+    const Statvent::Histogram *histogram = nullptr; //!< null: none written
+};
+
+//! `"<name>":{"rows":{...},["merged":b,]"count":n,"sum":x[,"histogram":{...}]}`
+void appendWindowEntry(QByteArray &out, const WindowEntry &window)
+{
+    JsonWriter::appendString(out, window.name);
+    out.append(":{\"rows\":{");
+    for (qsizetype i = 0; i < window.rowNames.size(); ++i) {
+        if (i)
+            out.append(',');
+        JsonWriter::appendString(out, window.labels.value(i));
+        out.append(':');
+        JsonWriter::appendString(out, window.rowNames.at(i));
+    }
+    out.append('}');
+    if (window.merged)
+        out.append(*window.merged ? ",\"merged\":true" : ",\"merged\":false");
+    out.append(",\"count\":");
+    out.append(QByteArray::number(window.count));
+    out.append(",\"sum\":");
+    JsonWriter::appendNumber(out, Statvent::StatValue(window.sum));
+    if (window.histogram) {
+        out.append(",\"histogram\":");
+        JsonWriter::appendHistogram(out, *window.histogram);
+    }
+    out.append('}');
+}
+
+//! The `windows` object of the combined view.
+void appendCombinedWindows(QByteArray &out, const QList<CombinedWindow> &windows,
+                           JsonWriter::Histograms histograms)
+{
+    out.append('{');
+    QList<QByteArrayView> rowNames;
+    for (qsizetype i = 0; i < windows.size(); ++i) {
+        const CombinedWindow &window = windows.at(i);
+        if (i)
+            out.append(',');
+        rowNames.clear();
+        for (const QByteArray &rowName : window.rowNames)
+            rowNames.append(rowName);
+        // A histogram that misses the samples of some rows' processes is not the host's.
+        const bool withHistogram =
+            histograms == JsonWriter::Histograms::Included && window.mergeable && window.histogram;
+        appendWindowEntry(out,
+                          {window.name, window.labels, rowNames, window.merged, window.count,
+                           window.sum, withHistogram ? &*window.histogram : nullptr});
+    }
+    out.append('}');
+}
+
+//! The `windows` object of one process: empty from a FIFO.
+void appendProcessWindows(QByteArray &out, const ProcessStats &process,
+                          JsonWriter::Histograms histograms)
+{
+    out.append('{');
+    QList<QByteArrayView> rowNames;
+    for (qsizetype i = 0; i < process.windows.size(); ++i) {
+        const Statvent::WindowStats &window = process.windows.at(i);
+        if (i)
+            out.append(',');
+        rowNames.clear();
+        // The reader checked that the rows are the process's; bounded again all the same.
+        const qsizetype end =
+            std::min(window.firstRow + window.rowCount, qsizetype(process.stats.size()));
+        for (qsizetype row = std::max(qsizetype(0), window.firstRow); row < end; ++row)
+            rowNames.append(process.stats.at(row).name);
+        const bool withHistogram =
+            histograms == JsonWriter::Histograms::Included && window.histogram;
+        appendWindowEntry(out,
+                          {window.name, window.labels, rowNames, std::nullopt, window.count,
+                           window.sum, withHistogram ? &*window.histogram : nullptr});
+    }
+    out.append('}');
+}
+
 } // namespace
 
 void JsonWriter::appendString(QByteArray &out, QByteArrayView bytes)
@@ -190,13 +303,37 @@ void JsonWriter::appendNumber(QByteArray &out, const Statvent::StatValue &value)
         out, Statvent::StatValue(std::signbit(value.toReal()) ? -largest : largest));
 }
 
-QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode)
+void JsonWriter::appendHistogram(QByteArray &out, const Statvent::Histogram &histogram)
 {
-    const Statvent::Snapshot combined = StatCombiner::combine(result.processes, mode);
+    out.append("{\"scale\":");
+    out.append(QByteArray::number(Statvent::Histogram::Scale));
+    out.append(",\"zeroCount\":");
+    out.append(QByteArray::number(histogram.zeroCount()));
+    out.append(",\"min\":");
+    appendNumber(out, Statvent::StatValue(histogram.min()));
+    out.append(",\"max\":");
+    appendNumber(out, Statvent::StatValue(histogram.max()));
+    out.append(",\"negative\":");
+    appendBuckets(out, histogram.negativeBuckets());
+    out.append(",\"positive\":");
+    appendBuckets(out, histogram.positiveBuckets());
+    out.append('}');
+}
+
+QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode,
+                             Histograms histograms)
+{
+    const CombinedView combined = WindowCombiner::combinedView(result.processes, mode);
+    qsizetype windowRows = 0;
+    for (const CombinedWindow &window : combined.windows)
+        windowRows += window.rowNames.size();
     QByteArray out;
-    out.reserve(estimatedSize(combined));
+    out.reserve(estimatedSize(combined.stats)
+                + estimatedWindowsSize(combined.windows.size(), windowRows));
     out.append("{\"stats\":");
-    appendStatsObject(out, combined);
+    appendStatsObject(out, combined.stats);
+    out.append(",\"windows\":");
+    appendCombinedWindows(out, combined.windows, histograms);
     out.append(',');
     appendTimestamp(out, result);
     out.append(",\"aggregate\":\"");
@@ -209,11 +346,16 @@ QByteArray JsonWriter::stats(const SweepResult &result, StatCombiner::Mode mode)
     return out;
 }
 
-QByteArray JsonWriter::byProcess(const SweepResult &result)
+QByteArray JsonWriter::byProcess(const SweepResult &result, Histograms histograms)
 {
     qsizetype size = 256;
-    for (const ProcessStats &process : result.processes)
-        size += estimatedSize(process.stats) + process.stats.size() * 16; // and the kinds
+    for (const ProcessStats &process : result.processes) {
+        qsizetype windowRows = 0;
+        for (const Statvent::WindowStats &window : process.windows)
+            windowRows += window.rowCount;
+        size += estimatedSize(process.stats) + process.stats.size() * 16 // and the kinds
+            + estimatedWindowsSize(process.windows.size(), windowRows);
+    }
     QByteArray out;
     out.reserve(size);
     out.append("{\"processes\":{");
@@ -227,6 +369,8 @@ QByteArray JsonWriter::byProcess(const SweepResult &result)
         appendStatsObject(out, process.stats);
         out.append(",\"kinds\":");
         appendKindsObject(out, process.stats);
+        out.append(",\"windows\":");
+        appendProcessWindows(out, process, histograms);
         out.append(",\"channel\":");
         out.append(process.channel == Channel::Socket ? "\"socket\"" : "\"fifo\"");
         out.append(",\"rejectedLines\":");

@@ -6,6 +6,8 @@
 #include <statventweb/statcombiner.h>
 #include <statventweb/sweepresult.h>
 
+#include <statvent/histogram.h>
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QStringView>
@@ -28,12 +30,33 @@ namespace StatventWeb {
 class JsonWriter
 {
 public:
-    //! `{"stats": {...}, "timestamp": ..., "aggregate": ..., "processes": n, "unanswered": n}`
-    static QByteArray stats(const SweepResult &result, StatCombiner::Mode mode);
-    //! `{"processes": {"<pid>": {"stats": {...}, "kinds": {...}, "channel": "socket"|"fifo", "rejectedLines": n,
-    //! "truncated": b}}, "unanswered": [...], "removed": [...], "timestamp": ...}`; `kinds` has the keys of `stats`,
-    //! each with `counter`, `gauge`, `window` or `untyped`.
-    static QByteArray byProcess(const SweepResult &result);
+    //! Whether the `windows` objects carry each window's histogram (`?histograms=1`).
+    enum class Histograms : bool { Omitted, Included };
+
+    /*!
+     * `{"stats": {...}, "windows": {...}, "timestamp": ..., "aggregate": ..., "processes": n,
+     * "unanswered": n}`, the view WindowCombiner::combinedView() computes: in `sum` mode the
+     * rows of merged windows are the host's true percentiles. `windows` has, for each window a
+     * socket reported, `{"rows": {label: row name, ...}, "merged": b, "count": n, "sum": x}`,
+     * and with \a histograms its `"histogram"` when the window is mergeable.
+     */
+    static QByteArray stats(const SweepResult &result, StatCombiner::Mode mode,
+                            Histograms histograms = Histograms::Omitted);
+    /*!
+     * `{"processes": {"<pid>": {"stats": {...}, "kinds": {...}, "windows": {...}, "channel":
+     * "socket"|"fifo", "rejectedLines": n, "truncated": b}}, "unanswered": [...], "removed":
+     * [...], "timestamp": ...}`; `kinds` has the keys of `stats`, each with `counter`, `gauge`,
+     * `window` or `untyped`; `windows` is shaped as in stats(), without `merged`, and empty for
+     * a FIFO.
+     */
+    static QByteArray byProcess(const SweepResult &result,
+                                Histograms histograms = Histograms::Omitted);
+    /*!
+     * Appends \a histogram as `{"scale": 4, "zeroCount": n, "min": x, "max": x, "negative":
+     * [[index, count], ...], "positive": [...]}` (non-empty buckets, by increasing index; the
+     * negative ones by magnitude): what Statvent::Histogram::fromParts() takes back.
+     */
+    static void appendHistogram(QByteArray &out, const Statvent::Histogram &histogram);
     //! `{"message": ..., "path": ...}`, the body of every error answer.
     static QByteArray message(QStringView message, QStringView path);
 

@@ -37,9 +37,13 @@ struct View
     Route route = Route::Stats;
     bool byProcess = false;
     StatCombiner::Mode mode = StatCombiner::Mode::Sum;
+    JsonWriter::Histograms histograms = JsonWriter::Histograms::Omitted;
 
     //! Tells apart the documents rendered from one sweep.
-    int cacheKey() const { return int(route) << 4 | int(byProcess) << 3 | int(mode); }
+    int cacheKey() const
+    {
+        return int(route) << 5 | int(histograms) << 4 | int(byProcess) << 3 | int(mode);
+    }
 };
 
 //! The view a query asks for, or the reason it is refused.
@@ -75,11 +79,23 @@ ParsedQuery parseQuery(const QUrlQuery &query, Route route)
                 return parsed;
             }
             parsed.view.byProcess = true;
+        } else if (key == u"histograms" && route == Route::Stats) {
+            if (value != u"1" && value != u"0") {
+                parsed.error =
+                    QStringLiteral("unknown histograms=\"%1\": use histograms=1 or histograms=0")
+                        .arg(value);
+                return parsed;
+            }
+            parsed.view.histograms =
+                value == u"1" ? JsonWriter::Histograms::Included : JsonWriter::Histograms::Omitted;
         } else {
-            parsed.error =
-                QStringLiteral(
-                    "unknown query parameter \"%1\": use aggregate=sum|max|min|avg or by=process")
-                    .arg(key);
+            parsed.error = route == Route::Stats
+                ? QStringLiteral("unknown query parameter \"%1\": use aggregate=sum|max|min|avg, "
+                                 "by=process or histograms=1")
+                      .arg(key)
+                : QStringLiteral(
+                      "unknown query parameter \"%1\": use aggregate=sum|max|min|avg or by=process")
+                      .arg(key);
             return parsed;
         }
     }
@@ -222,8 +238,8 @@ const QByteArray &StatsServerPrivate::render(const View &view,
         body = view.byProcess ? PrometheusWriter::byProcess(*result)
                               : PrometheusWriter::combined(*result, view.mode);
     else
-        body =
-            view.byProcess ? JsonWriter::byProcess(*result) : JsonWriter::stats(*result, view.mode);
+        body = view.byProcess ? JsonWriter::byProcess(*result, view.histograms)
+                              : JsonWriter::stats(*result, view.mode, view.histograms);
     return *rendered.insert(view.cacheKey(), body);
 }
 

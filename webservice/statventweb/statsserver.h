@@ -18,9 +18,9 @@ class StatsServerPrivate;
 
 /*!
  * statvent-web's HTTP interface (docs/HTTP-API.md): `GET <statsPath>` (JSON, `?aggregate=`,
- * `?by=process`), `GET /metrics` (Prometheus text, same queries), `GET /healthz`; `HEAD` on each
- * of them (the headers GET would get, no body); 404 for any other path, 405 for another method
- * on one of these, 400 for a bad query.
+ * `?by=process`, `?histograms=1`), `GET /metrics` (Prometheus text, `?aggregate=`,
+ * `?by=process`), `GET /healthz`; `HEAD` on each of them (the headers GET would get, no body);
+ * 404 for any other path, 405 for another method on one of these, 400 for a bad query.
  *
  * Requests for statistics are answered when the collector's sweep finishes; requests that arrive
  * while a sweep is in flight share it, and /healthz is answered at once meanwhile (on another

@@ -54,7 +54,7 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             if (found == windowOf.cend()) {
                 found = windowOf.insert(window.name, pending.size());
                 pending.append(
-                    {CombinedWindow{window.name, {}, {}, 0, 0, {}, false}, true, true, 0});
+                    {CombinedWindow{window.name, {}, {}, 0, 0, {}, false, false}, true, true, 0});
             }
             PendingWindow &entry = pending[*found];
             CombinedWindow &combinedWindow = entry.window;
@@ -87,6 +87,8 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
         }
     }
 
+    if (pending.isEmpty())
+        return {}; // FIFO writers only: nothing to index
     NameIndex rowOf(combined.size());
     for (qsizetype row = 0; row < combined.size(); ++row)
         rowOf.findOrInsert(combined.at(row).name, row);
@@ -99,8 +101,8 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             window.histogram.reset();
         // A row's combined kind is Window only if every process that reports it reports it as
         // a window's row: no FIFO writer and no plain statistic shares its name.
-        bool mergeRows = mode == StatCombiner::Mode::Sum && window.histogram.has_value()
-            && entry.sameRows && !window.rowNames.isEmpty();
+        bool mergeRows =
+            window.histogram.has_value() && entry.sameRows && !window.rowNames.isEmpty();
         QList<qsizetype> rows;
         QList<double> values;
         for (qsizetype i = 0; mergeRows && i < window.rowNames.size(); ++i) {
@@ -112,7 +114,8 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
             rows.append(row);
             values.append(value.value_or(0));
         }
-        if (mergeRows) {
+        window.mergeable = mergeRows;
+        if (mergeRows && mode == StatCombiner::Mode::Sum) {
             // One process's own rows are already the exact values the histogram approximates.
             if (entry.reportersWithRows > 1) {
                 for (qsizetype i = 0; i < rows.size(); ++i)
@@ -123,6 +126,15 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
         result.append(std::move(window));
     }
     return result;
+}
+
+CombinedView WindowCombiner::combinedView(const QList<ProcessStats> &processes,
+                                          StatCombiner::Mode mode)
+{
+    CombinedView view;
+    view.stats = StatCombiner::combine(processes, mode);
+    view.windows = combine(processes, mode, view.stats);
+    return view;
 }
 
 } // namespace StatventWeb

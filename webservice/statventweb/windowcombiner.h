@@ -29,9 +29,24 @@ struct CombinedWindow
     double sum = 0;
     //! The processes' histograms added up, when every process that reports the window sent one.
     std::optional<Statvent::Histogram> histogram;
+    /*!
+     * The histogram holds the samples behind every row of the window that any process reports:
+     * each process that reports one of the rows reports it as a row of this window, with a
+     * histogram and the same labels (no FIFO writer, no older writer, no plain statistic of the
+     * same name). Whatever the mode; in `sum` mode the rows are then merged.
+     */
+    bool mergeable = false;
     //! The window's rows in the combined statistics are the host's true values: the merged
     //! histogram's percentiles, or the one process's own exact rows if only one has samples.
     bool merged = false;
+};
+
+//! The combined view of a sweep: every statistic combined, and the windows behind the rows.
+struct CombinedView
+{
+    //! StatCombiner::combine(), with the rows of merged windows rewritten by WindowCombiner.
+    Statvent::Snapshot stats;
+    QList<CombinedWindow> windows;
 };
 
 /*!
@@ -56,6 +71,12 @@ public:
      */
     static QList<CombinedWindow> combine(const QList<ProcessStats> &processes,
                                          StatCombiner::Mode mode, Statvent::Snapshot &combined);
+
+    /*!
+     * StatCombiner::combine() of \a processes in \a mode, then combine() on it: the one place
+     * where the service's combined view (`/stats`, `/metrics`) is computed.
+     */
+    static CombinedView combinedView(const QList<ProcessStats> &processes, StatCombiner::Mode mode);
 };
 
 } // namespace StatventWeb
