@@ -71,11 +71,9 @@ QList<PercentileGroups::LabelSpan> PercentileGroups::labelSpans(QStringView name
 
 double PercentileGroups::rankOf(QStringView label)
 {
-    if (label == "median"_L1)
-        return 50;
-    if (label == "mean"_L1)
-        return std::numeric_limits<double>::max();
-    return label.chopped(2).toDouble(); // "99.9th" -> 99.9; isLabel() vouched for the digits
+    // `mean` (and anything that names no percentile) after every percentile.
+    return Statvent::Aggregates::percentileOf(label.toUtf8())
+        .value_or(std::numeric_limits<double>::max());
 }
 
 QString PercentileGroups::patternOf(const QString &name) const

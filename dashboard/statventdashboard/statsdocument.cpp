@@ -5,6 +5,7 @@
 #include <statventdashboard/percentilegroups.h>
 
 #include <statvent/aggregates.h>
+#include <statvent/windowmerge.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -226,73 +227,64 @@ bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
     return true;
 }
 
-// The value of the row labelled \a label of a window whose samples \a histogram counts, or
-// nothing for a label that is no aggregate.
-std::optional<double> rowValue(const QString &label, const Statvent::Histogram &histogram)
+//! The labels of \a rows, as the library names them.
+QList<QByteArray> labelsOf(const QList<std::pair<QString, QString>> &rows)
 {
-    if (!Statvent::Aggregates::isLabel(label.toUtf8()))
-        return std::nullopt;
-    if (label == "mean"_L1)
-        return histogram.mean();
-    return histogram.percentile(PercentileGroups::rankOf(label));
+    QList<QByteArray> labels;
+    labels.reserve(rows.size());
+    for (const auto &row : rows)
+        labels.append(row.first.toUtf8());
+    return labels;
 }
 
 } // namespace
 
 void StatsDocument::combineWindows()
 {
-    // Every window any process reported, with the rows, counts and histograms of all of them.
+    // Every window any process reported, with the rows of all of them, merged by the rule the
+    // service applies (Statvent::WindowMerge).
+    QHash<QString, Statvent::WindowMerge> merges;
     for (const Process &process : std::as_const(m_processes)) {
         for (auto it = process.windows.cbegin(); it != process.windows.cend(); ++it) {
-            const auto total = m_totalWindows.find(it.key());
+            auto total = m_totalWindows.find(it.key());
             if (total == m_totalWindows.end()) {
-                m_totalWindows.insert(it.key(), it.value());
-                continue;
+                total = m_totalWindows.insert(it.key(), Window{it.value().rows, false, 0, 0, {}});
+            } else {
+                for (const auto &row : it.value().rows) {
+                    if (!total->rows.contains(row))
+                        total->rows.append(row);
+                }
             }
-            for (const auto &row : it.value().rows) {
-                if (!total->rows.contains(row))
-                    total->rows.append(row);
-            }
-            total->count += it.value().count;
-            total->sum += it.value().sum;
-            if (total->histogram && it.value().histogram)
-                total->histogram->merge(*it.value().histogram);
-            else
-                total->histogram.reset();
+            merges[it.key()].add(labelsOf(it.value().rows), it.value().count, it.value().sum,
+                                 it.value().histogram);
         }
     }
     for (auto window = m_totalWindows.begin(); window != m_totalWindows.end(); ++window) {
         sortByRank(window->rows);
-        // Merged only when no process reports one of the rows without the window's histogram.
-        window->merged = bool(window->histogram);
-        for (qsizetype i = 0; window->merged && i < m_processes.size(); ++i) {
-            const Process &process = m_processes.at(i);
-            const auto own = process.windows.constFind(window.key());
-            if (own != process.windows.cend() && own->histogram)
+        Statvent::WindowMerge &merge = merges[window.key()];
+        // A process that reports one of the rows without the window (a FIFO writer).
+        for (const Process &process : std::as_const(m_processes)) {
+            if (process.windows.contains(window.key()))
                 continue;
             for (const auto &row : std::as_const(window->rows)) {
-                if (process.stats.contains(row.second))
-                    window->merged = false;
+                if (process.stats.contains(row.second)) {
+                    merge.addForeignRow();
+                    break;
+                }
             }
         }
-        if (!window->merged) {
-            // The histogram of some of the processes is not the host's: none is shown.
-            window->histogram.reset();
-            continue;
-        }
-        QList<std::pair<QString, double>> values;
-        for (const auto &[label, row] : std::as_const(window->rows)) {
-            const std::optional<double> value = rowValue(label, *window->histogram);
-            if (!value) {
-                window->merged = false;
-                break;
+        window->count = merge.count();
+        window->sum = merge.sum();
+        window->histogram = merge.histogram();
+        window->merged = merge.isMerged();
+        const QList<double> values = merge.mergedRowValues();
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            const QString label = QString::fromUtf8(merge.labels().at(i));
+            for (const auto &[rowLabel, row] : std::as_const(window->rows)) {
+                const auto total = m_totals.find(row);
+                if (rowLabel == label && total != m_totals.end())
+                    *total = values.at(i);
             }
-            values.append({row, *value});
-        }
-        for (const auto &[row, value] : std::as_const(values)) {
-            const auto total = m_totals.find(row);
-            if (window->merged && total != m_totals.end())
-                *total = value;
         }
     }
 }

@@ -381,9 +381,9 @@ void PrometheusWriter::appendValue(QByteArray &out, const Statvent::StatValue &v
 
 QByteArray PrometheusWriter::combined(const SweepResult &result, StatCombiner::Mode mode)
 {
-    Statvent::Snapshot stats = StatCombiner::combine(result.processes, mode);
-    const QList<CombinedWindow> combinedWindows =
-        WindowCombiner::combine(result.processes, mode, stats);
+    const CombinedView view = WindowCombiner::combinedView(result.processes, mode);
+    const Statvent::Snapshot &stats = view.stats;
+    const QList<CombinedWindow> &combinedWindows = view.windows;
     const QLatin1StringView modeLatin1 = StatCombiner::name(mode);
     const ExtraLabel extra{"aggregate", QByteArray(modeLatin1.data(), modeLatin1.size())};
 

@@ -4,7 +4,7 @@
 
 #include <statventweb/nameindex.h>
 
-#include <statvent/aggregates.h>
+#include <statvent/windowmerge.h>
 
 #include <QHash>
 
@@ -15,28 +15,16 @@ namespace {
 using Statvent::StatKind;
 using Statvent::WindowStats;
 
-//! A window being combined, with what decides whether its rows can come from the histogram.
+//! A window being combined: the library's merge, and the row names the processes gave it.
 struct PendingWindow
 {
-    CombinedWindow window;
-    //! Every reporter sent a histogram.
-    bool allHistograms = true;
-    //! Every reporter with rows listed the same rows under the same labels.
-    bool sameRows = true;
-    //! The processes that report the window with rows (an empty window has none).
-    qsizetype reportersWithRows = 0;
+    QByteArray name;
+    QList<QByteArray> rowNames; //!< of the first report with rows
+    //! Some reports label their rows otherwise (other percentiles): then their row names
+    //! differ too, as they should, and only the kinds of the first one's rows are checked.
+    bool otherLabels = false;
+    Statvent::WindowMerge merge;
 };
-
-//! The value of the row with \a label of a window whose merged histogram is \a histogram.
-std::optional<double> mergedRow(QByteArrayView label, const CombinedWindow &window)
-{
-    if (label == "mean")
-        return window.count > 0 ? window.sum / double(window.count) : 0.0;
-    const std::optional<double> percentile = Statvent::Aggregates::percentileOf(label);
-    if (!percentile)
-        return std::nullopt;
-    return window.histogram->percentile(*percentile);
-}
 
 } // namespace
 
@@ -45,45 +33,35 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
 {
     QList<PendingWindow> pending;
     QHash<QByteArray, qsizetype> windowOf;
-    // How many processes report each row name as a row of any window: more than report the
-    // window itself means another window (of another name) makes a row of that name too.
+    // How many processes report each row name as a row of any window, and each window with
+    // rows: a row with more reporters than its window has is also another window's row.
     QHash<QByteArray, qsizetype> windowRowReporters;
+    QList<qsizetype> reportersWithRows;
     for (const ProcessStats &process : processes) {
         for (const WindowStats &window : process.windows) {
             auto found = windowOf.constFind(window.name);
             if (found == windowOf.cend()) {
                 found = windowOf.insert(window.name, pending.size());
-                pending.append(
-                    {CombinedWindow{window.name, {}, {}, 0, 0, {}, false, false}, true, true, 0});
+                pending.append({window.name, {}, false, {}});
+                reportersWithRows.append(0);
             }
             PendingWindow &entry = pending[*found];
-            CombinedWindow &combinedWindow = entry.window;
             QList<QByteArray> rowNames;
             rowNames.reserve(window.rowCount);
             for (qsizetype i = 0; i < window.rowCount; ++i) {
                 rowNames.append(process.stats.at(window.firstRow + i).name);
                 ++windowRowReporters[rowNames.constLast()];
             }
-            if (!rowNames.isEmpty())
-                ++entry.reportersWithRows;
-            if (combinedWindow.rowNames.isEmpty() && !rowNames.isEmpty()) {
-                combinedWindow.labels = window.labels;
-                combinedWindow.rowNames = rowNames;
-            } else if (!rowNames.isEmpty()
-                       && (rowNames != combinedWindow.rowNames
-                           || window.labels != combinedWindow.labels)) {
-                entry.sameRows = false; // other percentiles: no row has one meaning for all
+            if (!rowNames.isEmpty()) {
+                ++reportersWithRows[*found];
+                if (entry.rowNames.isEmpty())
+                    entry.rowNames = rowNames;
+                else if (window.labels != entry.merge.labels())
+                    entry.otherLabels = true;
+                else if (rowNames != entry.rowNames)
+                    entry.merge.addForeignRow(); // the same labels, other names: not one row
             }
-            combinedWindow.count += window.count;
-            combinedWindow.sum += window.sum;
-            if (!window.histogram) {
-                entry.allHistograms = false;
-            } else if (entry.allHistograms) {
-                if (combinedWindow.histogram)
-                    combinedWindow.histogram->merge(*window.histogram);
-                else
-                    combinedWindow.histogram = window.histogram;
-            }
+            entry.merge.add(window.labels, window.count, window.sum, window.histogram);
         }
     }
 
@@ -95,35 +73,30 @@ QList<CombinedWindow> WindowCombiner::combine(const QList<ProcessStats> &process
 
     QList<CombinedWindow> result;
     result.reserve(pending.size());
-    for (PendingWindow &entry : pending) {
-        CombinedWindow &window = entry.window;
-        if (!entry.allHistograms)
-            window.histogram.reset();
-        // A row's combined kind is Window only if every process that reports it reports it as
-        // a window's row: no FIFO writer and no plain statistic shares its name.
-        bool mergeRows =
-            window.histogram.has_value() && entry.sameRows && !window.rowNames.isEmpty();
+    for (qsizetype w = 0; w < pending.size(); ++w) {
+        PendingWindow &entry = pending[w];
         QList<qsizetype> rows;
-        QList<double> values;
-        for (qsizetype i = 0; mergeRows && i < window.rowNames.size(); ++i) {
-            const QByteArray &name = window.rowNames.at(i);
+        for (const QByteArray &name : std::as_const(entry.rowNames)) {
             const qsizetype row = rowOf.find(name).row;
-            const std::optional<double> value = mergedRow(window.labels.value(i), window);
-            mergeRows = row >= 0 && combined.at(row).kind == StatKind::Window && value
-                && windowRowReporters.value(name) == entry.reportersWithRows;
+            // A row's combined kind is Window only if every process that reports it reports it
+            // as a window's row: no FIFO writer and no plain statistic shares its name. More
+            // reporters than the window has: another window makes a row of that name too.
+            if (row < 0 || combined.at(row).kind != StatKind::Window
+                || (!entry.otherLabels
+                    && windowRowReporters.value(name) != reportersWithRows.at(w)))
+                entry.merge.addForeignRow();
             rows.append(row);
-            values.append(value.value_or(0));
         }
-        window.mergeable = mergeRows;
-        if (mergeRows && mode == StatCombiner::Mode::Sum) {
-            // One process's own rows are already the exact values the histogram approximates.
-            if (entry.reportersWithRows > 1) {
-                for (qsizetype i = 0; i < rows.size(); ++i)
-                    combined[rows.at(i)].value = Statvent::StatValue(values.at(i));
-            }
-            window.merged = true;
+        const Statvent::WindowMerge &merge = entry.merge;
+        const bool mergeable = merge.isMerged();
+        const bool merged = mergeable && mode == StatCombiner::Mode::Sum;
+        if (merged) {
+            const QList<double> values = merge.mergedRowValues();
+            for (qsizetype i = 0; i < values.size(); ++i)
+                combined[rows.at(i)].value = Statvent::StatValue(values.at(i));
         }
-        result.append(std::move(window));
+        result.append(CombinedWindow{entry.name, merge.labels(), entry.rowNames, merge.count(),
+                                     merge.sum(), merge.histogram(), mergeable, merged});
     }
     return result;
 }

@@ -50,16 +50,10 @@ struct CombinedView
 };
 
 /*!
- * Combines the sample windows of several processes, so that a host's percentiles are true ones.
- *
- * Each window's histograms merge exactly (their buckets are the same everywhere). In `sum` mode
- * the window's rows in the combined statistics are then replaced by what the merged histogram
- * says over all the samples the windows hold: each percentile row by Histogram::percentile()
- * (within Histogram::RelativeErrorBound of the exact one, `100th` exact), `mean` by the total
- * sum over the total count. That is done only when every process that reports one of the rows
- * reports it as a row of this window with a histogram: a FIFO writer (the original, an older
- * version) or a window without a histogram keeps the rows summed as StatCombiner sums them.
- * In the other modes the rows stay combined by the mode; the histogram is still given.
+ * Combines the sample windows of several processes, so that a host's percentiles are true ones:
+ * Statvent::WindowMerge's rule applied to the processes of a sweep. In `sum` mode the rows of a
+ * window that merges are replaced, in the combined statistics, by the host's true values; in
+ * the other modes the rows stay combined by the mode, and the histogram is still given.
  */
 class WindowCombiner
 {
