@@ -1,7 +1,9 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
 // What one read of the pipe costs the application: a snapshot of 10,000 plain statistics and
-// 1,000 windows of 100 samples each, and the same snapshot as pipe text.
+// 1,000 windows of 100 samples each, and the same snapshot as pipe text; and what one read of
+// the socket costs: the typed snapshot (windows, histograms) as socket text.
+#include <statvent/snapshotformat.h>
 #include <statvent/statregistry.h>
 
 #include <benchmark/benchmark.h>
@@ -65,5 +67,19 @@ void snapshotText(benchmark::State &state)
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 BENCHMARK(snapshotText)->Unit(benchmark::kMillisecond);
+
+void typedSnapshotText(benchmark::State &state)
+{
+    const Statvent::StatRegistry &registry = populatedRegistry();
+    qsizetype bytes = 0;
+    for (auto _ : state) {
+        const QByteArray text = Statvent::SnapshotFormat::serialize(registry.typedSnapshot());
+        bytes = text.size();
+        benchmark::DoNotOptimize(text.constData());
+    }
+    state.counters["text_bytes"] = double(bytes);
+    state.SetBytesProcessed(state.iterations() * bytes);
+}
+BENCHMARK(typedSnapshotText)->Unit(benchmark::kMillisecond);
 
 } // namespace

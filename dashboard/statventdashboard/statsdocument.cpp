@@ -78,9 +78,9 @@ bool readStats(const QJsonValue &json, const QString &where, const StatsDocument
     return true;
 }
 
-// Reads the kinds of the stats kept in \a stats from \a json, which may be absent.
-bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument::Stats &stats,
-               StatsDocument::Kinds &out, QString &error)
+// The object \a json, or an empty one when it is absent; false, with \a error, for anything else.
+bool readOptionalObject(const QJsonValue &json, const QString &where, QJsonObject &object,
+                        QString &error)
 {
     if (json.isUndefined())
         return true;
@@ -88,7 +88,17 @@ bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument
         error = wrongType(where, json, u"an object"_s);
         return false;
     }
-    const QJsonObject object = json.toObject();
+    object = json.toObject();
+    return true;
+}
+
+// Reads the kinds of the stats kept in \a stats from \a json, which may be absent.
+bool readKinds(const QJsonValue &json, const QString &where, const StatsDocument::Stats &stats,
+               StatsDocument::Kinds &out, QString &error)
+{
+    QJsonObject object;
+    if (!readOptionalObject(json, where, object, error))
+        return false;
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (!it.value().isString()) {
             error = wrongType(u"kind of \""_s + it.key() + u"\" in "_s + where, it.value(),
@@ -176,13 +186,9 @@ void sortByRank(QList<std::pair<QString, QString>> &rows)
 bool readWindows(const QJsonValue &json, const QString &where, bool readMerged,
                  StatsDocument::Windows &out, QString &error)
 {
-    if (json.isUndefined())
-        return true;
-    if (!json.isObject()) {
-        error = wrongType(where, json, u"an object"_s);
+    QJsonObject object;
+    if (!readOptionalObject(json, where, object, error))
         return false;
-    }
-    const QJsonObject object = json.toObject();
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         const QString window = u"window \""_s + it.key() + u"\" in "_s + where;
         if (!it.value().isObject()) {
