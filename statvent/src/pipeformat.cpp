@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/pipeformat.h"
 
+#include "valuetext.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -71,22 +73,8 @@ bool isBelowDoubleRange(QByteArrayView number) noexcept
 
 namespace {
 
-// 32 bytes hold any qint64 and any shortest round-trip double, plus ".0".
-constexpr qsizetype MaxValueLength = 32;
-
-// Writes the value at \a at (room for MaxValueLength bytes); returns the end.
-char *writeValue(char *at, const StatValue &value) noexcept
-{
-    if (value.isInteger())
-        return std::to_chars(at, at + MaxValueLength, value.toInteger()).ptr;
-    char *end = std::to_chars(at, at + MaxValueLength, value.toReal()).ptr;
-    // "3" would read back as an integer: mark reals that print without a point or exponent.
-    if (!std::memchr(at, '.', size_t(end - at)) && !std::memchr(at, 'e', size_t(end - at))) {
-        *end++ = '.';
-        *end++ = '0';
-    }
-    return end;
-}
+using Detail::ValueText;
+constexpr qsizetype MaxValueLength = ValueText::MaxValueLength;
 
 // Writes `name: value\n` at \a at, which has room for name.size() + MaxValueLength + 3 bytes;
 // returns the end. appendLine() and serialize() size their buffers by that rule.
@@ -96,7 +84,7 @@ char *writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept
     at += name.size();
     *at++ = ':';
     *at++ = ' ';
-    at = writeValue(at, value);
+    at = ValueText::writeValue(at, value);
     *at++ = '\n';
     return at;
 }
@@ -106,7 +94,7 @@ char *writeLine(char *at, QByteArrayView name, const StatValue &value) noexcept
 void PipeFormat::appendValue(QByteArray &out, const StatValue &value)
 {
     char buffer[MaxValueLength];
-    out.append(buffer, writeValue(buffer, value) - buffer);
+    out.append(buffer, ValueText::writeValue(buffer, value) - buffer);
 }
 
 void PipeFormat::appendLine(QByteArray &out, QByteArrayView name, const StatValue &value)

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/snapshotformat.h"
 
+#include "valuetext.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -13,6 +15,8 @@
 namespace Statvent {
 
 namespace {
+
+using Detail::ValueText;
 
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
 
@@ -128,24 +132,26 @@ std::optional<SnapshotFormat::Error> checkName(QByteArrayView name) noexcept
 // name or label: "window " + a count + " " + a value + " " + "\n" is the longest.
 constexpr qsizetype MaxRecordOverhead = 64;
 
-void appendStatistic(QByteArray &out, const StatEntry &entry)
+char *writeStatistic(char *at, const StatEntry &entry) noexcept
 {
     // A row of kind Window outside every window breaks serialize()'s precondition; written as
     // untyped, it still reaches readers, without a kind it cannot carry on its own.
     Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
                "a window row outside its window");
-    out.append(wordOf(recordOf(entry.kind)));
-    out.append(' ');
-    PipeFormat::appendValue(out, entry.value);
-    out.append(' ');
-    out.append(entry.name);
-    out.append('\n');
+    at = ValueText::write(at, wordOf(recordOf(entry.kind)));
+    *at++ = ' ';
+    at = ValueText::writeValue(at, entry.value);
+    *at++ = ' ';
+    at = ValueText::write(at, entry.name);
+    *at++ = '\n';
+    return at;
 }
 
 // The longest bucket as written: a space, `n`, an index of 5 characters, `:`, a count.
-constexpr qsizetype MaxBucketLength = 1 + 1 + 5 + 1 + 19;
+constexpr qsizetype MaxBucketLength = 1 + 1 + 5 + 1 + ValueText::MaxIntegerLength;
 // A `buckets` record without its buckets: the type, the scale, a count, two values, the LF.
-constexpr qsizetype MaxBucketsRecordOverhead = 8 + 1 + 1 + 19 + 1 + 24 + 1 + 24 + 1;
+constexpr qsizetype MaxBucketsRecordOverhead =
+    8 + 2 * (1 + ValueText::MaxIntegerLength) + 2 * (1 + ValueText::MaxValueLength) + 1;
 
 // How many records a histogram is written in.
 qsizetype bucketsRecordsOf(const Histogram &histogram)
@@ -162,45 +168,41 @@ qsizetype bucketsRecordsOf(const Histogram &histogram)
  * each, so that lines stay short: the first holds the zero count, every one the scale, the
  * minimum and the maximum; merged, they are the histogram.
  */
-void appendHistogram(QByteArray &out, const Histogram &histogram)
+char *writeHistogram(char *at, const Histogram &histogram) noexcept
 {
     const auto header = [&](qint64 zeroCount) {
-        out.append(wordOf(Record::Buckets));
-        out.append(' ');
-        PipeFormat::appendValue(out, qint64(Histogram::Scale));
-        out.append(' ');
-        PipeFormat::appendValue(out, zeroCount);
-        out.append(' ');
-        PipeFormat::appendValue(out, histogram.min());
-        out.append(' ');
-        PipeFormat::appendValue(out, histogram.max());
+        at = ValueText::write(at, wordOf(Record::Buckets));
+        *at++ = ' ';
+        at = ValueText::writeInteger(at, Histogram::Scale);
+        *at++ = ' ';
+        at = ValueText::writeInteger(at, zeroCount);
+        *at++ = ' ';
+        at = ValueText::writeValue(at, histogram.min());
+        *at++ = ' ';
+        at = ValueText::writeValue(at, histogram.max());
     };
     header(histogram.zeroCount());
     qsizetype inRecord = 0;
-    const auto appendBuckets = [&](const QList<Histogram::Bucket> &buckets, bool negative) {
+    const auto writeBuckets = [&](const QList<Histogram::Bucket> &buckets, bool negative) {
         for (const Histogram::Bucket &bucket : buckets) {
             if (inRecord == SnapshotFormat::MaxBucketsPerRecord) {
-                out.append('\n');
+                *at++ = '\n';
                 header(0);
                 inRecord = 0;
             }
-            // Decimal integers as PipeFormat writes them, one append per bucket: a window's
-            // histogram is most of its text, and this loop most of the cost of writing it.
-            char token[MaxBucketLength];
-            char *at = token;
             *at++ = ' ';
             if (negative)
                 *at++ = 'n';
-            at = std::to_chars(at, at + 5, bucket.index).ptr; // -1024 to 1025
+            at = ValueText::writeInteger(at, bucket.index);
             *at++ = ':';
-            at = std::to_chars(at, at + 19, bucket.count).ptr; // a qint64 above 0
-            out.append(token, at - token);
+            at = ValueText::writeInteger(at, bucket.count);
             ++inRecord;
         }
     };
-    appendBuckets(histogram.negativeBuckets(), true);
-    appendBuckets(histogram.positiveBuckets(), false);
-    out.append('\n');
+    writeBuckets(histogram.negativeBuckets(), true);
+    writeBuckets(histogram.positiveBuckets(), false);
+    *at++ = '\n';
+    return at;
 }
 
 // A signed decimal integer within int, as the format writes an index or a scale.
@@ -273,28 +275,30 @@ std::optional<SnapshotFormat::Error> parseBuckets(QByteArrayView rest, BucketsFi
     return std::nullopt;
 }
 
-void appendWindow(QByteArray &out, const WindowStats &window)
+char *writeWindow(char *at, const WindowStats &window) noexcept
 {
-    out.append(wordOf(Record::Window));
-    out.append(' ');
-    PipeFormat::appendValue(out, window.count);
-    out.append(' ');
-    PipeFormat::appendValue(out, window.sum);
-    out.append(' ');
-    out.append(window.name);
-    out.append('\n');
+    at = ValueText::write(at, wordOf(Record::Window));
+    *at++ = ' ';
+    at = ValueText::writeInteger(at, window.count);
+    *at++ = ' ';
+    at = ValueText::writeValue(at, window.sum);
+    *at++ = ' ';
+    at = ValueText::write(at, window.name);
+    *at++ = '\n';
+    return at;
 }
 
-void appendRow(QByteArray &out, QByteArrayView label, const StatEntry &entry)
+char *writeRow(char *at, QByteArrayView label, const StatEntry &entry) noexcept
 {
-    out.append(wordOf(Record::Row));
-    out.append(' ');
-    out.append(label);
-    out.append(' ');
-    PipeFormat::appendValue(out, entry.value);
-    out.append(' ');
-    out.append(entry.name);
-    out.append('\n');
+    at = ValueText::write(at, wordOf(Record::Row));
+    *at++ = ' ';
+    at = ValueText::write(at, label);
+    *at++ = ' ';
+    at = ValueText::writeValue(at, entry.value);
+    *at++ = ' ';
+    at = ValueText::write(at, entry.name);
+    *at++ = '\n';
+    return at;
 }
 
 } // namespace
@@ -302,7 +306,7 @@ void appendRow(QByteArray &out, QByteArrayView label, const StatEntry &entry)
 QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
 {
     const Snapshot &stats = snapshot.stats;
-    // One allocation for the worst case: the appends below never grow the buffer.
+    // One buffer for the worst case, filled with plain stores: no capacity check per field.
     qsizetype size = 2 * MaxRecordOverhead + HeaderPrefix.size();
     for (const StatEntry &entry : stats)
         size += entry.name.size() + MaxRecordOverhead;
@@ -317,12 +321,12 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
                     * MaxBucketLength;
         }
     }
-    QByteArray out;
-    out.reserve(size);
+    QByteArray out(size, Qt::Uninitialized);
+    char *at = out.data();
 
-    out.append(HeaderPrefix);
-    PipeFormat::appendValue(out, Version);
-    out.append('\n');
+    at = ValueText::write(at, HeaderPrefix);
+    at = ValueText::writeInteger(at, Version);
+    *at++ = '\n';
 
     qsizetype records = 0;
     qsizetype next = 0; // the next row of stats to write
@@ -332,23 +336,25 @@ QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
                    "SnapshotFormat::serialize", "a window whose rows are not where it says");
         const qsizetype firstRow = std::clamp(window.firstRow, next, stats.size());
         for (; next < firstRow; ++next, ++records)
-            appendStatistic(out, stats.at(next));
-        appendWindow(out, window);
+            at = writeStatistic(at, stats.at(next));
+        at = writeWindow(at, window);
         ++records;
         const qsizetype rowCount = std::min(window.rowCount, stats.size() - firstRow);
         for (qsizetype i = 0; i < rowCount; ++i)
-            appendRow(out, window.labels.value(i), stats.at(firstRow + i));
+            at = writeRow(at, window.labels.value(i), stats.at(firstRow + i));
         if (window.histogram)
-            appendHistogram(out, *window.histogram);
+            at = writeHistogram(at, *window.histogram);
         next = firstRow + rowCount;
     }
     for (; next < stats.size(); ++next, ++records)
-        appendStatistic(out, stats.at(next));
+        at = writeStatistic(at, stats.at(next));
 
-    out.append(wordOf(Record::End));
-    out.append(' ');
-    PipeFormat::appendValue(out, records);
-    out.append('\n');
+    at = ValueText::write(at, wordOf(Record::End));
+    *at++ = ' ';
+    at = ValueText::writeInteger(at, records);
+    *at++ = '\n';
+    Q_ASSERT_X(at <= out.constData() + size, "SnapshotFormat::serialize", "text beyond its bound");
+    out.truncate(at - out.constData());
     return out;
 }
 
