@@ -67,13 +67,16 @@ void DistributionPanelPrivate::showDistribution()
 
     // The bars as one stepped outline: each bucket rises from zero at its lower bound and falls
     // back at its upper bound, so gaps between buckets stay empty.
-    auto *outline = new QLineSeries;
+    // The area series does not own its outline: the outline is its child, so that
+    // removeAllSeries(), which deletes the area, deletes the outline too.
+    auto *bars = new QAreaSeries;
+    auto *outline = new QLineSeries(bars);
     for (const WindowDistribution::Bar &bar : distribution.bars())
         outline->append({{bar.lower, 0},
                          {bar.lower, double(bar.count)},
                          {bar.upper, double(bar.count)},
                          {bar.upper, 0}});
-    auto *bars = new QAreaSeries(outline);
+    bars->setUpperSeries(outline);
     bars->setName(u"samples per bucket"_s);
     bars->setColor(QColor(0x9e, 0xb8, 0xd9));
     bars->setBorderColor(QColor(0x4a, 0x6f, 0x9c));
