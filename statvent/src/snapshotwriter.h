@@ -34,9 +34,10 @@ namespace Detail {
  * MaxSnapshotsInFlight distinct snapshots are kept (a newcomer shares the newest one instead of
  * taking another while that many are still being delivered).
  *
- * A FIFO that more than one process opened before the snapshot was written gets nothing: its
- * readers all see end-of-file at once and read again, rather than each taking a part of the
- * snapshot (ReaderCounter).
+ * A FIFO that more than one process was seen to open before the snapshot was written gets
+ * nothing: its readers all see end-of-file at once and read again, rather than each taking a part
+ * of the snapshot (ReaderCounter; a reader still inside open() when they are counted is not seen,
+ * docs/ARCHITECTURE.md "Known limits").
  *
  * SIGPIPE is blocked in this thread only and a pending one is consumed after EPIPE, so a
  * reader that hangs up early never reaches the application's SIGPIPE disposition.
