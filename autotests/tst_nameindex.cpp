@@ -1,13 +1,14 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
-// NameIndex: the name -> row index behind statvent-web's combining and repeated-name checks.
+// NameIndex: the name -> row index behind the snapshot readers' repeated-name checks and
+// statvent-web's combining.
 
-#include <statventweb/nameindex.h>
+#include <nameindex.h>
 
 #include <QByteArrayList>
 #include <QTest>
 
-using namespace StatventWeb;
+using Statvent::Detail::NameIndex;
 
 class tst_NameIndex : public QObject
 {

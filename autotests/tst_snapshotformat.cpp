@@ -196,6 +196,7 @@ private Q_SLOTS:
     void largeHistogramsAreSplitIntoBoundedRecords();
     void aRejectedBucketsRecordDropsTheWholeHistogram();
     void readerCanRejectRepeatedNames();
+    void readerRejectsRepeatedNamesAmongThousands();
     void readerKeepsOnlyTheBeginningOfALongLine();
 };
 
@@ -844,6 +845,29 @@ void tst_SnapshotFormat::readerCanRejectRepeatedNames()
 
     // parse() keeps them all.
     QCOMPARE(parseAlsoInPieces(text, __FILE__, __LINE__).snapshot.stats.size(), 8);
+}
+
+void tst_SnapshotFormat::readerRejectsRepeatedNamesAmongThousands()
+{
+    // The first piece holds ten lines, so the reader's index of names, sized from it, has to
+    // grow while the names it holds stay found.
+    constexpr int Count = 5000;
+    QByteArray text = "statvent-snapshot 1\n";
+    for (int i = 0; i < Count; ++i)
+        text += "counter " + QByteArray::number(i) + " n." + QByteArray::number(i) + '\n';
+    text += "gauge 1 n.17\nwindow 1 1.0 w\nrow max 1.0 n.4999\nwindow 1 1.0 w\nend " +
+            QByteArray::number(Count + 3) + '\n';
+    SnapshotFormat::Reader reader(SnapshotFormat::Reader::RepeatedNames::Reject);
+    const qsizetype firstPiece = text.indexOf("counter 9 ");
+    reader.feed(QByteArrayView(text).first(firstPiece));
+    reader.feed(QByteArrayView(text).sliced(firstPiece));
+    const SnapshotFormat::ParseResult result = reader.finish();
+    QVERIFY(result.complete);
+    QCOMPARE(rejectionsOf(result), Rejections({{Count + 2, Error::RepeatedName},
+                                               {Count + 4, Error::RepeatedName},
+                                               {Count + 5, Error::RepeatedName}}));
+    QCOMPARE(result.snapshot.stats.size(), Count);
+    QCOMPARE(result.snapshot.windows.size(), 1);
 }
 
 void tst_SnapshotFormat::readerKeepsOnlyTheBeginningOfALongLine()

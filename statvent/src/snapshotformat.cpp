@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/snapshotformat.h"
 
+#include "nameindex.h"
 #include "valuetext.h"
 
 #include <algorithm>
@@ -10,12 +11,12 @@
 #include <cstring>
 #include <optional>
 
-#include <QSet>
 
 namespace Statvent {
 
 namespace {
 
+using Detail::NameIndex;
 using Detail::ValueText;
 
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
@@ -380,8 +381,14 @@ private:
     void readRecord(QByteArrayView line);
     void reject(Error error);
     void closeWindow(bool cut);
-    // Whether repeated names are rejected and \a names holds \a name.
-    bool repeated(QSet<QByteArray> &names, QByteArrayView name);
+    /*!
+     * Whether repeated names are rejected and \a names holds \a name; if it does not, \a probe
+     * says where keep() puts it.
+     */
+    bool repeated(const NameIndex &names, QByteArrayView name, NameIndex::Probe *probe) const;
+    //! Adds \a keptName (a name of the snapshot, found absent by \a probe) to \a names.
+    void keep(NameIndex &names, const NameIndex::Probe &probe, const QByteArray &keptName,
+              qsizetype row);
 
     const bool rejectRepeatedNames;
     State state = State::Header;
@@ -393,8 +400,9 @@ private:
     qsizetype openWindow = -1; // the window that a row or buckets record belongs to, if any
     bool histogramRejected = false; // a buckets record of the open window was rejected
     qsizetype lastBucketsLine = 0;
-    QSet<QByteArray> statNames;
-    QSet<QByteArray> windowNames;
+    // Views of the snapshot's names, whose bytes do not move when its lists grow.
+    NameIndex statNames;
+    NameIndex windowNames;
 };
 
 void SnapshotFormat::Reader::Private::feed(QByteArrayView text)
@@ -402,7 +410,10 @@ void SnapshotFormat::Reader::Private::feed(QByteArrayView text)
     if (bytes == 0) {
         // One allocation for the rows: a line per row is the common case, and most texts come
         // in one piece.
-        result.snapshot.stats.reserve(std::count(text.begin(), text.end(), '\n'));
+        const qsizetype lines = std::count(text.begin(), text.end(), '\n');
+        result.snapshot.stats.reserve(lines);
+        if (rejectRepeatedNames)
+            statNames = NameIndex(lines);
     }
     bytes += text.size();
     if (state == State::Stopped)
@@ -518,12 +529,20 @@ void SnapshotFormat::Reader::Private::closeWindow(bool cut)
     histogramRejected = false;
 }
 
-bool SnapshotFormat::Reader::Private::repeated(QSet<QByteArray> &names, QByteArrayView name)
+bool SnapshotFormat::Reader::Private::repeated(const NameIndex &names, QByteArrayView name,
+                                              NameIndex::Probe *probe) const
 {
     if (!rejectRepeatedNames)
         return false;
-    // Looked up without a copy; the names kept share the bytes of their rows and windows.
-    return names.contains(QByteArray::fromRawData(name.data(), name.size()));
+    *probe = names.find(name);
+    return probe->row >= 0;
+}
+
+void SnapshotFormat::Reader::Private::keep(NameIndex &names, const NameIndex::Probe &probe,
+                                          const QByteArray &keptName, qsizetype row)
+{
+    if (rejectRepeatedNames)
+        names.insert(probe, keptName, row);
 }
 
 void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
@@ -624,7 +643,8 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
             reject(errorOf(error));
             return;
         }
-        if (repeated(windowNames, name)) {
+        NameIndex::Probe probe;
+        if (repeated(windowNames, name, &probe)) {
             reject(Error::RepeatedName);
             return;
         }
@@ -633,9 +653,8 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
         window.count = *count;
         window.sum = sum->toReal();
         window.firstRow = snapshot.stats.size();
-        if (rejectRepeatedNames)
-            windowNames.insert(window.name);
         snapshot.windows.append(std::move(window));
+        keep(windowNames, probe, snapshot.windows.constLast().name, snapshot.windows.size() - 1);
         openWindow = snapshot.windows.size() - 1;
         return;
     }
@@ -658,7 +677,8 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
             return;
         }
     }
-    if (repeated(statNames, name)) {
+    NameIndex::Probe probe;
+    if (repeated(statNames, name, &probe)) {
         reject(Error::RepeatedName);
         return;
     }
@@ -675,8 +695,7 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
         ++window.rowCount;
     }
     snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
-    if (rejectRepeatedNames)
-        statNames.insert(snapshot.stats.constLast().name);
+    keep(statNames, probe, snapshot.stats.constLast().name, snapshot.stats.size() - 1);
 }
 
 SnapshotFormat::Reader::Reader(RepeatedNames repeatedNames)

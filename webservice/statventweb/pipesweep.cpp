@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/pipesweep.h>
 
-#include <statventweb/nameindex.h>
+#include <nameindex.h>
 #include <statventweb/pipebackoff.h>
 #include <statventweb/processinfo.h>
 #include <statventweb/weblogging.h>
@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 namespace StatventWeb {
+
+using Statvent::Detail::NameIndex;
 
 using Statvent::PipeDirectory;
 using Statvent::PipeFormat;

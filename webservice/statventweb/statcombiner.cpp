@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/statcombiner.h>
 
-#include <statventweb/nameindex.h>
+#include <nameindex.h>
 
 #include <limits>
 #include <vector>
 
 namespace StatventWeb {
+
+using Statvent::Detail::NameIndex;
 
 namespace {
 

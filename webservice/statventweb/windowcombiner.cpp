@@ -2,13 +2,15 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/windowcombiner.h>
 
-#include <statventweb/nameindex.h>
+#include <nameindex.h>
 
 #include <statvent/windowmerge.h>
 
 #include <QHash>
 
 namespace StatventWeb {
+
+using Statvent::Detail::NameIndex;
 
 namespace {
 

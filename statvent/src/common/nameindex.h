@@ -1,20 +1,21 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
-#ifndef STATVENTWEB_NAMEINDEX_H
-#define STATVENTWEB_NAMEINDEX_H
+#ifndef STATVENT_NAMEINDEX_H
+#define STATVENT_NAMEINDEX_H
 
 #include <QByteArrayView>
 
 #include <vector>
 
-namespace StatventWeb {
+namespace Statvent::Detail {
 
 /*!
  * Finds rows by statistic name: an open-addressing hash table of views into names that the
- * caller keeps alive. Built for the hot paths of a sweep (a repeated name within one pipe) and of
- * combining (a name across processes), where QHash's seeded hashing of byte arrays dominated
- * the cost of a request: one flat array, std::hash's 8-bytes-at-a-time hash, no allocation per
- * name.
+ * caller keeps alive. Built for the hot paths of reading a snapshot (a repeated name within one
+ * text: PipeSweep's FIFO reader, SnapshotFormat::Reader) and of combining (a name across
+ * processes), where QHash's seeded hashing of byte arrays and QSet's node per name dominated the
+ * cost of a request: one flat array, std::hash's 8-bytes-at-a-time hash, no allocation per name.
+ * Shared by the library and statvent-web (the statvent_common object library).
  */
 class NameIndex
 {
@@ -53,6 +54,6 @@ private:
     qsizetype m_count = 0;
 };
 
-} // namespace StatventWeb
+} // namespace Statvent::Detail
 
 #endif

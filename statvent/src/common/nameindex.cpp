@@ -1,11 +1,11 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
-#include <statventweb/nameindex.h>
+#include "nameindex.h"
 
 #include <functional>
 #include <string_view>
 
-namespace StatventWeb {
+namespace Statvent::Detail {
 
 namespace {
 
@@ -76,4 +76,4 @@ void NameIndex::grow()
     }
 }
 
-} // namespace StatventWeb
+} // namespace Statvent::Detail
