@@ -855,17 +855,18 @@ void tst_SnapshotFormat::readerRejectsRepeatedNamesAmongThousands()
     QByteArray text = "statvent-snapshot 1\n";
     for (int i = 0; i < Count; ++i)
         text += "counter " + QByteArray::number(i) + " n." + QByteArray::number(i) + '\n';
-    text += "gauge 1 n.17\nwindow 1 1.0 w\nrow max 1.0 n.4999\nwindow 1 1.0 w\nend " +
-            QByteArray::number(Count + 3) + '\n';
+    text += "gauge 1 n.17\nwindow 1 1.0 w\nrow max 1.0 n.4999\nwindow 1 1.0 w\nend "
+        + QByteArray::number(Count + 3) + '\n';
     SnapshotFormat::Reader reader(SnapshotFormat::Reader::RepeatedNames::Reject);
     const qsizetype firstPiece = text.indexOf("counter 9 ");
     reader.feed(QByteArrayView(text).first(firstPiece));
     reader.feed(QByteArrayView(text).sliced(firstPiece));
     const SnapshotFormat::ParseResult result = reader.finish();
     QVERIFY(result.complete);
-    QCOMPARE(rejectionsOf(result), Rejections({{Count + 2, Error::RepeatedName},
-                                               {Count + 4, Error::RepeatedName},
-                                               {Count + 5, Error::RepeatedName}}));
+    QCOMPARE(rejectionsOf(result),
+             Rejections({{Count + 2, Error::RepeatedName},
+                         {Count + 4, Error::RepeatedName},
+                         {Count + 5, Error::RepeatedName}}));
     QCOMPARE(result.snapshot.stats.size(), Count);
     QCOMPARE(result.snapshot.windows.size(), 1);
 }

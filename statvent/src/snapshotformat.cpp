@@ -11,7 +11,6 @@
 #include <cstring>
 #include <optional>
 
-
 namespace Statvent {
 
 namespace {
@@ -530,7 +529,7 @@ void SnapshotFormat::Reader::Private::closeWindow(bool cut)
 }
 
 bool SnapshotFormat::Reader::Private::repeated(const NameIndex &names, QByteArrayView name,
-                                              NameIndex::Probe *probe) const
+                                               NameIndex::Probe *probe) const
 {
     if (!rejectRepeatedNames)
         return false;
@@ -539,7 +538,7 @@ bool SnapshotFormat::Reader::Private::repeated(const NameIndex &names, QByteArra
 }
 
 void SnapshotFormat::Reader::Private::keep(NameIndex &names, const NameIndex::Probe &probe,
-                                          const QByteArray &keptName, qsizetype row)
+                                           const QByteArray &keptName, qsizetype row)
 {
     if (rejectRepeatedNames)
         names.insert(probe, keptName, row);
