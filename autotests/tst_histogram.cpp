@@ -1,5 +1,7 @@
 // SPDX-FileCopyrightText: The Statvent for Qt authors
 // SPDX-License-Identifier: MIT
+#include "exactpercentile.h"
+
 #include <statvent/aggregates.h>
 #include <statvent/histogram.h>
 
@@ -14,6 +16,7 @@ using Statvent::Aggregates;
 using Statvent::Histogram;
 using Bucket = Statvent::Histogram::Bucket;
 using Buckets = QList<Statvent::Histogram::Bucket>;
+using StatventTest::exactPercentile;
 
 namespace {
 
@@ -37,13 +40,6 @@ Histogram histogramOf(const QList<double> &samples)
     for (double sample : samples)
         histogram.add(sample);
     return histogram;
-}
-
-//! The original's percentile of \a samples (Aggregates::percentile() on the sorted samples).
-double exactPercentile(QList<double> samples, double p)
-{
-    std::sort(samples.begin(), samples.end());
-    return Aggregates::percentile(samples, p);
 }
 
 QList<double> uniform(QRandomGenerator &random, int n, double low, double high)

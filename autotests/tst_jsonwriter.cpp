@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 // JsonWriter: statvent-web's JSON documents, checked byte for byte and through real parsers.
 
+#include "webservice-writers/sentstats.h"
+#include "exactpercentile.h"
+
 #include <statventweb/jsonwriter.h>
 
 #include <statvent/aggregates.h>
@@ -22,6 +25,9 @@
 
 using namespace Statvent;
 using namespace StatventWeb;
+using StatventTest::overFifo;
+using StatventTest::overSocket;
+using StatventTest::exactPercentile;
 
 namespace {
 
@@ -49,35 +55,6 @@ QJsonObject parse(const QByteArray &json)
     const QJsonDocument document = QJsonDocument::fromJson(json, &error);
     [&] { QCOMPARE(error.error, QJsonParseError::NoError); }();
     return document.object();
-}
-
-//! What a process with \a registry sends over its socket.
-ProcessStats overSocket(qint64 pid, const StatRegistry &registry)
-{
-    TypedSnapshot typed = registry.typedSnapshot();
-    ProcessStats process;
-    process.pid = pid;
-    process.channel = Channel::Socket;
-    process.stats = std::move(typed.stats);
-    process.windows = std::move(typed.windows);
-    return process;
-}
-
-//! What a process with \a registry sends through its FIFO: rows without kinds or windows.
-ProcessStats overFifo(qint64 pid, const StatRegistry &registry)
-{
-    ProcessStats process;
-    process.pid = pid;
-    process.stats = PipeFormat::parse(registry.snapshotText()).stats;
-    return process;
-}
-
-//! The original's percentile of \a samples: sorted[max(0, floor(n * p / 100) - 1)].
-double exactPercentile(QList<double> samples, double p)
-{
-    std::sort(samples.begin(), samples.end());
-    const qsizetype rank = qsizetype(std::floor(double(samples.size()) * p / 100.0)) - 1;
-    return samples.at(std::max<qsizetype>(0, rank));
 }
 
 //! `[[index, count], ...]` as buckets; empty, with \a ok false, if it is not that.

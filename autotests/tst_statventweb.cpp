@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // statvent-web, the program: command line, --once, listening, clean shutdown on signals.
 
+#include "exactpercentile.h"
 #include "webservice-writers/writerprocess.h"
 
 #include <statvent/histogram.h>
@@ -30,6 +31,8 @@
 #include <optional>
 
 #include <sys/resource.h>
+
+using StatventTest::exactPercentile;
 
 namespace {
 
@@ -238,14 +241,6 @@ QStringList recordArguments(const QList<double> &samples)
     for (double sample : samples)
         texts.append(QString::number(sample, 'g', 17));
     return {QStringLiteral("--record"), Window + u'=' + texts.join(u',')};
-}
-
-//! The original's percentile of \a samples: sorted[max(0, floor(n * p / 100) - 1)].
-double exactPercentile(QList<double> samples, double p)
-{
-    std::sort(samples.begin(), samples.end());
-    const qsizetype rank = qsizetype(std::floor(double(samples.size()) * p / 100.0)) - 1;
-    return samples.at(std::max<qsizetype>(0, rank));
 }
 
 double sumOf(const QList<double> &samples)

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 // WindowMerge: when a window's reports from several processes make true percentiles.
 
+#include "exactpercentile.h"
+
 #include <statvent/windowmerge.h>
 
 #include <QTest>
@@ -12,6 +14,7 @@
 
 using Statvent::Histogram;
 using Statvent::WindowMerge;
+using StatventTest::exactPercentile;
 
 namespace {
 
@@ -29,14 +32,6 @@ QList<double> samples(double first, double step, int count)
 double sumOf(const QList<double> &list)
 {
     return std::accumulate(list.cbegin(), list.cend(), 0.0);
-}
-
-//! The original's percentile: sorted[max(0, floor(n * p / 100) - 1)].
-double exactPercentile(QList<double> list, double p)
-{
-    std::sort(list.begin(), list.end());
-    const qsizetype rank = qsizetype(std::floor(double(list.size()) * p / 100.0)) - 1;
-    return list.at(std::max<qsizetype>(0, rank));
 }
 
 void addSamples(WindowMerge &merge, const QList<double> &list,
