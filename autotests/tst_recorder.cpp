@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -458,6 +459,87 @@ private Q_SLOTS:
             QVERIFY(WIFEXITED(status));
             QCOMPARE(WEXITSTATUS(status), 0);
         }
+        QCOMPARE(readPipe(recorder.pipePath()).data, registry.snapshotText());
+        ::unlink(sharedPath.constData());
+    }
+
+    // A reader that opens a FIFO after the recorder counted its readers (as one held off the CPU
+    // inside open() does) shares the snapshot with the first: the recorder says so when the
+    // delivery ends. A hard link reaches the FIFO after the swap, at a moment the test chooses.
+    void lateReaderOfAServedFifoIsReported()
+    {
+        if (!readersCanBeCounted(m_dir.path()))
+            QSKIP("fanotify cannot count openers here (Linux < 5.13 or no file handles)");
+        StatRegistry registry;
+        // 6 MB: more than the pipe holds, so the delivery lasts until the readers have read.
+        for (int i = 0; i < 200000; ++i)
+            registry.set(QByteArray("late.stat.") + QByteArray::number(i), i);
+        Recorder recorder(&registry);
+        recorder.setPipeDir(m_pipeDir);
+        QVERIFY(recorder.start());
+        const QByteArray sharedPath = QFile::encodeName(m_pipeDir + QStringLiteral("/late-fifo"));
+        ::unlink(sharedPath.constData());
+        QCOMPARE(::link(QFile::encodeName(recorder.pipePath()).constData(), sharedPath.constData()),
+                 0);
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "^2 readers opened the pipe before its snapshot ended: each got a "
+                                 "part of it")));
+
+        int toParent[2];
+        int goOn[2];
+        QCOMPARE(::pipe(toParent), 0);
+        QCOMPARE(::pipe(goOn), 0);
+        // For a forked child: only its own ends stay open (a copy of the recorder's write end
+        // would keep it from ever seeing end-of-file). No allocation after fork().
+        const auto keepOnly = [](int one, int other) {
+            const unsigned low = unsigned(std::min(one, other));
+            const unsigned high = unsigned(std::max(one, other));
+            ::close_range(3, low - 1, 0); // an empty range is refused, which is harmless
+            ::close_range(low + 1, high - 1, 0);
+            ::close_range(high + 1, ~0U, 0);
+        };
+        const pid_t first = ::fork();
+        QVERIFY(first >= 0);
+        if (first == 0) {
+            ::alarm(10);
+            keepOnly(toParent[1], goOn[0]);
+            const int fd = ::open(sharedPath.constData(), O_RDONLY);
+            char byte;
+            if (fd < 0 || ::read(fd, &byte, 1) != 1 || ::write(toParent[1], "1", 1) != 1
+                || ::read(goOn[0], &byte, 1) != 1)
+                ::_exit(2);
+            char buffer[65536];
+            while (::read(fd, buffer, sizeof buffer) > 0) {
+            }
+            ::_exit(0);
+        }
+        char byte;
+        QCOMPARE(::read(toParent[0], &byte, 1), 1); // the first is being served
+        const pid_t late = ::fork();
+        QVERIFY(late >= 0);
+        if (late == 0) {
+            ::alarm(10);
+            keepOnly(toParent[1], toParent[1]);
+            const int fd = ::open(sharedPath.constData(), O_RDONLY);
+            if (fd < 0 || ::write(toParent[1], "2", 1) != 1)
+                ::_exit(2);
+            char buffer[65536];
+            while (::read(fd, buffer, sizeof buffer) > 0) {
+            }
+            ::_exit(0);
+        }
+        QCOMPARE(::read(toParent[0], &byte, 1), 1); // the late one has opened the FIFO
+        QCOMPARE(::write(goOn[1], "!", 1), 1);
+        for (int fd : {toParent[0], toParent[1], goOn[0], goOn[1]})
+            ::close(fd);
+        for (pid_t reader : {first, late}) {
+            int status = 0;
+            QCOMPARE(::waitpid(reader, &status, 0), reader);
+            QVERIFY(WIFEXITED(status));
+            QCOMPARE(WEXITSTATUS(status), 0);
+        }
+        // Said before either reader saw the end of file; and the next reader is served whole.
         QCOMPARE(readPipe(recorder.pipePath()).data, registry.snapshotText());
         ::unlink(sharedPath.constData());
     }

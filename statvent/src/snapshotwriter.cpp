@@ -165,8 +165,10 @@ void SnapshotWriter::run()
         if (m_deliveries.empty())
             m_droppingReported = false;
     }
-    for (const Delivery &delivery : m_deliveries)
+    for (const Delivery &delivery : m_deliveries) {
+        m_readerCounter.forget(delivery.readers.key);
         ::close(delivery.fd);
+    }
     m_deliveries.clear();
 }
 
@@ -201,7 +203,7 @@ void SnapshotWriter::acceptSocketReaders(Batch &batch)
     // One snapshot for every reader that arrived together, as for the FIFO.
     const QByteArray text = snapshotForNewcomers(batch, true);
     for (int fd : accepted)
-        addDelivery(fd, true, text);
+        addDelivery(fd, true, text, FifoReaders());
 }
 
 QByteArray SnapshotWriter::snapshotForNewcomers(Batch &batch, bool toSocket)
@@ -228,7 +230,6 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
     // Counted after the snapshot was taken, which gave a second reader's open time to be seen,
     // and before our own open below.
     const int openers = m_readerCounter.openers(connection.readerKey);
-    m_readerCounter.forget(connection.readerKey);
     // Reopen write-only and non-blocking. Linux reports a hang-up to a polling reader only if a
     // writer opened after it did, and the acceptor's open began before the reader's: this open
     // is what lets such a reader see the end of a snapshot, or of a pipe that is not served.
@@ -242,20 +243,23 @@ void SnapshotWriter::startDelivery(const Connection &connection, const QByteArra
         if (openError != ENXIO)
             qCWarning(lcStatventRecorder)
                 << "cannot reopen a connected pipe for writing:" << std::strerror(openError);
+        m_readerCounter.forget(connection.readerKey);
         return;
     }
     if (openers > 1) {
         qCDebug(lcStatventRecorder)
             << openers << "readers opened the pipe at once: none is served, each should read again";
+        m_readerCounter.forget(connection.readerKey);
         ::close(fd);
         return;
     }
     if (text.size() > DefaultPipeBuffer)
         ::fcntl(fd, F_SETPIPE_SZ, int(std::min(text.size(), LargestPipeBuffer)));
-    addDelivery(fd, false, text);
+    addDelivery(fd, false, text, {connection.readerKey, openers});
 }
 
-void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text)
+void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text,
+                                 const FifoReaders &readers)
 {
     if (qsizetype(m_deliveries.size()) >= MaxDeliveries) {
         if (!m_droppingReported) {
@@ -268,7 +272,7 @@ void SnapshotWriter::addDelivery(int fd, bool toSocket, const QByteArray &text)
         endDelivery(m_deliveries.front());
         m_deliveries.erase(m_deliveries.begin());
     }
-    m_deliveries.push_back({fd, toSocket, text, 0, QDeadlineTimer(StallTimeoutMs)});
+    m_deliveries.push_back({fd, toSocket, text, 0, QDeadlineTimer(StallTimeoutMs), readers});
     if (!continueDelivery(m_deliveries.back())) {
         endDelivery(m_deliveries.back());
         m_deliveries.pop_back();
@@ -284,6 +288,17 @@ void SnapshotWriter::endDelivery(const Delivery &delivery)
         for (int i = 0;
              i < 16 && ::recv(delivery.fd, discarded, sizeof discarded, MSG_DONTWAIT) > 0; ++i) {
         }
+    }
+    if (!delivery.readers.key.isEmpty()) {
+        // Counted again before the end of file: a reader whose open was not seen when the
+        // delivery began (held off the CPU inside open()) has shared it.
+        const int openers = m_readerCounter.openers(delivery.readers.key);
+        m_readerCounter.forget(delivery.readers.key);
+        if (openers > std::max(delivery.readers.openers, 1))
+            qCWarning(lcStatventRecorder)
+                << openers
+                << "readers opened the pipe before its snapshot ended: each got a part of it "
+                   "(readers that could not be counted in time; the socket has no such limit)";
     }
     ::close(delivery.fd);
 }

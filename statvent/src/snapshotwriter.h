@@ -37,7 +37,8 @@ namespace Detail {
  * A FIFO that more than one process was seen to open before the snapshot was written gets
  * nothing: its readers all see end-of-file at once and read again, rather than each taking a part
  * of the snapshot (ReaderCounter; a reader still inside open() when they are counted is not seen,
- * docs/ARCHITECTURE.md "Known limits").
+ * docs/ARCHITECTURE.md "Known limits"). They are counted again when the delivery ends, and a
+ * reader that came late is reported: its readers got parts of the snapshot.
  *
  * SIGPIPE is blocked in this thread only and a pending one is consumed after EPIPE, so a
  * reader that hangs up early never reaches the application's SIGPIPE disposition.
@@ -81,6 +82,13 @@ private:
         QByteArray readerKey;
     };
 
+    //! Who opened a FIFO being served: counted again when its delivery ends.
+    struct FifoReaders
+    {
+        QByteArray key; //!< ReaderCounter's; empty for a socket, or if they cannot be counted
+        int openers = -1; //!< when the delivery began
+    };
+
     struct Delivery
     {
         int fd;
@@ -88,6 +96,7 @@ private:
         QByteArray text;
         qsizetype written;
         QDeadlineTimer stall;
+        FifoReaders readers;
     };
 
     //! One snapshot for the readers that arrive together, through either door.
@@ -114,7 +123,7 @@ private:
     void startDelivery(const Connection &connection, const QByteArray &text);
     void acceptSocketReaders(Batch &batch);
     //! Adds a delivery, dropping the oldest one if MaxDeliveries are in progress.
-    void addDelivery(int fd, bool toSocket, const QByteArray &text);
+    void addDelivery(int fd, bool toSocket, const QByteArray &text, const FifoReaders &readers);
     void endDelivery(const Delivery &delivery);
     //! Writes what the pipe takes now; false once the delivery is over (complete or failed).
     bool continueDelivery(Delivery &delivery);
