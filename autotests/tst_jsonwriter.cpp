@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 // JsonWriter: statvent-web's JSON documents, checked byte for byte and through real parsers.
 
-#include "webservice-writers/sentstats.h"
 #include "exactpercentile.h"
+#include "webservice-writers/sentstats.h"
 
 #include <statventweb/jsonwriter.h>
 
@@ -25,9 +25,9 @@
 
 using namespace Statvent;
 using namespace StatventWeb;
+using StatventTest::exactPercentile;
 using StatventTest::overFifo;
 using StatventTest::overSocket;
-using StatventTest::exactPercentile;
 
 namespace {
 

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 // WindowCombiner: a host's sample windows merged into true percentiles.
 
-#include "webservice-writers/sentstats.h"
 #include "exactpercentile.h"
+#include "webservice-writers/sentstats.h"
 
 #include <statventweb/windowcombiner.h>
 
@@ -19,9 +19,9 @@
 
 using namespace Statvent;
 using namespace StatventWeb;
+using StatventTest::exactPercentile;
 using StatventTest::overFifo;
 using StatventTest::overSocket;
-using StatventTest::exactPercentile;
 using Mode = StatCombiner::Mode;
 
 namespace {
