@@ -208,12 +208,31 @@ QString childProgram()
     return QStringLiteral(STATVENT_RECORDER_CHILD);
 }
 
+//! Sets \a count statistics named \a prefix followed by their number, each to its number.
+void setNumberedStats(StatRegistry &registry, const QByteArray &prefix, int count)
+{
+    for (int i = 0; i < count; ++i)
+        registry.set(prefix + QByteArray::number(i), i);
+}
+
+/*!
+ * A second name for the FIFO at \a pipePath, as it is now: a reader that opens it later reaches
+ * that FIFO after the recorder has swapped in the next, as if its open() had begun before the
+ * swap. Returns the link's path, empty if it cannot be made.
+ */
+QByteArray hardLinkToFifo(const QString &pipePath, const QString &linkPath)
+{
+    const QByteArray link = QFile::encodeName(linkPath);
+    ::unlink(link.constData());
+    return ::link(QFile::encodeName(pipePath).constData(), link.constData()) == 0 ? link
+                                                                                  : QByteArray();
+}
+
 //! The pipe text of a statvent-recorder-child started with `--stats count`.
 QByteArray childSnapshot(int count)
 {
     StatRegistry registry;
-    for (int i = 0; i < count; ++i)
-        registry.set(QByteArray("child.stat.") + QByteArray::number(i), i);
+    setNumberedStats(registry, "child.stat.", count);
     return registry.snapshotText();
 }
 
@@ -417,17 +436,15 @@ private Q_SLOTS:
                   "FIFO goes undetected");
         StatRegistry registry;
         // A snapshot that takes tens of milliseconds: time for both readers to open the FIFO.
-        for (int i = 0; i < 200000; ++i)
-            registry.set(QByteArray("shared.stat.") + QByteArray::number(i), i);
+        setNumberedStats(registry, "shared.stat.", 200000);
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
         // Two readers whose opens land before the recorder swaps in the next FIFO share this one.
         // A hard link stands for the path as it was before the swap, so both reliably get there.
-        const QByteArray sharedPath = QFile::encodeName(m_pipeDir + QStringLiteral("/shared-fifo"));
-        ::unlink(sharedPath.constData());
-        QCOMPARE(::link(QFile::encodeName(recorder.pipePath()).constData(), sharedPath.constData()),
-                 0);
+        const QByteArray sharedPath =
+            hardLinkToFifo(recorder.pipePath(), m_pipeDir + QStringLiteral("/shared-fifo"));
+        QVERIFY(!sharedPath.isEmpty());
 
         // Two processes: the recorder does not count this one's own opens as readers.
         int go[2];
@@ -472,15 +489,13 @@ private Q_SLOTS:
             QSKIP("fanotify cannot count openers here (Linux < 5.13 or no file handles)");
         StatRegistry registry;
         // 6 MB: more than the pipe holds, so the delivery lasts until the readers have read.
-        for (int i = 0; i < 200000; ++i)
-            registry.set(QByteArray("late.stat.") + QByteArray::number(i), i);
+        setNumberedStats(registry, "late.stat.", 200000);
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
-        const QByteArray sharedPath = QFile::encodeName(m_pipeDir + QStringLiteral("/late-fifo"));
-        ::unlink(sharedPath.constData());
-        QCOMPARE(::link(QFile::encodeName(recorder.pipePath()).constData(), sharedPath.constData()),
-                 0);
+        const QByteArray sharedPath =
+            hardLinkToFifo(recorder.pipePath(), m_pipeDir + QStringLiteral("/late-fifo"));
+        QVERIFY(!sharedPath.isEmpty());
         QTest::ignoreMessage(QtWarningMsg,
                              QRegularExpression(QStringLiteral(
                                  "^2 readers opened the pipe before its snapshot ended: each got a "
@@ -596,8 +611,7 @@ private Q_SLOTS:
         const auto restore = qScopeGuard([&] { ::sigaction(SIGPIPE, &inherited, nullptr); });
 
         StatRegistry registry;
-        for (int i = 0; i < statCount; ++i)
-            registry.set(QByteArray("stat.") + QByteArray::number(i), i);
+        setNumberedStats(registry, "stat.", statCount);
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
@@ -939,8 +953,7 @@ private Q_SLOTS:
     void concurrentSocketReadersEachGetAWholeSnapshot()
     {
         StatRegistry registry;
-        for (int i = 0; i < 2000; ++i)
-            registry.set(QByteArray("socket.stat.") + QByteArray::number(i), i);
+        setNumberedStats(registry, "socket.stat.", 2000);
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
@@ -1052,8 +1065,7 @@ private Q_SLOTS:
     {
         QFETCH(int, statCount);
         StatRegistry registry;
-        for (int i = 0; i < statCount; ++i)
-            registry.set(QByteArray("concurrent.stat.") + QByteArray::number(i), i);
+        setNumberedStats(registry, "concurrent.stat.", statCount);
         Recorder recorder(&registry);
         recorder.setPipeDir(m_pipeDir);
         QVERIFY(recorder.start());
