@@ -122,41 +122,27 @@ QList<Histogram::Bucket> mergeBuckets(const QList<Histogram::Bucket> &a,
     return out;
 }
 
-// The indexes of one sign of a window's samples, counted in one pass and no sort: a window's
-// indexes span a few hundred buckets at most (all of them, 2,050, at worst).
-struct IndexCounter
+// The buckets of one sign of a window's samples, from their indexes, counted in one pass and no
+// sort: a window's indexes span a few hundred buckets at most (all of them, 2,050, at worst).
+QList<Histogram::Bucket> bucketsOf(const int *indexes, qsizetype size, int lowest, int highest)
 {
-    QVarLengthArray<int, 128> indexes;
-    int lowest = Histogram::OverflowIndex;
-    int highest = Histogram::UnderflowIndex;
-
-    void add(int index)
-    {
-        indexes.append(index);
-        lowest = std::min(lowest, index);
-        highest = std::max(highest, index);
-    }
-
-    QList<Histogram::Bucket> buckets() const
-    {
-        QList<Histogram::Bucket> out;
-        if (indexes.isEmpty())
-            return out;
-        QVarLengthArray<qint64, 512> counts(highest - lowest + 1);
-        std::fill(counts.begin(), counts.end(), 0);
-        qsizetype used = 0;
-        for (int index : indexes)
-            used += counts[index - lowest]++ == 0;
-        // Stores into a sized list: QList::append() checks its capacity at every bucket.
-        out.resize(used);
-        Histogram::Bucket *bucket = out.data();
-        for (qsizetype i = 0; i < counts.size(); ++i) {
-            if (counts[i] > 0)
-                *bucket++ = {lowest + int(i), counts[i]};
-        }
+    QList<Histogram::Bucket> out;
+    if (size == 0)
         return out;
+    QVarLengthArray<qint64, 512> counts(highest - lowest + 1);
+    std::fill(counts.begin(), counts.end(), 0);
+    qsizetype used = 0;
+    for (qsizetype i = 0; i < size; ++i)
+        used += counts[indexes[i] - lowest]++ == 0;
+    // Stores into a sized list: QList::append() checks its capacity at every bucket.
+    out.resize(used);
+    Histogram::Bucket *bucket = out.data();
+    for (qsizetype i = 0; i < counts.size(); ++i) {
+        if (counts[i] > 0)
+            *bucket++ = {lowest + int(i), counts[i]};
     }
-};
+    return out;
+}
 
 bool validBuckets(const QList<Histogram::Bucket> &buckets) noexcept
 {
@@ -200,9 +186,9 @@ inline int indexOf(double value) noexcept
     const quint64 mantissa = bits & MantissaMask;
     const double fraction = std::bit_cast<double>(BitsOfOne | mantissa);
     // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
+    // Without a branch: which side of the bound a sample falls on is as random as the samples.
     int step = FirstStepOfSlice[mantissa >> (MantissaBits - SliceBits)];
-    if (fraction > OctaveBounds[step])
-        ++step;
+    step += int(fraction > OctaveBounds[step]);
     const int index = octave * Histogram::BucketsPerOctave + step;
     return std::clamp(index, int(Histogram::UnderflowIndex), int(Histogram::OverflowIndex));
 }
@@ -234,28 +220,53 @@ double Histogram::lowerBound(int index) noexcept
 
 Histogram Histogram::fromSamples(const QList<double> &samples)
 {
-    Histogram histogram;
-    IndexCounter negative;
-    IndexCounter positive;
+    // Accumulated in locals, not in the histogram's members (which the compiler would store at
+    // every sample), and each sign's indexes written into one array sized once: positive ones
+    // from its front, negative ones from its back.
+    QVarLengthArray<int, 256> indexes(samples.size());
+    qsizetype positives = 0;
+    qsizetype negatives = 0;
+    int lowestPositive = OverflowIndex;
+    int highestPositive = UnderflowIndex;
+    int lowestNegative = OverflowIndex;
+    int highestNegative = UnderflowIndex;
+    qint64 count = 0;
+    qint64 zeroCount = 0;
+    double sum = 0.0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
     for (double sample : samples) {
         if (!std::isfinite(sample))
             continue;
-        if (histogram.m_count == 0) {
-            histogram.m_min = sample;
-            histogram.m_max = sample;
+        ++count;
+        min = std::min(min, sample);
+        max = std::max(max, sample);
+        sum = addSums(sum, sample);
+        if (sample > 0.0) {
+            const int index = indexOf(sample);
+            indexes[positives++] = index;
+            lowestPositive = std::min(lowestPositive, index);
+            highestPositive = std::max(highestPositive, index);
+        } else if (sample < 0.0) {
+            const int index = indexOf(sample);
+            indexes[indexes.size() - ++negatives] = index;
+            lowestNegative = std::min(lowestNegative, index);
+            highestNegative = std::max(highestNegative, index);
         } else {
-            histogram.m_min = std::min(histogram.m_min, sample);
-            histogram.m_max = std::max(histogram.m_max, sample);
+            ++zeroCount;
         }
-        ++histogram.m_count;
-        histogram.m_sum = addSums(histogram.m_sum, sample);
-        if (sample == 0.0)
-            ++histogram.m_zeroCount;
-        else
-            (sample < 0.0 ? negative : positive).add(indexOf(sample));
     }
-    histogram.m_negative = negative.buckets();
-    histogram.m_positive = positive.buckets();
+    Histogram histogram;
+    if (count == 0)
+        return histogram;
+    histogram.m_count = count;
+    histogram.m_zeroCount = zeroCount;
+    histogram.m_sum = sum;
+    histogram.m_min = min;
+    histogram.m_max = max;
+    histogram.m_positive = bucketsOf(indexes.data(), positives, lowestPositive, highestPositive);
+    histogram.m_negative = bucketsOf(indexes.data() + indexes.size() - negatives, negatives,
+                                     lowestNegative, highestNegative);
     return histogram;
 }
 
