@@ -41,6 +41,7 @@ private Q_SLOTS:
     void sweepsOnAWorkerThread();
     void concurrentRequestsShareOneSweep();
     void optionsApplyToTheNextSweep();
+    void aSweepSharesTheNamesOfTheSweepBefore();
     void findingsAreWarnedOnceWhileTheyLast();
     void malformedLinesAreWarned();
     void truncatedPipeIsWarned();
@@ -148,6 +149,31 @@ void tst_PipeCollector::optionsApplyToTheNextSweep()
     collector.requestSweep();
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
     QCOMPARE(resultOf(finished, 1)->processes.size(), 1);
+}
+
+void tst_PipeCollector::aSweepSharesTheNamesOfTheSweepBefore()
+{
+    QTemporaryDir dir;
+    WriterProcess writer;
+    QVERIFY(writer.start(dir.path(),
+                         {QStringLiteral("--stat"), QStringLiteral("x=1"), QStringLiteral("--stat"),
+                          QStringLiteral("y=2")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
+
+    // The worker gave the first sweep's processes to the second (PipeSweep::run()).
+    const Statvent::Snapshot before = resultOf(finished, 0)->processes.value(0).stats;
+    const Statvent::Snapshot now = resultOf(finished, 1)->processes.value(0).stats;
+    QCOMPARE(now.size(), 2);
+    QCOMPARE(now, before);
+    for (qsizetype row = 0; row < now.size(); ++row)
+        QCOMPARE(static_cast<const void *>(now[row].name.constData()),
+                 static_cast<const void *>(before[row].name.constData()));
 }
 
 void tst_PipeCollector::findingsAreWarnedOnceWhileTheyLast()

@@ -195,6 +195,7 @@ private Q_SLOTS:
     void staleSocketOfADeadProcessIsRemoved();
     void originalFifosAndSocketsSumAsBefore();
     void repeatedSocketRecordsCostNoMemory();
+    void aSweepSharesThePreviousSweepsNames();
 };
 
 void tst_PipeSweep::initTestCase()
@@ -1010,6 +1011,49 @@ void tst_PipeSweep::originalFifosAndSocketsSumAsBefore()
         else
             QCOMPARE(entry.value, StatValue(2.0));
     }
+}
+
+void tst_PipeSweep::aSweepSharesThePreviousSweepsNames()
+{
+    QTemporaryDir dir;
+    WriterProcess original;
+    QVERIFY(original.startOriginal(dir.path(),
+                                   {QStringLiteral("--stat"), QStringLiteral("requests=10"),
+                                    QStringLiteral("--stat"), QStringLiteral("load=0.25")}));
+    WriterProcess ours;
+    QVERIFY(
+        ours.start(dir.path(),
+                   {QStringLiteral("--mode"), QStringLiteral("socket"), QStringLiteral("--counter"),
+                    QStringLiteral("requests=100"), QStringLiteral("--stat"),
+                    QStringLiteral("load=0.5"), QStringLiteral("--with-window")}));
+    const auto sweepUntilBothAnswer = [&](const QList<ProcessStats> &previous) {
+        SweepResult result;
+        for (int attempt = 0; attempt < 20 && result.processes.size() != 2; ++attempt)
+            result = PipeSweep::run(optionsFor(dir, 500), nullptr, previous);
+        return result;
+    };
+    const SweepResult first = sweepUntilBothAnswer({});
+    QCOMPARE(first.processes.size(), 2);
+    const SweepResult second = sweepUntilBothAnswer(first.processes);
+    QCOMPARE(second.processes.size(), 2);
+
+    for (int i = 0; i < 2; ++i) {
+        const ProcessStats &before = first.processes[i];
+        const ProcessStats &now = second.processes[i];
+        QCOMPARE(now.pid, before.pid);
+        // The same answer as without the previous sweep, its names the previous sweep's bytes.
+        QCOMPARE(now.stats, before.stats);
+        QVERIFY(!now.stats.isEmpty());
+        for (qsizetype row = 0; row < now.stats.size(); ++row)
+            QCOMPARE(static_cast<const void *>(now.stats[row].name.constData()),
+                     static_cast<const void *>(before.stats[row].name.constData()));
+        QCOMPARE(now.windows.size(), before.windows.size());
+        for (qsizetype w = 0; w < now.windows.size(); ++w)
+            QCOMPARE(static_cast<const void *>(now.windows[w].name.constData()),
+                     static_cast<const void *>(before.windows[w].name.constData()));
+    }
+    // One answer of each door.
+    QVERIFY(second.processes[0].channel != second.processes[1].channel);
 }
 
 void tst_PipeSweep::repeatedSocketRecordsCostNoMemory()

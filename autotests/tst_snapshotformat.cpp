@@ -198,6 +198,8 @@ private Q_SLOTS:
     void readerCanRejectRepeatedNames();
     void readerRejectsRepeatedNamesAmongThousands();
     void readerKeepsOnlyTheBeginningOfALongLine();
+    void readerGivenThePreviousTextReadsTheSame_data();
+    void readerGivenThePreviousTextReadsTheSame();
 };
 
 void tst_SnapshotFormat::serializeWritesTheDocumentedText()
@@ -885,6 +887,89 @@ void tst_SnapshotFormat::readerKeepsOnlyTheBeginningOfALongLine()
     QVERIFY(result.complete);
     QCOMPARE(rejectionsOf(result), Rejections({{2, Error::LineTooLong}}));
     QCOMPARE(result.snapshot.stats, (Statvent::Snapshot{statistic("g", 2, StatKind::Gauge)}));
+}
+
+void tst_SnapshotFormat::readerGivenThePreviousTextReadsTheSame_data()
+{
+    QTest::addColumn<QByteArray>("previousBody");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("sharedStatNames");
+    QTest::addColumn<int>("sharedWindowNames");
+
+    const QByteArray body = "counter 1 a\n"
+                            "gauge 2 b\n"
+                            "window 2 3.0 w.{0}\n"
+                            "row median 1.0 w.median\n"
+                            "row mean 1.5 w.mean\n"
+                            "untyped 4 u\n";
+    QTest::newRow("the same names, other values")
+        << body << QByteArray(body).replace(" 1 a", " 7 a").replace("2 b", "-3 b") << 5 << 1;
+    QTest::newRow("a statistic added at the end") << body << body + "counter 5 new\n" << 5 << 1;
+    QTest::newRow("a statistic added in the middle")
+        << body << QByteArray(body).replace("gauge 2 b\n", "counter 0 new\ngauge 2 b\n") << 1 << 1;
+    // Windows are followed apart from the statistics: their names are another set.
+    QTest::newRow("a statistic gone")
+        << body << QByteArray(body).replace("counter 1 a\n", "") << 0 << 1;
+    QTest::newRow("names in another order")
+        << QByteArray("counter 1 a\ncounter 2 b\ncounter 3 c\n")
+        << QByteArray("counter 1 b\ncounter 2 a\ncounter 3 c\n") << 0 << 0;
+    // Its names are the previous text's up to the repeat: the repeat must still be found.
+    QTest::newRow("a name repeated after the previous names")
+        << QByteArray("counter 1 a\ncounter 2 b\n")
+        << QByteArray("counter 1 a\ncounter 2 b\ncounter 3 a\n") << 2 << 0;
+    QTest::newRow("a name repeated among the previous names")
+        << QByteArray("counter 1 a\ncounter 2 b\ncounter 3 c\n")
+        << QByteArray("counter 1 a\ncounter 2 b\ngauge 3 a\ncounter 3 c\n") << 2 << 0;
+    QTest::newRow("a window repeated")
+        << QByteArray("window 1 1.0 w\nwindow 1 1.0 v\n")
+        << QByteArray("window 1 1.0 w\nwindow 1 1.0 w\nwindow 1 1.0 v\n") << 0 << 1;
+    QTest::newRow("nothing before") << QByteArray() << body << 0 << 0;
+    QTest::newRow("nothing now") << body << QByteArray() << 0 << 0;
+}
+
+void tst_SnapshotFormat::readerGivenThePreviousTextReadsTheSame()
+{
+    QFETCH(QByteArray, previousBody);
+    QFETCH(QByteArray, body);
+    QFETCH(int, sharedStatNames);
+    QFETCH(int, sharedWindowNames);
+
+    const auto withEnd = [](const QByteArray &records) {
+        QByteArray text = Header.toByteArray();
+        text.append(records);
+        // A window's rows belong to its record.
+        const qsizetype count = records.count('\n') - records.count("row ");
+        text.append("end ").append(QByteArray::number(count)).append('\n');
+        return text;
+    };
+    const auto read = [](const QByteArray &text, const TypedSnapshot *previous) {
+        SnapshotFormat::Reader reader(SnapshotFormat::Reader::RepeatedNames::Reject);
+        if (previous)
+            reader.setPrevious(*previous);
+        reader.feed(text);
+        return reader.finish();
+    };
+    const SnapshotFormat::ParseResult previous = read(withEnd(previousBody), nullptr);
+    QVERIFY(previous.complete);
+    const QByteArray text = withEnd(body);
+    const SnapshotFormat::ParseResult alone = read(text, nullptr);
+    const SnapshotFormat::ParseResult again = read(text, &previous.snapshot);
+    QCOMPARE(differenceOf(alone, again), QString());
+    QVERIFY(again.complete);
+
+    // Shared: the very bytes of the previous name, not an equal copy.
+    int sharedStats = 0;
+    for (qsizetype i = 0; i < std::min(again.snapshot.stats.size(), previous.snapshot.stats.size());
+         ++i)
+        sharedStats +=
+            again.snapshot.stats[i].name.constData() == previous.snapshot.stats[i].name.constData();
+    QCOMPARE(sharedStats, sharedStatNames);
+    int sharedWindows = 0;
+    for (qsizetype i = 0;
+         i < std::min(again.snapshot.windows.size(), previous.snapshot.windows.size()); ++i)
+        sharedWindows += again.snapshot.windows[i].name.constData()
+            == previous.snapshot.windows[i].name.constData();
+    QCOMPARE(sharedWindows, sharedWindowNames);
 }
 
 QTEST_GUILESS_MAIN(tst_SnapshotFormat)

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/snapshotformat.h"
 
-#include "nameindex.h"
+#include "uniquenames.h"
 #include "valuetext.h"
 
 #include <algorithm>
@@ -15,7 +15,8 @@ namespace Statvent {
 
 namespace {
 
-using Detail::NameIndex;
+using Detail::NameRepeats;
+using Detail::UniqueNames;
 using Detail::ValueText;
 
 constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
@@ -371,6 +372,8 @@ public:
 
     ParseResult result;
     qint64 bytes = 0;
+    //! What the same writer sent before (Reader::setPrevious()), until the first bytes.
+    TypedSnapshot previous;
 
 private:
     enum class State : quint8 { Header, Body, Stopped };
@@ -380,15 +383,6 @@ private:
     void readRecord(QByteArrayView line);
     void reject(Error error);
     void closeWindow(bool cut);
-    /*!
-     * Whether repeated names are rejected and \a names holds \a name; if it does not, \a probe
-     * says where keep() puts it.
-     */
-    bool repeated(const NameIndex &names, QByteArrayView name, NameIndex::Probe *probe) const;
-    //! Adds \a keptName (a name of the snapshot, found absent by \a probe) to \a names.
-    void keep(NameIndex &names, const NameIndex::Probe &probe, const QByteArray &keptName,
-              qsizetype row);
-
     const bool rejectRepeatedNames;
     State state = State::Header;
     QByteArray unfinished; // the line not complete yet, or the beginning of a too long one
@@ -399,9 +393,9 @@ private:
     qsizetype openWindow = -1; // the window that a row or buckets record belongs to, if any
     bool histogramRejected = false; // a buckets record of the open window was rejected
     qsizetype lastBucketsLine = 0;
-    // Views of the snapshot's names, whose bytes do not move when its lists grow.
-    NameIndex statNames;
-    NameIndex windowNames;
+    // Made when the first bytes arrive, sized by them.
+    std::optional<UniqueNames<StatEntry>> statNames;
+    std::optional<UniqueNames<WindowStats>> windowNames;
 };
 
 void SnapshotFormat::Reader::Private::feed(QByteArrayView text)
@@ -411,8 +405,11 @@ void SnapshotFormat::Reader::Private::feed(QByteArrayView text)
         // in one piece.
         const qsizetype lines = std::count(text.begin(), text.end(), '\n');
         result.snapshot.stats.reserve(lines);
-        if (rejectRepeatedNames)
-            statNames = NameIndex(lines);
+        const NameRepeats repeats = rejectRepeatedNames ? NameRepeats::Reject : NameRepeats::Keep;
+        statNames.emplace(result.snapshot.stats, &StatEntry::name,
+                          std::exchange(previous.stats, {}), repeats, lines);
+        windowNames.emplace(result.snapshot.windows, &WindowStats::name,
+                            std::exchange(previous.windows, {}), repeats);
     }
     bytes += text.size();
     if (state == State::Stopped)
@@ -528,22 +525,6 @@ void SnapshotFormat::Reader::Private::closeWindow(bool cut)
     histogramRejected = false;
 }
 
-bool SnapshotFormat::Reader::Private::repeated(const NameIndex &names, QByteArrayView name,
-                                               NameIndex::Probe *probe) const
-{
-    if (!rejectRepeatedNames)
-        return false;
-    *probe = names.find(name);
-    return probe->row >= 0;
-}
-
-void SnapshotFormat::Reader::Private::keep(NameIndex &names, const NameIndex::Probe &probe,
-                                           const QByteArray &keptName, qsizetype row)
-{
-    if (rejectRepeatedNames)
-        names.insert(probe, keptName, row);
-}
-
 void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
 {
     TypedSnapshot &snapshot = result.snapshot;
@@ -642,18 +623,18 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
             reject(errorOf(error));
             return;
         }
-        NameIndex::Probe probe;
-        if (repeated(windowNames, name, &probe)) {
+        const bool added = windowNames->add(name, [&](QByteArray keptName) {
+            WindowStats window;
+            window.name = std::move(keptName);
+            window.count = *count;
+            window.sum = sum->toReal();
+            window.firstRow = snapshot.stats.size();
+            snapshot.windows.append(std::move(window));
+        });
+        if (!added) {
             reject(Error::RepeatedName);
             return;
         }
-        WindowStats window;
-        window.name = name.toByteArray();
-        window.count = *count;
-        window.sum = sum->toReal();
-        window.firstRow = snapshot.stats.size();
-        snapshot.windows.append(std::move(window));
-        keep(windowNames, probe, snapshot.windows.constLast().name, snapshot.windows.size() - 1);
         openWindow = snapshot.windows.size() - 1;
         return;
     }
@@ -676,25 +657,25 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
             return;
         }
     }
-    NameIndex::Probe probe;
-    if (repeated(statNames, name, &probe)) {
+    const bool added = statNames->add(name, [&](QByteArray keptName) {
+        snapshot.stats.append(StatEntry{std::move(keptName), *value, kindOf(record)});
+    });
+    if (!added) {
         reject(Error::RepeatedName);
         return;
     }
     if (record == Record::Row) {
         WindowStats &window = snapshot.windows[openWindow];
         // Windows mostly share their labels: share the previous window's bytes when equal.
-        const QList<QByteArray> *previous =
+        const QList<QByteArray> *before =
             openWindow > 0 ? &snapshot.windows.at(openWindow - 1).labels : nullptr;
         const qsizetype row = window.rowCount;
-        if (previous && row < previous->size() && QByteArrayView(previous->at(row)) == label)
-            window.labels.append(previous->at(row));
+        if (before && row < before->size() && QByteArrayView(before->at(row)) == label)
+            window.labels.append(before->at(row));
         else
             window.labels.append(label.toByteArray());
         ++window.rowCount;
     }
-    snapshot.stats.append(StatEntry{name.toByteArray(), *value, kindOf(record)});
-    keep(statNames, probe, snapshot.stats.constLast().name, snapshot.stats.size() - 1);
 }
 
 SnapshotFormat::Reader::Reader(RepeatedNames repeatedNames)
@@ -710,6 +691,12 @@ SnapshotFormat::Reader::~Reader()
 void SnapshotFormat::Reader::feed(QByteArrayView bytes)
 {
     d->feed(bytes);
+}
+
+void SnapshotFormat::Reader::setPrevious(const TypedSnapshot &previous)
+{
+    if (d->bytes == 0)
+        d->previous = previous;
 }
 
 qint64 SnapshotFormat::Reader::bytesRead() const noexcept

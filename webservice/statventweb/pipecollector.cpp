@@ -65,6 +65,9 @@ public:
     bool stopping = false;
     //! Used by the worker thread only, one sweep at a time.
     PipeBackoff backoff;
+    //! The processes of the worker's last sweep (shared with its result): their names are
+    //! shared by the next sweep (PipeSweep::run()). Used by the worker thread only.
+    QList<ProcessStats> previousProcesses;
     //! Runs work() from the constructor until the destructor joins it.
     std::thread worker;
 };
@@ -80,7 +83,8 @@ void PipeCollectorPrivate::work()
         const PipeSweep::Options sweepOptions = std::move(*pendingSweep);
         pendingSweep.reset();
         lock.unlock();
-        SweepResult result = PipeSweep::run(sweepOptions, &backoff);
+        SweepResult result = PipeSweep::run(sweepOptions, &backoff, previousProcesses);
+        previousProcesses = result.processes;
         lock.lock();
         if (stopping)
             return;

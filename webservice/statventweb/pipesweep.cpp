@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include <statventweb/pipesweep.h>
 
-#include <nameindex.h>
 #include <statventweb/pipebackoff.h>
 #include <statventweb/processinfo.h>
 #include <statventweb/weblogging.h>
+#include <uniquenames.h>
 
 #include <statvent/pipedirectory.h>
 #include <statvent/snapshotformat.h>
@@ -33,7 +33,8 @@
 
 namespace StatventWeb {
 
-using Statvent::Detail::NameIndex;
+using Statvent::Detail::NameRepeats;
+using Statvent::Detail::UniqueNames;
 
 using Statvent::PipeDirectory;
 using Statvent::PipeFormat;
@@ -69,6 +70,12 @@ qint64 modificationTimeNs(const struct stat &status)
 class PipeTextReader
 {
 public:
+    //! \a previous: what the same process's FIFO sent in the sweep before (see UniqueNames).
+    explicit PipeTextReader(Statvent::Snapshot previous)
+        : m_previous(std::move(previous))
+    {
+    }
+
     ProcessStats process;
     qint64 bytes = 0;
 
@@ -79,7 +86,8 @@ public:
             // Most texts fit in their first read: room for as many statistics as it has lines.
             const qsizetype lines = std::count(text.begin(), text.end(), '\n');
             process.stats.reserve(lines);
-            m_names = NameIndex(lines);
+            m_names.emplace(process.stats, &Statvent::StatEntry::name,
+                            std::exchange(m_previous, {}), NameRepeats::Reject, lines);
         }
         bytes += text.size();
         qsizetype position = 0;
@@ -152,14 +160,11 @@ private:
             break;
         }
         // A well-behaved writer never repeats a name; a repeated one is rejected, the first kept.
-        const NameIndex::Probe probe = m_names.find(stat.name);
-        if (probe.row >= 0) {
+        const bool added = m_names->add(stat.name, [&](QByteArray name) {
+            process.stats.append(Statvent::StatEntry{std::move(name), stat.value});
+        });
+        if (!added)
             ++process.rejectedLines;
-            return;
-        }
-        process.stats.append(Statvent::StatEntry{stat.name.toByteArray(), stat.value});
-        // A view into the copy just kept: its bytes stay put when the list grows.
-        m_names.insert(probe, process.stats.constLast().name, process.stats.size() - 1);
     }
 
     void reject(PipeFormat::LineError error)
@@ -169,7 +174,9 @@ private:
             process.rejections.append({m_lineNumber, error});
     }
 
-    NameIndex m_names;
+    Statvent::Snapshot m_previous;
+    //! Made when the first bytes arrive, sized by them.
+    std::optional<UniqueNames<Statvent::StatEntry>> m_names;
     QByteArray m_unfinished;
     qsizetype m_lineNumber = 0;
     bool m_skippingLongLine = false;
@@ -246,9 +253,11 @@ struct Candidate
 class Sweep
 {
 public:
-    Sweep(const PipeSweep::Options &options, PipeBackoff *backoff, SweepResult &result)
+    Sweep(const PipeSweep::Options &options, PipeBackoff *backoff,
+          const QList<ProcessStats> &previous, SweepResult &result)
         : m_options(options)
         , m_backoff(backoff)
+        , m_previous(previous)
         , m_result(result)
         , m_directoryName(options.directory)
     {
@@ -598,6 +607,8 @@ private:
         target.writerSeen = true;
         target.socketText =
             std::make_unique<SnapshotFormat::Reader>(SnapshotFormat::Reader::RepeatedNames::Reject);
+        if (const ProcessStats *before = previousOf(target.pid))
+            target.socketText->setPrevious(Statvent::TypedSnapshot{before->stats, before->windows});
         return Start::Reading;
     }
 
@@ -637,8 +648,19 @@ private:
         target.device = status.st_dev;
         target.inode = status.st_ino;
         target.modifiedNs = modificationTimeNs(status);
-        target.fifoText = std::make_unique<PipeTextReader>();
+        const ProcessStats *before = previousOf(target.pid);
+        target.fifoText =
+            std::make_unique<PipeTextReader>(before ? before->stats : Statvent::Snapshot());
         return true;
+    }
+
+    //! What \a pid said in the sweep before, if it answered.
+    const ProcessStats *previousOf(qint64 pid) const
+    {
+        const auto found =
+            std::lower_bound(m_previous.cbegin(), m_previous.cend(), pid,
+                             [](const ProcessStats &process, qint64 p) { return process.pid < p; });
+        return found != m_previous.cend() && found->pid == pid ? &*found : nullptr;
     }
 
     void readUntil(const QDeadlineTimer &deadline)
@@ -920,6 +942,8 @@ private:
 
     const PipeSweep::Options &m_options;
     PipeBackoff *const m_backoff;
+    //! The processes of the sweep before, by ascending pid.
+    const QList<ProcessStats> &m_previous;
     SweepResult &m_result;
     const QString m_directoryName;
     int m_directoryFd = -1;
@@ -929,14 +953,15 @@ private:
 
 } // namespace
 
-SweepResult PipeSweep::run(const Options &options, PipeBackoff *backoff)
+SweepResult PipeSweep::run(const Options &options, PipeBackoff *backoff,
+                           const QList<ProcessStats> &previous)
 {
     QElapsedTimer clock;
     clock.start();
     const QDeadlineTimer deadline(std::chrono::milliseconds(options.timeoutMs), Qt::PreciseTimer);
     SweepResult result;
     {
-        Sweep sweep(options, backoff, result);
+        Sweep sweep(options, backoff, previous, result);
         sweep.run(deadline);
     }
     auto byPid = [](const auto &a, const auto &b) { return a.pid < b.pid; };

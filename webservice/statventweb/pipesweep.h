@@ -63,8 +63,12 @@ public:
      * Sweeps \a options.directory once. Blocks for at most the timeout, plus the parsing of
      * the socket texts that ended in time. \a backoff, if given, carries from sweep to sweep
      * which entries missed the deadline (see PipeBackoff); without it, every entry is asked.
+     * \a previous, the processes of the sweep before (SweepResult::processes), changes nothing
+     * in the result but its cost: a process read again shares the names it listed then instead
+     * of copying them (Statvent::SnapshotFormat::Reader::setPrevious()).
      */
-    static SweepResult run(const Options &options, PipeBackoff *backoff = nullptr);
+    static SweepResult run(const Options &options, PipeBackoff *backoff = nullptr,
+                           const QList<ProcessStats> &previous = {});
 };
 
 } // namespace StatventWeb

@@ -164,6 +164,13 @@ public:
         Reader(const Reader &) = delete;
         Reader &operator=(const Reader &) = delete;
 
+        /*!
+         * What the same writer sent the last time it was read, if known, before the first
+         * feed() (ignored after it). It changes nothing in what finish() returns: the names
+         * that this text lists again in the same order are shared with \a previous instead of
+         * copied, and need no check for repeats, which makes reading a writer again cheaper.
+         */
+        void setPrevious(const TypedSnapshot &previous);
         //! Reads the complete lines of \a bytes, the next piece of the text.
         void feed(QByteArrayView bytes);
         //! How many bytes feed() has been given.
