@@ -8,9 +8,13 @@
 
 #include <QTest>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <atomic>
 #include <limits>
 #include <thread>
+#include <vector>
 
 using Statvent::SampleWindow;
 using Statvent::Snapshot;
@@ -33,7 +37,64 @@ private Q_SLOTS:
     void twoThreadsRecording();
     void everySlotKeepsItsOwnSample_data();
     void everySlotKeepsItsOwnSample();
+    void threadsOnSeveralCpusKeepEverySample_data();
+    void threadsOnSeveralCpusKeepEverySample();
+    void samplesOfAnIdleThreadDropOut_data();
+    void samplesOfAnIdleThreadDropOut();
+    void oneThreadMovedBetweenCpusKeepsTheLatestSamples_data();
+    void oneThreadMovedBetweenCpusKeepsTheLatestSamples();
 };
+
+namespace {
+
+//! The CPUs this process may run on.
+QList<int> allowedCpus()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    QList<int> cpus;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+            if (CPU_ISSET(cpu, &set))
+                cpus.append(cpu);
+        }
+    }
+    return cpus;
+}
+
+//! Keeps the calling thread on \a cpu; true when it runs there now.
+bool pinToCpu(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0 && sched_getcpu() == cpu;
+}
+
+/*!
+ * Percentiles whose rows are all the samples of a window of \a count, smallest first (the rank
+ * formula gives sorted[floor(count * p / 100) - 1], and p = 100 (rank + 0.5) / count lands in
+ * the middle of rank's step): two windows with the same rows hold the same samples, each as
+ * many times.
+ */
+QList<double> everyRank(int count)
+{
+    QList<double> percentiles;
+    for (int rank = 1; rank < count; ++rank)
+        percentiles.append(100.0 * (rank + 0.5) / count);
+    percentiles.append(100.0);
+    return percentiles;
+}
+
+//! The rows of window "w" holding \a samples, with the registry's percentiles.
+Snapshot rowsOf(QList<double> samples, const StatRegistry &registry)
+{
+    Snapshot rows;
+    Statvent::Aggregates::appendRows(rows, "w", samples, registry.percentiles());
+    return rows;
+}
+
+} // namespace
 
 void tst_SampleWindow::sameWindowAsTheName()
 {
@@ -180,8 +241,8 @@ void tst_SampleWindow::twoThreadsRecording()
 void tst_SampleWindow::everySlotKeepsItsOwnSample_data()
 {
     QTest::addColumn<int>("size");
-    // The ring spreads its slots over 8 lanes of at least 8 slots: sizes around those bounds.
-    for (int size : {1, 2, 7, 8, 9, 63, 64, 65, 70, 71, 72, 100, 1000, 1001})
+    // A shard holds the window's size rounded up to whole blocks of 8 slots: sizes around those.
+    for (int size : {1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 1000, 1001})
         QTest::addRow("%d samples", size) << size;
 }
 
@@ -211,6 +272,148 @@ void tst_SampleWindow::everySlotKeepsItsOwnSample()
     registry.setWindowSize(size + 1); // the new ring starts with all of the old one's samples
     QCOMPARE(window.sampleCount(), size);
     QCOMPARE(registry.snapshot(), expectLatest(size));
+}
+
+void tst_SampleWindow::threadsOnSeveralCpusKeepEverySample_data()
+{
+    QTest::addColumn<int>("threadCount");
+    QTest::addRow("2 threads") << 2;
+    QTest::addRow("4 threads") << 4;
+    QTest::addRow("9 threads, two of them sharing a shard") << 9; // a window has 8 shards
+}
+
+void tst_SampleWindow::threadsOnSeveralCpusKeepEverySample()
+{
+    // Threads on different CPUs record into one window at the same moment, each into a shard of
+    // its own or, beyond 8 threads, sharing one: a window large enough for all their samples
+    // holds each exactly once, wherever it was written.
+    QFETCH(int, threadCount);
+    const QList<int> cpus = allowedCpus();
+    constexpr int PerThread = 2000;
+    const int total = threadCount * PerThread;
+    StatRegistry registry;
+    registry.setWindowSize(total);
+    registry.setPercentiles(everyRank(total));
+    const SampleWindow window = registry.sampleWindow("w");
+
+    std::atomic<int> starting = threadCount;
+    std::atomic<int> unpinned = 0;
+    std::vector<std::thread> threads;
+    for (int thread = 0; thread < threadCount; ++thread) {
+        threads.emplace_back([&, thread] {
+            if (cpus.size() > 1 && !pinToCpu(cpus[thread % cpus.size()]))
+                unpinned.fetch_add(1);
+            starting.fetch_sub(1);
+            while (starting.load() > 0) // all at once, so that their records interleave
+                std::this_thread::yield();
+            for (int i = 1; i <= PerThread; ++i)
+                window.record(thread * PerThread + i);
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(unpinned.load(), 0);
+
+    QList<double> expected;
+    for (int sample = 1; sample <= total; ++sample)
+        expected.append(sample);
+    QCOMPARE(window.sampleCount(), total);
+    QCOMPARE(registry.snapshot(), rowsOf(expected, registry));
+}
+
+void tst_SampleWindow::samplesOfAnIdleThreadDropOut_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("newCount");
+    QTest::addRow("fills the window") << 100 << 100;
+    QTest::addRow("and goes round") << 100 << 130; // the oldest block held is cut by the newest
+    QTest::addRow("one block per shard") << 5 << 12;
+    QTest::addRow("one sample") << 1 << 3;
+}
+
+void tst_SampleWindow::samplesOfAnIdleThreadDropOut()
+{
+    // A thread records old samples, then stops; another, on another CPU, records a window's
+    // worth of new ones: the window holds the latest new ones only, although the first thread's
+    // shard still has its samples.
+    QFETCH(int, size);
+    QFETCH(int, newCount);
+    const QList<int> cpus = allowedCpus();
+    StatRegistry registry;
+    registry.setWindowSize(size);
+    registry.setPercentiles(everyRank(size));
+    const SampleWindow window = registry.sampleWindow("w");
+    auto recordOn = [&window](int cpu, double firstSample, int count) {
+        bool pinned = true;
+        std::thread recorder([&] {
+            if (cpu >= 0)
+                pinned = pinToCpu(cpu);
+            for (int i = 0; i < count; ++i)
+                window.record(firstSample + i);
+        });
+        recorder.join();
+        return pinned;
+    };
+    const bool twoCpus = cpus.size() > 1;
+    QVERIFY(recordOn(twoCpus ? cpus.at(1) : -1, 1000, 100));
+    QVERIFY(recordOn(twoCpus ? cpus.at(0) : -1, 1, newCount));
+
+    QList<double> latest;
+    for (int sample = newCount - size + 1; sample <= newCount; ++sample)
+        latest.append(sample);
+    QCOMPARE(window.sampleCount(), size);
+    QCOMPARE(registry.snapshot(), rowsOf(latest, registry));
+
+    registry.setWindowSize(size + 1); // the new ring starts with the same samples
+    QCOMPARE(registry.snapshot(), rowsOf(latest, registry));
+}
+
+void tst_SampleWindow::oneThreadMovedBetweenCpusKeepsTheLatestSamples_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("movedEvery");
+    QTest::addRow("100 samples, moved every 3") << 100 << 3;
+    QTest::addRow("100 samples, moved every 13") << 100 << 13;
+    QTest::addRow("5 samples, moved every 2") << 5 << 2;
+}
+
+void tst_SampleWindow::oneThreadMovedBetweenCpusKeepsTheLatestSamples()
+{
+    // The scheduler moves a thread between CPUs in the middle of its blocks of 8 samples: the
+    // window it alone records into still holds exactly its latest samples, oldest first (a
+    // resize keeps the oldest-first order: the smaller window keeps the latest).
+    QFETCH(int, size);
+    QFETCH(int, movedEvery);
+    const QList<int> cpus = allowedCpus();
+    if (cpus.size() < 2)
+        QSKIP("needs two CPUs");
+    StatRegistry registry;
+    registry.setWindowSize(size);
+    registry.setPercentiles(everyRank(size));
+    const SampleWindow window = registry.sampleWindow("w");
+    const int recorded = 5 * size + 3;
+    bool pinned = true;
+    std::thread recorder([&] {
+        for (int sample = 1; sample <= recorded; ++sample) {
+            if (sample % movedEvery == 1)
+                pinned = pinToCpu(cpus.at(sample / movedEvery % 2)) && pinned;
+            window.record(sample);
+        }
+    });
+    recorder.join();
+    QVERIFY(pinned);
+
+    auto latest = [recorded](int count) {
+        QList<double> samples;
+        for (int sample = recorded - count + 1; sample <= recorded; ++sample)
+            samples.append(sample);
+        return samples;
+    };
+    QCOMPARE(window.sampleCount(), size);
+    QCOMPARE(registry.snapshot(), rowsOf(latest(size), registry));
+    registry.setWindowSize(size - 1);
+    registry.setPercentiles(everyRank(size - 1));
+    QCOMPARE(registry.snapshot(), rowsOf(latest(size - 1), registry));
 }
 
 QTEST_GUILESS_MAIN(tst_SampleWindow)

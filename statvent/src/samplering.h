@@ -5,11 +5,8 @@
 
 #include <QList>
 
-#include <algorithm>
+#include <array>
 #include <atomic>
-#include <limits>
-#include <memory>
-#include <new>
 
 namespace Statvent::Detail {
 
@@ -19,117 +16,161 @@ __extension__ typedef unsigned __int128 Uint128; // GCC and Clang; -Wpedantic kn
 inline constexpr std::size_t CacheLineSize = 64;
 
 /*!
- * A fixed-size ring of the most recent samples. Writers claim a slot with one fetch_add and
- * store into it; readers copy the slots without stopping writers. Unwritten slots hold NaN
- * (which record() never stores) so a reader can skip a slot claimed but not yet written. A
- * writer delayed between claiming a slot and storing into it, while the others go a whole lap,
- * puts its older sample over a newer one: the ring then holds one sample older than the latest.
+ * A window's most recent samples, recorded from any number of threads without a cache line
+ * travelling between cores on every record().
  *
- * Laid out for several threads recording at once: the write counter, which every record()
- * takes from whichever core wrote it last, has a cache line to itself, so that taking it does
- * not also take away the fields every record() only reads. Consecutive slots, which
- * different threads store into at the same moment, are on different cache lines: slot n is
- * kept in lane n % 8, at position n / 8, and every lane is at least a cache line long (only
- * where a ring of fewer than 71 slots wraps do two of 8 consecutive slots share a line).
+ * **Shards.** The ring is split into up to MaxShards shards, one per recording thread: threads
+ * take shard numbers in turn when they first record into any ring (thread n records into shard
+ * n % MaxShards of every ring). Each shard is a ring of its own: a write count and
+ * `shardCapacity` slots, capacity rounded up to whole blocks of SlotsPerBlock slots, one cache
+ * line per block. A record() takes a slot with a fetch_add on its shard's count and stores
+ * into it: both lines stay with the thread, on its core, so that threads on different cores
+ * do not wait for each other's lines (up to MaxShards threads; beyond, threads sharing a shard
+ * share its lines, and the count being atomic keeps their samples apart). A shard is made on
+ * its first record() or fill() and lives until the ring does. Memory: one shard for a window
+ * recorded from one thread, min(k, MaxShards) for one recorded from k threads, each of 64 + 9 *
+ * shardCapacity bytes (its count's line, 8 bytes per slot and 8 per block for its tag).
+ *
+ * Shards follow threads, not CPUs, so that a window recorded from one thread keeps exactly its
+ * latest samples wherever the scheduler moves that thread: with a shard per CPU, a thread
+ * moved away in the middle of a block and back later would finish that block after newer ones.
+ *
+ * **Which samples are the latest.** Whoever takes the first slot of a block stamps the block
+ * with a tag from a ring-wide sequence, so blocks, in whichever shard, are ordered by when they
+ * were started; the sequence is shared by every core but taken once per block, not per sample.
+ * With one shard in use, copySamples() returns exactly the latest `capacity` samples. With
+ * several, it takes whole blocks, newest tag first, until it has `capacity` samples (the oldest
+ * of those blocks only in part): the latest samples in the order their blocks were started, so
+ * a sample may be up to a block of its thread's samples out of place, and a shard no longer
+ * recorded into keeps its old tags and drops out once `capacity` newer samples exist. A
+ * window is the recent samples its percentiles are computed from, not a log of the order in
+ * which several threads' samples happened: that approximation at its oldest edge is worth a
+ * record() that does not wait for another core.
+ *
+ * Unwritten slots hold NaN (which record() never stores) so a reader can skip a slot claimed
+ * but not yet written. A writer delayed between claiming a slot and storing into it, while its
+ * shard goes a whole lap, puts its older sample over a newer one: the ring then holds one
+ * sample older than the latest.
  */
 class alignas(CacheLineSize) SampleRing
 {
 public:
-    explicit SampleRing(quint32 capacity)
-        : m_capacity(capacity)
-        , m_laneLength(std::max<quint32>((capacity + Lanes - 1) / Lanes, SlotsPerLine))
-        , m_reciprocal(~Uint128(0) / capacity + 1)
-        , m_storage(allocateSlots(std::size_t(m_laneLength) * Lanes))
-    {
-    }
+    explicit SampleRing(quint32 capacity);
+    ~SampleRing();
+    SampleRing(const SampleRing &) = delete;
+    SampleRing &operator=(const SampleRing &) = delete;
 
     quint32 capacity() const noexcept { return m_capacity; }
 
     void record(double value) noexcept
     {
-        const quint64 index = m_written.fetch_add(1, std::memory_order_relaxed);
-        slot(slotOf(index)).store(value, std::memory_order_relaxed);
-    }
-
-    int sampleCount() const noexcept
-    {
-        return int(std::min<quint64>(m_written.load(std::memory_order_relaxed), m_capacity));
-    }
-
-    //! Replaces \a out with the samples held now, oldest first.
-    void copySamples(QList<double> &out) const
-    {
-        out.clear();
-        const quint64 written = m_written.load(std::memory_order_relaxed);
-        const quint64 count = std::min<quint64>(written, m_capacity);
-        out.reserve(qsizetype(count));
-        quint64 next = slotOf(written - count);
-        for (quint64 i = 0; i < count; ++i) {
-            const double value = slot(next).load(std::memory_order_relaxed);
-            if (value == value) // not NaN: the slot has been written
-                out.append(value);
-            if (++next == m_capacity)
-                next = 0;
+        Shard *shard = shardOfThisThread();
+        if (Q_UNLIKELY(!shard))
+            return; // without memory for a shard: the sample is lost, not the process
+        const quint64 index = shard->written.fetch_add(1, std::memory_order_relaxed);
+        const quint64 position = positionOf(index);
+        if (index % SlotsPerBlock == 0) {
+            const quint64 tag = m_blocksStarted.fetch_add(1, std::memory_order_relaxed) + 1;
+            shard->tags[position / SlotsPerBlock].store(tag, std::memory_order_relaxed);
         }
+        // Release: a reader that sees this sample sees the tag of its block (stored before it
+        // by whoever started the block, this thread unless it shares its shard), or a newer
+        // one; never the tag of the block this slot held a lap ago (see copySamples()).
+        shard->samples[position].store(value, std::memory_order_release);
     }
+
+    //! How many samples the ring holds now: at most capacity().
+    int sampleCount() const noexcept;
+
+    //! Replaces \a out with the latest samples held now, oldest first (see the class comment).
+    void copySamples(QList<double> &out) const;
 
     //! Starts this (new, empty) ring with the latest samples of \a samples, oldest first.
-    void fill(const QList<double> &samples) noexcept
-    {
-        const qsizetype skip = std::max<qsizetype>(0, samples.size() - qsizetype(m_capacity));
-        quint64 index = 0;
-        for (qsizetype i = skip; i < samples.size(); ++i)
-            slot(index++).store(samples[i], std::memory_order_relaxed);
-        m_written.store(index, std::memory_order_relaxed);
-    }
+    void fill(const QList<double> &samples) noexcept;
 
 private:
-    static constexpr quint32 Lanes = 8; // as many as the threads whose stores never meet
-    static constexpr quint32 SlotsPerLine = CacheLineSize / sizeof(std::atomic<double>);
-
-    struct SlotsDeleter
-    {
-        void operator()(std::atomic<double> *storage) const noexcept
-        {
-            ::operator delete[](storage, std::align_val_t(CacheLineSize));
-        }
-    };
-    using Slots = std::unique_ptr<std::atomic<double>[], SlotsDeleter>;
-
-    //! Slots on cache lines of their own (no other heap block shares them), all NaN.
-    static Slots allocateSlots(std::size_t count)
-    {
-        auto *storage = static_cast<std::atomic<double> *>(
-            ::operator new[](count * sizeof(std::atomic<double>), std::align_val_t(CacheLineSize)));
-        for (std::size_t i = 0; i < count; ++i)
-            new (storage + i) std::atomic<double>(std::numeric_limits<double>::quiet_NaN());
-        return Slots(storage);
-    }
+    //! As many as the threads that usually record into one window at once.
+    static constexpr quint32 MaxShards = 8;
+    static constexpr quint32 NoShardYet = MaxShards;
+    //! The slots of one cache line: what a block is, so that each line has one writing core.
+    static constexpr quint32 SlotsPerBlock = CacheLineSize / sizeof(std::atomic<double>);
 
     /*!
-     * index % capacity without a division (tens of cycles on the record() path): Lemire's
+     * One thread's part of the ring, in one allocation: this header on a cache line of its own
+     * (written only by the threads of the shard), then the slots, then one tag per block.
+     */
+    struct alignas(CacheLineSize) Shard
+    {
+        Shard(std::atomic<double> *samplesAfter, std::atomic<quint64> *tagsAfter) noexcept
+            : samples(samplesAfter)
+            , tags(tagsAfter)
+        {
+        }
+
+        std::atomic<quint64> written{0};
+        std::atomic<double> *const samples;
+        std::atomic<quint64> *const tags; // the tag of the block starting at slot n is tags[n / 8]
+        //! The slots fill() leaves NaN before its samples, so that its last block is full.
+        quint32 leadingGap = 0;
+    };
+
+    //! A shard with every slot NaN and every tag 0 (no block started), or null without memory.
+    static Shard *makeShard(quint32 shardCapacity) noexcept;
+    static void destroyShard(Shard *shard) noexcept;
+
+    //! How many threads have taken a shard number (see threadShard()).
+    static inline std::atomic<quint32> s_threadsRecorded{0};
+    /*!
+     * The calling thread's shard number in every ring, or NoShardYet. Initial-exec: read with
+     * one load relative to the thread pointer, not through __tls_get_addr() as a shared
+     * library's thread-local variable would be (a dlopen()ed library takes its 4 bytes from
+     * the static TLS glibc keeps in reserve for that).
+     */
+    static inline thread_local quint32 t_threadShard __attribute__((tls_model("initial-exec"))) =
+        NoShardYet;
+
+    //! The calling thread's shard number: the next one in turn at its first record() or fill().
+    static quint32 threadShard() noexcept
+    {
+        if (Q_UNLIKELY(t_threadShard == NoShardYet))
+            t_threadShard = s_threadsRecorded.fetch_add(1, std::memory_order_relaxed) % MaxShards;
+        return t_threadShard;
+    }
+
+    //! The calling thread's shard, or null when there is no memory for it.
+    Shard *shardOfThisThread() noexcept
+    {
+        std::atomic<Shard *> &entry = m_shards[threadShard()];
+        Shard *shard = entry.load(std::memory_order_acquire);
+        return Q_LIKELY(shard) ? shard : addShard(entry);
+    }
+    Q_DECL_COLD_FUNCTION Shard *addShard(std::atomic<Shard *> &entry) noexcept;
+
+    //! copySamples() with one shard in use: its latest `capacity` samples below \a written.
+    void copyLatestOfShard(QList<double> &out, const Shard &shard, quint64 written) const;
+    //! copySamples() with several shards in use: whole blocks, newest first.
+    void copyLatestBlocks(QList<double> &out) const;
+
+    /*!
+     * index % shardCapacity without a division (tens of cycles on the record() path): Lemire's
      * "faster remainder by direct computation", exact for every 64-bit index and 32-bit divisor.
      */
-    quint64 slotOf(quint64 index) const noexcept
+    quint64 positionOf(quint64 index) const noexcept
     {
         const Uint128 lowBits = m_reciprocal * index;
-        const Uint128 bottom = (Uint128(quint64(lowBits)) * m_capacity) >> 64;
-        const Uint128 top = (lowBits >> 64) * m_capacity;
+        const Uint128 bottom = (Uint128(quint64(lowBits)) * m_shardCapacity) >> 64;
+        const Uint128 top = (lowBits >> 64) * m_shardCapacity;
         return quint64((bottom + top) >> 64);
     }
 
-    std::atomic<double> &slot(quint64 position) const noexcept
-    {
-        return m_storage[(position % Lanes) * m_laneLength + position / Lanes];
-    }
-
-    // Read by every record(), written only by the constructor.
+    // Read by every record(), written only by the constructor and, once per shard, addShard().
     const quint32 m_capacity;
-    const quint32 m_laneLength;
+    const quint32 m_shardCapacity;
     const Uint128 m_reciprocal;
-    const Slots m_storage;
-    alignas(CacheLineSize) std::atomic<quint64> m_written{0};
-    // alignas() on the class pads the counter's line to its end.
+    std::array<std::atomic<Shard *>, MaxShards> m_shards{};
+    //! The tag of the latest block started: taken by every core, once per block.
+    alignas(CacheLineSize) std::atomic<quint64> m_blocksStarted{0};
+    // alignas() on the class pads the sequence's line to its end.
 };
 
 } // namespace Statvent::Detail
