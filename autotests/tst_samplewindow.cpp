@@ -12,6 +12,7 @@
 #include <sched.h>
 
 #include <atomic>
+#include <future>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void threadsOnSeveralCpusKeepEverySample();
     void samplesOfAnIdleThreadDropOut_data();
     void samplesOfAnIdleThreadDropOut();
+    void aLiveThreadKeepsItsShardWhileOthersComeAndGo();
     void oneThreadMovedBetweenCpusKeepsTheLatestSamples_data();
     void oneThreadMovedBetweenCpusKeepsTheLatestSamples();
 };
@@ -343,20 +345,32 @@ void tst_SampleWindow::samplesOfAnIdleThreadDropOut()
     registry.setWindowSize(size);
     registry.setPercentiles(everyRank(size));
     const SampleWindow window = registry.sampleWindow("w");
-    auto recordOn = [&window](int cpu, double firstSample, int count) {
-        bool pinned = true;
-        std::thread recorder([&] {
-            if (cpu >= 0)
-                pinned = pinToCpu(cpu);
-            for (int i = 0; i < count; ++i)
-                window.record(firstSample + i);
-        });
-        recorder.join();
-        return pinned;
-    };
+    // The first thread stays alive while the second records: a thread that has ended gives its
+    // shard number back, and the second would take it and record into the same shard.
     const bool twoCpus = cpus.size() > 1;
-    QVERIFY(recordOn(twoCpus ? cpus.at(1) : -1, 1000, 100));
-    QVERIFY(recordOn(twoCpus ? cpus.at(0) : -1, 1, newCount));
+    bool pinnedIdle = true;
+    std::promise<void> newSamplesRecorded;
+    std::promise<void> oldSamplesRecorded;
+    std::thread idle([&] {
+        if (twoCpus)
+            pinnedIdle = pinToCpu(cpus.at(1));
+        for (int i = 0; i < 100; ++i)
+            window.record(1000 + i);
+        oldSamplesRecorded.set_value();
+        newSamplesRecorded.get_future().wait();
+    });
+    oldSamplesRecorded.get_future().wait();
+    bool pinnedRecorder = true;
+    std::thread recorder([&] {
+        if (twoCpus)
+            pinnedRecorder = pinToCpu(cpus.at(0));
+        for (int i = 0; i < newCount; ++i)
+            window.record(1 + i);
+    });
+    recorder.join();
+    newSamplesRecorded.set_value();
+    idle.join();
+    QVERIFY(pinnedIdle && pinnedRecorder);
 
     QList<double> latest;
     for (int sample = newCount - size + 1; sample <= newCount; ++sample)
@@ -366,6 +380,36 @@ void tst_SampleWindow::samplesOfAnIdleThreadDropOut()
 
     registry.setWindowSize(size + 1); // the new ring starts with the same samples
     QCOMPARE(registry.snapshot(), rowsOf(latest, registry));
+}
+
+void tst_SampleWindow::aLiveThreadKeepsItsShardWhileOthersComeAndGo()
+{
+    // This thread records 1-4 (half a block of its shard), a new thread 5-12 (a whole block),
+    // this thread 13. In a shard of their own, the new thread's block is the newest started:
+    // a window of 8 holds 5-12. In a shard they shared, the latest 8 claimed would be 6-13.
+    // Shard numbers taken in turn gave every 8th new thread this thread's shard: 16 threads,
+    // one after another, each must find a shard of its own.
+    StatRegistry registry;
+    registry.setWindowSize(8);
+    registry.setPercentiles({100});
+    for (int round = 0; round < 16; ++round) {
+        const QByteArray name = "w" + QByteArray::number(round);
+        const SampleWindow window = registry.sampleWindow(name);
+        for (int sample = 1; sample <= 4; ++sample)
+            window.record(sample);
+        std::thread([&window] {
+            for (int sample = 5; sample <= 12; ++sample)
+                window.record(sample);
+        }).join();
+        window.record(13);
+        const QByteArray maximum = name + QByteArrayLiteral(".100th");
+        const Snapshot rows = registry.snapshot();
+        const auto row =
+            std::find_if(rows.cbegin(), rows.cend(),
+                         [&](const Statvent::StatEntry &entry) { return entry.name == maximum; });
+        QVERIFY(row != rows.cend());
+        QCOMPARE(row->value, Statvent::StatValue(12.0));
+    }
 }
 
 void tst_SampleWindow::oneThreadMovedBetweenCpusKeepsTheLatestSamples_data()

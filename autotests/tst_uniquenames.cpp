@@ -48,9 +48,8 @@ void tst_UniqueNames::keepsEachNameOnce_data()
     const QByteArrayList abc{"a", "b", "c"};
     QTest::newRow("nothing before") << QByteArrayList() << abc << true << abc << 0;
     QTest::newRow("the same names") << abc << abc << true << abc << 3;
-    QTest::newRow("one more at the end")
-        << abc << QByteArrayList{"a", "b", "c", "d"} << true << QByteArrayList{"a", "b", "c", "d"}
-        << 3;
+    QTest::newRow("one more at the end") << abc << QByteArrayList{"a", "b", "c", "d"} << true
+                                         << QByteArrayList{"a", "b", "c", "d"} << 3;
     QTest::newRow("one fewer at the start")
         << abc << QByteArrayList{"b", "c"} << true << QByteArrayList{"b", "c"} << 0;
     QTest::newRow("a repeat of a name before the departure")
@@ -61,8 +60,8 @@ void tst_UniqueNames::keepsEachNameOnce_data()
         << abc << QByteArrayList{"x", "y", "x"} << true << QByteArrayList{"x", "y"} << 0;
     QTest::newRow("repeats kept when asked")
         << abc << QByteArrayList{"a", "b", "a"} << false << QByteArrayList{"a", "b", "a"} << 2;
-    QTest::newRow("the empty name") << QByteArrayList{""} << QByteArrayList{"", ""} << true
-                                    << QByteArrayList{""} << 0;
+    QTest::newRow("the empty name")
+        << QByteArrayList{""} << QByteArrayList{"", ""} << true << QByteArrayList{""} << 0;
 }
 
 void tst_UniqueNames::keepsEachNameOnce()

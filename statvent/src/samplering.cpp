@@ -3,6 +3,7 @@
 #include "samplering.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <new>
 #include <vector>
@@ -16,7 +17,42 @@ constexpr std::size_t roundUp(std::size_t bytes, std::size_t unit)
     return (bytes + unit - 1) / unit * unit;
 }
 
+//! How many live threads have each shard number.
+std::array<std::atomic<quint32>, 8> threadsOfShardNumber{};
+
+//! Gives the calling thread's shard number back when the thread ends.
+struct ShardNumberHolder
+{
+    quint32 number = 0;
+    bool held = false;
+
+    ~ShardNumberHolder()
+    {
+        if (held)
+            threadsOfShardNumber[number].fetch_sub(1, std::memory_order_relaxed);
+    }
+};
+
+thread_local ShardNumberHolder shardNumberOfThisThread;
+
 } // namespace
+
+quint32 SampleRing::takeShardNumber() noexcept
+{
+    static_assert(std::tuple_size_v<decltype(threadsOfShardNumber)> == MaxShards);
+    // Two threads choosing at once may pick the same number: they share a shard, which is
+    // correct, only slower; the next threads see both counted.
+    quint32 chosen = 0;
+    for (quint32 number = 1; number < MaxShards; ++number) {
+        if (threadsOfShardNumber[number].load(std::memory_order_relaxed)
+            < threadsOfShardNumber[chosen].load(std::memory_order_relaxed))
+            chosen = number;
+    }
+    threadsOfShardNumber[chosen].fetch_add(1, std::memory_order_relaxed);
+    shardNumberOfThisThread.number = chosen;
+    shardNumberOfThisThread.held = true;
+    return chosen;
+}
 
 SampleRing::SampleRing(quint32 capacity)
     : m_capacity(capacity)

@@ -19,9 +19,9 @@ inline constexpr std::size_t CacheLineSize = 64;
  * A window's most recent samples, recorded from any number of threads without a cache line
  * travelling between cores on every record().
  *
- * **Shards.** The ring is split into up to MaxShards shards, one per recording thread: threads
- * take shard numbers in turn when they first record into any ring (thread n records into shard
- * n % MaxShards of every ring). Each shard is a ring of its own: a write count and
+ * **Shards.** The ring is split into up to MaxShards shards, one per recording thread: a thread
+ * takes a shard number when it first records into any ring, the number the fewest live threads
+ * have, and gives it back when it ends; it records into that shard of every ring. Each shard is a ring of its own: a write count and
  * `shardCapacity` slots, capacity rounded up to whole blocks of SlotsPerBlock slots, one cache
  * line per block. A record() takes a slot with a fetch_add on its shard's count and stores
  * into it: both lines stay with the thread, on its core, so that threads on different cores
@@ -118,8 +118,6 @@ private:
     static Shard *makeShard(quint32 shardCapacity) noexcept;
     static void destroyShard(Shard *shard) noexcept;
 
-    //! How many threads have taken a shard number (see threadShard()).
-    static inline std::atomic<quint32> s_threadsRecorded{0};
     /*!
      * The calling thread's shard number in every ring, or NoShardYet. Initial-exec: read with
      * one load relative to the thread pointer, not through __tls_get_addr() as a shared
@@ -129,13 +127,19 @@ private:
     static inline thread_local quint32 t_threadShard __attribute__((tls_model("initial-exec"))) =
         NoShardYet;
 
-    //! The calling thread's shard number: the next one in turn at its first record() or fill().
+    //! The calling thread's shard number, chosen at its first record() or fill().
     static quint32 threadShard() noexcept
     {
         if (Q_UNLIKELY(t_threadShard == NoShardYet))
-            t_threadShard = s_threadsRecorded.fetch_add(1, std::memory_order_relaxed) % MaxShards;
+            t_threadShard = takeShardNumber();
         return t_threadShard;
     }
+    /*!
+     * The number that the fewest live threads have, given back when the thread ends: up to
+     * MaxShards threads alive at once never share a shard, however many came and went before
+     * (numbering threads in turn made a long-lived thread share with every MaxShards-th new one).
+     */
+    Q_DECL_COLD_FUNCTION static quint32 takeShardNumber() noexcept;
 
     //! The calling thread's shard, or null when there is no memory for it.
     Shard *shardOfThisThread() noexcept
