@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <limits>
 #include <new>
 #include <vector>
@@ -56,8 +57,7 @@ quint32 SampleRing::takeShardNumber() noexcept
 
 SampleRing::SampleRing(quint32 capacity)
     : m_capacity(capacity)
-    , m_shardCapacity(quint32(roundUp(capacity, SlotsPerBlock)))
-    , m_reciprocal(~Uint128(0) / m_shardCapacity + 1)
+    , m_shardCapacity(std::bit_ceil(std::max(capacity, SlotsPerBlock)))
 {
 }
 

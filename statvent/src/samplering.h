@@ -10,8 +10,6 @@
 
 namespace Statvent::Detail {
 
-__extension__ typedef unsigned __int128 Uint128; // GCC and Clang; -Wpedantic knows no 128-bit type
-
 //! The unit in which cores pass memory to each other (x86-64 and most ARM64 cores).
 inline constexpr std::size_t CacheLineSize = 64;
 
@@ -22,8 +20,9 @@ inline constexpr std::size_t CacheLineSize = 64;
  * **Shards.** The ring is split into up to MaxShards shards, one per recording thread: a thread
  * takes a shard number when it first records into any ring, the number the fewest live threads
  * have, and gives it back when it ends; it records into that shard of every ring. Each shard is a ring of its own: a write count and
- * `shardCapacity` slots, capacity rounded up to whole blocks of SlotsPerBlock slots, one cache
- * line per block. A record() takes a slot with a fetch_add on its shard's count and stores
+ * `shardCapacity` slots, capacity rounded up to a power of two (at least a block of
+ * SlotsPerBlock slots, one cache line), so that a slot's position is a mask of its index: a
+ * remainder by any capacity took three multiplications on the record() path. A record() takes a slot with a fetch_add on its shard's count and stores
  * into it: both lines stay with the thread, on its core, so that threads on different cores
  * do not wait for each other's lines (up to MaxShards threads; beyond, threads sharing a shard
  * share its lines, and the count being atomic keeps their samples apart). A shard is made on
@@ -155,22 +154,12 @@ private:
     //! copySamples() with several shards in use: whole blocks, newest first.
     void copyLatestBlocks(QList<double> &out) const;
 
-    /*!
-     * index % shardCapacity without a division (tens of cycles on the record() path): Lemire's
-     * "faster remainder by direct computation", exact for every 64-bit index and 32-bit divisor.
-     */
-    quint64 positionOf(quint64 index) const noexcept
-    {
-        const Uint128 lowBits = m_reciprocal * index;
-        const Uint128 bottom = (Uint128(quint64(lowBits)) * m_shardCapacity) >> 64;
-        const Uint128 top = (lowBits >> 64) * m_shardCapacity;
-        return quint64((bottom + top) >> 64);
-    }
+    //! index % shardCapacity: a mask, since shard capacities are powers of two.
+    quint64 positionOf(quint64 index) const noexcept { return index & (m_shardCapacity - 1); }
 
     // Read by every record(), written only by the constructor and, once per shard, addShard().
     const quint32 m_capacity;
     const quint32 m_shardCapacity;
-    const Uint128 m_reciprocal;
     std::array<std::atomic<Shard *>, MaxShards> m_shards{};
     //! The tag of the latest block started: taken by every core, once per block.
     alignas(CacheLineSize) std::atomic<quint64> m_blocksStarted{0};
