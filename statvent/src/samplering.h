@@ -19,16 +19,17 @@ inline constexpr std::size_t CacheLineSize = 64;
  *
  * **Shards.** The ring is split into up to MaxShards shards, one per recording thread: a thread
  * takes a shard number when it first records into any ring, the number the fewest live threads
- * have, and gives it back when it ends; it records into that shard of every ring. Each shard is a ring of its own: a write count and
- * `shardCapacity` slots, capacity rounded up to a power of two (at least a block of
- * SlotsPerBlock slots, one cache line), so that a slot's position is a mask of its index: a
- * remainder by any capacity took three multiplications on the record() path. A record() takes a slot with a fetch_add on its shard's count and stores
- * into it: both lines stay with the thread, on its core, so that threads on different cores
- * do not wait for each other's lines (up to MaxShards threads; beyond, threads sharing a shard
- * share its lines, and the count being atomic keeps their samples apart). A shard is made on
- * its first record() or fill() and lives until the ring does. Memory: one shard for a window
- * recorded from one thread, min(k, MaxShards) for one recorded from k threads, each of 64 + 9 *
- * shardCapacity bytes (its count's line, 8 bytes per slot and 8 per block for its tag).
+ * have, and gives it back when it ends; it records into that shard of every ring. Each shard is a
+ * ring of its own: a write count and `shardCapacity` slots, capacity rounded up to a power of two
+ * (at least a block of SlotsPerBlock slots, one cache line), so that a slot's position is a mask of
+ * its index: a remainder by any capacity took three multiplications on the record() path. A
+ * record() takes a slot with a fetch_add on its shard's count and stores into it: both lines stay
+ * with the thread, on its core, so that threads on different cores do not wait for each other's
+ * lines (up to MaxShards threads; beyond, threads sharing a shard share its lines, and the count
+ * being atomic keeps their samples apart). A shard is made on its first record() or fill() and
+ * lives until the ring does. Memory: one shard for a window recorded from one thread, min(k,
+ * MaxShards) for one recorded from k threads, each of 64 + 9 * shardCapacity bytes (its count's
+ * line, 8 bytes per slot and 8 per block for its tag).
  *
  * Shards follow threads, not CPUs, so that a window recorded from one thread keeps exactly its
  * latest samples wherever the scheduler moves that thread: with a shard per CPU, a thread
