@@ -164,6 +164,20 @@ qsizetype bucketsRecordsOf(const Histogram &histogram)
                                    / SnapshotFormat::MaxBucketsPerRecord);
 }
 
+// The start of a `buckets` record: the type, the scale, \a zeroCount, the minimum and maximum.
+char *writeBucketsHeader(char *at, const Histogram &histogram, qint64 zeroCount) noexcept
+{
+    at = ValueText::write(at, wordOf(Record::Buckets));
+    *at++ = ' ';
+    at = ValueText::writeInteger(at, Histogram::Scale);
+    *at++ = ' ';
+    at = ValueText::writeInteger(at, zeroCount);
+    *at++ = ' ';
+    at = ValueText::writeValue(at, histogram.min());
+    *at++ = ' ';
+    return ValueText::writeValue(at, histogram.max());
+}
+
 /*!
  * Writes a window's histogram as `buckets` records of at most MaxBucketsPerRecord buckets
  * each, so that lines stay short: the first holds the zero count, every one the scale, the
@@ -171,24 +185,17 @@ qsizetype bucketsRecordsOf(const Histogram &histogram)
  */
 char *writeHistogram(char *at, const Histogram &histogram) noexcept
 {
-    const auto header = [&](qint64 zeroCount) {
-        at = ValueText::write(at, wordOf(Record::Buckets));
-        *at++ = ' ';
-        at = ValueText::writeInteger(at, Histogram::Scale);
-        *at++ = ' ';
-        at = ValueText::writeInteger(at, zeroCount);
-        *at++ = ' ';
-        at = ValueText::writeValue(at, histogram.min());
-        *at++ = ' ';
-        at = ValueText::writeValue(at, histogram.max());
-    };
-    header(histogram.zeroCount());
+    at = writeBucketsHeader(at, histogram, histogram.zeroCount());
+    // Plain loops over a local pointer: the integers of the buckets are most of a socket text,
+    // and a pointer captured by a lambda is stored back to memory at every field.
     qsizetype inRecord = 0;
-    const auto writeBuckets = [&](const QList<Histogram::Bucket> &buckets, bool negative) {
+    for (const bool negative : {true, false}) {
+        const QList<Histogram::Bucket> &buckets =
+            negative ? histogram.negativeBuckets() : histogram.positiveBuckets();
         for (const Histogram::Bucket &bucket : buckets) {
             if (inRecord == SnapshotFormat::MaxBucketsPerRecord) {
                 *at++ = '\n';
-                header(0);
+                at = writeBucketsHeader(at, histogram, 0);
                 inRecord = 0;
             }
             *at++ = ' ';
@@ -199,9 +206,7 @@ char *writeHistogram(char *at, const Histogram &histogram) noexcept
             at = ValueText::writeInteger(at, bucket.count);
             ++inRecord;
         }
-    };
-    writeBuckets(histogram.negativeBuckets(), true);
-    writeBuckets(histogram.positiveBuckets(), false);
+    }
     *at++ = '\n';
     return at;
 }
