@@ -42,6 +42,16 @@ StatEntry statistic(const QByteArray &name, const StatValue &value, StatKind kin
     return StatEntry{name, value, kind};
 }
 
+//! How many rows of \a now hold the very bytes of the name of \a before's row at their place.
+template<typename Row>
+int sharedNames(const QList<Row> &now, const QList<Row> &before)
+{
+    int shared = 0;
+    for (qsizetype i = 0; i < std::min(now.size(), before.size()); ++i)
+        shared += now[i].name.constData() == before[i].name.constData();
+    return shared;
+}
+
 //! What differs between \a expected and \a actual, empty when they are the same.
 QString differenceOf(const SnapshotFormat::ParseResult &expected,
                      const SnapshotFormat::ParseResult &actual)
@@ -958,18 +968,8 @@ void tst_SnapshotFormat::readerGivenThePreviousTextReadsTheSame()
     QVERIFY(again.complete);
 
     // Shared: the very bytes of the previous name, not an equal copy.
-    int sharedStats = 0;
-    for (qsizetype i = 0; i < std::min(again.snapshot.stats.size(), previous.snapshot.stats.size());
-         ++i)
-        sharedStats +=
-            again.snapshot.stats[i].name.constData() == previous.snapshot.stats[i].name.constData();
-    QCOMPARE(sharedStats, sharedStatNames);
-    int sharedWindows = 0;
-    for (qsizetype i = 0;
-         i < std::min(again.snapshot.windows.size(), previous.snapshot.windows.size()); ++i)
-        sharedWindows += again.snapshot.windows[i].name.constData()
-            == previous.snapshot.windows[i].name.constData();
-    QCOMPARE(sharedWindows, sharedWindowNames);
+    QCOMPARE(sharedNames(again.snapshot.stats, previous.snapshot.stats), sharedStatNames);
+    QCOMPARE(sharedNames(again.snapshot.windows, previous.snapshot.windows), sharedWindowNames);
 }
 
 QTEST_GUILESS_MAIN(tst_SnapshotFormat)

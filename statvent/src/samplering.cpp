@@ -115,7 +115,7 @@ int SampleRing::sampleCount() const noexcept
         if (!shard)
             continue;
         const quint64 written = shard->written.load(std::memory_order_relaxed);
-        const quint64 first = written - std::min<quint64>(written, m_shardCapacity);
+        const quint64 first = firstHeld(written);
         const quint64 gapHeld = shard->leadingGap > first ? shard->leadingGap - first : 0;
         held += written - first - gapHeld;
     }
@@ -174,7 +174,7 @@ void SampleRing::copyLatestBlocks(QList<double> &out) const
         if (!shard)
             continue;
         const quint64 written = shard->written.load(std::memory_order_relaxed);
-        const quint64 first = written - std::min<quint64>(written, m_shardCapacity);
+        const quint64 first = firstHeld(written);
         const qsizetype base = qsizetype(held.size());
         quint64 position = positionOf(first);
         for (quint64 index = first; index < written; ++index) {

@@ -5,6 +5,7 @@
 
 #include <QList>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 
@@ -154,6 +155,12 @@ private:
     void copyLatestOfShard(QList<double> &out, const Shard &shard, quint64 written) const;
     //! copySamples() with several shards in use: whole blocks, newest first.
     void copyLatestBlocks(QList<double> &out) const;
+
+    //! The index of the oldest slot a shard that has taken \a written slots still holds.
+    quint64 firstHeld(quint64 written) const noexcept
+    {
+        return written - std::min<quint64>(written, m_shardCapacity);
+    }
 
     //! index % shardCapacity: a mask, since shard capacities are powers of two.
     quint64 positionOf(quint64 index) const noexcept { return index & (m_shardCapacity - 1); }
