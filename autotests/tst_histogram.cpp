@@ -158,6 +158,10 @@ void tst_Histogram::bucketIndex()
                 || (Histogram::lowerBound(index) < std::fabs(value)
                     && std::fabs(value) <= Histogram::upperBound(index)));
     }
+    // A window's samples are counted by fromSamples(), whose own path for positive samples
+    // within the range skips the clamp: the same bucket, each side of the range's ends.
+    for (const QList<double> &samples : {QList<double>{1.0, value}, QList<double>{value, 3.0}})
+        QCOMPARE(Histogram::fromSamples(samples), histogramOf(samples));
 }
 
 void tst_Histogram::boundsAreExactAndContiguous()

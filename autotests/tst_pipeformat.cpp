@@ -8,6 +8,7 @@
 #include <QSet>
 #include <QTest>
 
+#include <charconv>
 #include <cstring>
 #include <limits>
 
@@ -68,6 +69,7 @@ class tst_PipeFormat : public QObject
 private Q_SLOTS:
     void appendValue_data();
     void appendValue();
+    void realsOfFewDecimalsAreWrittenAsToChars();
     void appendLine();
     void serializeKeepsOrder();
     void roundTrip_data();
@@ -117,6 +119,22 @@ void tst_PipeFormat::appendValue_data()
         << StatValue(std::numeric_limits<double>::max()) << QByteArray("1.7976931348623157e+308");
     QTest::newRow("smallest subnormal")
         << StatValue(std::numeric_limits<double>::denorm_min()) << QByteArray("5e-324");
+    // Reals of at most 3 decimals below 10^5 take a shorter way; it must write the same text.
+    QTest::newRow("4.9") << StatValue(4.9) << QByteArray("4.9");
+    QTest::newRow("-4.9") << StatValue(-4.9) << QByteArray("-4.9");
+    QTest::newRow("0.05") << StatValue(0.05) << QByteArray("0.05");
+    QTest::newRow("0.001") << StatValue(0.001) << QByteArray("0.001");
+    QTest::newRow("-0.007") << StatValue(-0.007) << QByteArray("-0.007");
+    QTest::newRow("0.0001 is scientific") << StatValue(0.0001) << QByteArray("1e-04");
+    QTest::newRow("0.00012, 5 decimals") << StatValue(0.00012) << QByteArray("0.00012");
+    QTest::newRow("12.25") << StatValue(12.25) << QByteArray("12.25");
+    QTest::newRow("99999.0") << StatValue(99999.0) << QByteArray("99999.0");
+    QTest::newRow("99999.999") << StatValue(99999.999) << QByteArray("99999.999");
+    QTest::newRow("100000.0 is scientific") << StatValue(100000.0) << QByteArray("1e+05");
+    QTest::newRow("100000.5") << StatValue(100000.5) << QByteArray("100000.5");
+    QTest::newRow("1.0001, 4 decimals") << StatValue(1.0001) << QByteArray("1.0001");
+    QTest::newRow("0.1 + 0.2") << StatValue(0.1 + 0.2) << QByteArray("0.30000000000000004");
+    QTest::newRow("1e5 - 0.0005") << StatValue(99999.9995) << QByteArray("99999.9995");
 }
 
 void tst_PipeFormat::appendValue()
@@ -126,6 +144,36 @@ void tst_PipeFormat::appendValue()
     QByteArray out = "prefix ";
     PipeFormat::appendValue(out, value);
     QCOMPARE(out, QByteArray("prefix " + text));
+}
+
+void tst_PipeFormat::realsOfFewDecimalsAreWrittenAsToChars()
+{
+    // Every real of 0 to 3 decimals in a range, and random bits: the text is std::to_chars()'s
+    // shortest one, with ".0" when it has neither a point nor an exponent.
+    auto expected = [](double real) {
+        char buffer[64];
+        char *end = std::to_chars(buffer, buffer + sizeof buffer, real).ptr;
+        QByteArray text(buffer, end - buffer);
+        if (!text.contains('.') && !text.contains('e'))
+            text += ".0";
+        return text;
+    };
+    QList<double> reals;
+    for (int thousandths = -20000; thousandths <= 20000; ++thousandths)
+        reals << thousandths / 1000.0 << thousandths / 100.0 << thousandths * 4.99;
+    QRandomGenerator random(9);
+    for (int i = 0; i < 20000; ++i) {
+        reals << double(random.bounded(100000000)) / 1000.0 << randomFiniteDouble(random)
+              << random.generateDouble() * 1e5;
+    }
+    for (double real : reals) {
+        QByteArray out;
+        PipeFormat::appendValue(out, StatValue(real));
+        if (out != expected(real))
+            QFAIL(qPrintable(QStringLiteral("%1 written as %2, not %3")
+                                 .arg(real, 0, 'g', 17)
+                                 .arg(QLatin1StringView(out), QLatin1StringView(expected(real)))));
+    }
 }
 
 void tst_PipeFormat::appendLine()

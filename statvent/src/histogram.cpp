@@ -122,22 +122,14 @@ QList<Histogram::Bucket> mergeBuckets(const QList<Histogram::Bucket> &a,
     return out;
 }
 
-// The buckets of one sign of a window's samples, from their indexes, counted in one pass and no
-// sort: a window's indexes span a few hundred buckets at most (all of them, 2,050, at worst).
-QList<Histogram::Bucket> bucketsOf(const int *indexes, qsizetype size, int lowest, int highest)
+// The non-empty buckets among \a counts, the count of bucket `lowest + i` at i.
+QList<Histogram::Bucket> bucketsOfCounts(const qint64 *counts, qsizetype size, int lowest)
 {
-    QList<Histogram::Bucket> out;
-    if (size == 0)
-        return out;
-    QVarLengthArray<qint64, 512> counts(highest - lowest + 1);
-    std::fill(counts.begin(), counts.end(), 0);
-    qsizetype used = 0;
-    for (qsizetype i = 0; i < size; ++i)
-        used += counts[indexes[i] - lowest]++ == 0;
+    const qsizetype used = size - std::count(counts, counts + size, 0);
     // Stores into a sized list: QList::append() checks its capacity at every bucket.
-    out.resize(used);
+    QList<Histogram::Bucket> out(used);
     Histogram::Bucket *bucket = out.data();
-    for (qsizetype i = 0; i < counts.size(); ++i) {
+    for (qsizetype i = 0; i < size; ++i) {
         if (counts[i] > 0)
             *bucket++ = {lowest + int(i), counts[i]};
     }
@@ -164,7 +156,31 @@ qint64 totalOf(const QList<Histogram::Bucket> &buckets) noexcept
     return total;
 }
 
-// Histogram::bucketIndex(), inlined where a window's samples are counted.
+// The bucket of a magnitude within [2^LowestExponent, 2^HighestExponent], without a branch.
+inline int indexOfMagnitudeInRange(double magnitude) noexcept
+{
+    // magnitude = fraction * 2^octave with fraction in [1, 2), read off the bits (std::frexp()
+    // without the call).
+    const quint64 bits = std::bit_cast<quint64>(magnitude);
+    const int octave = int(bits >> MantissaBits) - ExponentBias;
+    const quint64 mantissa = bits & MantissaMask;
+    const double fraction = std::bit_cast<double>(BitsOfOne | mantissa);
+    // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
+    // Which side of the bound a sample falls on is as random as the samples: no branch.
+    int step = FirstStepOfSlice[mantissa >> (MantissaBits - SliceBits)];
+    step += int(fraction > OctaveBounds[step]);
+    return octave * Histogram::BucketsPerOctave + step;
+}
+
+// The bucket of any finite magnitude above 0: subnormals and magnitudes out of the range get
+// an index beyond UnderflowIndex or OverflowIndex, which the clamp brings back.
+inline int indexOfMagnitude(double magnitude) noexcept
+{
+    return std::clamp(indexOfMagnitudeInRange(magnitude), int(Histogram::UnderflowIndex),
+                      int(Histogram::OverflowIndex));
+}
+
+// Histogram::bucketIndex(), inlined where single samples are added.
 inline int indexOf(double value) noexcept
 {
     const double magnitude = std::fabs(value);
@@ -172,26 +188,67 @@ inline int indexOf(double value) noexcept
         return 0;
     if (std::isinf(magnitude))
         return Histogram::OverflowIndex;
-    // magnitude = fraction * 2^octave with fraction in [1, 2), read off the bits (std::frexp()
-    // without the call); subnormals (biased exponent 0) are far below the range.
-    const quint64 bits = std::bit_cast<quint64>(magnitude);
-    const int biasedExponent = int(bits >> MantissaBits);
-    if (biasedExponent == 0)
-        return Histogram::UnderflowIndex;
-    const int octave = biasedExponent - ExponentBias;
-    if (octave < Histogram::LowestExponent)
-        return Histogram::UnderflowIndex;
-    if (octave > Histogram::HighestExponent)
-        return Histogram::OverflowIndex;
-    const quint64 mantissa = bits & MantissaMask;
-    const double fraction = std::bit_cast<double>(BitsOfOne | mantissa);
-    // The first bound at or above the fraction: a fraction equal to a bound ends that bucket.
-    // Without a branch: which side of the bound a sample falls on is as random as the samples.
-    int step = FirstStepOfSlice[mantissa >> (MantissaBits - SliceBits)];
-    step += int(fraction > OctaveBounds[step]);
-    const int index = octave * Histogram::BucketsPerOctave + step;
-    return std::clamp(index, int(Histogram::UnderflowIndex), int(Histogram::OverflowIndex));
+    return indexOfMagnitude(magnitude);
 }
+
+// Counts of one sign's buckets, for a window's samples: a few hundred buckets at most in
+// practice, all of them (2,051) at worst.
+using BucketCounts = QVarLengthArray<qint64, 512>;
+
+BucketCounts zeroCounts(int lowest, int highest)
+{
+    BucketCounts counts(highest >= lowest ? highest - lowest + 1 : 0);
+    std::fill(counts.begin(), counts.end(), 0);
+    return counts;
+}
+
+// A window's finite samples at a glance: the first of Histogram::fromSamples()'s passes.
+struct SampleExtremes
+{
+    qint64 count = 0;
+    qint64 zeroCount = 0;
+    double sum = 0.0; // in the samples' order, infinite if a partial sum overflowed
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    double lowestPositive = std::numeric_limits<double>::infinity();
+    double highestNegative = -std::numeric_limits<double>::infinity();
+
+    // Not inlined: in the caller, whose later calls need the registers, GCC kept the running
+    // sum and extremes in memory, a store and a load on each one's chain at every sample.
+    Q_NEVER_INLINE static SampleExtremes of(const QList<double> &samples) noexcept
+    {
+        SampleExtremes extremes;
+        qint64 count = 0;
+        double sum = 0.0;
+        double min = std::numeric_limits<double>::infinity();
+        double max = -std::numeric_limits<double>::infinity();
+        for (double sample : samples) {
+            if (!std::isfinite(sample))
+                continue;
+            ++count;
+            sum += sample;
+            min = sample < min ? sample : min;
+            max = sample > max ? sample : max;
+        }
+        extremes.count = count;
+        extremes.sum = sum;
+        extremes.min = min;
+        extremes.max = max;
+        if (min > 0.0) { // the usual window: positive samples only
+            extremes.lowestPositive = min;
+            return extremes;
+        }
+        for (double sample : samples) {
+            if (sample == 0.0)
+                ++extremes.zeroCount;
+            else if (sample > 0.0 && sample < extremes.lowestPositive)
+                extremes.lowestPositive = sample;
+            else if (sample < 0.0 && sample > extremes.highestNegative)
+                extremes.highestNegative = sample;
+        }
+        return extremes;
+    }
+};
 
 } // namespace
 
@@ -220,42 +277,14 @@ double Histogram::lowerBound(int index) noexcept
 
 Histogram Histogram::fromSamples(const QList<double> &samples)
 {
-    // Accumulated in locals, not in the histogram's members (which the compiler would store at
-    // every sample), and each sign's indexes written into one array sized once: positive ones
-    // from its front, negative ones from its back.
-    QVarLengthArray<int, 256> indexes(samples.size());
-    qsizetype positives = 0;
-    qsizetype negatives = 0;
-    int lowestPositive = OverflowIndex;
-    int highestPositive = UnderflowIndex;
-    int lowestNegative = OverflowIndex;
-    int highestNegative = UnderflowIndex;
-    qint64 count = 0;
-    qint64 zeroCount = 0;
-    double sum = 0.0;
-    double min = std::numeric_limits<double>::infinity();
-    double max = -std::numeric_limits<double>::infinity();
-    for (double sample : samples) {
-        if (!std::isfinite(sample))
-            continue;
-        ++count;
-        min = std::min(min, sample);
-        max = std::max(max, sample);
-        sum += sample;
-        if (sample > 0.0) {
-            const int index = indexOf(sample);
-            indexes[positives++] = index;
-            lowestPositive = std::min(lowestPositive, index);
-            highestPositive = std::max(highestPositive, index);
-        } else if (sample < 0.0) {
-            const int index = indexOf(sample);
-            indexes[indexes.size() - ++negatives] = index;
-            lowestNegative = std::min(lowestNegative, index);
-            highestNegative = std::max(highestNegative, index);
-        } else {
-            ++zeroCount;
-        }
-    }
+    // Two passes. The first finds the extremes, hence each sign's range of buckets; the second
+    // counts each sample into its bucket, with no branch but the sign's (the same for most
+    // windows).
+    const SampleExtremes extremes = SampleExtremes::of(samples);
+    const qint64 count = extremes.count;
+    const double min = extremes.min;
+    const double max = extremes.max;
+    double sum = extremes.sum;
     Histogram histogram;
     if (count == 0)
         return histogram;
@@ -269,14 +298,33 @@ Histogram Histogram::fromSamples(const QList<double> &samples)
                 sum = addSums(sum, sample);
         }
     }
+    const int lowestPositiveIndex = max > 0.0 ? indexOfMagnitude(extremes.lowestPositive) : 0;
+    const int lowestNegativeIndex = min < 0.0 ? indexOfMagnitude(-extremes.highestNegative) : 0;
+    BucketCounts positive = zeroCounts(lowestPositiveIndex, max > 0.0 ? indexOfMagnitude(max) : -1);
+    BucketCounts negative =
+        zeroCounts(lowestNegativeIndex, min < 0.0 ? indexOfMagnitude(-min) : -1);
+    constexpr double LowestInRange = 0x1p-64;
+    constexpr double HighestInRange = 0x1p64;
+    static_assert(Histogram::LowestExponent == -64 && Histogram::HighestExponent == 64);
+    if (extremes.count == samples.size() && min >= LowestInRange && max <= HighestInRange) {
+        // The usual window: finite positive samples within the range, counted with no test.
+        for (double sample : samples)
+            ++positive[indexOfMagnitudeInRange(sample) - lowestPositiveIndex];
+    } else {
+        for (double sample : samples) {
+            if (sample > 0.0 && sample <= MaxDouble)
+                ++positive[indexOfMagnitude(sample) - lowestPositiveIndex];
+            else if (sample < 0.0 && sample >= -MaxDouble)
+                ++negative[indexOfMagnitude(-sample) - lowestNegativeIndex];
+        }
+    }
     histogram.m_count = count;
-    histogram.m_zeroCount = zeroCount;
+    histogram.m_zeroCount = extremes.zeroCount;
     histogram.m_sum = sum;
     histogram.m_min = min;
     histogram.m_max = max;
-    histogram.m_positive = bucketsOf(indexes.data(), positives, lowestPositive, highestPositive);
-    histogram.m_negative = bucketsOf(indexes.data() + indexes.size() - negatives, negatives,
-                                     lowestNegative, highestNegative);
+    histogram.m_positive = bucketsOfCounts(positive.data(), positive.size(), lowestPositiveIndex);
+    histogram.m_negative = bucketsOfCounts(negative.data(), negative.size(), lowestNegativeIndex);
     return histogram;
 }
 

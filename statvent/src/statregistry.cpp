@@ -128,7 +128,7 @@ Detail::WindowCell *StatRegistryPrivate::windowCell(QByteArrayView name, quint32
 Detail::RowNames StatRegistryPrivate::rowNames(QByteArrayView window, const QList<double> &wanted,
                                                const NameFormatter &formatter)
 {
-    Detail::RowNames made{wanted,
+    Detail::RowNames made{window.toByteArray(), wanted,
                           Detail::WindowRows::rowNames(
                               window, Detail::WindowRows::percentileLabels(wanted), formatter),
                           formatter};
@@ -303,14 +303,19 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
             histogram = Histogram::fromSamples(samples);
         const qsizetype first = stats.size();
         const qsizetype count = samples.size();
-        const double sum =
-            Detail::WindowRows::appendNamedRows(stats, rows->names, samples, rows->percentiles);
+        // The histogram's sum is the rows' one, unless it was saturated (the plain sum
+        // overflowed and the mean is made another way).
+        std::optional<double> knownSum;
+        if (histogram && std::fabs(histogram->sum()) < std::numeric_limits<double>::max())
+            knownSum = histogram->sum();
+        const double sum = Detail::WindowRows::appendNamedRows(stats, rows->names, samples,
+                                                               rows->percentiles, knownSum);
         for (auto row = stats.begin() + first; row != stats.end(); ++row)
             row->kind = StatKind::Window;
         if (!withWindows)
             continue;
         WindowStats window;
-        window.name = cell.name().toByteArray();
+        window.name = rows->window;
         window.count = count;
         // Finite samples whose sum overflows: saturated, as the socket carries finite values.
         window.sum =

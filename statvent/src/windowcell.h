@@ -21,6 +21,7 @@ namespace Statvent::Detail {
 //! A window's row names for one list of percentiles (see WindowRows::rowNames()).
 struct RowNames
 {
+    QByteArray window; // the window's own name, shared by every typed snapshot
     QList<double> percentiles;
     QList<QByteArray> names; // an empty name: a row that is not reported
     NameFormatter formatter; // the one given when the window was made

@@ -45,12 +45,14 @@ QList<QByteArray> WindowRows::rowNames(QByteArrayView name, const QList<QByteArr
 }
 
 double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
-                                   QList<double> &samples, const QList<double> &percentiles)
+                                   QList<double> &samples, const QList<double> &percentiles,
+                                   std::optional<double> knownSum)
 {
     Q_ASSERT(rowNames.size() == percentiles.size() + 1);
     if (samples.isEmpty())
         return 0;
-    const double sum = std::accumulate(samples.cbegin(), samples.cend(), 0.0);
+    const double sum =
+        knownSum ? *knownSum : std::accumulate(samples.cbegin(), samples.cend(), 0.0);
     double mean = sum / double(samples.size());
     if (!std::isfinite(mean)) {
         // The sum overflowed although every sample, hence the mean, is finite: a pipe cannot carry

@@ -5,6 +5,8 @@
 
 #include "statvent/aggregates.h"
 
+#include <optional>
+
 namespace Statvent::Detail {
 
 /*!
@@ -28,9 +30,11 @@ public:
      * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
      * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
      * Returns the samples' sum, as the mean row sums them (infinite if that overflows).
+     * \a knownSum, if given, is that sum already made (finite), which is then not made again.
      */
     static double appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
-                                  QList<double> &samples, const QList<double> &percentiles);
+                                  QList<double> &samples, const QList<double> &percentiles,
+                                  std::optional<double> knownSum = std::nullopt);
     //! Where the \a percentile of \a n sorted samples (n > 0) is, by the original's formula.
     static qsizetype percentileIndex(qsizetype n, double percentile) noexcept;
 };

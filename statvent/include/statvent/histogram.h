@@ -97,7 +97,7 @@ public:
 
     /*!
      * The histogram of \a samples, with sum() added in their order; NaN and infinities are left
-     * out. Faster than add() one by one for a window's samples (one sort of the bucket indexes).
+     * out. Faster than add() one by one for a window's samples (two passes, no sort).
      */
     static Histogram fromSamples(const QList<double> &samples);
 
