@@ -175,9 +175,14 @@ void SnapshotWriter::run()
 QByteArray SnapshotWriter::render(Batch &batch, bool toSocket) const
 {
     std::optional<QByteArray> &text = toSocket ? batch.socketText : batch.pipeText;
-    if (!text) {
-        text = toSocket ? SnapshotFormat::serialize(m_registry->typedSnapshot())
-                        : PipeFormat::serialize(m_registry->snapshot());
+    if (text)
+        return *text;
+    if (toSocket) {
+        batch.socketSnapshot = m_registry->typedSnapshot();
+        text = SnapshotFormat::serialize(batch.socketSnapshot);
+    } else {
+        batch.pipeSnapshot = m_registry->snapshot();
+        text = PipeFormat::serialize(batch.pipeSnapshot);
     }
     return *text;
 }

@@ -6,6 +6,8 @@
 #include "readercounter.h"
 #include "recorderthread.h"
 
+#include "statvent/typedsnapshot.h"
+
 #include <QByteArray>
 #include <QDeadlineTimer>
 
@@ -104,6 +106,10 @@ private:
     {
         std::optional<QByteArray> pipeText;
         std::optional<QByteArray> socketText;
+        // What the texts were rendered from, freed with the batch, once the texts' first bytes
+        // are written: readers need not wait while a thousand names and the histograms go.
+        Snapshot pipeSnapshot;
+        TypedSnapshot socketSnapshot;
     };
 
     void run();
