@@ -8,11 +8,13 @@
 #include <statvent/statregistry.h>
 #include <statvent/statvent.h>
 
+#include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <atomic>
+#include <cmath>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -174,6 +176,7 @@ private Q_SLOTS:
     void kinds_data();
     void kinds();
     void typedSnapshotDescribesTheWindows();
+    void typedRowsAreThePlainRowsBitForBit();
     void typedSnapshotLeavesOutRefusedRowsLabels();
     void typedWindowSumsStayFinite_data();
     void typedWindowSumsStayFinite();
@@ -689,6 +692,23 @@ void tst_StatRegistry::kinds()
     QCOMPARE(snapshot.constFirst().kind, kind);
     for (qsizetype row = 1; row < snapshot.size(); ++row)
         QCOMPARE(snapshot[row].kind, StatKind::Window);
+}
+
+void tst_StatRegistry::typedRowsAreThePlainRowsBitForBit()
+{
+    // Reals of every magnitude, whose sum depends on its order: the typed snapshot's mean rows
+    // take the histogram's sum, the plain snapshot's make their own, and both must agree.
+    StatRegistry registry;
+    QRandomGenerator random(21);
+    for (int sample = 0; sample < 250; ++sample) {
+        const double magnitude = std::pow(10.0, random.generateDouble() * 12 - 4);
+        registry.record("mixed.{0}", random.bounded(4) == 0 ? -magnitude : magnitude);
+        registry.record("positive.{0}", magnitude);
+    }
+    const TypedSnapshot typed = registry.typedSnapshot();
+    QCOMPARE(typed.stats, registry.snapshot());
+    for (const WindowStats &window : typed.windows)
+        QCOMPARE(window.sum, window.histogram->sum());
 }
 
 void tst_StatRegistry::typedSnapshotDescribesTheWindows()

@@ -278,8 +278,7 @@ double Histogram::lowerBound(int index) noexcept
 Histogram Histogram::fromSamples(const QList<double> &samples)
 {
     // Two passes. The first finds the extremes, hence each sign's range of buckets; the second
-    // counts each sample into its bucket, with no branch but the sign's (the same for most
-    // windows).
+    // counts each sample into its bucket (with no test at all in the usual window).
     const SampleExtremes extremes = SampleExtremes::of(samples);
     const qint64 count = extremes.count;
     const double min = extremes.min;
