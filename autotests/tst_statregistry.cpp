@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -31,7 +32,9 @@ using Statvent::WindowStats;
 using namespace Qt::StringLiterals;
 using Statvent::StatKind;
 using Operations = QList<QPair<QByteArray, StatValue>>;
+using Filler = std::function<void(StatRegistry &)>;
 Q_DECLARE_METATYPE(StatKind)
+Q_DECLARE_METATYPE(Filler)
 
 namespace {
 
@@ -178,6 +181,8 @@ private Q_SLOTS:
     void typedSnapshotDescribesTheWindows();
     void typedRowsAreThePlainRowsBitForBit();
     void typedSnapshotLeavesOutRefusedRowsLabels();
+    void typedSnapshotTextIsTheSerializedSnapshot_data();
+    void typedSnapshotTextIsTheSerializedSnapshot();
     void typedWindowSumsStayFinite_data();
     void typedWindowSumsStayFinite();
     void realSumsSaturate_data();
@@ -776,6 +781,69 @@ void tst_StatRegistry::typedSnapshotLeavesOutRefusedRowsLabels()
     QCOMPARE(window.labels, QList<QByteArray>({"95th", "99th", "100th", "mean"}));
     QCOMPARE(typed.stats[window.firstRow].name, QByteArray("w.95th"));
     QVERIFY(SnapshotFormat::parse(SnapshotFormat::serialize(typed)).complete);
+}
+
+void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot_data()
+{
+    // typedSnapshotText() writes the text from the cells; serialize() from the snapshot. Each
+    // row is a registry whose text would differ if the two took any rule differently.
+    QTest::addColumn<Filler>("fill");
+    QTest::newRow("empty") << Filler([](StatRegistry &) {});
+    QTest::newRow("every kind, integers and reals") << Filler([](StatRegistry &registry) {
+        registry.incr("requests", 41);
+        registry.incr("bytes", 0.5);
+        registry.set("queue", Int64Min);
+        registry.set("level", -0.1);
+        registry.set("huge", 1.7976931348623157e308);
+    });
+    QTest::newRow("windows between statistics, of every sign")
+        << Filler([](StatRegistry &registry) {
+               QRandomGenerator random(7);
+               registry.incr("before");
+               for (int sample = 0; sample < 250; ++sample) {
+                   const double magnitude = std::pow(10.0, random.generateDouble() * 16 - 6);
+                   registry.record("mixed.{0}", random.bounded(3) == 0 ? -magnitude : magnitude);
+                   registry.record("zeros.{0}", random.bounded(2) ? 0.0 : magnitude);
+               }
+               registry.set("between", 2);
+               registry.record("subnormal.{0}", 4.9e-324);
+               registry.incr("after");
+           });
+    QTest::newRow("an empty window") << Filler([](StatRegistry &registry) {
+        registry.sampleWindow("idle.{0}");
+        registry.incr("after");
+    });
+    QTest::newRow("saturated sum") << Filler([](StatRegistry &registry) {
+        registry.record("far", 1.7976931348623157e308);
+        registry.record("far", 1.7976931348623157e308);
+    });
+    QTest::newRow("refused row names, other percentiles") << Filler([](StatRegistry &registry) {
+        const auto breaksMedian = [](QByteArrayView name, QByteArrayView label) {
+            return label == "median" ? QByteArray("line\nbreak")
+                                     : QByteArray(name.toByteArray() + "." + label.toByteArray());
+        };
+        StatventTest::expectOnce(StatventTest::refusal("aggregates"_L1, u"w"_s, "formatter"_L1));
+        registry.record("w", 4, breaksMedian);
+        registry.setPercentiles({12.5, 50, 99.9});
+        registry.record("v.{0}", 3);
+    });
+    QTest::newRow("longer than the first buffer") << Filler([](StatRegistry &registry) {
+        for (int i = 0; i < 40; ++i) {
+            registry.incr(QByteArray(PipeFormat::MaxNameLength - 4, 'a' + char(i % 26))
+                          + QByteArray::number(1000 + i));
+            registry.record("w" + QByteArray::number(i) + ".{0}", i);
+        }
+    });
+}
+
+void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot()
+{
+    QFETCH(Filler, fill);
+    StatRegistry registry;
+    fill(registry);
+    const QByteArray text = registry.typedSnapshotText();
+    QCOMPARE(text, SnapshotFormat::serialize(registry.typedSnapshot()));
+    QVERIFY(SnapshotFormat::parse(text).complete);
 }
 
 void tst_StatRegistry::typedWindowSumsStayFinite_data()

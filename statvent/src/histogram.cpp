@@ -202,36 +202,34 @@ BucketCounts zeroCounts(int lowest, int highest)
     return counts;
 }
 
-// A window's finite samples at a glance: the first of Histogram::fromSamples()'s passes.
+// A window's finite samples at a glance: the first of Histogram::fromSamples()'s passes. The
+// sum is not taken here but in the second pass, where the latency of its chain of additions
+// (it must stay in the samples' order, as the rows' mean) hides behind the bucket search.
 struct SampleExtremes
 {
     qint64 count = 0;
     qint64 zeroCount = 0;
-    double sum = 0.0; // in the samples' order, infinite if a partial sum overflowed
-    double min = std::numeric_limits<double>::infinity();
-    double max = -std::numeric_limits<double>::infinity();
+    double min = 0.0;
+    double max = 0.0;
     double lowestPositive = std::numeric_limits<double>::infinity();
     double highestNegative = -std::numeric_limits<double>::infinity();
 
     // Not inlined: in the caller, whose later calls need the registers, GCC kept the running
-    // sum and extremes in memory, a store and a load on each one's chain at every sample.
+    // extremes in memory, a store and a load on each one's chain at every sample.
     Q_NEVER_INLINE static SampleExtremes of(const QList<double> &samples) noexcept
     {
-        SampleExtremes extremes;
         qint64 count = 0;
-        double sum = 0.0;
         double min = std::numeric_limits<double>::infinity();
         double max = -std::numeric_limits<double>::infinity();
         for (double sample : samples) {
             if (!std::isfinite(sample))
                 continue;
             ++count;
-            sum += sample;
             min = sample < min ? sample : min;
             max = sample > max ? sample : max;
         }
+        SampleExtremes extremes;
         extremes.count = count;
-        extremes.sum = sum;
         extremes.min = min;
         extremes.max = max;
         if (min > 0.0) { // the usual window: positive samples only
@@ -283,38 +281,43 @@ Histogram Histogram::fromSamples(const QList<double> &samples)
     const qint64 count = extremes.count;
     const double min = extremes.min;
     const double max = extremes.max;
-    double sum = extremes.sum;
     Histogram histogram;
     if (count == 0)
         return histogram;
-    // The sum above is the plain one, whose latency bounds the loop; saturating it at every
-    // step (addSums()) took twice as long. They differ only if a partial sum overflowed, which
-    // leaves the plain one infinite: then the saturated one is taken, in a second pass.
-    if (!std::isfinite(sum)) {
-        sum = 0.0;
-        for (double sample : samples) {
-            if (std::isfinite(sample))
-                sum = addSums(sum, sample);
-        }
-    }
     const int lowestPositiveIndex = max > 0.0 ? indexOfMagnitude(extremes.lowestPositive) : 0;
     const int lowestNegativeIndex = min < 0.0 ? indexOfMagnitude(-extremes.highestNegative) : 0;
     BucketCounts positive = zeroCounts(lowestPositiveIndex, max > 0.0 ? indexOfMagnitude(max) : -1);
     BucketCounts negative =
         zeroCounts(lowestNegativeIndex, min < 0.0 ? indexOfMagnitude(-min) : -1);
+    // The plain sum, in the samples' order. Saturating it at every step (addSums()) took twice
+    // as long; the two differ only if a partial sum overflowed, which leaves the plain one
+    // infinite: then the saturated one is taken, in another pass.
+    double sum = 0.0;
     constexpr double LowestInRange = 0x1p-64;
     constexpr double HighestInRange = 0x1p64;
     static_assert(Histogram::LowestExponent == -64 && Histogram::HighestExponent == 64);
-    if (extremes.count == samples.size() && min >= LowestInRange && max <= HighestInRange) {
+    if (count == samples.size() && min >= LowestInRange && max <= HighestInRange) {
         // The usual window: finite positive samples within the range, counted with no test.
-        for (double sample : samples)
+        for (double sample : samples) {
+            sum += sample;
             ++positive[indexOfMagnitudeInRange(sample) - lowestPositiveIndex];
+        }
     } else {
         for (double sample : samples) {
-            if (sample > 0.0 && sample <= MaxDouble)
+            if (sample > 0.0 && sample <= MaxDouble) {
+                sum += sample;
                 ++positive[indexOfMagnitude(sample) - lowestPositiveIndex];
-            else if (sample < 0.0 && sample >= -MaxDouble)
+            } else if (sample < 0.0 && sample >= -MaxDouble) {
+                sum += sample;
                 ++negative[indexOfMagnitude(-sample) - lowestNegativeIndex];
+            }
+        }
+    }
+    if (!std::isfinite(sum)) {
+        sum = 0.0;
+        for (double sample : samples) {
+            if (std::isfinite(sample))
+                sum = addSums(sum, sample);
         }
     }
     histogram.m_count = count;

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "statvent/snapshotformat.h"
 
+#include "snapshotrecords.h"
 #include "uniquenames.h"
 #include "valuetext.h"
 
@@ -19,62 +20,9 @@ using Detail::NameRepeats;
 using Detail::UniqueNames;
 using Detail::ValueText;
 
-constexpr QByteArrayView HeaderPrefix = "statvent-snapshot ";
-
-// What a line is, by its first field. Unknown stays last: it counts the known records.
-enum class Record : quint8 { Counter, Gauge, Untyped, Window, Row, Buckets, End, Unknown };
-
-// What each record is, indexed by Record: the first field, which the writer writes and the
-// reader reads; the kind of the statistic it gives; whether the end record counts it (one per
-// statistic or window).
-struct RecordType
-{
-    QByteArrayView word;
-    StatKind kind;
-    bool counted;
-};
-constexpr std::array<RecordType, std::size_t(Record::Unknown)> RecordTypes = {{
-    {"counter", StatKind::Counter, true},
-    {"gauge", StatKind::Gauge, true},
-    {"untyped", StatKind::Untyped, true},
-    {"window", StatKind::Window, true},
-    {"row", StatKind::Window, false},
-    {"buckets", StatKind::Untyped, false},
-    {"end", StatKind::Untyped, false},
-}};
-
-constexpr QByteArrayView wordOf(Record record) noexcept
-{
-    return RecordTypes[std::size_t(record)].word;
-}
-
-Record recordOf(QByteArrayView word) noexcept
-{
-    const auto found = std::find_if(RecordTypes.begin(), RecordTypes.end(),
-                                    [word](const RecordType &type) { return type.word == word; });
-    return Record(found - RecordTypes.begin()); // Record::Unknown when not found
-}
-
-bool isCounted(Record record) noexcept
-{
-    return record != Record::Unknown && RecordTypes[std::size_t(record)].counted;
-}
-
-// The record of a plain statistic of \a kind. A window row without its window (see
-// appendStatistic()) is written untyped.
-Record recordOf(StatKind kind) noexcept
-{
-    for (const Record record : {Record::Counter, Record::Gauge}) {
-        if (RecordTypes[std::size_t(record)].kind == kind)
-            return record;
-    }
-    return Record::Untyped;
-}
-
-StatKind kindOf(Record record) noexcept
-{
-    return record == Record::Unknown ? StatKind::Untyped : RecordTypes[std::size_t(record)].kind;
-}
+using Detail::SnapshotRecords;
+using Record = SnapshotRecords::Type;
+constexpr QByteArrayView HeaderPrefix = SnapshotRecords::HeaderPrefix;
 
 // The first field of \a rest (up to the next space) and what follows that space; false when
 // there is no space, that is, when another field should follow and does not.
@@ -127,88 +75,6 @@ std::optional<SnapshotFormat::Error> checkName(QByteArrayView name) noexcept
     if (std::memchr(name.data(), '\r', size_t(name.size())))
         return SnapshotFormat::Error::CarriageReturn;
     return std::nullopt;
-}
-
-// Room for a record's type word, its fixed fields with their spaces and its LF, but not its
-// name or label: "window " + a count + " " + a value + " " + "\n" is the longest.
-constexpr qsizetype MaxRecordOverhead = 64;
-
-char *writeStatistic(char *at, const StatEntry &entry) noexcept
-{
-    // A row of kind Window outside every window breaks serialize()'s precondition; written as
-    // untyped, it still reaches readers, without a kind it cannot carry on its own.
-    Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
-               "a window row outside its window");
-    at = ValueText::write(at, wordOf(recordOf(entry.kind)));
-    *at++ = ' ';
-    at = ValueText::writeValue(at, entry.value);
-    *at++ = ' ';
-    at = ValueText::write(at, entry.name);
-    *at++ = '\n';
-    return at;
-}
-
-// The longest bucket as written: a space, `n`, an index of 5 characters, `:`, a count.
-constexpr qsizetype MaxBucketLength = 1 + 1 + 5 + 1 + ValueText::MaxIntegerLength;
-// A `buckets` record without its buckets: the type, the scale, a count, two values, the LF.
-constexpr qsizetype MaxBucketsRecordOverhead =
-    8 + 2 * (1 + ValueText::MaxIntegerLength) + 2 * (1 + ValueText::MaxValueLength) + 1;
-
-// How many records a histogram is written in.
-qsizetype bucketsRecordsOf(const Histogram &histogram)
-{
-    const qsizetype buckets =
-        histogram.negativeBuckets().size() + histogram.positiveBuckets().size();
-    return std::max<qsizetype>(1,
-                               (buckets + SnapshotFormat::MaxBucketsPerRecord - 1)
-                                   / SnapshotFormat::MaxBucketsPerRecord);
-}
-
-// The start of a `buckets` record: the type, the scale, \a zeroCount, the minimum and maximum.
-char *writeBucketsHeader(char *at, const Histogram &histogram, qint64 zeroCount) noexcept
-{
-    at = ValueText::write(at, wordOf(Record::Buckets));
-    *at++ = ' ';
-    at = ValueText::writeInteger(at, Histogram::Scale);
-    *at++ = ' ';
-    at = ValueText::writeInteger(at, zeroCount);
-    *at++ = ' ';
-    at = ValueText::writeValue(at, histogram.min());
-    *at++ = ' ';
-    return ValueText::writeValue(at, histogram.max());
-}
-
-/*!
- * Writes a window's histogram as `buckets` records of at most MaxBucketsPerRecord buckets
- * each, so that lines stay short: the first holds the zero count, every one the scale, the
- * minimum and the maximum; merged, they are the histogram.
- */
-char *writeHistogram(char *at, const Histogram &histogram) noexcept
-{
-    at = writeBucketsHeader(at, histogram, histogram.zeroCount());
-    // Plain loops over a local pointer: the integers of the buckets are most of a socket text,
-    // and a pointer captured by a lambda is stored back to memory at every field.
-    qsizetype inRecord = 0;
-    for (const bool negative : {true, false}) {
-        const QList<Histogram::Bucket> &buckets =
-            negative ? histogram.negativeBuckets() : histogram.positiveBuckets();
-        for (const Histogram::Bucket &bucket : buckets) {
-            if (inRecord == SnapshotFormat::MaxBucketsPerRecord) {
-                *at++ = '\n';
-                at = writeBucketsHeader(at, histogram, 0);
-                inRecord = 0;
-            }
-            *at++ = ' ';
-            if (negative)
-                *at++ = 'n';
-            at = ValueText::writeInteger(at, bucket.index);
-            *at++ = ':';
-            at = ValueText::writeInteger(at, bucket.count);
-            ++inRecord;
-        }
-    }
-    *at++ = '\n';
-    return at;
 }
 
 // A signed decimal integer within int, as the format writes an index or a scale.
@@ -281,84 +147,56 @@ std::optional<SnapshotFormat::Error> parseBuckets(QByteArrayView rest, BucketsFi
     return std::nullopt;
 }
 
-char *writeWindow(char *at, const WindowStats &window) noexcept
-{
-    at = ValueText::write(at, wordOf(Record::Window));
-    *at++ = ' ';
-    at = ValueText::writeInteger(at, window.count);
-    *at++ = ' ';
-    at = ValueText::writeValue(at, window.sum);
-    *at++ = ' ';
-    at = ValueText::write(at, window.name);
-    *at++ = '\n';
-    return at;
-}
-
-char *writeRow(char *at, QByteArrayView label, const StatEntry &entry) noexcept
-{
-    at = ValueText::write(at, wordOf(Record::Row));
-    *at++ = ' ';
-    at = ValueText::write(at, label);
-    *at++ = ' ';
-    at = ValueText::writeValue(at, entry.value);
-    *at++ = ' ';
-    at = ValueText::write(at, entry.name);
-    *at++ = '\n';
-    return at;
-}
-
 } // namespace
 
 QByteArray SnapshotFormat::serialize(const TypedSnapshot &snapshot)
 {
     const Snapshot &stats = snapshot.stats;
     // One buffer for the worst case, filled with plain stores: no capacity check per field.
-    qsizetype size = 2 * MaxRecordOverhead + HeaderPrefix.size();
+    qsizetype size = 2 * SnapshotRecords::MaxHeaderLength;
     for (const StatEntry &entry : stats)
-        size += entry.name.size() + MaxRecordOverhead;
+        size += entry.name.size() + SnapshotRecords::MaxRecordOverhead;
     for (const WindowStats &window : snapshot.windows) {
-        size += window.name.size() + MaxRecordOverhead;
+        size += window.name.size() + SnapshotRecords::MaxRecordOverhead;
         for (const QByteArray &label : window.labels)
             size += label.size();
-        if (window.histogram) {
-            size += bucketsRecordsOf(*window.histogram) * MaxBucketsRecordOverhead
-                + (window.histogram->negativeBuckets().size()
-                   + window.histogram->positiveBuckets().size())
-                    * MaxBucketLength;
-        }
+        if (window.histogram)
+            size += SnapshotRecords::histogramBound(*window.histogram);
     }
     QByteArray out(size, Qt::Uninitialized);
-    char *at = out.data();
-
-    at = ValueText::write(at, HeaderPrefix);
-    at = ValueText::writeInteger(at, Version);
-    *at++ = '\n';
+    char *at = SnapshotRecords::writeHeader(out.data());
 
     qsizetype records = 0;
     qsizetype next = 0; // the next row of stats to write
+    const auto writeStatistic = [&at](const StatEntry &entry) {
+        // A row of kind Window outside every window breaks the precondition; it is written
+        // untyped.
+        Q_ASSERT_X(entry.kind != StatKind::Window, "SnapshotFormat::serialize",
+                   "a window row outside its window");
+        at = SnapshotRecords::writeStatistic(at, entry.kind, entry.value, entry.name);
+    };
     for (const WindowStats &window : snapshot.windows) {
         Q_ASSERT_X(window.firstRow >= next && window.firstRow + window.rowCount <= stats.size()
                        && window.labels.size() == window.rowCount,
                    "SnapshotFormat::serialize", "a window whose rows are not where it says");
         const qsizetype firstRow = std::clamp(window.firstRow, next, stats.size());
         for (; next < firstRow; ++next, ++records)
-            at = writeStatistic(at, stats.at(next));
-        at = writeWindow(at, window);
+            writeStatistic(stats.at(next));
+        at = SnapshotRecords::writeWindow(at, window.count, window.sum, window.name);
         ++records;
         const qsizetype rowCount = std::min(window.rowCount, stats.size() - firstRow);
-        for (qsizetype i = 0; i < rowCount; ++i)
-            at = writeRow(at, window.labels.value(i), stats.at(firstRow + i));
+        for (qsizetype i = 0; i < rowCount; ++i) {
+            const StatEntry &row = stats.at(firstRow + i);
+            at = SnapshotRecords::writeRow(at, window.labels.value(i), row.value, row.name);
+        }
         if (window.histogram)
-            at = writeHistogram(at, *window.histogram);
+            at = SnapshotRecords::writeHistogram(at, *window.histogram);
         next = firstRow + rowCount;
     }
     for (; next < stats.size(); ++next, ++records)
-        at = writeStatistic(at, stats.at(next));
+        writeStatistic(stats.at(next));
 
-    at = ValueText::write(at, wordOf(Record::End));
-    *at++ = ' ';
-    at = ValueText::writeInteger(at, records);
-    *at++ = '\n';
+    at = SnapshotRecords::writeEnd(at, records);
     Q_ASSERT_X(at <= out.constData() + size, "SnapshotFormat::serialize", "text beyond its bound");
     out.truncate(at - out.constData());
     return out;
@@ -543,12 +381,12 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
     QByteArrayView type = line;
     if (!takeField(rest, type))
         rest = {};
-    const Record record = recordOf(type);
+    const Record record = SnapshotRecords::typeOf(type);
     if (record == Record::Unknown) {
         ++result.skippedLines;
         return;
     }
-    if (isCounted(record)) {
+    if (SnapshotRecords::isCounted(record)) {
         ++records;
         closeWindow(false);
     }
@@ -663,7 +501,8 @@ void SnapshotFormat::Reader::Private::readRecord(QByteArrayView line)
         }
     }
     const bool added = statNames->add(name, [&](QByteArray keptName) {
-        snapshot.stats.append(StatEntry{std::move(keptName), *value, kindOf(record)});
+        snapshot.stats.append(
+            StatEntry{std::move(keptName), *value, SnapshotRecords::kindOf(record)});
     });
     if (!added) {
         reject(Error::RepeatedName);

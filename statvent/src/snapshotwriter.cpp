@@ -178,8 +178,7 @@ QByteArray SnapshotWriter::render(Batch &batch, bool toSocket) const
     if (text)
         return *text;
     if (toSocket) {
-        batch.socketSnapshot = m_registry->typedSnapshot();
-        text = SnapshotFormat::serialize(batch.socketSnapshot);
+        text = m_registry->typedSnapshotText();
     } else {
         batch.pipeSnapshot = m_registry->snapshot();
         text = PipeFormat::serialize(batch.pipeSnapshot);

@@ -106,18 +106,19 @@ private:
     {
         std::optional<QByteArray> pipeText;
         std::optional<QByteArray> socketText;
-        // What the texts were rendered from, freed with the batch, once the texts' first bytes
-        // are written: readers need not wait while a thousand names and the histograms go.
+        // What the FIFO's text was rendered from, freed with the batch, once the text's first
+        // bytes are written: readers need not wait while a thousand names go. (The socket's text
+        // is written from the registry's cells, with no snapshot.)
         Snapshot pipeSnapshot;
-        TypedSnapshot socketSnapshot;
     };
 
     void run();
     /*!
      * What a reader of the socket (\a toSocket: SnapshotFormat) or of a FIFO (PipeFormat) gets
      * from \a batch: the one place where a snapshot is rendered. Each text is rendered at most
-     * once per batch and only when a reader needs it, from a snapshot taken for it: a FIFO's
-     * text needs no windows nor histograms (StatRegistry::snapshot() is the cheaper walk).
+     * once per batch and only when a reader needs it: a FIFO's text from a snapshot, which needs
+     * no windows nor histograms (StatRegistry::snapshot() is the cheaper walk), the socket's from
+     * the registry's cells (StatRegistry::typedSnapshotText()).
      */
     QByteArray render(Batch &batch, bool toSocket) const;
     /*!

@@ -3,6 +3,7 @@
 #include "statvent/statregistry.h"
 
 #include "logging.h"
+#include "snapshotrecords.h"
 #include "statregistry_p.h"
 #include "statvent/pipeformat.h"
 #include "utf8name.h"
@@ -269,79 +270,224 @@ std::optional<StatValue> StatRegistry::value(QAnyStringView name) const
     return std::nullopt;
 }
 
-TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
+namespace {
+
+//! One window as StatRegistryPrivate::walk() hands it to its sink.
+struct WindowVisit
+{
+    const Detail::RowNames &rows;
+    qsizetype count = 0;
+    //! The samples' sum; a sum beyond the doubles is the largest double of its sign, as the
+    //! socket carries finite values.
+    double sum = 0;
+    //! Empty for an empty window.
+    const Detail::WindowRows::Values &values;
+    //! With histograms only (else empty): the histogram and one label per row name.
+    std::optional<Histogram> &histogram;
+    const QList<QByteArray> &labels;
+
+    //! The value of row \a i of a window that holds samples: a percentile, or the mean last.
+    double rowValue(qsizetype i) const
+    {
+        return i < values.percentiles.size() ? values.percentiles[i] : values.mean;
+    }
+};
+
+//! Builds the TypedSnapshot of StatRegistryPrivate::collect().
+class SnapshotSink
+{
+public:
+    SnapshotSink(TypedSnapshot &typed, bool withWindows)
+        : m_typed(typed)
+        , m_withWindows(withWindows)
+    {
+    }
+
+    void statistic(const Detail::CellTable<Detail::ValueCell>::Cursor &cursor,
+                   const Detail::ValueCell &cell)
+    {
+        m_typed.stats.append(StatEntry{cursor.name(cell), cell.load(), cell.kind()});
+    }
+
+    void window(const WindowVisit &visit)
+    {
+        Snapshot &stats = m_typed.stats;
+        const qsizetype first = stats.size();
+        const QList<QByteArray> &names = visit.rows.names;
+        if (visit.count > 0) {
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                if (!names[i].isEmpty())
+                    stats.append(StatEntry{names[i], visit.rowValue(i), StatKind::Window});
+            }
+        }
+        if (!m_withWindows)
+            return;
+        WindowStats window;
+        window.name = visit.rows.window;
+        window.count = visit.count;
+        window.sum = visit.sum;
+        window.histogram = std::move(visit.histogram);
+        window.firstRow = first;
+        window.rowCount = stats.size() - first;
+        if (window.rowCount == visit.labels.size()) {
+            window.labels = visit.labels;
+        } else if (window.rowCount
+                   > 0) { // rows whose name was refused are left out, and so are their labels
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                if (!names[i].isEmpty())
+                    window.labels.append(visit.labels[i]);
+            }
+        }
+        m_typed.windows.append(std::move(window));
+    }
+
+private:
+    TypedSnapshot &m_typed;
+    const bool m_withWindows;
+};
+
+/*!
+ * Writes the socket text of StatRegistryPrivate::typedText() as the walk goes. A buffer grown
+ * before each record to that record's bound: the record itself is written with plain stores.
+ */
+class SocketTextSink
+{
+public:
+    explicit SocketTextSink(qsizetype expectedBytes)
+        : m_text(std::max(expectedBytes, Detail::SnapshotRecords::MaxHeaderLength),
+                 Qt::Uninitialized)
+        , m_at(Detail::SnapshotRecords::writeHeader(m_text.data()))
+    {
+    }
+
+    void statistic(const Detail::CellTable<Detail::ValueCell>::Cursor &,
+                   const Detail::ValueCell &cell)
+    {
+        const QByteArrayView name = cell.name();
+        makeRoom(name.size() + Detail::SnapshotRecords::MaxRecordOverhead);
+        m_at = Detail::SnapshotRecords::writeStatistic(m_at, cell.kind(), cell.load(), name);
+        ++m_records;
+    }
+
+    void window(const WindowVisit &visit)
+    {
+        const QList<QByteArray> &names = visit.rows.names;
+        const bool hasRows = visit.count > 0;
+        qsizetype bound = visit.rows.window.size() + Detail::SnapshotRecords::MaxRecordOverhead;
+        if (hasRows) {
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                bound += names[i].size() + visit.labels[i].size()
+                    + Detail::SnapshotRecords::MaxRecordOverhead;
+            }
+        }
+        if (visit.histogram)
+            bound += Detail::SnapshotRecords::histogramBound(*visit.histogram);
+        makeRoom(bound);
+        m_at =
+            Detail::SnapshotRecords::writeWindow(m_at, visit.count, visit.sum, visit.rows.window);
+        ++m_records;
+        if (hasRows) {
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                if (!names[i].isEmpty()) {
+                    m_at = Detail::SnapshotRecords::writeRow(m_at, visit.labels[i],
+                                                             visit.rowValue(i), names[i]);
+                }
+            }
+        }
+        if (visit.histogram)
+            m_at = Detail::SnapshotRecords::writeHistogram(m_at, *visit.histogram);
+    }
+
+    QByteArray finish()
+    {
+        makeRoom(Detail::SnapshotRecords::MaxHeaderLength);
+        m_at = Detail::SnapshotRecords::writeEnd(m_at, m_records);
+        m_text.truncate(m_at - m_text.constData());
+        return std::move(m_text);
+    }
+
+private:
+    void makeRoom(qsizetype bytes)
+    {
+        const qsizetype used = m_at - m_text.constData();
+        if (m_text.size() - used >= bytes)
+            return;
+        m_text.resize(std::max(2 * m_text.size(), used + bytes));
+        m_at = m_text.data() + used;
+    }
+
+    QByteArray m_text;
+    char *m_at;
+    qsizetype m_records = 0;
+};
+
+} // namespace
+
+template<typename Sink>
+void StatRegistryPrivate::walk(Sink &sink, bool withHistograms) const
 {
     // Windows first: every window counted here was made when at most as many values existed as
     // the value cursor walks, so each one's valuesBefore is within this snapshot.
     Detail::CellTable<Detail::WindowCell>::Cursor windowCursor(windows);
     Detail::CellTable<Detail::ValueCell>::Cursor valueCursor(values);
-
-    TypedSnapshot typed;
-    Snapshot &stats = typed.stats;
-    stats.reserve(values.size() + windows.size() * 5);
-    if (withWindows)
-        typed.windows.reserve(windows.size());
-    auto appendValuesUpTo = [&](qsizetype end) {
-        while (valueCursor.done() < end && !valueCursor.atEnd()) {
-            const Detail::ValueCell &cell = valueCursor.next();
-            stats.append(StatEntry{valueCursor.name(cell), cell.load(), cell.kind()});
-        }
+    auto valuesUpTo = [&](qsizetype end) {
+        while (valueCursor.done() < end && !valueCursor.atEnd())
+            sink.statistic(valueCursor, valueCursor.next());
     };
     // Windows nearly always share one list of percentiles: their labels are made once.
     QList<double> labelledPercentiles;
-    QList<QByteArray> allLabels;
+    QList<QByteArray> labels;
     QList<double> samples;
     while (!windowCursor.atEnd()) {
         const Detail::WindowCell &cell = windowCursor.next();
-        appendValuesUpTo(cell.valuesBefore);
+        valuesUpTo(cell.valuesBefore);
         const Detail::RowNames *rows = cell.rowNames.load(std::memory_order_acquire);
         cell.ring.load(std::memory_order_acquire)->copySamples(samples);
         // Before the rows are selected, which reorders the samples: the histogram then sums them
         // in the same order as the rows' mean does.
         std::optional<Histogram> histogram;
-        if (withWindows)
+        if (withHistograms) {
             histogram = Histogram::fromSamples(samples);
-        const qsizetype first = stats.size();
-        const qsizetype count = samples.size();
-        // The histogram's sum is the rows' one, unless it was saturated (the plain sum
-        // overflowed and the mean is made another way).
-        std::optional<double> knownSum;
-        if (histogram && std::fabs(histogram->sum()) < std::numeric_limits<double>::max())
-            knownSum = histogram->sum();
-        const double sum = Detail::WindowRows::appendNamedRows(stats, rows->names, samples,
-                                                               rows->percentiles, knownSum);
-        for (auto row = stats.begin() + first; row != stats.end(); ++row)
-            row->kind = StatKind::Window;
-        if (!withWindows)
-            continue;
-        WindowStats window;
-        window.name = rows->window;
-        window.count = count;
-        // Finite samples whose sum overflows: saturated, as the socket carries finite values.
-        window.sum =
-            std::isfinite(sum) ? sum : std::copysign(std::numeric_limits<double>::max(), sum);
-        window.histogram = std::move(histogram);
-        window.firstRow = first;
-        window.rowCount = stats.size() - first;
-        if (window.rowCount > 0) {
-            if (allLabels.isEmpty() || rows->percentiles != labelledPercentiles) {
+            if (labels.isEmpty() || rows->percentiles != labelledPercentiles) {
                 labelledPercentiles = rows->percentiles;
-                allLabels = Detail::WindowRows::percentileLabels(labelledPercentiles);
-                allLabels.append(QByteArrayLiteral("mean"));
-            }
-            if (window.rowCount == allLabels.size()) {
-                window.labels = allLabels;
-            } else { // rows whose name was refused are left out, and so are their labels
-                for (qsizetype i = 0; i < rows->names.size(); ++i) {
-                    if (!rows->names[i].isEmpty())
-                        window.labels.append(allLabels[i]);
-                }
+                labels = Detail::WindowRows::percentileLabels(labelledPercentiles);
+                labels.append(QByteArrayLiteral("mean"));
             }
         }
-        typed.windows.append(std::move(window));
+        Detail::WindowRows::Values rowValues;
+        if (!samples.isEmpty()) {
+            // The histogram's sum is the rows' one, unless it was saturated (the plain sum
+            // overflowed and the mean is made another way).
+            std::optional<double> knownSum;
+            if (histogram && std::fabs(histogram->sum()) < std::numeric_limits<double>::max())
+                knownSum = histogram->sum();
+            rowValues = Detail::WindowRows::values(samples, rows->percentiles, knownSum);
+        }
+        const double sum = std::isfinite(rowValues.sum)
+            ? rowValues.sum
+            : std::copysign(std::numeric_limits<double>::max(), rowValues.sum);
+        sink.window(WindowVisit{*rows, samples.size(), sum, rowValues, histogram, labels});
     }
-    appendValuesUpTo(std::numeric_limits<qsizetype>::max());
+    valuesUpTo(std::numeric_limits<qsizetype>::max());
+}
+
+TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
+{
+    TypedSnapshot typed;
+    typed.stats.reserve(values.size() + windows.size() * 5);
+    if (withWindows)
+        typed.windows.reserve(windows.size());
+    SnapshotSink sink(typed, withWindows);
+    walk(sink, withWindows);
     return typed;
+}
+
+QByteArray StatRegistryPrivate::typedText() const
+{
+    // Room for names of 24 bytes, and the text of windows of 100 samples; grown if short.
+    SocketTextSink sink(values.size() * 48 + windows.size() * 700);
+    walk(sink, true);
+    return sink.finish();
 }
 
 Snapshot StatRegistry::snapshot() const
@@ -352,6 +498,11 @@ Snapshot StatRegistry::snapshot() const
 TypedSnapshot StatRegistry::typedSnapshot() const
 {
     return d->collect(true);
+}
+
+QByteArray StatRegistry::typedSnapshotText() const
+{
+    return d->typedText();
 }
 
 QByteArray StatRegistry::snapshotText() const

@@ -65,6 +65,16 @@ public:
      * return. Takes no lock.
      */
     TypedSnapshot collect(bool withWindows) const;
+    //! typedSnapshot() as socket text, written from the cells with no snapshot in between.
+    QByteArray typedText() const;
+    /*!
+     * Walks every statistic in the order of a snapshot, taking no lock: calls
+     * `sink.statistic(cursor, cell)` for each plain statistic (\a cursor can share its name) and
+     * `sink.window(window)` (a WindowVisit) for each window; with \a withHistograms, each
+     * window's histogram and labels are made too.
+     */
+    template<typename Sink>
+    void walk(Sink &sink, bool withHistograms) const;
     //! Under the mutex. Keeps \a rowNames alive until the registry dies (a snapshot may still read replaced ones).
     const Detail::RowNames *keep(Detail::RowNames rowNames);
 

@@ -44,22 +44,19 @@ QList<QByteArray> WindowRows::rowNames(QByteArrayView name, const QList<QByteArr
     return names;
 }
 
-double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
-                                   QList<double> &samples, const QList<double> &percentiles,
-                                   std::optional<double> knownSum)
+WindowRows::Values WindowRows::values(QList<double> &samples, const QList<double> &percentiles,
+                                      std::optional<double> knownSum)
 {
-    Q_ASSERT(rowNames.size() == percentiles.size() + 1);
-    if (samples.isEmpty())
-        return 0;
-    const double sum =
-        knownSum ? *knownSum : std::accumulate(samples.cbegin(), samples.cend(), 0.0);
-    double mean = sum / double(samples.size());
-    if (!std::isfinite(mean)) {
+    Q_ASSERT(!samples.isEmpty());
+    Values values;
+    values.sum = knownSum ? *knownSum : std::accumulate(samples.cbegin(), samples.cend(), 0.0);
+    values.mean = values.sum / double(samples.size());
+    if (!std::isfinite(values.mean)) {
         // The sum overflowed although every sample, hence the mean, is finite: a pipe cannot carry
         // "inf". Sum again in long double's wider range (only then: it would change the last bits
         // of ordinary means, which match the original's).
-        mean = double(std::accumulate(samples.cbegin(), samples.cend(), 0.0L)
-                      / double(samples.size()));
+        values.mean = double(std::accumulate(samples.cbegin(), samples.cend(), 0.0L)
+                             / double(samples.size()));
     }
     // Only the samples at the percentiles' ranks are needed, not a sorted window: each is
     // selected in turn, lowest rank first, among the samples above the one selected before.
@@ -69,7 +66,7 @@ double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNa
     for (qsizetype i = 0; i < percentiles.size(); ++i)
         ranks.append({percentileIndex(samples.size(), percentiles[i]), i});
     std::sort(ranks.begin(), ranks.end());
-    QVarLengthArray<double, 8> values(percentiles.size());
+    values.percentiles.resize(percentiles.size());
     auto unselected = samples.begin();
     for (const auto &[index, i] : ranks) {
         const auto nth = samples.begin() + index;
@@ -77,15 +74,25 @@ double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNa
             std::nth_element(unselected, nth, samples.end());
             unselected = nth + 1;
         }
-        values[i] = *nth;
+        values.percentiles[i] = *nth;
     }
+    return values;
+}
+
+double WindowRows::appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
+                                   QList<double> &samples, const QList<double> &percentiles)
+{
+    Q_ASSERT(rowNames.size() == percentiles.size() + 1);
+    if (samples.isEmpty())
+        return 0;
+    const Values rows = values(samples, percentiles);
     for (qsizetype i = 0; i < percentiles.size(); ++i) {
         if (!rowNames[i].isEmpty())
-            out.append(StatEntry{rowNames[i], values[i]});
+            out.append(StatEntry{rowNames[i], rows.percentiles[i]});
     }
     if (!rowNames.back().isEmpty())
-        out.append(StatEntry{rowNames.back(), mean});
-    return sum;
+        out.append(StatEntry{rowNames.back(), rows.mean});
+    return rows.sum;
 }
 
 } // namespace Statvent::Detail

@@ -5,6 +5,8 @@
 
 #include "statvent/aggregates.h"
 
+#include <QVarLengthArray>
+
 #include <optional>
 
 namespace Statvent::Detail {
@@ -26,15 +28,29 @@ public:
      */
     static QList<QByteArray> rowNames(QByteArrayView name, const QList<QByteArray> &labels,
                                       const NameFormatter &formatter = {});
+    //! The values of a window's rows.
+    struct Values
+    {
+        //! The samples' sum, as the mean sums them (infinite if that overflows).
+        double sum = 0;
+        double mean = 0;
+        //! One per percentile, in the order asked.
+        QVarLengthArray<double, 8> percentiles;
+    };
+    /*!
+     * The values of the rows of \a samples (not empty; reordered in place) for \a percentiles.
+     * \a knownSum, if given, is the samples' sum already made (finite), which is then not made
+     * again.
+     */
+    static Values values(QList<double> &samples, const QList<double> &percentiles,
+                         std::optional<double> knownSum = std::nullopt);
     /*!
      * Appends one row per percentile and the `mean` row for \a samples (reordered in place),
      * named by \a rowNames as rowNames() made them; rows with an empty name are left out.
-     * Returns the samples' sum, as the mean row sums them (infinite if that overflows).
-     * \a knownSum, if given, is that sum already made (finite), which is then not made again.
+     * Returns the samples' sum, as values() does.
      */
     static double appendNamedRows(Snapshot &out, const QList<QByteArray> &rowNames,
-                                  QList<double> &samples, const QList<double> &percentiles,
-                                  std::optional<double> knownSum = std::nullopt);
+                                  QList<double> &samples, const QList<double> &percentiles);
     //! Where the \a percentile of \a n sorted samples (n > 0) is, by the original's formula.
     static qsizetype percentileIndex(qsizetype n, double percentile) noexcept;
 };
