@@ -42,6 +42,7 @@ private Q_SLOTS:
     void concurrentRequestsShareOneSweep();
     void optionsApplyToTheNextSweep();
     void aSweepSharesTheNamesOfTheSweepBefore();
+    void replacedResultsAreReleasedAndHeldOnesKept();
     void findingsAreWarnedOnceWhileTheyLast();
     void malformedLinesAreWarned();
     void truncatedPipeIsWarned();
@@ -174,6 +175,36 @@ void tst_PipeCollector::aSweepSharesTheNamesOfTheSweepBefore()
     for (qsizetype row = 0; row < now.size(); ++row)
         QCOMPARE(static_cast<const void *>(now[row].name.constData()),
                  static_cast<const void *>(before[row].name.constData()));
+}
+
+void tst_PipeCollector::replacedResultsAreReleasedAndHeldOnesKept()
+{
+    // The collector hands the result that a new one replaces to its worker, which releases its
+    // reference: freed once nobody holds it, intact while somebody does.
+    QTemporaryDir dir;
+    WriterProcess writer;
+    QVERIFY(writer.start(dir.path(), {QStringLiteral("--stat"), QStringLiteral("x=1")}));
+    PipeCollector collector;
+    collector.setPipeDir(dir.path());
+    QSignalSpy finished(&collector, &PipeCollector::sweepFinished);
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    const std::weak_ptr<const SweepResult> first = resultOf(finished);
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
+    const std::shared_ptr<const SweepResult> held = resultOf(finished, 1);
+    finished.clear(); // the spy's copies are references too
+    QTRY_VERIFY(first.expired());
+
+    collector.requestSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    QCOMPARE(collector.lastResult(), resultOf(finished));
+    finished.clear();
+    // The worker had the second result to release too, and dropped only its own reference.
+    QTRY_COMPARE(held.use_count(), 1);
+    QCOMPARE(held->processes.size(), 1);
+    QCOMPARE(held->processes.constFirst().stats,
+             Statvent::Snapshot({Statvent::StatEntry{"x", 1, Statvent::StatKind::Gauge}}));
 }
 
 void tst_PipeCollector::findingsAreWarnedOnceWhileTheyLast()

@@ -60,6 +60,13 @@ public:
     std::optional<PipeSweep::Options> pendingSweep;
     //! The sweep finished and not yet taken by sweepDone() (guarded by mutex).
     std::optional<SweepResult> finishedSweep;
+    /*!
+     * The result that sweepDone() replaced, for the worker to release (guarded by mutex). Its
+     * names are those the next sweep shares (PipeSweep::run()): released on the main thread, a
+     * hundred thousand reference counts went back and forth between the two threads' caches,
+     * and the release itself came before the answer to the request that asked for the sweep.
+     */
+    std::shared_ptr<const SweepResult> replacedResult;
     //! Set by the destructor: the worker finishes the sweep in flight, if any, and returns
     //! (guarded by mutex).
     bool stopping = false;
@@ -76,9 +83,16 @@ void PipeCollectorPrivate::work()
 {
     std::unique_lock lock(mutex);
     for (;;) {
-        wake.wait(lock, [this] { return stopping || pendingSweep; });
+        wake.wait(lock, [this] { return stopping || pendingSweep || replacedResult; });
         if (stopping)
             return;
+        if (replacedResult) {
+            std::shared_ptr<const SweepResult> released = std::move(replacedResult);
+            lock.unlock();
+            released.reset(); // freed here unless someone still holds it
+            lock.lock();
+            continue;
+        }
         // The sweep works on its own copy of the options: changing them affects the next sweep.
         const PipeSweep::Options sweepOptions = std::move(*pendingSweep);
         pendingSweep.reset();
@@ -101,10 +115,17 @@ void PipeCollectorPrivate::sweepDone()
     finishedSweep.reset();
     lock.unlock();
     reportFindings(*result);
-    lastResult = result;
+    std::shared_ptr<const SweepResult> replaced = std::exchange(lastResult, result);
     sweeping = false;
     Q_EMIT q->sweepingChanged(false);
     Q_EMIT q->sweepFinished(result);
+    if (replaced) {
+        {
+            std::lock_guard handover(mutex);
+            replacedResult = std::move(replaced);
+        }
+        wake.notify_one();
+    }
 }
 
 void PipeCollectorPrivate::reportFindings(const SweepResult &result)
