@@ -3,6 +3,7 @@
 #ifndef STATVENT_UNIQUENAMES_H
 #define STATVENT_UNIQUENAMES_H
 
+#include "namearena.h"
 #include "nameindex.h"
 
 #include <QByteArray>
@@ -20,7 +21,8 @@ namespace Statvent::Detail {
  * text's name at the same row, none can repeat an earlier one, since the previous text's names
  * are unique: the index of names (a hash and a comparison per name) is built only when the
  * text departs from the previous one, from the rows read so far. A writer read again whose names
- * did not change costs no allocation and no lookup per name, only a comparison.
+ * did not change costs no allocation and no lookup per name, only a comparison. New names are
+ * copied into shared blocks (NameArena).
  *
  * \a Row is the type of the caller's rows; \a name is the member that holds a row's name.
  */
@@ -71,7 +73,7 @@ public:
             if (probe.row >= 0)
                 return false;
         }
-        append(name.toByteArray());
+        append(m_arena.copy(name));
         // A view into the row's own copy, whose bytes stay put when the list grows.
         if (m_rejectRepeats)
             m_index.insert(probe, m_rows.constLast().*m_name, row);
@@ -94,6 +96,7 @@ private:
     QByteArray Row::*const m_name;
     QList<Row> m_previous;
     NameIndex m_index;
+    NameArena m_arena; // the names that are not the previous text's
     const qsizetype m_expectedRows;
     const bool m_rejectRepeats;
     bool m_followsPrevious;
