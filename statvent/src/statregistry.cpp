@@ -282,7 +282,8 @@ struct WindowVisit
     double sum = 0;
     //! Empty for an empty window.
     const Detail::WindowRows::Values &values;
-    //! With histograms only (else empty): the histogram and one label per row name.
+    //! With histograms only (else empty): the histogram, which the sink may take, and one
+    //! label per row name.
     std::optional<Histogram> &histogram;
     const QList<QByteArray> &labels;
 
@@ -331,8 +332,8 @@ public:
         window.rowCount = stats.size() - first;
         if (window.rowCount == visit.labels.size()) {
             window.labels = visit.labels;
-        } else if (window.rowCount
-                   > 0) { // rows whose name was refused are left out, and so are their labels
+        } else if (window.rowCount > 0) {
+            // Rows whose name was refused are left out, and so are their labels.
             for (qsizetype i = 0; i < names.size(); ++i) {
                 if (!names[i].isEmpty())
                     window.labels.append(visit.labels[i]);
