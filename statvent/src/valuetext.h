@@ -85,9 +85,7 @@ private:
                 return nullptr;
             *at = '-';
             at += std::signbit(real);
-            qint64 scale = 1;
-            for (int i = 0; i < decimals; ++i)
-                scale *= 10;
+            const qint64 scale = qint64(Scales[decimals]);
             at = writeInteger(at, digits / scale);
             *at++ = '.';
             if (decimals == 0) {
