@@ -181,8 +181,8 @@ private Q_SLOTS:
     void typedSnapshotDescribesTheWindows();
     void typedRowsAreThePlainRowsBitForBit();
     void typedSnapshotLeavesOutRefusedRowsLabels();
-    void typedSnapshotTextIsTheSerializedSnapshot_data();
-    void typedSnapshotTextIsTheSerializedSnapshot();
+    void textsAreTheSerializedSnapshots_data();
+    void textsAreTheSerializedSnapshots();
     void typedWindowSumsStayFinite_data();
     void typedWindowSumsStayFinite();
     void realSumsSaturate_data();
@@ -783,10 +783,11 @@ void tst_StatRegistry::typedSnapshotLeavesOutRefusedRowsLabels()
     QVERIFY(SnapshotFormat::parse(SnapshotFormat::serialize(typed)).complete);
 }
 
-void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot_data()
+void tst_StatRegistry::textsAreTheSerializedSnapshots_data()
 {
-    // typedSnapshotText() writes the text from the cells; serialize() from the snapshot. Each
-    // row is a registry whose text would differ if the two took any rule differently.
+    // snapshotText() and typedSnapshotText() write their texts from the cells; the formats'
+    // serialize() from the snapshots. Each row is a registry whose texts would differ if the
+    // two took any rule differently.
     QTest::addColumn<Filler>("fill");
     QTest::newRow("empty") << Filler([](StatRegistry &) {});
     QTest::newRow("every kind, integers and reals") << Filler([](StatRegistry &registry) {
@@ -836,7 +837,7 @@ void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot_data()
     });
 }
 
-void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot()
+void tst_StatRegistry::textsAreTheSerializedSnapshots()
 {
     QFETCH(Filler, fill);
     StatRegistry registry;
@@ -844,6 +845,9 @@ void tst_StatRegistry::typedSnapshotTextIsTheSerializedSnapshot()
     const QByteArray text = registry.typedSnapshotText();
     QCOMPARE(text, SnapshotFormat::serialize(registry.typedSnapshot()));
     QVERIFY(SnapshotFormat::parse(text).complete);
+    const QByteArray pipeText = registry.snapshotText();
+    QCOMPARE(pipeText, PipeFormat::serialize(registry.snapshot()));
+    QCOMPARE(PipeFormat::parse(pipeText).rejectedLines, 0);
 }
 
 void tst_StatRegistry::typedWindowSumsStayFinite_data()

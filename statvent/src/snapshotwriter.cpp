@@ -3,8 +3,6 @@
 #include "snapshotwriter.h"
 
 #include "logging.h"
-#include "statvent/pipeformat.h"
-#include "statvent/snapshotformat.h"
 #include "statvent/statregistry.h"
 
 #include <cerrno>
@@ -177,12 +175,7 @@ QByteArray SnapshotWriter::render(Batch &batch, bool toSocket) const
     std::optional<QByteArray> &text = toSocket ? batch.socketText : batch.pipeText;
     if (text)
         return *text;
-    if (toSocket) {
-        text = m_registry->typedSnapshotText();
-    } else {
-        batch.pipeSnapshot = m_registry->snapshot();
-        text = PipeFormat::serialize(batch.pipeSnapshot);
-    }
+    text = toSocket ? m_registry->typedSnapshotText() : m_registry->snapshotText();
     return *text;
 }
 

@@ -6,8 +6,6 @@
 #include "readercounter.h"
 #include "recorderthread.h"
 
-#include "statvent/typedsnapshot.h"
-
 #include <QByteArray>
 #include <QDeadlineTimer>
 
@@ -106,19 +104,15 @@ private:
     {
         std::optional<QByteArray> pipeText;
         std::optional<QByteArray> socketText;
-        // What the FIFO's text was rendered from, freed with the batch, once the text's first
-        // bytes are written: readers need not wait while a thousand names go. (The socket's text
-        // is written from the registry's cells, with no snapshot.)
-        Snapshot pipeSnapshot;
     };
 
     void run();
     /*!
      * What a reader of the socket (\a toSocket: SnapshotFormat) or of a FIFO (PipeFormat) gets
      * from \a batch: the one place where a snapshot is rendered. Each text is rendered at most
-     * once per batch and only when a reader needs it: a FIFO's text from a snapshot, which needs
-     * no windows nor histograms (StatRegistry::snapshot() is the cheaper walk), the socket's from
-     * the registry's cells (StatRegistry::typedSnapshotText()).
+     * once per batch and only when a reader needs it, straight from the registry's cells: a
+     * FIFO's text with no histograms (StatRegistry::snapshotText()), the socket's with them
+     * (StatRegistry::typedSnapshotText()).
      */
     QByteArray render(Batch &batch, bool toSocket) const;
     /*!

@@ -422,6 +422,38 @@ private:
     qsizetype m_records = 0;
 };
 
+/*!
+ * Writes the pipe text of StatRegistryPrivate::pipeText() as the walk goes: a window's rows are
+ * its lines, as in snapshot().
+ */
+class PipeTextSink
+{
+public:
+    explicit PipeTextSink(qsizetype expectedBytes) { m_text.reserve(expectedBytes); }
+
+    void statistic(const Detail::CellTable<Detail::ValueCell>::Cursor &,
+                   const Detail::ValueCell &cell)
+    {
+        PipeFormat::appendLine(m_text, cell.name(), cell.load());
+    }
+
+    void window(const WindowVisit &visit)
+    {
+        if (visit.count == 0)
+            return;
+        const QList<QByteArray> &names = visit.rows.names;
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            if (!names[i].isEmpty())
+                PipeFormat::appendLine(m_text, names[i], visit.rowValue(i));
+        }
+    }
+
+    QByteArray finish() { return std::move(m_text); }
+
+private:
+    QByteArray m_text;
+};
+
 } // namespace
 
 template<typename Sink>
@@ -483,6 +515,14 @@ TypedSnapshot StatRegistryPrivate::collect(bool withWindows) const
     return typed;
 }
 
+QByteArray StatRegistryPrivate::pipeText() const
+{
+    // Room for names of 24 bytes and their values; grown if short.
+    PipeTextSink sink(values.size() * 40 + windows.size() * 250);
+    walk(sink, false);
+    return sink.finish();
+}
+
 QByteArray StatRegistryPrivate::typedText() const
 {
     // Room for names of 24 bytes, and the text of windows of 100 samples; grown if short.
@@ -508,7 +548,7 @@ QByteArray StatRegistry::typedSnapshotText() const
 
 QByteArray StatRegistry::snapshotText() const
 {
-    return PipeFormat::serialize(snapshot());
+    return d->pipeText();
 }
 
 int StatRegistry::windowSize() const

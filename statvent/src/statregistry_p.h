@@ -65,6 +65,8 @@ public:
      * return. Takes no lock.
      */
     TypedSnapshot collect(bool withWindows) const;
+    //! snapshot() as pipe text, written from the cells with no snapshot in between.
+    QByteArray pipeText() const;
     //! typedSnapshot() as socket text, written from the cells with no snapshot in between.
     QByteArray typedText() const;
     /*!
