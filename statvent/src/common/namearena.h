@@ -39,7 +39,8 @@ public:
         if (m_left < needed)
             startBlock(std::max(needed, BlockBytes));
         char *bytes = m_next;
-        std::memcpy(bytes, name.data(), size_t(name.size()));
+        if (!name.isEmpty()) // an empty view's data may be null, which memcpy() must not get
+            std::memcpy(bytes, name.data(), size_t(name.size()));
         bytes[name.size()] = '\0';
         m_next += needed;
         m_left -= needed;
