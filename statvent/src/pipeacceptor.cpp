@@ -376,12 +376,23 @@ bool PipeAcceptor::publishSocket(QString *problem)
         ::close(fd);
         return false;
     }
+    // Watched before it is published: a watch follows the inode, not the name, and one added
+    // after the rename could come too late, when a reader had already deleted the name (the
+    // watch then fails, and the socket was never made again). Our own rename wakes the repair
+    // thread once, which finds the socket current.
+    const int watch = m_inotifyFd < 0
+        ? -1
+        : inotify_add_watch(m_inotifyFd,
+                            QByteArray(procPath(m_directoryFd) + '/' + m_spareName).constData(),
+                            FifoEvents | IN_DONT_FOLLOW);
     // RENAME_NOREPLACE: whatever appeared at the name meanwhile is not ours to replace.
     if (::renameat2(m_directoryFd, m_spareName.constData(), m_directoryFd, m_socketName.constData(),
                     RENAME_NOREPLACE)
         < 0) {
         *problem =
             QStringLiteral("cannot publish %1: %2").arg(describePath(m_socketName), errnoText());
+        if (watch >= 0)
+            inotify_rm_watch(m_inotifyFd, watch);
         ::unlinkat(m_directoryFd, m_spareName.constData(), 0);
         ::close(fd);
         return false;
@@ -389,11 +400,7 @@ bool PipeAcceptor::publishSocket(QString *problem)
     m_socket.published = true;
     m_socket.device = info.st_dev;
     m_socket.inode = info.st_ino;
-    if (m_inotifyFd >= 0) {
-        m_socket.watch = inotify_add_watch(
-            m_inotifyFd, QByteArray(procPath(m_directoryFd) + '/' + m_socketName).constData(),
-            FifoEvents | IN_DONT_FOLLOW);
-    }
+    m_socket.watch = watch;
     m_writer->setListeningSocket(fd);
     return true;
 }
